@@ -1,0 +1,630 @@
+/* sm-cli.c — `so-me`: the same store and publisher as the window, for
+ * scripts.  It writes intent into the store and calls Wake(), exactly as
+ * the UI does; it never talks to a network to publish.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sm-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "sm-cli.h"
+#include "sm-connect.h"
+#include "sm-publisher-dbus.h"
+#include "sm-store.h"
+#include "sm-text.h"
+#include "sm-time.h"
+#include "sm-token-store.h"
+
+#define PUBLISHER_PATH "/studio/so_me/Studio/Publisher"
+
+static int
+fail (const char *format,
+      ...) G_GNUC_PRINTF (1, 2);
+
+static int
+fail (const char *format,
+      ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("so-me: %s\n", msg);
+  return 1;
+}
+
+static int
+fail_error (const GError *error)
+{
+  return fail ("%s", error->message);
+}
+
+static SmStore *
+open_store (GError **error)
+{
+  return sm_store_open (NULL, error);
+}
+
+static void
+print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
+/* Wake the publisher, starting it by D-Bus activation if it is not running.
+ * The post is saved either way; a publisher that cannot be reached picks
+ * it up when it next starts. */
+static void
+wake_publisher (void)
+{
+  g_autoptr(GError) error = NULL;
+  SmDBusPublisher1 *proxy;
+
+  proxy = sm_dbus_publisher1_proxy_new_for_bus_sync (G_BUS_TYPE_SESSION,
+                                                     G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                                     G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
+                                                     PUBLISHER_BUS_NAME, PUBLISHER_PATH,
+                                                     NULL, &error);
+  if (proxy == NULL ||
+      !sm_dbus_publisher1_call_wake_sync (proxy, NULL, &error))
+    g_printerr (_("so-me: saved, but the publisher could not be reached (%s); "
+                  "it will publish when it next starts.\n"), error->message);
+  g_clear_object (&proxy);
+}
+
+/* ---- accounts ----------------------------------------------------------- */
+
+static JsonNode *
+account_to_json (const SmAccount *a)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, a->id);
+  json_builder_set_member_name (b, "network");
+  json_builder_add_string_value (b, sm_network_to_string (a->network));
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, a->name);
+  json_builder_set_member_name (b, "handle");
+  if (a->handle)
+    json_builder_add_string_value (b, a->handle);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, sm_account_state_to_string (a->state));
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static int
+cmd_accounts_list (int    argc,
+                   char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail_error (error);
+  if (argc > 1)
+    return fail (_("“accounts list” takes no arguments"));
+  if (!(store = open_store (&error)) || !(accounts = sm_store_list_accounts (store, &error)))
+    return fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      JsonArray *array = json_array_new ();
+
+      json_node_take_array (root, array);
+      for (guint i = 0; i < accounts->len; i++)
+        json_array_add_element (array, account_to_json (g_ptr_array_index (accounts, i)));
+      print_json (root);
+      return 0;
+    }
+
+  if (accounts->len == 0)
+    g_print ("%s\n", _("No accounts. Connect one with “so-me accounts connect NETWORK”."));
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      SmAccount *a = g_ptr_array_index (accounts, i);
+      g_print ("%" G_GINT64_FORMAT "\t%s\t%s%s%s\t%s\n", a->id, sm_network_to_string (a->network),
+               a->name, a->handle ? " " : "", a->handle ? a->handle : "",
+               sm_account_state_to_string (a->state));
+    }
+  return 0;
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GArray    *ids;
+  GError    *error;
+} ConnectWait;
+
+static void
+print_url_cb (const char *url,
+              gpointer    user_data)
+{
+  g_print ("%s\n", url);
+  fflush (stdout);
+}
+
+static void
+connect_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ConnectWait *wait = user_data;
+
+  wait->ids = sm_connect_account_finish (result, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static SmNetwork
+parse_network (const char *name,
+               GError    **error)
+{
+  SmNetwork network = sm_network_from_string (name);
+
+  if (network == SM_NETWORK_INVALID)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is not a network; use x, facebook, linkedin, threads, "
+                   "instagram, youtube, tiktok or whatsapp"), name ? name : "");
+  return network;
+}
+
+static int
+cmd_accounts_connect (int    argc,
+                      char **argv)
+{
+  gboolean print_url = FALSE;
+  GOptionEntry entries[] = {
+    { "print-url", 0, 0, G_OPTION_ARG_NONE, &print_url,
+      N_("Print the sign-in address instead of opening a browser, then wait"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (N_("NETWORK"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  ConnectWait wait = { loop, NULL, NULL };
+  SmNetwork network;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail_error (error);
+  if (argc != 2)
+    return fail (_("usage: so-me accounts connect NETWORK [--print-url]"));
+  if ((network = parse_network (argv[1], &error)) == SM_NETWORK_INVALID)
+    return fail_error (error);
+  if (!(store = open_store (&error)))
+    return fail_error (error);
+
+  if (!print_url)
+    g_printerr ("%s\n", _("Continue in your browser…"));
+  sm_connect_account_async (store, network, !print_url, print_url ? print_url_cb : NULL, NULL,
+                            NULL, connect_done_cb, &wait);
+  g_main_loop_run (loop);
+
+  if (wait.ids == NULL)
+    {
+      int ret = fail_error (wait.error);
+      g_clear_error (&wait.error);
+      return ret;
+    }
+  for (guint i = 0; i < wait.ids->len; i++)
+    {
+      g_autoptr(SmAccount) a = sm_store_get_account (store, g_array_index (wait.ids, gint64, i), NULL);
+      if (a)
+        g_printerr (_("Connected %s account %" G_GINT64_FORMAT ": %s\n"),
+                    sm_network_display_name (a->network), a->id, a->name);
+    }
+  g_array_unref (wait.ids);
+  return 0;
+}
+
+static int
+cmd_accounts_credentials (int    argc,
+                          char **argv)
+{
+  g_autofree char *client_id = NULL;
+  GOptionEntry entries[] = {
+    { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id, N_("The app's client id"), N_("ID") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (N_("NETWORK"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) secret = g_string_new (NULL);
+  SmClientCredentials creds = { 0 };
+  SmNetwork network;
+  char buf[512];
+  size_t n;
+
+  g_option_context_set_summary (ctx, N_("Saves your own app's client id, and the client "
+                                        "secret read from standard input, in the keyring."));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail_error (error);
+  if (argc != 2 || client_id == NULL || *client_id == '\0')
+    return fail (_("usage: so-me accounts credentials NETWORK --client-id ID < secret"));
+  if ((network = parse_network (argv[1], &error)) == SM_NETWORK_INVALID)
+    return fail_error (error);
+
+  /* The secret never goes on the command line, where ps would show it. */
+  if (isatty (STDIN_FILENO))
+    g_printerr ("%s", _("Client secret (empty for none), then Enter: "));
+  while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
+    {
+      g_string_append_len (secret, buf, (gssize) n);
+      if (isatty (STDIN_FILENO) && memchr (buf, '\n', n))
+        break;
+    }
+  g_strstrip (secret->str);
+  creds.client_id = client_id;
+  creds.client_secret = *secret->str ? secret->str : NULL;
+  if (!sm_token_store_save_credentials (network, &creds, NULL, &error))
+    return fail_error (error);
+  memset (secret->str, 0, secret->len);
+  return 0;
+}
+
+static int
+cmd_accounts_disconnect (int    argc,
+                         char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  gint64 id;
+
+  if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
+    return fail (_("usage: so-me accounts disconnect ACCOUNT_ID"));
+  if (!(store = open_store (&error)) || !sm_disconnect_account (store, id, NULL, &error))
+    return fail_error (error);
+  return 0;
+}
+
+static int
+cmd_accounts (int    argc,
+              char **argv)
+{
+  if (argc < 2)
+    return fail (_("usage: so-me accounts list|connect|credentials|disconnect …"));
+  if (g_str_equal (argv[1], "list"))
+    return cmd_accounts_list (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "connect"))
+    return cmd_accounts_connect (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "credentials"))
+    return cmd_accounts_credentials (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "disconnect"))
+    return cmd_accounts_disconnect (argc - 1, argv + 1);
+  return fail (_("unknown command “accounts %s”"), argv[1]);
+}
+
+/* ---- posts -------------------------------------------------------------- */
+
+static JsonNode *
+post_to_json (const SmPost *post)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *due = sm_time_format_utc (post->due_us);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, post->id);
+  json_builder_set_member_name (b, "text");
+  json_builder_add_string_value (b, post->text);
+  json_builder_set_member_name (b, "due");
+  json_builder_add_string_value (b, due);
+  json_builder_set_member_name (b, "time_zone");
+  json_builder_add_string_value (b, post->time_zone);
+  json_builder_set_member_name (b, "targets");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < post->targets->len; i++)
+    {
+      SmTarget *t = g_ptr_array_index (post->targets, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, t->id);
+      json_builder_set_member_name (b, "account");
+      json_builder_add_int_value (b, t->account_id);
+      json_builder_set_member_name (b, "network");
+      json_builder_add_string_value (b, sm_network_to_string (t->network));
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, sm_target_state_to_string (t->state));
+      json_builder_set_member_name (b, "attempts");
+      json_builder_add_int_value (b, t->attempts);
+#define ADD_OPT_STRING(name, value) \
+      json_builder_set_member_name (b, name); \
+      if (value) json_builder_add_string_value (b, value); else json_builder_add_null_value (b);
+      ADD_OPT_STRING ("remote_id", t->remote_id);
+      ADD_OPT_STRING ("permalink", t->permalink);
+      ADD_OPT_STRING ("error", t->last_error);
+#undef ADD_OPT_STRING
+      if (t->has_variant)
+        {
+          json_builder_set_member_name (b, "text");
+          json_builder_add_string_value (b, t->text);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+print_post (const SmPost *post)
+{
+  g_autofree char *due = sm_time_format_local (post->due_us, post->time_zone);
+
+  g_print ("%" G_GINT64_FORMAT "\t%s %s\t%s\n", post->id, due, post->time_zone, post->text);
+  for (guint i = 0; i < post->targets->len; i++)
+    {
+      SmTarget *t = g_ptr_array_index (post->targets, i);
+
+      g_print ("\t%s (%s)\t%s", sm_network_display_name (t->network), t->account_name,
+               sm_target_state_display (t->state));
+      if (t->permalink)
+        g_print ("\t%s", t->permalink);
+      if (t->last_error && t->state != SM_TARGET_PUBLISHED)
+        g_print ("\t%s", t->last_error);
+      g_print ("\n");
+    }
+}
+
+static int
+cmd_post (int    argc,
+          char **argv)
+{
+  g_auto(GStrv) to = NULL;
+  g_autofree char *at = NULL;
+  g_autofree char *zone = NULL;
+  g_auto(GStrv) variants = NULL;
+  gboolean draft = FALSE;
+  GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("Account to post to (repeat for more)"), N_("ACCOUNT_ID") },
+    { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("When: “now”, RFC 3339, or a local time in --zone"), N_("WHEN") },
+    { "zone", 0, 0, G_OPTION_ARG_STRING, &zone, N_("IANA time zone the time is meant in (default: the workspace's)"), N_("ZONE") },
+    { "text-for", 0, 0, G_OPTION_ARG_STRING_ARRAY, &variants, N_("Own text for one account"), N_("ACCOUNT_ID=TEXT") },
+    { "draft", 0, 0, G_OPTION_ARG_NONE, &draft, N_("Save as a draft; do not schedule"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (N_("TEXT"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GArray) specs = g_array_new (FALSE, TRUE, sizeof (SmTargetSpec));
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_account_free);
+  g_autofree char *workspace_zone = NULL;
+  const char *text;
+  gint64 due_us, post_id;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail_error (error);
+  if (argc != 2)
+    return fail (_("usage: so-me post --to ACCOUNT_ID [--to …] --at WHEN TEXT"));
+  text = argv[1];
+  if (!g_utf8_validate (text, -1, NULL))
+    return fail (_("the text is not valid UTF-8"));
+  if (to == NULL || to[0] == NULL)
+    return fail (_("say which account to post to with --to ACCOUNT_ID (see “so-me accounts list”)"));
+  if (at == NULL && !draft)
+    return fail (_("say when with --at WHEN (“now” or a time such as 2026-10-24T09:00)"));
+
+  if (!(store = open_store (&error)))
+    return fail_error (error);
+  if (sm_store_get_default_workspace (store, &workspace_zone, &error) == 0)
+    return fail_error (error);
+  if (zone == NULL)
+    zone = g_strdup (workspace_zone);
+  if (!sm_time_zone_is_valid (zone))
+    return fail (_("“%s” is not a time zone; use a name like Europe/Berlin"), zone);
+
+  if (at == NULL)
+    due_us = g_get_real_time ();
+  else if (!sm_time_parse_when (at, zone, g_get_real_time (), &due_us, &error))
+    return fail_error (error);
+
+  for (guint i = 0; to[i]; i++)
+    {
+      SmTargetSpec spec = { 0 };
+      SmAccount *account;
+
+      if (!g_ascii_string_to_signed (to[i], 10, 1, G_MAXINT64, &spec.account_id, NULL))
+        return fail (_("“%s” is not an account id; “so-me accounts list” shows them"), to[i]);
+      if (!(account = sm_store_get_account (store, spec.account_id, &error)))
+        return fail_error (error);
+      g_ptr_array_add (accounts, account);
+
+      for (guint j = 0; variants && variants[j]; j++)
+        {
+          const char *eq = strchr (variants[j], '=');
+          g_autofree char *id = eq ? g_strndup (variants[j], eq - variants[j]) : NULL;
+
+          if (eq == NULL)
+            return fail (_("--text-for takes ACCOUNT_ID=TEXT"));
+          if (g_strcmp0 (id, to[i]) == 0)
+            spec.text = eq + 1;
+        }
+      g_array_append_val (specs, spec);
+    }
+
+  /* Each account's text must fit its network before anything is saved. */
+  for (guint i = 0; i < specs->len; i++)
+    {
+      SmTargetSpec *spec = &g_array_index (specs, SmTargetSpec, i);
+      SmAccount *account = g_ptr_array_index (accounts, i);
+      g_autofree char *message = NULL;
+
+      if (!sm_text_check (account->network, spec->text ? spec->text : text, &message))
+        return fail (_("%s (account %" G_GINT64_FORMAT "; give it its own text with --text-for %" G_GINT64_FORMAT "=…)"),
+                     message, account->id, account->id);
+    }
+
+  post_id = sm_store_create_post (store, text, due_us, zone,
+                                  (SmTargetSpec *) specs->data, specs->len, draft, &error);
+  if (post_id == 0)
+    return fail_error (error);
+
+  g_print ("%" G_GINT64_FORMAT "\n", post_id);
+  if (!draft)
+    wake_publisher ();
+  return 0;
+}
+
+static int
+cmd_status (int    argc,
+            char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (N_("POST_ID"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmPost) post = NULL;
+  gint64 id;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail_error (error);
+  if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
+    return fail (_("usage: so-me status POST_ID [--json]"));
+  if (!(store = open_store (&error)) || !(post = sm_store_get_post (store, id, &error)))
+    return fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) node = post_to_json (post);
+      print_json (node);
+    }
+  else
+    print_post (post);
+  return 0;
+}
+
+static int
+cmd_list (int    argc,
+          char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail_error (error);
+  if (argc > 1)
+    return fail (_("“list” takes no arguments"));
+  if (!(store = open_store (&error)) ||
+      !(posts = sm_store_list_posts (store, G_MININT64, G_MAXINT64, &error)))
+    return fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      JsonArray *array = json_array_new ();
+
+      json_node_take_array (root, array);
+      for (guint i = 0; i < posts->len; i++)
+        json_array_add_element (array, post_to_json (g_ptr_array_index (posts, i)));
+      print_json (root);
+      return 0;
+    }
+  for (guint i = 0; i < posts->len; i++)
+    print_post (g_ptr_array_index (posts, i));
+  return 0;
+}
+
+static int
+cmd_retry (int    argc,
+           char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  gint64 id;
+
+  if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
+    return fail (_("usage: so-me retry TARGET_ID"));
+  if (!(store = open_store (&error)) || !sm_store_retry_target (store, id, &error))
+    return fail_error (error);
+  wake_publisher ();
+  return 0;
+}
+
+static void
+usage (void)
+{
+  g_print ("%s\n", _("Usage: so-me COMMAND …\n"
+                     "\n"
+                     "  accounts list [--json]                  the connected accounts\n"
+                     "  accounts connect NETWORK [--print-url]  connect an account in the browser\n"
+                     "  accounts credentials NETWORK --client-id ID < SECRET\n"
+                     "                                          use your own app at a network\n"
+                     "  accounts disconnect ACCOUNT_ID          remove an account and its tokens\n"
+                     "  post --to ACCOUNT_ID … --at WHEN TEXT   schedule a post (WHEN: now or a time)\n"
+                     "  status POST_ID [--json]                 a post and its state per account\n"
+                     "  list [--json]                           all posts\n"
+                     "  retry TARGET_ID                         send a failed post again"));
+}
+
+int
+sm_cli_run (int    argc,
+            char **argv)
+{
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      usage ();
+      return argc < 2 ? 1 : 0;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("so-me %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (g_str_equal (argv[1], "accounts"))
+    return cmd_accounts (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "post"))
+    return cmd_post (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "status"))
+    return cmd_status (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "list"))
+    return cmd_list (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "retry"))
+    return cmd_retry (argc - 1, argv + 1);
+  usage ();
+  return fail (_("unknown command “%s”"), argv[1]);
+}

@@ -1,0 +1,1249 @@
+/* sm-store.c — every SQL statement of the app.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sm-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "sm-store.h"
+#include "sm-time.h"
+
+struct _SmStore
+{
+  GObject  parent_instance;
+
+  char    *dir;
+  sqlite3 *db;
+  /* One connection shared by the threads of a process: the mutex keeps a
+   * transaction from interleaving with another thread's statements. */
+  GMutex   lock;
+};
+
+G_DEFINE_FINAL_TYPE (SmStore, sm_store, G_TYPE_OBJECT)
+
+/* Versioned migrations: index i brings user_version i to i + 1. */
+static const char *migrations[] = {
+  /* 0 → 1 */
+  "CREATE TABLE workspaces ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  time_zone TEXT NOT NULL,"
+  "  created_us INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE TABLE accounts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  workspace_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  network TEXT NOT NULL,"
+  "  remote_id TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  handle TEXT,"
+  "  state TEXT NOT NULL DEFAULT 'connected'"
+  "    CHECK (state IN ('connected', 'needs-reconnect')),"
+  "  created_us INTEGER NOT NULL,"
+  "  UNIQUE (workspace_id, network, remote_id)"
+  ") STRICT;"
+  "CREATE TABLE posts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  workspace_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  text TEXT NOT NULL,"
+  "  due_us INTEGER NOT NULL,"
+  "  time_zone TEXT NOT NULL,"
+  "  created_us INTEGER NOT NULL,"
+  "  updated_us INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX posts_due ON posts (due_us);"
+  "CREATE TABLE targets ("
+  "  id INTEGER PRIMARY KEY,"
+  "  post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  text TEXT,"
+  "  state TEXT NOT NULL CHECK (state IN ('draft', 'scheduled', 'publishing',"
+  "    'published', 'failed', 'unconfirmed')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_us INTEGER,"
+  "  first_attempt_us INTEGER,"
+  "  lease_owner TEXT,"
+  "  lease_until_us INTEGER,"
+  "  remote_id TEXT,"
+  "  permalink TEXT,"
+  "  last_error TEXT,"
+  "  published_us INTEGER,"
+  "  updated_us INTEGER NOT NULL,"
+  "  UNIQUE (post_id, account_id)"
+  ") STRICT;"
+  "CREATE INDEX targets_due ON targets (state, next_attempt_us);"
+  "CREATE INDEX targets_account ON targets (account_id);",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
+
+/* ---- enums ------------------------------------------------------------ */
+
+static const char *target_states[] = {
+  [SM_TARGET_DRAFT] = "draft",
+  [SM_TARGET_SCHEDULED] = "scheduled",
+  [SM_TARGET_PUBLISHING] = "publishing",
+  [SM_TARGET_PUBLISHED] = "published",
+  [SM_TARGET_FAILED] = "failed",
+  [SM_TARGET_UNCONFIRMED] = "unconfirmed",
+};
+
+const char *
+sm_target_state_to_string (SmTargetState state)
+{
+  g_return_val_if_fail (state <= SM_TARGET_UNCONFIRMED, NULL);
+  return target_states[state];
+}
+
+SmTargetState
+sm_target_state_from_string (const char *str)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (target_states); i++)
+    if (g_strcmp0 (target_states[i], str) == 0)
+      return (SmTargetState) i;
+  g_return_val_if_reached (SM_TARGET_FAILED);
+}
+
+const char *
+sm_target_state_display (SmTargetState state)
+{
+  switch (state)
+    {
+    case SM_TARGET_DRAFT: return _("Draft");
+    case SM_TARGET_SCHEDULED: return _("Scheduled");
+    case SM_TARGET_PUBLISHING: return _("Publishing");
+    case SM_TARGET_PUBLISHED: return _("Published");
+    case SM_TARGET_FAILED: return _("Failed");
+    case SM_TARGET_UNCONFIRMED: return _("Unconfirmed");
+    default: g_return_val_if_reached (NULL);
+    }
+}
+
+const char *
+sm_account_state_to_string (SmAccountState state)
+{
+  return state == SM_ACCOUNT_CONNECTED ? "connected" : "needs-reconnect";
+}
+
+static SmAccountState
+account_state_from_string (const char *str)
+{
+  return g_strcmp0 (str, "connected") == 0 ? SM_ACCOUNT_CONNECTED : SM_ACCOUNT_NEEDS_RECONNECT;
+}
+
+/* ---- boxed-ish helpers ------------------------------------------------ */
+
+void
+sm_account_free (SmAccount *account)
+{
+  if (account == NULL)
+    return;
+  g_free (account->remote_id);
+  g_free (account->name);
+  g_free (account->handle);
+  g_free (account);
+}
+
+void
+sm_target_free (SmTarget *target)
+{
+  if (target == NULL)
+    return;
+  g_free (target->account_name);
+  g_free (target->account_remote_id);
+  g_free (target->text);
+  g_free (target->lease_owner);
+  g_free (target->remote_id);
+  g_free (target->permalink);
+  g_free (target->last_error);
+  g_free (target);
+}
+
+SmTarget *
+sm_target_copy (const SmTarget *target)
+{
+  SmTarget *copy = g_memdup2 (target, sizeof *target);
+
+  copy->account_name = g_strdup (target->account_name);
+  copy->account_remote_id = g_strdup (target->account_remote_id);
+  copy->text = g_strdup (target->text);
+  copy->lease_owner = g_strdup (target->lease_owner);
+  copy->remote_id = g_strdup (target->remote_id);
+  copy->permalink = g_strdup (target->permalink);
+  copy->last_error = g_strdup (target->last_error);
+  return copy;
+}
+
+void
+sm_post_free (SmPost *post)
+{
+  if (post == NULL)
+    return;
+  g_free (post->text);
+  g_free (post->time_zone);
+  g_clear_pointer (&post->targets, g_ptr_array_unref);
+  g_free (post);
+}
+
+/* ---- SQLite plumbing -------------------------------------------------- */
+
+static gboolean
+set_sqlite_error (SmStore  *self,
+                  int       rc,
+                  GError  **error)
+{
+  int code = (rc & 0xff) == SQLITE_BUSY ? SM_STORE_ERROR_BUSY : SM_STORE_ERROR_FAILED;
+
+  g_set_error (error, SM_STORE_ERROR, code,
+               _("The database failed: %s"), sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static sqlite3_stmt *
+prepare (SmStore     *self,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return stmt;
+}
+
+static gboolean
+exec (SmStore     *self,
+      const char  *sql,
+      GError     **error)
+{
+  char *msg = NULL;
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, &msg);
+
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, SM_STORE_ERROR,
+                   (rc & 0xff) == SQLITE_BUSY ? SM_STORE_ERROR_BUSY : SM_STORE_ERROR_FAILED,
+                   _("The database failed: %s"), msg ? msg : sqlite3_errstr (rc));
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           idx,
+                   const char   *text)
+{
+  if (text)
+    sqlite3_bind_text (stmt, idx, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, idx);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           col)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, col);
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+static inline GMutexLocker *
+store_lock (SmStore *self)
+{
+  return g_mutex_locker_new (&self->lock);
+}
+
+/* ---- opening and migrating -------------------------------------------- */
+
+static gboolean
+migrate (SmStore  *self,
+         GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "PRAGMA user_version", error);
+  int version;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_sqlite_error (self, sqlite3_errcode (self->db), error);
+  version = sqlite3_column_int (stmt, 0);
+
+  if (version > SM_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_TOO_NEW,
+                   _("This profile was saved by a newer version of So-me Studio "
+                     "(database version %d; this version knows up to %d). "
+                     "Update So-me Studio to open it; nothing was changed."),
+                   version, SM_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (int v = version; v < SM_STORE_SCHEMA_VERSION; v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+
+      g_debug ("Migrating the database from version %d to %d", v, v + 1);
+      if (!exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec (self, migrations[v], error) || !exec (self, bump, error))
+        {
+          exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      if (!exec (self, "COMMIT", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+sm_store_default_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "so-me-studio", NULL);
+}
+
+SmStore *
+sm_store_open (const char  *dir,
+               GError     **error)
+{
+  g_autoptr(SmStore) self = g_object_new (SM_TYPE_STORE, NULL);
+  g_autofree char *path = NULL;
+  int fd, rc;
+
+  self->dir = dir ? g_strdup (dir) : sm_store_default_dir ();
+  if (g_mkdir_with_parents (self->dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Could not create the folder %s: %s"), self->dir, g_strerror (saved));
+      return NULL;
+    }
+
+  /* Create the file 0600 ourselves: SQLite would use the umask. */
+  path = g_build_filename (self->dir, "studio.db", NULL);
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Could not open the database %s: %s"), path, g_strerror (saved));
+      return NULL;
+    }
+  close (fd);
+
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_FAILED,
+                   _("Could not open the database %s: %s"), path, sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 10000);
+
+  if (!exec (self,
+             "PRAGMA journal_mode = WAL;"
+             "PRAGMA synchronous = NORMAL;"
+             "PRAGMA foreign_keys = ON;", error))
+    return NULL;
+  if (!migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+sm_store_get_dir (SmStore *self)
+{
+  g_return_val_if_fail (SM_IS_STORE (self), NULL);
+  return self->dir;
+}
+
+/* ---- workspaces ------------------------------------------------------- */
+
+gint64
+sm_store_get_default_workspace (SmStore  *self,
+                                char    **time_zone,
+                                GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT id, time_zone FROM workspaces ORDER BY id LIMIT 1", error);
+  if (stmt == NULL)
+    return 0;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (time_zone)
+        *time_zone = column_dup (stmt, 1);
+      return sqlite3_column_int64 (stmt, 0);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return 0;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  {
+    g_autofree char *zone = sm_time_local_zone_id ();
+
+    stmt = prepare (self,
+                    "INSERT INTO workspaces (name, time_zone, created_us) VALUES (?, ?, ?)",
+                    error);
+    if (stmt == NULL)
+      return 0;
+    sqlite3_bind_text (stmt, 1, _("My Workspace"), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+    rc = sqlite3_step (stmt);
+    if (rc != SQLITE_DONE)
+      {
+        set_sqlite_error (self, rc, error);
+        return 0;
+      }
+    if (time_zone)
+      *time_zone = g_steal_pointer (&zone);
+    return sqlite3_last_insert_rowid (self->db);
+  }
+}
+
+/* ---- accounts --------------------------------------------------------- */
+
+#define ACCOUNT_COLUMNS "id, workspace_id, network, remote_id, name, handle, state"
+
+static SmAccount *
+account_from_row (sqlite3_stmt *stmt)
+{
+  SmAccount *account = g_new0 (SmAccount, 1);
+
+  account->id = sqlite3_column_int64 (stmt, 0);
+  account->workspace_id = sqlite3_column_int64 (stmt, 1);
+  account->network = sm_network_from_string ((const char *) sqlite3_column_text (stmt, 2));
+  account->remote_id = column_dup (stmt, 3);
+  account->name = column_dup (stmt, 4);
+  account->handle = column_dup (stmt, 5);
+  account->state = account_state_from_string ((const char *) sqlite3_column_text (stmt, 6));
+  return account;
+}
+
+gint64
+sm_store_upsert_account (SmStore     *self,
+                         gint64       workspace_id,
+                         SmNetwork    network,
+                         const char  *remote_id,
+                         const char  *name,
+                         const char  *handle,
+                         GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (remote_id != NULL && name != NULL, 0);
+
+  stmt = prepare (self,
+                  "INSERT INTO accounts (workspace_id, network, remote_id, name, handle, state, created_us)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, 'connected', ?6)"
+                  " ON CONFLICT (workspace_id, network, remote_id) DO UPDATE SET"
+                  "  name = excluded.name, handle = excluded.handle, state = 'connected'"
+                  " RETURNING id", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, workspace_id);
+  sqlite3_bind_text (stmt, 2, sm_network_to_string (network), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, remote_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, name, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 5, handle);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, rc, error);
+      return 0;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+GPtrArray *
+sm_store_list_accounts (SmStore  *self,
+                        GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_account_free);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY network, name, id", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (accounts, account_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&accounts);
+}
+
+SmAccount *
+sm_store_get_account (SmStore  *self,
+                      gint64    account_id,
+                      GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return account_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                 _("There is no account %" G_GINT64_FORMAT "; “so-me accounts list” shows the accounts."),
+                 account_id);
+  else
+    set_sqlite_error (self, rc, error);
+  return NULL;
+}
+
+static gboolean
+step_done_changed (SmStore       *self,
+                   sqlite3_stmt  *stmt,
+                   const char    *not_found_message,
+                   GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return set_sqlite_error (self, rc, error);
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND, not_found_message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sm_store_set_account_state (SmStore         *self,
+                            gint64           account_id,
+                            SmAccountState   state,
+                            GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "UPDATE accounts SET state = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sm_account_state_to_string (state), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+  return step_done_changed (self, stmt, _("The account no longer exists."), error);
+}
+
+gboolean
+sm_store_delete_account (SmStore  *self,
+                         gint64    account_id,
+                         GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  stmt = prepare (self, "DELETE FROM accounts WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  if (!step_done_changed (self, stmt, _("The account no longer exists."), error))
+    goto fail;
+  if (!exec (self, "DELETE FROM posts WHERE NOT EXISTS"
+                   " (SELECT 1 FROM targets WHERE targets.post_id = posts.id)", error))
+    goto fail;
+  return exec (self, "COMMIT", error);
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+/* ---- posts ------------------------------------------------------------ */
+
+#define TARGET_COLUMNS \
+  "t.id, t.post_id, t.account_id, a.network, a.name, a.remote_id," \
+  " COALESCE (t.text, p.text), t.text IS NOT NULL, t.state, t.attempts," \
+  " t.next_attempt_us, t.first_attempt_us, t.lease_owner, t.lease_until_us," \
+  " t.remote_id, t.permalink, t.last_error, t.published_us"
+#define TARGET_FROM \
+  " FROM targets t JOIN accounts a ON a.id = t.account_id JOIN posts p ON p.id = t.post_id"
+
+static SmTarget *
+target_from_row (sqlite3_stmt *stmt,
+                 int           col)
+{
+  SmTarget *target = g_new0 (SmTarget, 1);
+
+  target->id = sqlite3_column_int64 (stmt, col + 0);
+  target->post_id = sqlite3_column_int64 (stmt, col + 1);
+  target->account_id = sqlite3_column_int64 (stmt, col + 2);
+  target->network = sm_network_from_string ((const char *) sqlite3_column_text (stmt, col + 3));
+  target->account_name = column_dup (stmt, col + 4);
+  target->account_remote_id = column_dup (stmt, col + 5);
+  target->text = column_dup (stmt, col + 6);
+  target->has_variant = sqlite3_column_int (stmt, col + 7);
+  target->state = sm_target_state_from_string ((const char *) sqlite3_column_text (stmt, col + 8));
+  target->attempts = sqlite3_column_int (stmt, col + 9);
+  target->next_attempt_us = sqlite3_column_int64 (stmt, col + 10);
+  target->first_attempt_us = sqlite3_column_int64 (stmt, col + 11);
+  target->lease_owner = column_dup (stmt, col + 12);
+  target->lease_until_us = sqlite3_column_int64 (stmt, col + 13);
+  target->remote_id = column_dup (stmt, col + 14);
+  target->permalink = column_dup (stmt, col + 15);
+  target->last_error = column_dup (stmt, col + 16);
+  target->published_us = sqlite3_column_int64 (stmt, col + 17);
+  return target;
+}
+
+gint64
+sm_store_create_post (SmStore             *self,
+                      const char          *text,
+                      gint64               due_us,
+                      const char          *time_zone,
+                      const SmTargetSpec  *targets,
+                      guint                n_targets,
+                      gboolean             draft,
+                      GError             **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 post_id, workspace_id = 0;
+  int rc;
+
+  g_return_val_if_fail (SM_IS_STORE (self), 0);
+
+  {
+    g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
+    if (*stripped == '\0')
+      {
+        g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                             _("The post has no text."));
+        return 0;
+      }
+  }
+  if (n_targets == 0)
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                           _("Choose at least one account to post to."));
+      return 0;
+    }
+  if (time_zone == NULL || !sm_time_zone_is_valid (time_zone))
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                   _("“%s” is not a time zone; use a name like Europe/Berlin."),
+                   time_zone ? time_zone : "");
+      return 0;
+    }
+  if (!draft && due_us < now - 60 * G_TIME_SPAN_SECOND)
+    {
+      g_autofree char *when = sm_time_format_local (due_us, time_zone);
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                   _("%s (%s) is in the past; pick a later time or post now."),
+                   when, time_zone);
+      return 0;
+    }
+
+  locker = store_lock (self);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return 0;
+
+  /* Every account must exist and belong to one workspace. */
+  for (guint i = 0; i < n_targets; i++)
+    {
+      g_autoptr(sqlite3_stmt) q = prepare (self, "SELECT workspace_id FROM accounts WHERE id = ?", error);
+
+      if (q == NULL)
+        goto fail;
+      sqlite3_bind_int64 (q, 1, targets[i].account_id);
+      rc = sqlite3_step (q);
+      if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                       _("There is no account %" G_GINT64_FORMAT "; “so-me accounts list” shows the accounts."),
+                       targets[i].account_id);
+          goto fail;
+        }
+      if (rc != SQLITE_ROW)
+        {
+          set_sqlite_error (self, rc, error);
+          goto fail;
+        }
+      if (workspace_id == 0)
+        workspace_id = sqlite3_column_int64 (q, 0);
+    }
+
+  stmt = prepare (self,
+                  "INSERT INTO posts (workspace_id, text, due_us, time_zone, created_us, updated_us)"
+                  " VALUES (?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, workspace_id);
+  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, due_us);
+  sqlite3_bind_text (stmt, 4, time_zone, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, now);
+  sqlite3_bind_int64 (stmt, 6, now);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  post_id = sqlite3_last_insert_rowid (self->db);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (self,
+                  "INSERT INTO targets (post_id, account_id, text, state, next_attempt_us, updated_us)"
+                  " VALUES (?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  for (guint i = 0; i < n_targets; i++)
+    {
+      const char *variant = targets[i].text;
+
+      if (variant != NULL && g_strcmp0 (variant, text) == 0)
+        variant = NULL;
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, post_id);
+      sqlite3_bind_int64 (stmt, 2, targets[i].account_id);
+      bind_text_or_null (stmt, 3, variant);
+      sqlite3_bind_text (stmt, 4, draft ? "draft" : "scheduled", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 5, due_us);
+      sqlite3_bind_int64 (stmt, 6, now);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || (rc & 0xff) == SQLITE_CONSTRAINT)
+        {
+          g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                               _("An account was chosen twice."));
+          goto fail;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          set_sqlite_error (self, rc, error);
+          goto fail;
+        }
+    }
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return post_id;
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return 0;
+}
+
+static GPtrArray *
+load_targets (SmStore       *self,
+              const char    *where,
+              gint64         arg,
+              GError       **error)
+{
+  g_autofree char *sql = g_strconcat ("SELECT " TARGET_COLUMNS TARGET_FROM " WHERE ", where,
+                                      " ORDER BY t.post_id, t.id", NULL);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_target_free);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, arg);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (targets, target_from_row (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&targets);
+}
+
+static SmPost *
+post_from_row (sqlite3_stmt *stmt)
+{
+  SmPost *post = g_new0 (SmPost, 1);
+
+  post->id = sqlite3_column_int64 (stmt, 0);
+  post->workspace_id = sqlite3_column_int64 (stmt, 1);
+  post->text = column_dup (stmt, 2);
+  post->due_us = sqlite3_column_int64 (stmt, 3);
+  post->time_zone = column_dup (stmt, 4);
+  post->created_us = sqlite3_column_int64 (stmt, 5);
+  post->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_target_free);
+  return post;
+}
+
+#define POST_COLUMNS "id, workspace_id, text, due_us, time_zone, created_us"
+
+SmPost *
+sm_store_get_post (SmStore  *self,
+                   gint64    post_id,
+                   GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " POST_COLUMNS " FROM posts WHERE id = ?", error);
+  g_autoptr(SmPost) post = NULL;
+  g_autoptr(GPtrArray) targets = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                   _("There is no post %" G_GINT64_FORMAT "."), post_id);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  post = post_from_row (stmt);
+  targets = load_targets (self, "t.post_id = ?", post_id, error);
+  if (targets == NULL)
+    return NULL;
+  g_ptr_array_extend_and_steal (post->targets, g_steal_pointer (&targets));
+  return g_steal_pointer (&post);
+}
+
+GPtrArray *
+sm_store_list_posts (SmStore  *self,
+                     gint64    from_us,
+                     gint64    to_us,
+                     GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) posts = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_free);
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  int rc;
+
+  stmt = prepare (self, "SELECT " POST_COLUMNS " FROM posts WHERE due_us >= ? AND due_us < ?"
+                        " ORDER BY due_us, id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, from_us);
+  sqlite3_bind_int64 (stmt, 2, to_us);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SmPost *post = post_from_row (stmt);
+      g_ptr_array_add (posts, post);
+      g_hash_table_insert (by_id, &post->id, post);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* All targets of the range in one query. */
+  stmt = prepare (self, "SELECT " TARGET_COLUMNS TARGET_FROM
+                        " WHERE p.due_us >= ? AND p.due_us < ? ORDER BY t.post_id, t.id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, from_us);
+  sqlite3_bind_int64 (stmt, 2, to_us);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SmTarget *target = target_from_row (stmt, 0);
+      SmPost *post = g_hash_table_lookup (by_id, &target->post_id);
+
+      if (post)
+        g_ptr_array_add (post->targets, target);
+      else
+        sm_target_free (target);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&posts);
+}
+
+gboolean
+sm_store_delete_post (SmStore  *self,
+                      gint64    post_id,
+                      GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "DELETE FROM posts WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  return step_done_changed (self, stmt, _("The post no longer exists."), error);
+}
+
+SmTarget *
+sm_store_get_target (SmStore  *self,
+                     gint64    target_id,
+                     GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(GPtrArray) targets = load_targets (self, "t.id = ?", target_id, error);
+
+  if (targets == NULL)
+    return NULL;
+  if (targets->len == 0)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                   _("There is no target %" G_GINT64_FORMAT "."), target_id);
+      return NULL;
+    }
+  return sm_target_copy (g_ptr_array_index (targets, 0));
+}
+
+gboolean
+sm_store_retry_target (SmStore  *self,
+                       gint64    target_id,
+                       GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+    "UPDATE targets SET state = 'scheduled', next_attempt_us = ?1, last_error = NULL,"
+    " attempts = 0, updated_us = ?1 WHERE id = ?2 AND state = 'failed'", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 2, target_id);
+  return step_done_changed (self, stmt, _("Only a failed post can be retried."), error);
+}
+
+/* ---- the outbox ------------------------------------------------------- */
+
+/* Claiming is one UPDATE … RETURNING inside BEGIN IMMEDIATE: the write lock
+ * is taken before anything is read, so two publishers (even on two
+ * machines sharing the file, or later two servers on PostgreSQL with
+ * FOR UPDATE SKIP LOCKED) can never lease the same target. */
+GPtrArray *
+sm_store_claim_due (SmStore     *self,
+                    const char  *owner,
+                    gint64       now_us,
+                    gint64       lease_us,
+                    guint        max,
+                    GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_target_free);
+  int rc;
+
+  g_return_val_if_fail (owner != NULL, NULL);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
+
+  stmt = prepare (self,
+    "UPDATE targets SET"
+    "  state = CASE state WHEN 'scheduled' THEN 'publishing' ELSE 'unconfirmed' END,"
+    "  attempts = attempts + (state = 'scheduled'),"
+    "  first_attempt_us = COALESCE (first_attempt_us, CASE WHEN state = 'scheduled' THEN ?1 END),"
+    "  last_error = CASE WHEN state = 'publishing' THEN ?4 ELSE last_error END,"
+    "  lease_owner = ?2, lease_until_us = ?1 + ?3, updated_us = ?1"
+    " WHERE id IN (SELECT id FROM targets"
+    "   WHERE (state IN ('scheduled', 'unconfirmed') AND next_attempt_us <= ?1"
+    "          AND (lease_until_us IS NULL OR lease_until_us <= ?1))"
+    "      OR (state = 'publishing' AND lease_until_us <= ?1)"
+    "   ORDER BY next_attempt_us LIMIT ?5)"
+    " RETURNING id", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, now_us);
+  sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, lease_us);
+  sqlite3_bind_text (stmt, 4, _("The publisher stopped while sending this post; "
+                                "checking with the network whether it went out."), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 5, (int) MIN (max, G_MAXINT));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GPtrArray) rows = load_targets (self, "t.id = ?", g_array_index (ids, gint64, i), error);
+
+      if (rows == NULL)
+        goto fail;
+      if (rows->len == 1)
+        g_ptr_array_add (claimed, sm_target_copy (g_ptr_array_index (rows, 0)));
+    }
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return g_steal_pointer (&claimed);
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return NULL;
+}
+
+guint
+sm_store_expire_leases_of (SmStore     *self,
+                           const char  *owner,
+                           GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+    "UPDATE targets SET lease_until_us = 0 WHERE lease_owner = ? AND lease_until_us > 0", error);
+  int rc;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, owner, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return 0;
+    }
+  return (guint) sqlite3_changes (self->db);
+}
+
+GStrv
+sm_store_list_lease_owners (SmStore  *self,
+                            GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+    "SELECT DISTINCT lease_owner FROM targets WHERE lease_owner IS NOT NULL"
+    " AND lease_until_us > ? AND state IN ('publishing', 'unconfirmed')", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_strv_builder_end (builder);
+}
+
+gint64
+sm_store_next_wakeup_us (SmStore  *self,
+                         GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+    "SELECT MIN (CASE"
+    "  WHEN state = 'publishing' THEN lease_until_us"
+    "  ELSE MAX (next_attempt_us, COALESCE (lease_until_us, 0)) END)"
+    " FROM targets WHERE state IN ('scheduled', 'publishing', 'unconfirmed')", error);
+  int rc;
+
+  if (stmt == NULL)
+    return G_MAXINT64;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, rc, error);
+      return G_MAXINT64;
+    }
+  if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+    return G_MAXINT64;
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+guint
+sm_store_count_queued (SmStore  *self,
+                       GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+    "SELECT COUNT (*) FROM targets WHERE state IN ('scheduled', 'publishing', 'unconfirmed')", error);
+  int rc;
+
+  if (stmt == NULL)
+    return 0;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, rc, error);
+      return 0;
+    }
+  return (guint) sqlite3_column_int64 (stmt, 0);
+}
+
+static gboolean
+transition (SmStore        *self,
+            const char     *sql,
+            gint64          target_id,
+            const char     *owner,
+            GError        **error,
+            ...)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+  va_list args;
+  int idx = 3;
+  int kind;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_TRANSIENT);
+
+  /* Extra parameters come as (kind, value) pairs: 's' text, 'x' int64. */
+  va_start (args, error);
+  while ((kind = va_arg (args, int)) != 0)
+    {
+      if (kind == 's')
+        bind_text_or_null (stmt, idx++, va_arg (args, const char *));
+      else
+        sqlite3_bind_int64 (stmt, idx++, va_arg (args, gint64));
+    }
+  va_end (args);
+
+  return step_done_changed (self, stmt,
+                            _("Another publisher took over this post."), error);
+}
+
+#define OWNED " WHERE id = ?1 AND lease_owner = ?2"
+
+gboolean
+sm_store_mark_publishing (SmStore     *self,
+                          gint64       target_id,
+                          const char  *owner,
+                          GError     **error)
+{
+  return transition (self,
+                     "UPDATE targets SET state = 'publishing', attempts = attempts + 1,"
+                     " first_attempt_us = COALESCE (first_attempt_us, ?3), updated_us = ?3" OWNED,
+                     target_id, owner, error, 'x', g_get_real_time (), 0);
+}
+
+gboolean
+sm_store_mark_published (SmStore     *self,
+                         gint64       target_id,
+                         const char  *owner,
+                         const char  *remote_id,
+                         const char  *permalink,
+                         gint64       now_us,
+                         GError     **error)
+{
+  return transition (self,
+                     "UPDATE targets SET state = 'published', remote_id = ?3, permalink = ?4,"
+                     " published_us = ?5, last_error = NULL, lease_owner = NULL,"
+                     " lease_until_us = NULL, next_attempt_us = NULL, updated_us = ?5" OWNED,
+                     target_id, owner, error,
+                     's', remote_id, 's', permalink, 'x', now_us, 0);
+}
+
+gboolean
+sm_store_mark_failed (SmStore     *self,
+                      gint64       target_id,
+                      const char  *owner,
+                      const char  *reason,
+                      GError     **error)
+{
+  return transition (self,
+                     "UPDATE targets SET state = 'failed', last_error = ?3, lease_owner = NULL,"
+                     " lease_until_us = NULL, next_attempt_us = NULL, updated_us = ?4" OWNED,
+                     target_id, owner, error,
+                     's', reason, 'x', g_get_real_time (), 0);
+}
+
+gboolean
+sm_store_mark_retry (SmStore     *self,
+                     gint64       target_id,
+                     const char  *owner,
+                     gint64       next_attempt_us,
+                     const char  *reason,
+                     GError     **error)
+{
+  return transition (self,
+                     "UPDATE targets SET state = 'scheduled', next_attempt_us = ?3, last_error = ?4,"
+                     " lease_owner = NULL, lease_until_us = NULL, updated_us = ?5" OWNED,
+                     target_id, owner, error,
+                     'x', next_attempt_us, 's', reason, 'x', g_get_real_time (), 0);
+}
+
+gboolean
+sm_store_mark_unconfirmed (SmStore     *self,
+                           gint64       target_id,
+                           const char  *owner,
+                           gint64       next_attempt_us,
+                           const char  *reason,
+                           GError     **error)
+{
+  return transition (self,
+                     "UPDATE targets SET state = 'unconfirmed', next_attempt_us = ?3, last_error = ?4,"
+                     " lease_owner = NULL, lease_until_us = NULL, updated_us = ?5" OWNED,
+                     target_id, owner, error,
+                     'x', next_attempt_us, 's', reason, 'x', g_get_real_time (), 0);
+}
+
+/* ---- GObject ---------------------------------------------------------- */
+
+static void
+sm_store_finalize (GObject *object)
+{
+  SmStore *self = SM_STORE (object);
+
+  g_clear_pointer (&self->db, sqlite3_close_v2);
+  g_clear_pointer (&self->dir, g_free);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (sm_store_parent_class)->finalize (object);
+}
+
+static void
+sm_store_class_init (SmStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sm_store_finalize;
+}
+
+static void
+sm_store_init (SmStore *self)
+{
+  g_mutex_init (&self->lock);
+}

@@ -1,0 +1,234 @@
+/* sm-store.h — the profile's SQLite database: the single source of truth.
+ *
+ * All SQL lives in sm-store.c.  One SmStore per process and thread; the UI,
+ * the CLI and the publisher each open their own, and SQLite (WAL) arbitrates.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "sm-network.h"
+#include "sm-error.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SM_TARGET_DRAFT,
+  SM_TARGET_SCHEDULED,
+  SM_TARGET_PUBLISHING,
+  SM_TARGET_PUBLISHED,
+  SM_TARGET_FAILED,
+  SM_TARGET_UNCONFIRMED,
+} SmTargetState;
+
+const char    *sm_target_state_to_string   (SmTargetState state);
+SmTargetState  sm_target_state_from_string (const char   *str);
+/* Translated, for people: "Scheduled", "Publishing", ... */
+const char    *sm_target_state_display     (SmTargetState state);
+
+typedef enum
+{
+  SM_ACCOUNT_CONNECTED,
+  SM_ACCOUNT_NEEDS_RECONNECT,
+} SmAccountState;
+
+const char    *sm_account_state_to_string   (SmAccountState state);
+
+typedef struct
+{
+  gint64          id;
+  gint64          workspace_id;
+  SmNetwork       network;
+  char           *remote_id;
+  char           *name;
+  char           *handle;
+  SmAccountState  state;
+} SmAccount;
+
+void sm_account_free (SmAccount *account);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmAccount, sm_account_free)
+
+typedef struct
+{
+  gint64         id;
+  gint64         post_id;
+  gint64         account_id;
+  SmNetwork      network;
+  char          *account_name;
+  char          *account_remote_id;
+  char          *text;            /* the text this account gets */
+  gboolean       has_variant;     /* text differs from the post's */
+  SmTargetState  state;
+  int            attempts;
+  gint64         next_attempt_us; /* scheduled/unconfirmed: when to act */
+  gint64         first_attempt_us;/* when the first publish attempt started, 0 if none */
+  char          *lease_owner;
+  gint64         lease_until_us;
+  char          *remote_id;
+  char          *permalink;
+  char          *last_error;      /* the network's reason, in words */
+  gint64         published_us;
+} SmTarget;
+
+void       sm_target_free (SmTarget *target);
+SmTarget  *sm_target_copy (const SmTarget *target);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmTarget, sm_target_free)
+
+typedef struct
+{
+  gint64     id;
+  gint64     workspace_id;
+  char      *text;
+  gint64     due_us;      /* UTC instant, microseconds since the epoch */
+  char      *time_zone;   /* IANA zone the user meant, e.g. "Europe/Berlin" */
+  gint64     created_us;
+  GPtrArray *targets;     /* SmTarget, ordered by id */
+} SmPost;
+
+void sm_post_free (SmPost *post);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmPost, sm_post_free)
+
+/* One account a new post goes to, with its own text or NULL for the post's. */
+typedef struct
+{
+  gint64      account_id;
+  const char *text;
+} SmTargetSpec;
+
+#define SM_STORE_SCHEMA_VERSION 1
+
+#define SM_TYPE_STORE (sm_store_get_type ())
+G_DECLARE_FINAL_TYPE (SmStore, sm_store, SM, STORE, GObject)
+
+/* $XDG_DATA_HOME/so-me-studio, created 0700. */
+char      *sm_store_default_dir        (void);
+
+/* Opens (creating and migrating) the database in @dir, or the default
+ * directory when NULL.  Fails with SM_STORE_ERROR_TOO_NEW, touching nothing,
+ * when a newer version wrote it. */
+SmStore   *sm_store_open               (const char    *dir,
+                                        GError       **error);
+const char *sm_store_get_dir           (SmStore       *self);
+
+/* Workspaces: the default one is created on first open with the local zone. */
+gint64     sm_store_get_default_workspace (SmStore    *self,
+                                           char      **time_zone,
+                                           GError    **error);
+
+/* Accounts (no secrets here: tokens live in the keyring). */
+gint64     sm_store_upsert_account     (SmStore       *self,
+                                        gint64         workspace_id,
+                                        SmNetwork      network,
+                                        const char    *remote_id,
+                                        const char    *name,
+                                        const char    *handle,
+                                        GError       **error);
+GPtrArray *sm_store_list_accounts      (SmStore       *self,
+                                        GError       **error);
+SmAccount *sm_store_get_account        (SmStore       *self,
+                                        gint64         account_id,
+                                        GError       **error);
+gboolean   sm_store_set_account_state  (SmStore       *self,
+                                        gint64         account_id,
+                                        SmAccountState state,
+                                        GError       **error);
+/* Deletes the account and its targets; posts left with no target go too. */
+gboolean   sm_store_delete_account     (SmStore       *self,
+                                        gint64         account_id,
+                                        GError       **error);
+
+/* Posts.  @due_us must not be in the past (more than a minute) unless
+ * @draft; unknown accounts and empty text are refused with
+ * SM_STORE_ERROR_INVALID and a message for people. */
+gint64     sm_store_create_post        (SmStore            *self,
+                                        const char         *text,
+                                        gint64              due_us,
+                                        const char         *time_zone,
+                                        const SmTargetSpec *targets,
+                                        guint               n_targets,
+                                        gboolean            draft,
+                                        GError            **error);
+SmPost    *sm_store_get_post           (SmStore       *self,
+                                        gint64         post_id,
+                                        GError       **error);
+/* Posts due in [from_us, to_us), oldest first, with their targets. */
+GPtrArray *sm_store_list_posts         (SmStore       *self,
+                                        gint64         from_us,
+                                        gint64         to_us,
+                                        GError       **error);
+gboolean   sm_store_delete_post        (SmStore       *self,
+                                        gint64         post_id,
+                                        GError       **error);
+SmTarget  *sm_store_get_target         (SmStore       *self,
+                                        gint64         target_id,
+                                        GError       **error);
+/* Puts a failed target back in the queue, due now. */
+gboolean   sm_store_retry_target       (SmStore       *self,
+                                        gint64         target_id,
+                                        GError       **error);
+
+/* ---- The outbox (used by the publisher) ------------------------------
+ *
+ * A target is claimed by setting a lease (owner, until) in one statement, so
+ * two publishers never take the same target.  Claiming returns:
+ *  - scheduled targets that are due: now `publishing`, attempts + 1;
+ *  - unconfirmed targets that are due: still `unconfirmed`, leased, to be
+ *    reconciled with the network before anything is sent again;
+ *  - publishing targets whose lease expired (their publisher died): turned
+ *    `unconfirmed` and leased, for the same reconciliation.
+ */
+GPtrArray *sm_store_claim_due          (SmStore       *self,
+                                        const char    *owner,
+                                        gint64         now_us,
+                                        gint64         lease_us,
+                                        guint          max,
+                                        GError       **error);
+/* Leases held by owners that are known to be dead end now. */
+guint      sm_store_expire_leases_of   (SmStore       *self,
+                                        const char    *owner,
+                                        GError       **error);
+/* Distinct owners of live leases, for a liveness check. */
+GStrv      sm_store_list_lease_owners  (SmStore       *self,
+                                        GError       **error);
+/* The earliest instant at which something needs doing, G_MAXINT64 if none. */
+gint64     sm_store_next_wakeup_us     (SmStore       *self,
+                                        GError       **error);
+/* Targets scheduled, publishing or unconfirmed. */
+guint      sm_store_count_queued       (SmStore       *self,
+                                        GError       **error);
+
+/* Transitions; each applies only while @owner holds the lease (FALSE with
+ * SM_STORE_ERROR_NOT_FOUND otherwise). */
+gboolean   sm_store_mark_publishing    (SmStore       *self,
+                                        gint64         target_id,
+                                        const char    *owner,
+                                        GError       **error);
+gboolean   sm_store_mark_published     (SmStore       *self,
+                                        gint64         target_id,
+                                        const char    *owner,
+                                        const char    *remote_id,
+                                        const char    *permalink,
+                                        gint64         now_us,
+                                        GError       **error);
+gboolean   sm_store_mark_failed        (SmStore       *self,
+                                        gint64         target_id,
+                                        const char    *owner,
+                                        const char    *reason,
+                                        GError       **error);
+gboolean   sm_store_mark_retry         (SmStore       *self,
+                                        gint64         target_id,
+                                        const char    *owner,
+                                        gint64         next_attempt_us,
+                                        const char    *reason,
+                                        GError       **error);
+gboolean   sm_store_mark_unconfirmed   (SmStore       *self,
+                                        gint64         target_id,
+                                        const char    *owner,
+                                        gint64         next_attempt_us,
+                                        const char    *reason,
+                                        GError       **error);
+
+G_END_DECLS

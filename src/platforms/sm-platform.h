@@ -1,0 +1,188 @@
+/* sm-platform.h — one interface every network implements.
+ *
+ * All methods are synchronous and run on a worker thread (never on the UI or
+ * the publisher's main loop); each call gets its own SoupSession.  Failures
+ * are always in SM_PLATFORM_ERROR, with a message in the network's own words
+ * and what to do, so that the outbox can decide: retry, wait, reconcile,
+ * refresh, or ask the user.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+#include "sm-network.h"
+#include "sm-error.h"
+
+G_BEGIN_DECLS
+
+/* Tokens as kept in the keyring (serialised to JSON by SmTokenStore). */
+typedef struct
+{
+  char   *access_token;
+  char   *refresh_token;   /* NULL when the network gave none */
+  gint64  expires_at_us;   /* 0: does not expire */
+  char   *scope;
+} SmTokens;
+
+SmTokens *sm_tokens_new   (void);
+SmTokens *sm_tokens_copy  (const SmTokens *tokens);
+void      sm_tokens_free  (SmTokens       *tokens);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmTokens, sm_tokens_free)
+
+/* The app's credentials at the network: a built-in client id (meson option)
+ * or the user's own, entered once and kept in the keyring. */
+typedef struct
+{
+  char *client_id;
+  char *client_secret;   /* NULL for public PKCE clients (X) */
+} SmClientCredentials;
+
+void sm_client_credentials_free (SmClientCredentials *creds);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmClientCredentials, sm_client_credentials_free)
+
+/* One account found after connecting: a Facebook login can yield several
+ * pages, each its own account with its own token. */
+typedef struct
+{
+  SmNetwork  network;
+  char      *remote_id;   /* X user id, page id, person/organization URN, Threads user id */
+  char      *name;        /* display name */
+  char      *handle;      /* @username or vanity name, may be NULL */
+  SmTokens  *tokens;
+} SmAccountInfo;
+
+void sm_account_info_free (SmAccountInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmAccountInfo, sm_account_info_free)
+
+/* What the outbox hands a network for one target. */
+typedef struct
+{
+  const char     *account_remote_id;
+  const SmTokens *tokens;
+  const char     *text;
+  gint64          not_before_us;  /* reconcile: the first attempt's start */
+} SmPublishRequest;
+
+typedef struct
+{
+  char   *remote_id;      /* set on success */
+  char   *permalink;      /* may be NULL */
+  gint64  retry_after_us; /* with SM_PLATFORM_ERROR_RATE_LIMITED: wait this long; -1 unknown */
+} SmPublishResult;
+
+void sm_publish_result_clear (SmPublishResult *result);
+
+/* What an OAuth 2.0 authorization-code flow needs to know. */
+typedef struct
+{
+  const char *authorize_url;   /* https://… as the real service has it */
+  const char *scopes;          /* already joined with the network's separator */
+  gboolean    pkce;            /* send code_challenge (S256) */
+  gboolean    needs_secret;    /* the token call needs client_secret */
+  const char *client_id_param; /* "client_id" or TikTok's "client_key" */
+  const char *extra_params;    /* appended verbatim, e.g. "access_type=offline", or NULL */
+} SmOAuthSpec;
+
+#define SM_TYPE_PLATFORM (sm_platform_get_type ())
+G_DECLARE_INTERFACE (SmPlatform, sm_platform, SM, PLATFORM, GObject)
+
+struct _SmPlatformInterface
+{
+  GTypeInterface parent_iface;
+
+  SmNetwork          (*get_network)    (SmPlatform *self);
+  const SmOAuthSpec *(*get_oauth_spec) (SmPlatform *self);
+  /* The built-in client id from the meson option, "" when none. */
+  const char        *(*get_builtin_client_id) (SmPlatform *self);
+
+  /* Code → tokens → the accounts this grant gives access to. */
+  GPtrArray *(*exchange_code)   (SmPlatform                *self,
+                                 SoupSession               *session,
+                                 const SmClientCredentials *creds,
+                                 const char                *code,
+                                 const char                *redirect_uri,
+                                 const char                *code_verifier,
+                                 GCancellable              *cancellable,
+                                 GError                   **error);
+  /* New tokens; keeps @old's refresh token when the answer has none.  Fails
+   * with REVOKED when the grant is gone, TRANSIENT on a network blip, and
+   * REVOKED with a clear message when the network has no refresh at all. */
+  SmTokens  *(*refresh)         (SmPlatform                *self,
+                                 SoupSession               *session,
+                                 const SmClientCredentials *creds,
+                                 const SmTokens            *old,
+                                 GCancellable              *cancellable,
+                                 GError                   **error);
+  gboolean   (*publish_text)    (SmPlatform                *self,
+                                 SoupSession               *session,
+                                 const SmPublishRequest    *request,
+                                 SmPublishResult           *result,
+                                 GCancellable              *cancellable,
+                                 GError                   **error);
+  /* Reconciliation: asks the network whether a post with request->text went
+   * out on the account at or after request->not_before_us.  Returns TRUE and
+   * fills @result->remote_id when found, TRUE with remote_id NULL when the
+   * network says it did not, FALSE with an error when it cannot tell. */
+  gboolean   (*find_published)  (SmPlatform                *self,
+                                 SoupSession               *session,
+                                 const SmPublishRequest    *request,
+                                 SmPublishResult           *result,
+                                 GCancellable              *cancellable,
+                                 GError                   **error);
+  /* Best effort revocation at the network on disconnect. */
+  gboolean   (*revoke)          (SmPlatform                *self,
+                                 SoupSession               *session,
+                                 const SmClientCredentials *creds,
+                                 const SmTokens            *tokens,
+                                 GCancellable              *cancellable,
+                                 GError                   **error);
+};
+
+/* The registry: one instance per network, NULL for networks not built yet. */
+SmPlatform        *sm_platform_get            (SmNetwork network);
+
+SmNetwork          sm_platform_get_network    (SmPlatform *self);
+const SmOAuthSpec *sm_platform_get_oauth_spec (SmPlatform *self);
+const char        *sm_platform_get_builtin_client_id (SmPlatform *self);
+char              *sm_platform_build_authorize_url (SmPlatform                *self,
+                                                    const SmClientCredentials *creds,
+                                                    const char                *redirect_uri,
+                                                    const char                *state,
+                                                    const char                *code_challenge);
+GPtrArray         *sm_platform_exchange_code  (SmPlatform                *self,
+                                               SoupSession               *session,
+                                               const SmClientCredentials *creds,
+                                               const char                *code,
+                                               const char                *redirect_uri,
+                                               const char                *code_verifier,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
+SmTokens          *sm_platform_refresh        (SmPlatform                *self,
+                                               SoupSession               *session,
+                                               const SmClientCredentials *creds,
+                                               const SmTokens            *old,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
+gboolean           sm_platform_publish_text   (SmPlatform                *self,
+                                               SoupSession               *session,
+                                               const SmPublishRequest    *request,
+                                               SmPublishResult           *result,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
+gboolean           sm_platform_find_published (SmPlatform                *self,
+                                               SoupSession               *session,
+                                               const SmPublishRequest    *request,
+                                               SmPublishResult           *result,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
+gboolean           sm_platform_revoke         (SmPlatform                *self,
+                                               SoupSession               *session,
+                                               const SmClientCredentials *creds,
+                                               const SmTokens            *tokens,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
+
+G_END_DECLS

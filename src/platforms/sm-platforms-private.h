@@ -1,0 +1,133 @@
+/* sm-platforms-private.h — the network classes behind SmPlatform and the
+ * helpers they share.  Only src/platforms/ includes this; everyone else
+ * goes through sm_platform_get().
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "sm-http.h"
+#include "sm-platform.h"
+
+G_BEGIN_DECLS
+
+/* libsoup 3.2 has no name for it. */
+#define SM_HTTP_STATUS_TOO_MANY_REQUESTS 429
+
+#define SM_TYPE_PLATFORM_X (sm_platform_x_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformX, sm_platform_x, SM, PLATFORM_X, GObject)
+SmPlatform *sm_platform_x_new        (void);
+
+#define SM_TYPE_PLATFORM_FACEBOOK (sm_platform_facebook_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformFacebook, sm_platform_facebook, SM, PLATFORM_FACEBOOK, GObject)
+SmPlatform *sm_platform_facebook_new (void);
+
+#define SM_TYPE_PLATFORM_LINKEDIN (sm_platform_linkedin_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformLinkedin, sm_platform_linkedin, SM, PLATFORM_LINKEDIN, GObject)
+SmPlatform *sm_platform_linkedin_new (void);
+
+#define SM_TYPE_PLATFORM_THREADS (sm_platform_threads_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformThreads, sm_platform_threads, SM, PLATFORM_THREADS, GObject)
+SmPlatform *sm_platform_threads_new  (void);
+
+/* What a call does decides what a failure means. */
+typedef enum
+{
+  SM_CALL_READ,     /* idempotent: a 5xx or a lost reply is transient */
+  SM_CALL_TOKEN,    /* code exchange: a refusal means "connect again" */
+  SM_CALL_REFRESH,  /* refresh grant: a refusal means the grant is gone */
+  SM_CALL_PREPARE,  /* creates something nobody sees yet (a Threads
+                     * container): safe to repeat, refusals are about the post */
+  SM_CALL_CREATE,   /* creates the post: a lost reply or a 5xx means it may
+                     * exist, so the outcome is unknown */
+} SmCallKind;
+
+/* Sends @msg and parses the body.  Transport failures come from
+ * sm_http_send(); OUTCOME_UNKNOWN is kept only for SM_CALL_CREATE (for the
+ * other kinds nothing can have happened that matters, so it is TRANSIENT).
+ * On success, *@root is the JSON body, or NULL when the body is empty or not
+ * JSON: the caller looks at the status first. */
+gboolean  _sm_platform_send              (SoupSession      *session,
+                                          SoupMessage      *msg,
+                                          SmCallKind        kind,
+                                          GCancellable     *cancellable,
+                                          JsonNode        **root,
+                                          GError          **error);
+
+gboolean  _sm_platform_status_ok         (SoupMessage      *msg);
+
+/* Network text for a user-facing message: without any token, code or secret
+ * the request carried (Authorization header, long query values), on one
+ * line and of sane length.  NULL in, NULL out. */
+char     *_sm_platform_scrub             (SoupMessage      *msg,
+                                          const char       *text);
+
+/* The generic mapping of a non-2xx answer: 401 → AUTH_EXPIRED (REVOKED for
+ * a refresh), 429 → RATE_LIMITED with Retry-After, 5xx → OUTCOME_UNKNOWN for
+ * a create and TRANSIENT otherwise, other 4xx → REJECTED with @detail (the
+ * network's words, scrubbed here). */
+void      _sm_platform_set_status_error  (GError          **error,
+                                          const char       *network_name,
+                                          SoupMessage      *msg,
+                                          SmCallKind        kind,
+                                          const char       *detail,
+                                          SmPublishResult  *result);
+void      _sm_platform_set_rate_limited  (GError          **error,
+                                          const char       *network_name,
+                                          gint64            retry_after_us,
+                                          SmPublishResult  *result);
+void      _sm_platform_set_rejected      (GError          **error,
+                                          const char       *network_name,
+                                          SoupMessage      *msg,
+                                          SmCallKind        kind,
+                                          const char       *detail);
+void      _sm_platform_set_auth_error    (GError          **error,
+                                          const char       *network_name,
+                                          SoupMessage      *msg,
+                                          SmPlatformError   code,
+                                          const char       *detail);
+void      _sm_platform_set_bad_answer    (GError          **error,
+                                          const char       *network_name,
+                                          SmCallKind        kind);
+
+/* OAuth 2.0 token endpoint errors ({"error","error_description"}). */
+void      _sm_platform_set_oauth_error   (GError          **error,
+                                          const char       *network_name,
+                                          SoupMessage      *msg,
+                                          JsonNode         *root,
+                                          SmCallKind        kind);
+
+/* The Graph API error envelope (Facebook, Threads), section 2.5. */
+void      _sm_platform_set_meta_error    (GError          **error,
+                                          const char       *network_name,
+                                          SoupMessage      *msg,
+                                          JsonNode         *root,
+                                          SmCallKind        kind,
+                                          SmPublishResult  *result);
+
+/* access_token, refresh_token, expires_in, scope from a token answer; NULL
+ * when there is no access token. */
+SmTokens *_sm_platform_tokens_from_json  (JsonNode         *root);
+
+SmAccountInfo *_sm_platform_account_new  (SmNetwork         network,
+                                          const char       *remote_id,
+                                          const char       *name,
+                                          const char       *handle,
+                                          const SmTokens   *tokens);
+
+/* For reconciliation: the text we sent and the text a network lists. */
+gboolean  _sm_platform_text_matches      (const char       *sent,
+                                          const char       *seen);
+/* ISO 8601 as networks write it ("…Z", "…+0000"), in µs since the epoch;
+ * 0 when unparseable. */
+gint64    _sm_platform_parse_time        (const char       *text);
+/* Waits @delay_us, returning early with G_IO_ERROR_CANCELLED. */
+gboolean  _sm_platform_sleep             (gint64            delay_us,
+                                          GCancellable     *cancellable,
+                                          GError          **error);
+/* Percent-encodes @value for a path segment or a query value. */
+char     *_sm_platform_escape            (const char       *value);
+
+G_END_DECLS

@@ -1,0 +1,627 @@
+/* sm-publisher.c — outbox, timer, workers.
+ *
+ * One timer: a timerfd on CLOCK_REALTIME armed at the absolute instant of
+ * the next thing to do.  An absolute realtime timer fires at the right wall
+ * time after a suspend (a monotonic timeout would sleep through it), and
+ * TFD_TIMER_CANCEL_ON_SET wakes us when the clock is set, so we re-arm.
+ * Nothing polls: between due times the process sleeps in poll(2).
+ *
+ * Work is claimed from the store by lease (see sm_store_claim_due), sent
+ * on worker threads, and every outcome is applied as a transition that
+ * only succeeds while we still hold the lease.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sm-publisher"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "sm-autostart.h"
+#include "sm-connect.h"
+#include "sm-http.h"
+#include "sm-notifier.h"
+#include "sm-outbox.h"
+#include "sm-platform.h"
+#include "sm-publisher.h"
+#include "sm-publisher-dbus.h"
+#include "sm-store.h"
+
+/* Longer than any one publish can take (HTTP timeouts plus container
+ * polling); a publisher on this machine that dies is noticed at once
+ * through its pid instead, see expire_dead_leases(). */
+#define LEASE_US           (G_GINT64_CONSTANT (600) * G_TIME_SPAN_SECOND)
+#define MAX_IN_FLIGHT      8
+#define IDLE_EXIT_MS       (30 * 1000)
+
+struct _SmPublisher
+{
+  GApplication            parent_instance;
+
+  SmStore                *store;
+  SmDBusPublisher1       *skeleton;
+  SmNotifier             *notifier;
+  char                   *owner;
+  char                   *boot_id;
+  int                     timer_fd;
+  guint                   timer_source;
+  guint                   sleep_sub;
+  guint                   in_flight;
+  guint64                 wakeups;
+  gboolean                held;
+  gboolean                tick_queued;
+};
+
+G_DEFINE_FINAL_TYPE (SmPublisher, sm_publisher, G_TYPE_APPLICATION)
+
+static void tick (SmPublisher *self);
+
+/* ---- who owns a lease ------------------------------------------------- */
+
+static char *
+read_boot_id (void)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents, NULL, NULL))
+    return g_strdup ("unknown");
+  return g_strstrip (g_steal_pointer (&contents));
+}
+
+/* The process start time (field 22 of /proc/PID/stat) tells a live
+ * publisher from a new process that got the same pid. */
+static char *
+process_start_time (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_comm;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  after_comm = strrchr (contents, ')');
+  if (after_comm == NULL)
+    return NULL;
+  fields = g_strsplit (after_comm + 2, " ", 0);
+  /* after ") " comes field 3 (state); field 22 is index 19.  A zombie
+   * (killed, not yet reaped by whoever started it) is dead too. */
+  if (g_strv_length (fields) < 20 || g_str_equal (fields[0], "Z") || g_str_equal (fields[0], "X"))
+    return NULL;
+  return g_strdup (fields[19]);
+}
+
+static gboolean
+owner_is_dead (SmPublisher *self,
+               const char  *owner)
+{
+  g_auto(GStrv) parts = g_strsplit (owner, ":", 3);
+  g_autofree char *start = NULL;
+  gint64 pid;
+
+  if (g_strv_length (parts) != 3)
+    return FALSE;
+  if (g_strcmp0 (parts[0], self->boot_id) != 0)
+    return FALSE;   /* another machine or boot: only the lease's end tells */
+  if (!g_ascii_string_to_signed (parts[1], 10, 1, G_MAXINT, &pid, NULL))
+    return FALSE;
+  start = process_start_time ((int) pid);
+  return start == NULL || g_strcmp0 (start, parts[2]) != 0;
+}
+
+static void
+expire_dead_leases (SmPublisher *self)
+{
+  g_auto(GStrv) owners = sm_store_list_lease_owners (self->store, NULL);
+
+  for (guint i = 0; owners && owners[i]; i++)
+    if (g_strcmp0 (owners[i], self->owner) != 0 && owner_is_dead (self, owners[i]))
+      {
+        guint n = sm_store_expire_leases_of (self->store, owners[i], NULL);
+        g_debug ("Publisher %s is gone; %u of its targets will be reconciled", owners[i], n);
+      }
+}
+
+/* ---- the timer -------------------------------------------------------- */
+
+static void
+arm_timer (SmPublisher *self,
+           gint64       at_us)
+{
+  struct itimerspec spec = { 0 };
+
+  if (at_us != G_MAXINT64)
+    {
+      /* 0 would disarm: the past becomes "1 ns after the epoch". */
+      at_us = MAX (at_us, 1);
+      spec.it_value.tv_sec = at_us / G_TIME_SPAN_SECOND;
+      spec.it_value.tv_nsec = (at_us % G_TIME_SPAN_SECOND) * 1000;
+      if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0)
+        spec.it_value.tv_nsec = 1;
+    }
+  if (timerfd_settime (self->timer_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, NULL) != 0)
+    g_warning ("Could not arm the timer: %s", g_strerror (errno));
+}
+
+static gboolean
+timer_cb (int          fd,
+          GIOCondition condition,
+          gpointer     user_data)
+{
+  SmPublisher *self = user_data;
+  guint64 expirations;
+
+  /* ECANCELED: the wall clock was set.  Either way, look again. */
+  if (read (fd, &expirations, sizeof expirations) < 0 && errno != ECANCELED && errno != EAGAIN)
+    g_debug ("Timer read: %s", g_strerror (errno));
+  tick (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+prepare_for_sleep_cb (GDBusConnection *bus,
+                      const char      *sender,
+                      const char      *path,
+                      const char      *iface,
+                      const char      *signal,
+                      GVariant        *params,
+                      gpointer         user_data)
+{
+  gboolean going_to_sleep;
+
+  g_variant_get (params, "(b)", &going_to_sleep);
+  if (!going_to_sleep)
+    tick (user_data);   /* resumed: re-arm from the real time */
+}
+
+/* ---- one target ------------------------------------------------------- */
+
+typedef struct
+{
+  SmTarget      *target;
+  SmTargetState  new_state;
+  char          *reason;      /* for people */
+  gboolean       notify_failed;
+  gboolean       notify_published;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  sm_target_free (job->target);
+  g_free (job->reason);
+  g_free (job);
+}
+
+/* Applies the decision for a failed attempt. */
+static void
+apply_failure (SmPublisher *self,
+               Job         *job,
+               GError      *error,
+               gint64       retry_after_us,
+               gboolean     reconciling)
+{
+  SmTarget *t = job->target;
+  gint64 now = g_get_real_time ();
+  gint64 next = 0;
+  SmOutboxAction action = sm_outbox_decide (error, t->attempts, retry_after_us, now, &next);
+  g_autoptr(GError) store_error = NULL;
+
+  if (action == SM_OUTBOX_REFRESH)
+    action = SM_OUTBOX_FAILED;   /* a refresh was already tried */
+
+  /* A target whose outcome is unknown stays unconfirmed until the network
+   * answers the question: a failure to ask is never a licence to resend. */
+  if (reconciling && action == SM_OUTBOX_RETRY)
+    action = SM_OUTBOX_UNCONFIRMED;
+
+  g_free (job->reason);
+  job->reason = g_strdup (error->message);
+
+  switch (action)
+    {
+    case SM_OUTBOX_RETRY:
+      job->new_state = SM_TARGET_SCHEDULED;
+      sm_store_mark_retry (self->store, t->id, self->owner, next, error->message, &store_error);
+      break;
+    case SM_OUTBOX_UNCONFIRMED:
+      job->new_state = SM_TARGET_UNCONFIRMED;
+      if (reconciling && t->attempts >= SM_OUTBOX_MAX_ATTEMPTS * 2)
+        {
+          g_autofree char *msg = g_strdup_printf (_("%s Check on the network whether it was posted."),
+                                                  error->message);
+          job->new_state = SM_TARGET_FAILED;
+          job->notify_failed = TRUE;
+          sm_store_mark_failed (self->store, t->id, self->owner, msg, &store_error);
+        }
+      else
+        sm_store_mark_unconfirmed (self->store, t->id, self->owner, next, error->message, &store_error);
+      break;
+    case SM_OUTBOX_FAILED:
+    default:
+      job->new_state = SM_TARGET_FAILED;
+      job->notify_failed = TRUE;
+      sm_store_mark_failed (self->store, t->id, self->owner, error->message, &store_error);
+      break;
+    }
+  if (store_error)
+    g_debug ("Target %" G_GINT64_FORMAT ": %s", t->id, store_error->message);
+}
+
+static void
+publish_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  SmPublisher *self = source_object;
+  Job *job = task_data;
+  SmTarget *t = job->target;
+  g_autoptr(SmAccount) account = NULL;
+  g_autoptr(SmTokens) tokens = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  SmPublishResult result = { NULL, NULL, -1 };
+  SmPublishRequest request = { 0 };
+  SmPlatform *platform = sm_platform_get (t->network);
+  gboolean reconciling = t->state == SM_TARGET_UNCONFIRMED;
+
+  if (platform == NULL)
+    {
+      error = g_error_new (SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG,
+                           _("Publishing to %s is not available yet."),
+                           sm_network_display_name (t->network));
+      apply_failure (self, job, error, -1, FALSE);
+      return;
+    }
+
+  account = sm_store_get_account (self->store, t->account_id, &error);
+  if (account == NULL)
+    {
+      apply_failure (self, job, error, -1, reconciling);
+      return;
+    }
+
+  tokens = sm_account_get_tokens (self->store, account, FALSE, cancellable, &error);
+  if (tokens == NULL)
+    {
+      apply_failure (self, job, error, -1, reconciling);
+      return;
+    }
+
+  session = sm_http_session_new ();
+  request.account_remote_id = account->remote_id;
+  request.tokens = tokens;
+  request.text = t->text;
+  request.not_before_us = t->first_attempt_us;
+
+  if (reconciling)
+    {
+      if (!sm_platform_find_published (platform, session, &request, &result, cancellable, &error))
+        {
+          apply_failure (self, job, error, result.retry_after_us, TRUE);
+          sm_publish_result_clear (&result);
+          return;
+        }
+      if (result.remote_id != NULL)
+        goto published;
+
+      /* The network says it never arrived: now, and only now, send again. */
+      g_debug ("Target %" G_GINT64_FORMAT " did not go out; sending it again", t->id);
+      if (!sm_store_mark_publishing (self->store, t->id, self->owner, &error))
+        return;
+      t->attempts++;
+      job->new_state = SM_TARGET_PUBLISHING;
+    }
+
+  for (int round = 0; ; round++)
+    {
+      if (sm_platform_publish_text (platform, session, &request, &result, cancellable, &error))
+        break;
+
+      if (round == 0 && g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED))
+        {
+          /* The token was refused before its time: refresh once, retry. */
+          g_clear_error (&error);
+          g_clear_pointer (&tokens, sm_tokens_free);
+          tokens = sm_account_get_tokens (self->store, account, TRUE, cancellable, &error);
+          if (tokens == NULL)
+            break;
+          request.tokens = tokens;
+          continue;
+        }
+      break;
+    }
+  if (error)
+    {
+      apply_failure (self, job, error, result.retry_after_us, FALSE);
+      sm_publish_result_clear (&result);
+      return;
+    }
+
+published:
+  {
+    g_autoptr(GError) store_error = NULL;
+
+    if (sm_store_mark_published (self->store, t->id, self->owner, result.remote_id,
+                                 result.permalink, g_get_real_time (), &store_error))
+      {
+        job->new_state = SM_TARGET_PUBLISHED;
+        job->notify_published = TRUE;
+        g_free (t->permalink);
+        t->permalink = g_strdup (result.permalink);
+      }
+    else
+      g_warning ("Target %" G_GINT64_FORMAT " was published as %s but could not be recorded: %s",
+                 t->id, result.remote_id, store_error->message);
+  }
+  sm_publish_result_clear (&result);
+}
+
+static void
+update_hold (SmPublisher *self)
+{
+  guint queued = sm_store_count_queued (self->store, NULL);
+  gboolean want = queued > 0 || self->in_flight > 0;
+
+  if (want && !self->held)
+    g_application_hold (G_APPLICATION (self));
+  else if (!want && self->held)
+    g_application_release (G_APPLICATION (self));
+  self->held = want;
+  sm_autostart_update (queued > 0);
+}
+
+static void
+emit_changed (SmPublisher   *self,
+              gint64         target_id,
+              SmTargetState  state)
+{
+  if (self->skeleton)
+    sm_dbus_publisher1_emit_target_changed (self->skeleton, target_id,
+                                            sm_target_state_to_string (state));
+}
+
+static void
+job_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  SmPublisher *self = SM_PUBLISHER (object);
+  Job *job = g_task_get_task_data (G_TASK (result));
+  SmTarget *t = job->target;
+
+  self->in_flight--;
+  emit_changed (self, t->id, job->new_state);
+
+  if (job->notify_published)
+    {
+      g_autofree char *title = g_strdup_printf (_("Posted to %s"), sm_network_display_name (t->network));
+      sm_notifier_publish (self->notifier, t->post_id, FALSE, title, t->text);
+    }
+  else if (job->notify_failed)
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not post to %s (%s)"),
+                                                sm_network_display_name (t->network),
+                                                t->account_name);
+      sm_notifier_publish (self->notifier, t->post_id, TRUE, title, job->reason);
+    }
+
+  tick (self);
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+static void
+tick (SmPublisher *self)
+{
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 next;
+
+  if (self->store == NULL)
+    return;
+
+  self->wakeups++;
+  expire_dead_leases (self);
+
+  if (self->in_flight < MAX_IN_FLIGHT)
+    {
+      claimed = sm_store_claim_due (self->store, self->owner, now, LEASE_US,
+                                    MAX_IN_FLIGHT - self->in_flight, &error);
+      if (claimed == NULL)
+        g_warning ("Could not read the queue: %s", error->message);
+    }
+
+  for (guint i = 0; claimed && i < claimed->len; i++)
+    {
+      SmTarget *t = g_ptr_array_index (claimed, i);
+      g_autoptr(GTask) task = g_task_new (self, NULL, job_done_cb, NULL);
+      Job *job = g_new0 (Job, 1);
+
+      job->target = sm_target_copy (t);
+      job->new_state = t->state;
+      g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+      g_task_set_source_tag (task, tick);
+      self->in_flight++;
+      emit_changed (self, t->id, t->state);
+      g_debug ("Claimed target %" G_GINT64_FORMAT " (%s)", t->id, sm_target_state_to_string (t->state));
+      g_task_run_in_thread (task, publish_thread);
+    }
+
+  /* With every worker busy the next wake-up comes from a finished job. */
+  next = self->in_flight >= MAX_IN_FLIGHT ? G_MAXINT64 : sm_store_next_wakeup_us (self->store, NULL);
+  arm_timer (self, next);
+  update_hold (self);
+}
+
+/* ---- D-Bus ------------------------------------------------------------ */
+
+static gboolean
+handle_wake_cb (SmDBusPublisher1      *skeleton,
+                GDBusMethodInvocation *invocation,
+                SmPublisher           *self)
+{
+  g_debug ("Woken over D-Bus");
+  tick (self);
+  sm_dbus_publisher1_complete_wake (skeleton, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_get_status_cb (SmDBusPublisher1      *skeleton,
+                      GDBusMethodInvocation *invocation,
+                      SmPublisher           *self)
+{
+  gint64 next = sm_store_next_wakeup_us (self->store, NULL);
+
+  sm_dbus_publisher1_complete_get_status (skeleton, invocation,
+                                          sm_store_count_queued (self->store, NULL),
+                                          next == G_MAXINT64 ? 0 : next,
+                                          self->wakeups);
+  return TRUE;
+}
+
+static gboolean
+sm_publisher_dbus_register (GApplication     *app,
+                            GDBusConnection  *bus,
+                            const char       *object_path,
+                            GError          **error)
+{
+  SmPublisher *self = SM_PUBLISHER (app);
+
+  if (!G_APPLICATION_CLASS (sm_publisher_parent_class)->dbus_register (app, bus, object_path, error))
+    return FALSE;
+
+  self->skeleton = sm_dbus_publisher1_skeleton_new ();
+  g_signal_connect (self->skeleton, "handle-wake", G_CALLBACK (handle_wake_cb), self);
+  g_signal_connect (self->skeleton, "handle-get-status", G_CALLBACK (handle_get_status_cb), self);
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton), bus,
+                                         SM_PUBLISHER_OBJECT_PATH, error))
+    return FALSE;
+
+  self->notifier = sm_notifier_new (bus);
+  self->sleep_sub = g_dbus_connection_signal_subscribe (bus, "org.freedesktop.login1",
+                                                        "org.freedesktop.login1.Manager",
+                                                        "PrepareForSleep", "/org/freedesktop/login1",
+                                                        NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                        prepare_for_sleep_cb, self, NULL);
+  return TRUE;
+}
+
+static void
+sm_publisher_dbus_unregister (GApplication    *app,
+                              GDBusConnection *bus,
+                              const char      *object_path)
+{
+  SmPublisher *self = SM_PUBLISHER (app);
+
+  if (self->skeleton)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  g_clear_object (&self->skeleton);
+  if (self->sleep_sub)
+    g_dbus_connection_signal_unsubscribe (bus, self->sleep_sub);
+  self->sleep_sub = 0;
+  g_clear_object (&self->notifier);
+
+  G_APPLICATION_CLASS (sm_publisher_parent_class)->dbus_unregister (app, bus, object_path);
+}
+
+/* ---- GApplication ----------------------------------------------------- */
+
+static void
+sm_publisher_startup (GApplication *app)
+{
+  SmPublisher *self = SM_PUBLISHER (app);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *start = NULL;
+
+  G_APPLICATION_CLASS (sm_publisher_parent_class)->startup (app);
+
+  self->boot_id = read_boot_id ();
+  start = process_start_time (getpid ());
+  self->owner = g_strdup_printf ("%s:%d:%s", self->boot_id, getpid (), start ? start : "0");
+
+  self->store = sm_store_open (NULL, &error);
+  if (self->store == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return;
+    }
+
+  self->timer_fd = timerfd_create (CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (self->timer_fd < 0)
+    g_error ("timerfd_create: %s", g_strerror (errno));
+  self->timer_source = g_unix_fd_add (self->timer_fd, G_IO_IN, timer_cb, self);
+
+  /* Look at the queue as soon as the main loop runs. */
+  g_idle_add_once ((GSourceOnceFunc) tick, self);
+}
+
+static void
+sm_publisher_shutdown (GApplication *app)
+{
+  SmPublisher *self = SM_PUBLISHER (app);
+
+  g_clear_handle_id (&self->timer_source, g_source_remove);
+  if (self->timer_fd >= 0)
+    close (self->timer_fd);
+  self->timer_fd = -1;
+
+  G_APPLICATION_CLASS (sm_publisher_parent_class)->shutdown (app);
+}
+
+static void
+sm_publisher_activate (GApplication *app)
+{
+  /* Started by hand or by autostart: the queue is looked at from startup. */
+}
+
+static void
+sm_publisher_finalize (GObject *object)
+{
+  SmPublisher *self = SM_PUBLISHER (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->owner, g_free);
+  g_clear_pointer (&self->boot_id, g_free);
+
+  G_OBJECT_CLASS (sm_publisher_parent_class)->finalize (object);
+}
+
+static void
+sm_publisher_class_init (SmPublisherClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = sm_publisher_finalize;
+  app_class->startup = sm_publisher_startup;
+  app_class->shutdown = sm_publisher_shutdown;
+  app_class->activate = sm_publisher_activate;
+  app_class->dbus_register = sm_publisher_dbus_register;
+  app_class->dbus_unregister = sm_publisher_dbus_unregister;
+}
+
+static void
+sm_publisher_init (SmPublisher *self)
+{
+  self->timer_fd = -1;
+}
+
+SmPublisher *
+sm_publisher_new (void)
+{
+  return g_object_new (SM_TYPE_PUBLISHER,
+                       "application-id", PUBLISHER_BUS_NAME,
+                       "flags", G_APPLICATION_IS_SERVICE,
+                       "inactivity-timeout", IDLE_EXIT_MS,
+                       NULL);
+}

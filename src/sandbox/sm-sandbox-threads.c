@@ -1,0 +1,870 @@
+/* sm-sandbox-threads.c — the Threads API in the sandbox.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * platform-apis.md section 5: code → short-lived token → long-lived token
+ * (refreshable), then the two-step publish: a container, FINISHED at once
+ * for text, published by threads_publish.  Served under graph.threads.net
+ * and graph.threads.com alike; errors are the Graph envelope.
+ *
+ * Not enforced: the rule that a long-lived token must be a day old before
+ * it can be refreshed (tests cannot wait a day).
+ */
+#define G_LOG_DOMAIN "sm-sandbox"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sm-sandbox-private.h"
+
+#define TH_NETWORK             "threads"
+#define TH_SHORT_LIFETIME_S    3600
+#define TH_LONG_LIFETIME_S     5183944
+#define TH_MAX_TEXT            500
+#define TH_QUOTA_TOTAL         250
+#define TH_QUOTA_DURATION_S    86400
+#define TH_CONTAINER_LIFETIME_US (G_GINT64_CONSTANT (24) * 3600 * G_USEC_PER_SEC)
+
+/* The demo profile. */
+#define TH_USER_ID             "26100000000000042"
+#define TH_USERNAME            "so.me.sandbox"
+#define TH_NAME                "So-me Sandbox"
+
+typedef struct
+{
+  char   *id;
+  char   *user;
+  char   *text;
+  char   *reply_to;
+  char   *media_id;     /* once published */
+  gint64  created_us;
+} Container;
+
+typedef struct
+{
+  SmSandbox  *sandbox;
+  GHashTable *containers;   /* id → Container */
+} ThreadsState;
+
+static const char * const authorize_hosts[] = {
+  "threads.net", "www.threads.net", "threads.com", "www.threads.com", NULL
+};
+static const char * const graph_hosts[] = { "graph.threads.net", "graph.threads.com", NULL };
+
+static const char * const user_fields[] = {
+  "id", "username", "name", "threads_profile_picture_url", "threads_biography", NULL
+};
+static const char * const media_fields[] = {
+  "id", "permalink", "shortcode", "timestamp", "text", "media_type", "media_product_type",
+  "username", "owner", "is_quote_post", NULL
+};
+static const char * const container_fields[] = { "id", "status", "error_message", NULL };
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static void
+container_free (Container *container)
+{
+  g_free (container->id);
+  g_free (container->user);
+  g_free (container->text);
+  g_free (container->reply_to);
+  g_free (container->media_id);
+  g_free (container);
+}
+
+static void
+threads_state_free (gpointer data)
+{
+  ThreadsState *state = data;
+
+  g_hash_table_unref (state->containers);
+  g_free (state);
+}
+
+static void
+threads_state_reset (gpointer data,
+                     gpointer user_data)
+{
+  ThreadsState *state = data;
+
+  g_hash_table_remove_all (state->containers);
+}
+
+static void
+missing_permission (SmSandboxRequest *req)
+{
+  _sm_sandbox_graph_error (req, 403, 10, 0, "(#10) Application does not have permission for this action");
+}
+
+static void
+unsupported_request (SmSandboxRequest *req,
+                     const char       *id)
+{
+  g_autofree char *method = g_ascii_strdown (req->method, -1);
+  g_autofree char *message = g_strdup_printf ("Unsupported %s request. Object with ID '%s' does not "
+                                              "exist, cannot be loaded due to missing permissions, "
+                                              "or does not support this operation.",
+                                              method, id);
+
+  _sm_sandbox_graph_error (req, 400, 100, 33, message);
+}
+
+static void
+nonexisting_field (SmSandboxRequest *req,
+                   const char       *field,
+                   const char       *node_type)
+{
+  g_autofree char *message = g_strdup_printf ("(#100) Tried accessing nonexisting field (%s) on "
+                                              "node type (%s)", field, node_type);
+
+  _sm_sandbox_graph_error (req, 400, 100, 0, message);
+}
+
+static const char *
+unknown_field (GPtrArray          *fields,
+               const char * const *known)
+{
+  if (fields == NULL)
+    return NULL;
+  for (guint i = 0; i < fields->len; i++)
+    if (!g_strv_contains (known, g_ptr_array_index (fields, i)))
+      return g_ptr_array_index (fields, i);
+  return NULL;
+}
+
+/* The token, checked for @scope (NULL: none), or NULL after answering. */
+static SmSandboxToken *
+authenticate (SmSandboxRequest *req,
+              const char       *scope,
+              gboolean          about_me)
+{
+  SmSandboxToken *token = _sm_sandbox_graph_authenticate (req, TH_NETWORK, about_me);
+
+  if (token == NULL)
+    return NULL;
+  if (!_sm_sandbox_scope_has (token->scope, "threads_basic") ||
+      (scope != NULL && !_sm_sandbox_scope_has (token->scope, scope)))
+    {
+      missing_permission (req);
+      return NULL;
+    }
+  return token;
+}
+
+/* "me" or the token's own user id; anything else is someone else. */
+static gboolean
+is_own_user (SmSandboxToken *token,
+             const char     *id)
+{
+  return g_strcmp0 (id, "me") == 0 || g_strcmp0 (id, token->account) == 0;
+}
+
+static char *
+format_timestamp (gint64 us)
+{
+  return _sm_sandbox_format_time (us, "%Y-%m-%dT%H:%M:%S+0000");
+}
+
+static char *
+shortcode_for (guint64 serial)
+{
+  static const char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  char code[12];
+  /* spread consecutive serials over the whole code */
+  guint64 value = serial * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+
+  for (guint i = 0; i < 11; i++)
+    {
+      code[i] = alphabet[value & 63];
+      value >>= 6;
+      if (i == 9)
+        value ^= serial;
+    }
+  code[11] = '\0';
+  return g_strdup (code);
+}
+
+static char *
+permalink_for (SmSandboxPost *post)
+{
+  return g_strdup_printf ("https://www.threads.com/@%s/post/%s", TH_USERNAME, post->extra);
+}
+
+static JsonObject *
+media_to_object (SmSandboxPost *post,
+                 GPtrArray     *fields)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "id", post->id);
+  if (_sm_sandbox_fields_has (fields, "permalink"))
+    {
+      g_autofree char *permalink = permalink_for (post);
+
+      json_object_set_string_member (object, "permalink", permalink);
+    }
+  if (_sm_sandbox_fields_has (fields, "shortcode"))
+    json_object_set_string_member (object, "shortcode", post->extra);
+  if (_sm_sandbox_fields_has (fields, "timestamp"))
+    {
+      g_autofree char *timestamp = format_timestamp (post->received_us);
+
+      json_object_set_string_member (object, "timestamp", timestamp);
+    }
+  if (_sm_sandbox_fields_has (fields, "text"))
+    json_object_set_string_member (object, "text", post->text);
+  if (_sm_sandbox_fields_has (fields, "media_type"))
+    json_object_set_string_member (object, "media_type", "TEXT_POST");
+  if (_sm_sandbox_fields_has (fields, "media_product_type"))
+    json_object_set_string_member (object, "media_product_type", "THREADS");
+  if (_sm_sandbox_fields_has (fields, "username"))
+    json_object_set_string_member (object, "username", TH_USERNAME);
+  if (_sm_sandbox_fields_has (fields, "owner"))
+    {
+      JsonObject *owner = json_object_new ();
+
+      json_object_set_string_member (owner, "id", post->account);
+      json_object_set_object_member (object, "owner", owner);
+    }
+  if (_sm_sandbox_fields_has (fields, "is_quote_post"))
+    json_object_set_boolean_member (object, "is_quote_post", FALSE);
+  return object;
+}
+
+static const char *
+container_status (Container *container)
+{
+  if (container->media_id != NULL)
+    return "PUBLISHED";
+  if (g_get_real_time () - container->created_us > TH_CONTAINER_LIFETIME_US)
+    return "EXPIRED";
+  /* Text needs no processing: FINISHED at once. */
+  return "FINISHED";
+}
+
+static guint
+published_in_last_day (SmSandbox  *sandbox,
+                       const char *user)
+{
+  g_autoptr(GPtrArray) posts = _sm_sandbox_posts_of (sandbox, TH_NETWORK, user);
+  gint64 since = g_get_real_time () - (gint64) TH_QUOTA_DURATION_S * G_USEC_PER_SEC;
+  guint count = 0;
+
+  for (guint i = 0; i < posts->len; i++)
+    if (((SmSandboxPost *) g_ptr_array_index (posts, i))->received_us >= since)
+      count++;
+  return count;
+}
+
+/* ---- OAuth ------------------------------------------------------------- */
+
+static void
+authorize_cb (SmSandboxRequest *req,
+              gpointer          user_data)
+{
+  static const SmSandboxAuthorizeSpec spec = {
+    .network = TH_NETWORK,
+    .code_suffix = "#_",
+  };
+
+  _sm_sandbox_authorize (req, &spec);
+}
+
+static void
+respond_long_lived (SmSandboxRequest *req,
+                    SmSandboxToken   *token)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "access_token", token->token);
+  json_object_set_string_member (object, "token_type", "bearer");
+  json_object_set_int_member (object, "expires_in", TH_LONG_LIFETIME_S);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+static void
+exchange (SmSandboxRequest *req)
+{
+  const char *client_secret = _sm_sandbox_request_param (req, "client_secret");
+  const char *string = _sm_sandbox_request_param (req, "access_token");
+  SmSandboxToken *short_lived, *token;
+
+  if (g_strcmp0 (_sm_sandbox_request_param (req, "grant_type"), "th_exchange_token") != 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) grant_type must be th_exchange_token");
+      return;
+    }
+  if (client_secret == NULL || *client_secret == '\0')
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The parameter client_secret is required");
+      return;
+    }
+  if (string == NULL)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The parameter access_token is required");
+      return;
+    }
+  short_lived = _sm_sandbox_token_lookup (req->sandbox, TH_NETWORK, string);
+  if (short_lived == NULL || strcmp (short_lived->kind, "access") != 0 ||
+      short_lived->state != SM_SANDBOX_TOKEN_VALID)
+    {
+      _sm_sandbox_graph_token_error (req, short_lived);
+      return;
+    }
+  if (strcmp (short_lived->type, "short-lived") != 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0,
+                               "(#100) Only a short-lived token can be exchanged for a long-lived one");
+      return;
+    }
+
+  token = _sm_sandbox_token_issue (req->sandbox, TH_NETWORK, "access", "long-lived", short_lived->account,
+                                   short_lived->scope, short_lived->client_id, short_lived->grant,
+                                   TH_LONG_LIFETIME_S);
+  _sm_sandbox_token_pair (token, NULL);
+  respond_long_lived (req, token);
+}
+
+static void
+access_token_cb (SmSandboxRequest *req,
+                 gpointer          user_data)
+{
+  const char *grant_type = _sm_sandbox_request_param (req, "grant_type");
+  const char * const required[] = { "client_id", "client_secret", "grant_type", "redirect_uri", "code", NULL };
+  const char *client_id;
+  const SmSandboxCode *stored = NULL;
+  SmSandboxToken *token;
+  JsonObject *object;
+
+  /* Some clients exchange on /oauth/access_token too. */
+  if (g_strcmp0 (grant_type, "th_exchange_token") == 0)
+    {
+      exchange (req);
+      return;
+    }
+
+  for (guint i = 0; required[i] != NULL; i++)
+    {
+      const char *value = _sm_sandbox_request_param (req, required[i]);
+
+      if (value == NULL || *value == '\0')
+        {
+          g_autofree char *message = g_strdup_printf ("(#100) The parameter %s is required", required[i]);
+
+          _sm_sandbox_graph_error (req, 400, 100, 0, message);
+          return;
+        }
+    }
+  if (strcmp (grant_type, "authorization_code") != 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Unsupported grant_type");
+      return;
+    }
+
+  client_id = _sm_sandbox_request_param (req, "client_id");
+  switch (_sm_sandbox_code_redeem (req->sandbox, TH_NETWORK, _sm_sandbox_request_param (req, "code"), &stored))
+    {
+    case SM_SANDBOX_CODE_OK:
+      break;
+    case SM_SANDBOX_CODE_USED:
+      _sm_sandbox_graph_error (req, 400, 100, 36009, "This authorization code has been used.");
+      return;
+    case SM_SANDBOX_CODE_EXPIRED:
+      _sm_sandbox_graph_error (req, 400, 100, 36007, "This authorization code has expired.");
+      return;
+    case SM_SANDBOX_CODE_UNKNOWN:
+    default:
+      _sm_sandbox_graph_error (req, 400, 100, 0, "Invalid authorization code.");
+      return;
+    }
+  if (strcmp (stored->client_id, client_id) != 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 101, 0, "Error validating application. Invalid application ID.");
+      return;
+    }
+  if (strcmp (stored->redirect_uri, _sm_sandbox_request_param (req, "redirect_uri")) != 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 36008,
+                               "Error validating verification code. Please make sure your "
+                               "redirect_uri is identical to the one you used in the OAuth "
+                               "dialog request");
+      return;
+    }
+  if (stored->challenge != NULL &&
+      !_sm_sandbox_pkce_check (stored->challenge, _sm_sandbox_request_param (req, "code_verifier")))
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "Invalid code verifier.");
+      return;
+    }
+
+  token = _sm_sandbox_token_issue (req->sandbox, TH_NETWORK, "access", "short-lived", TH_USER_ID,
+                                   stored->scope, client_id, 0, TH_SHORT_LIFETIME_S);
+  _sm_sandbox_token_pair (token, NULL);
+  object = json_object_new ();
+  json_object_set_string_member (object, "access_token", token->token);
+  /* A number, as Threads sends it. */
+  json_object_set_int_member (object, "user_id", g_ascii_strtoll (TH_USER_ID, NULL, 10));
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+static void
+exchange_cb (SmSandboxRequest *req,
+             gpointer          user_data)
+{
+  exchange (req);
+}
+
+static void
+refresh_cb (SmSandboxRequest *req,
+            gpointer          user_data)
+{
+  const char *string = _sm_sandbox_request_param (req, "access_token");
+  SmSandboxToken *old, *token;
+
+  if (g_strcmp0 (_sm_sandbox_request_param (req, "grant_type"), "th_refresh_token") != 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) grant_type must be th_refresh_token");
+      return;
+    }
+  if (string == NULL)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The parameter access_token is required");
+      return;
+    }
+  old = _sm_sandbox_token_lookup (req->sandbox, TH_NETWORK, string);
+  /* An expired long-lived token cannot be refreshed: the user logs in again. */
+  if (old == NULL || strcmp (old->kind, "access") != 0 || old->state != SM_SANDBOX_TOKEN_VALID)
+    {
+      _sm_sandbox_graph_token_error (req, old);
+      return;
+    }
+  if (strcmp (old->type, "long-lived") != 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Only a long-lived token can be refreshed");
+      return;
+    }
+
+  token = _sm_sandbox_token_issue (req->sandbox, TH_NETWORK, "access", "long-lived", old->account,
+                                   old->scope, old->client_id, old->grant, TH_LONG_LIFETIME_S);
+  _sm_sandbox_token_pair (token, NULL);
+  respond_long_lived (req, token);
+}
+
+/* ---- the profile ------------------------------------------------------- */
+
+static void
+respond_user (SmSandboxRequest *req)
+{
+  g_autoptr(GPtrArray) fields = _sm_sandbox_parse_fields (_sm_sandbox_request_param (req, "fields"));
+  const char *unknown = unknown_field (fields, user_fields);
+  JsonObject *object;
+
+  if (unknown != NULL)
+    {
+      nonexisting_field (req, unknown, "User");
+      return;
+    }
+  object = json_object_new ();
+  json_object_set_string_member (object, "id", TH_USER_ID);
+  if (_sm_sandbox_fields_has (fields, "username"))
+    json_object_set_string_member (object, "username", TH_USERNAME);
+  if (_sm_sandbox_fields_has (fields, "name"))
+    json_object_set_string_member (object, "name", TH_NAME);
+  if (_sm_sandbox_fields_has (fields, "threads_profile_picture_url"))
+    json_object_set_string_member (object, "threads_profile_picture_url",
+                                   "https://scontent.cdninstagram.com/sandbox/profile.jpg");
+  if (_sm_sandbox_fields_has (fields, "threads_biography"))
+    json_object_set_string_member (object, "threads_biography", "A stand-in profile for tests.");
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+static void
+me_cb (SmSandboxRequest *req,
+       gpointer          user_data)
+{
+  if (authenticate (req, NULL, TRUE) != NULL)
+    respond_user (req);
+}
+
+/* ---- publishing -------------------------------------------------------- */
+
+static void
+create_container_cb (SmSandboxRequest *req,
+                     gpointer          user_data)
+{
+  ThreadsState *state = user_data;
+  SmSandboxToken *token = authenticate (req, "threads_content_publish", FALSE);
+  const char *user = _sm_sandbox_request_arg (req, 0);
+  const char *media_type = _sm_sandbox_request_param (req, "media_type");
+  const char *text = _sm_sandbox_request_param (req, "text");
+  const char *reply_to = _sm_sandbox_request_param (req, "reply_to_id");
+  Container *container;
+  JsonObject *object;
+
+  if (token == NULL)
+    return;
+  if (!is_own_user (token, user))
+    {
+      unsupported_request (req, user);
+      return;
+    }
+  if (media_type == NULL)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The parameter media_type is required");
+      return;
+    }
+  if (strcmp (media_type, "IMAGE") == 0 || strcmp (media_type, "VIDEO") == 0 ||
+      strcmp (media_type, "CAROUSEL") == 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The sandbox does not support media posts yet");
+      return;
+    }
+  if (strcmp (media_type, "TEXT") != 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0,
+                               "(#100) Param media_type must be one of {TEXT, IMAGE, VIDEO, CAROUSEL}");
+      return;
+    }
+  if (text == NULL || *text == '\0')
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The parameter text is required for TEXT posts");
+      return;
+    }
+  if (g_utf8_strlen (text, -1) > TH_MAX_TEXT)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Param text must be at most 500 characters long.");
+      return;
+    }
+  if (reply_to != NULL && _sm_sandbox_post_lookup (req->sandbox, TH_NETWORK, reply_to) == NULL)
+    {
+      unsupported_request (req, reply_to);
+      return;
+    }
+
+  container = g_new0 (Container, 1);
+  container->id = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                   G_GUINT64_CONSTANT (17800000000000000) + _sm_sandbox_next_serial (req->sandbox));
+  container->user = g_strdup (token->account);
+  container->text = g_strdup (text);
+  container->reply_to = g_strdup (reply_to);
+  container->created_us = g_get_real_time ();
+  g_hash_table_insert (state->containers, container->id, container);
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "id", container->id);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+static void
+publish_cb (SmSandboxRequest *req,
+            gpointer          user_data)
+{
+  ThreadsState *state = user_data;
+  SmSandboxToken *token = authenticate (req, "threads_content_publish", FALSE);
+  const char *user = _sm_sandbox_request_arg (req, 0);
+  const char *creation_id = _sm_sandbox_request_param (req, "creation_id");
+  Container *container;
+  SmSandboxPost *post;
+  guint64 serial;
+  JsonObject *object;
+
+  if (token == NULL)
+    return;
+  if (!is_own_user (token, user))
+    {
+      unsupported_request (req, user);
+      return;
+    }
+  if (creation_id == NULL)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The parameter creation_id is required");
+      return;
+    }
+  container = g_hash_table_lookup (state->containers, creation_id);
+  if (container == NULL || strcmp (container->user, token->account) != 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Media ID is not available");
+      return;
+    }
+  if (container->media_id != NULL)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) This container has already been published");
+      return;
+    }
+  if (strcmp (container_status (container), "EXPIRED") == 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0,
+                               "(#100) The container expired: it was not published within 24 hours");
+      return;
+    }
+  if (published_in_last_day (req->sandbox, token->account) >= TH_QUOTA_TOTAL)
+    {
+      _sm_sandbox_graph_error (req, 400, 4, 0,
+                               "(#4) Publishing limit reached: 250 posts per 24 hours");
+      return;
+    }
+
+  serial = _sm_sandbox_next_serial (req->sandbox);
+  container->media_id = g_strdup_printf ("%" G_GUINT64_FORMAT, G_GUINT64_CONSTANT (18000000000000000) + serial);
+  post = _sm_sandbox_post_add (req->sandbox, TH_NETWORK, token->account, container->media_id, container->text);
+  post->reply_to = g_strdup (container->reply_to);
+  post->extra = shortcode_for (serial);
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "id", container->media_id);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+static void
+list_threads_cb (SmSandboxRequest *req,
+                 gpointer          user_data)
+{
+  SmSandboxToken *token = authenticate (req, NULL, FALSE);
+  const char *user = _sm_sandbox_request_arg (req, 0);
+  const char *limit_text = _sm_sandbox_request_param (req, "limit");
+  const char *since_text = _sm_sandbox_request_param (req, "since");
+  const char *until_text = _sm_sandbox_request_param (req, "until");
+  g_autoptr(GPtrArray) fields = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  const char *unknown;
+  guint64 limit = 25;
+  gint64 since_us = 0, until_us = G_MAXINT64;
+  JsonObject *object;
+  JsonArray *data;
+
+  if (token == NULL)
+    return;
+  if (!is_own_user (token, user))
+    {
+      unsupported_request (req, user);
+      return;
+    }
+  fields = _sm_sandbox_parse_fields (_sm_sandbox_request_param (req, "fields"));
+  if ((unknown = unknown_field (fields, media_fields)) != NULL)
+    {
+      nonexisting_field (req, unknown, "ThreadsMedia");
+      return;
+    }
+  if (limit_text != NULL && !g_ascii_string_to_unsigned (limit_text, 10, 1, 100, &limit, NULL))
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Param limit must be a number from 1 to 100");
+      return;
+    }
+  if (since_text != NULL && (since_us = _sm_sandbox_parse_time_us (since_text)) < 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Param since must be a unix timestamp or a date");
+      return;
+    }
+  if (until_text != NULL && (until_us = _sm_sandbox_parse_time_us (until_text)) < 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Param until must be a unix timestamp or a date");
+      return;
+    }
+
+  posts = _sm_sandbox_posts_of (req->sandbox, TH_NETWORK, token->account);
+  data = json_array_new ();
+  for (guint i = 0; i < posts->len && json_array_get_length (data) < limit; i++)
+    {
+      SmSandboxPost *post = g_ptr_array_index (posts, i);
+
+      if (post->received_us / G_USEC_PER_SEC < since_us / G_USEC_PER_SEC ||
+          post->received_us / G_USEC_PER_SEC > until_us / G_USEC_PER_SEC)
+        continue;
+      json_array_add_object_element (data, media_to_object (post, fields));
+    }
+
+  object = json_object_new ();
+  json_object_set_array_member (object, "data", data);
+  if (json_array_get_length (data) > 0)
+    {
+      JsonObject *paging = json_object_new ();
+      JsonObject *cursors = json_object_new ();
+      JsonArray *items = json_object_get_array_member (object, "data");
+      JsonObject *first = json_array_get_object_element (items, 0);
+      JsonObject *last = json_array_get_object_element (items, json_array_get_length (items) - 1);
+
+      json_object_set_string_member (cursors, "before", json_object_get_string_member (first, "id"));
+      json_object_set_string_member (cursors, "after", json_object_get_string_member (last, "id"));
+      json_object_set_object_member (paging, "cursors", cursors);
+      json_object_set_object_member (object, "paging", paging);
+    }
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+static void
+publishing_limit_cb (SmSandboxRequest *req,
+                     gpointer          user_data)
+{
+  SmSandboxToken *token = authenticate (req, NULL, FALSE);
+  const char *user = _sm_sandbox_request_arg (req, 0);
+  g_autoptr(GPtrArray) fields = NULL;
+  gboolean all;
+  JsonObject *object, *item;
+  JsonArray *data;
+
+  if (token == NULL)
+    return;
+  if (!is_own_user (token, user))
+    {
+      unsupported_request (req, user);
+      return;
+    }
+  fields = _sm_sandbox_parse_fields (_sm_sandbox_request_param (req, "fields"));
+  all = fields == NULL;
+
+  item = json_object_new ();
+  if (all || _sm_sandbox_fields_has (fields, "quota_usage"))
+    json_object_set_int_member (item, "quota_usage", published_in_last_day (req->sandbox, token->account));
+  if (all || _sm_sandbox_fields_has (fields, "config"))
+    {
+      JsonObject *config = json_object_new ();
+
+      json_object_set_int_member (config, "quota_total", TH_QUOTA_TOTAL);
+      json_object_set_int_member (config, "quota_duration", TH_QUOTA_DURATION_S);
+      json_object_set_object_member (item, "config", config);
+    }
+  if (_sm_sandbox_fields_has (fields, "reply_quota_usage"))
+    json_object_set_int_member (item, "reply_quota_usage", 0);
+  if (_sm_sandbox_fields_has (fields, "reply_config"))
+    {
+      JsonObject *config = json_object_new ();
+
+      json_object_set_int_member (config, "quota_total", 1000);
+      json_object_set_int_member (config, "quota_duration", TH_QUOTA_DURATION_S);
+      json_object_set_object_member (item, "reply_config", config);
+    }
+  data = json_array_new ();
+  json_array_add_object_element (data, item);
+  object = json_object_new ();
+  json_object_set_array_member (object, "data", data);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+/* GET /{id}: the user, a container or a published post. */
+static void
+node_cb (SmSandboxRequest *req,
+         gpointer          user_data)
+{
+  ThreadsState *state = user_data;
+  SmSandboxToken *token = authenticate (req, NULL, FALSE);
+  const char *id = _sm_sandbox_request_arg (req, 0);
+  g_autoptr(GPtrArray) fields = NULL;
+  const char *unknown;
+  Container *container;
+  SmSandboxPost *post;
+
+  if (token == NULL)
+    return;
+  if (strcmp (id, token->account) == 0)
+    {
+      respond_user (req);
+      return;
+    }
+
+  fields = _sm_sandbox_parse_fields (_sm_sandbox_request_param (req, "fields"));
+  container = g_hash_table_lookup (state->containers, id);
+  if (container != NULL && strcmp (container->user, token->account) == 0)
+    {
+      JsonObject *object;
+
+      if ((unknown = unknown_field (fields, container_fields)) != NULL)
+        {
+          nonexisting_field (req, unknown, "ThreadsMediaContainer");
+          return;
+        }
+      object = json_object_new ();
+      if (_sm_sandbox_fields_has (fields, "status"))
+        json_object_set_string_member (object, "status", container_status (container));
+      json_object_set_string_member (object, "id", container->id);
+      _sm_sandbox_respond_object (req, 200, object);
+      return;
+    }
+
+  post = _sm_sandbox_post_lookup (req->sandbox, TH_NETWORK, id);
+  if (post == NULL || strcmp (post->account, token->account) != 0)
+    {
+      unsupported_request (req, id);
+      return;
+    }
+  if ((unknown = unknown_field (fields, media_fields)) != NULL)
+    {
+      nonexisting_field (req, unknown, "ThreadsMedia");
+      return;
+    }
+  _sm_sandbox_respond_object (req, 200, media_to_object (post, fields));
+}
+
+static void
+delete_cb (SmSandboxRequest *req,
+           gpointer          user_data)
+{
+  SmSandboxToken *token = authenticate (req, NULL, FALSE);
+  const char *id = _sm_sandbox_request_arg (req, 0);
+  SmSandboxPost *post;
+  JsonObject *object;
+
+  if (token == NULL)
+    return;
+  post = _sm_sandbox_post_lookup (req->sandbox, TH_NETWORK, id);
+  if (post == NULL || strcmp (post->account, token->account) != 0)
+    {
+      unsupported_request (req, id);
+      return;
+    }
+  if (!_sm_sandbox_scope_has (token->scope, "threads_delete") &&
+      !_sm_sandbox_scope_has (token->scope, "threads_content_publish"))
+    {
+      missing_permission (req);
+      return;
+    }
+  post->deleted = TRUE;
+  object = json_object_new ();
+  json_object_set_boolean_member (object, "success", TRUE);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+static void
+graph_unknown_cb (SmSandboxRequest *req,
+                  gpointer          user_data)
+{
+  g_autofree char *message = g_strdup_printf ("Unknown path components: %s", req->path);
+
+  _sm_sandbox_graph_error (req, 400, 2500, 0, message);
+}
+
+static void
+site_not_found_cb (SmSandboxRequest *req,
+                   gpointer          user_data)
+{
+  _sm_sandbox_respond_page (req, 404, "This page isn’t available in the sandbox’s Threads.");
+}
+
+void
+_sm_sandbox_threads_register (SmSandbox *self)
+{
+  ThreadsState *state = g_new0 (ThreadsState, 1);
+
+  state->sandbox = self;
+  state->containers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) container_free);
+  _sm_sandbox_add_module (self, state, threads_state_reset, threads_state_free);
+
+  _sm_sandbox_add_route (self, authorize_hosts, "GET", "/oauth/authorize", authorize_cb, state);
+  _sm_sandbox_add_route (self, authorize_hosts, "*", "/**", site_not_found_cb, state);
+
+  _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/oauth/access_token", access_token_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/oauth/access_token", access_token_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/access_token", exchange_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/refresh_access_token", refresh_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/me", me_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/threads", create_container_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*/threads", list_threads_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/threads_publish", publish_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*/threads_publishing_limit", publishing_limit_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*", node_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "DELETE", "/?v/*", delete_cb, state);
+  _sm_sandbox_add_route (self, graph_hosts, "*", "/**", graph_unknown_cb, state);
+}

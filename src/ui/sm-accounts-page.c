@@ -1,0 +1,740 @@
+/* sm-accounts-page.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sm-accounts"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "sm-accounts-page.h"
+#include "sm-connect.h"
+#include "sm-credentials-dialog.h"
+#include "sm-token-store.h"
+#include "sm-ui-util.h"
+
+/* Connecting one account: the browser dialog and the flow it waits for. */
+typedef struct
+{
+  SmAccountsPage *self;
+  SmNetwork       network;
+  GCancellable   *cancellable;
+  GtkWidget      *dialog;       /* borrowed; NULL once it is gone */
+  GtkWidget      *copy_button;  /* borrowed, inside the dialog */
+  char           *url;
+} ConnectOp;
+
+struct _SmAccountsPage
+{
+  AdwBin        parent_instance;
+
+  /* template widgets */
+  GtkBox       *groups_box;
+
+  /* owned */
+  SmStore      *store;
+  GCancellable *cancellable;
+  ConnectOp    *connect_op;     /* the one flow running, if any */
+  char         *shown_key;      /* what the page shows, see accounts_key() */
+  /* Networks for which the user entered credentials in this session: when
+   * those are refused, the dialog says why instead of explaining anew. */
+  gboolean      entered_credentials[SM_N_NETWORKS];
+};
+
+enum {
+  ACCOUNTS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SmAccountsPage, sm_accounts_page, ADW_TYPE_BIN)
+
+/* The networks that can be connected from here, in this order. */
+static const SmNetwork page_networks[] = {
+  SM_NETWORK_X,
+  SM_NETWORK_FACEBOOK,
+  SM_NETWORK_LINKEDIN,
+  SM_NETWORK_THREADS,
+};
+
+static GtkWindow *
+get_parent_window (SmAccountsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+show_message (SmAccountsPage *self,
+              const char     *heading,
+              const char     *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (get_parent_window (self), heading, body);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+connect_op_free (ConnectOp *op)
+{
+  if (op->dialog != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (op->dialog, op);
+      gtk_window_destroy (GTK_WINDOW (op->dialog));
+    }
+  g_clear_object (&op->cancellable);
+  g_clear_object (&op->self);
+  g_clear_pointer (&op->url, g_free);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConnectOp, connect_op_free)
+
+/* ---- Saving the user's own app credentials ---------------------------- */
+
+typedef struct
+{
+  SmNetwork            network;
+  SmClientCredentials  creds;
+} SaveCredsData;
+
+static void
+save_creds_data_free (SaveCredsData *data)
+{
+  g_free (data->creds.client_id);
+  if (data->creds.client_secret != NULL)
+    {
+      memset (data->creds.client_secret, 0, strlen (data->creds.client_secret));
+      g_free (data->creds.client_secret);
+    }
+  g_free (data);
+}
+
+static void
+save_creds_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  SaveCredsData *data = task_data;
+  GError *error = NULL;
+
+  if (!sm_token_store_save_credentials (data->network, &data->creds, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+save_creds_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SmAccountsPage *self = SM_ACCOUNTS_PAGE (source);
+  g_autoptr(GError) error = NULL;
+  SmNetwork network = GPOINTER_TO_INT (user_data);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (self, _("Could Not Save the Credentials"), error->message);
+      return;
+    }
+
+  sm_accounts_page_connect (self, network);
+}
+
+static void
+credentials_response_cb (SmCredentialsDialog *dialog,
+                         const char          *response,
+                         SmAccountsPage      *self)
+{
+  g_autoptr(GTask) task = NULL;
+  SaveCredsData *data;
+  const char *secret;
+
+  if (g_strcmp0 (response, "save") != 0)
+    return;
+
+  data = g_new0 (SaveCredsData, 1);
+  data->network = sm_credentials_dialog_get_network (dialog);
+  data->creds.client_id = g_strstrip (g_strdup (sm_credentials_dialog_get_client_id (dialog)));
+  secret = sm_credentials_dialog_get_secret (dialog);
+  data->creds.client_secret = secret != NULL ? g_strstrip (g_strdup (secret)) : NULL;
+
+  self->entered_credentials[data->network] = TRUE;
+  task = g_task_new (self, self->cancellable, save_creds_done_cb, GINT_TO_POINTER (data->network));
+  g_task_set_source_tag (task, credentials_response_cb);
+  g_task_set_task_data (task, data, (GDestroyNotify) save_creds_data_free);
+  g_task_run_in_thread (task, save_creds_thread);
+}
+
+static void
+ask_credentials (SmAccountsPage *self,
+                 SmNetwork       network,
+                 const char     *reason)
+{
+  SmPlatform *platform = sm_platform_get (network);
+  const SmOAuthSpec *spec = platform != NULL ? sm_platform_get_oauth_spec (platform) : NULL;
+  GtkWidget *dialog;
+
+  dialog = sm_credentials_dialog_new (get_parent_window (self), network, reason,
+                                      spec != NULL && spec->needs_secret);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (credentials_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- Connecting -------------------------------------------------------- */
+
+static void
+copy_link_clicked_cb (GtkButton *button,
+                      ConnectOp *op)
+{
+  if (op->url == NULL)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), op->url);
+  gtk_button_set_label (button, _("Link Copied"));
+}
+
+static void
+connect_url_cb (const char *url,
+                gpointer    user_data)
+{
+  ConnectOp *op = user_data;
+
+  g_free (op->url);
+  op->url = g_strdup (url);
+  if (op->copy_button != NULL)
+    gtk_widget_set_sensitive (op->copy_button, TRUE);
+}
+
+static void
+browser_dialog_response_cb (AdwMessageDialog *dialog,
+                            const char       *response,
+                            ConnectOp        *op)
+{
+  /* Every response closes the dialog: forget it, and stop waiting. */
+  g_signal_handlers_disconnect_by_data (dialog, op);
+  op->dialog = NULL;
+  op->copy_button = NULL;
+  g_cancellable_cancel (op->cancellable);
+}
+
+static char *
+describe_accounts (SmStore *store,
+                   GArray  *ids)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(SmAccount) account = sm_store_get_account (store, g_array_index (ids, gint64, i), NULL);
+
+      if (account == NULL)
+        continue;
+      if (names->len > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, account->name);
+    }
+
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+connect_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ConnectOp) op = user_data;
+  SmAccountsPage *self = op->self;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->connect_op == op)
+    self->connect_op = NULL;
+
+  ids = sm_connect_account_finish (result, &error);
+  if (ids != NULL)
+    {
+      g_autofree char *names = describe_accounts (self->store, ids);
+      /* Translators: toast, "Connected Jane Doe" */
+      g_autofree char *title = g_strdup_printf (_("Connected %s"), names);
+
+      sm_accounts_page_reload (self);
+      g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+      sm_ui_show_toast (GTK_WIDGET (self), title);
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG))
+    {
+      ask_credentials (self, op->network,
+                       self->entered_credentials[op->network] ? error->message : NULL);
+      return;
+    }
+
+  {
+    /* Translators: dialog heading, "Could Not Connect to X" */
+    g_autofree char *heading = g_strdup_printf (_("Could Not Connect to %s"),
+                                                sm_network_display_name (op->network));
+
+    show_message (self, heading, error->message);
+  }
+}
+
+/* ---- Disconnecting ----------------------------------------------------- */
+
+typedef struct
+{
+  char   *store_dir;
+  gint64  account_id;
+  char   *name;
+} DisconnectData;
+
+static void
+disconnect_data_free (DisconnectData *data)
+{
+  g_free (data->store_dir);
+  g_free (data->name);
+  g_free (data);
+}
+
+/* A store is used by one thread: the worker opens its own on the same
+ * database, and SQLite arbitrates. */
+static void
+disconnect_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  DisconnectData *data = task_data;
+  g_autoptr(SmStore) store = NULL;
+  GError *error = NULL;
+
+  store = sm_store_open (data->store_dir, &error);
+  if (store == NULL || !sm_disconnect_account (store, data->account_id, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+disconnect_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SmAccountsPage *self = SM_ACCOUNTS_PAGE (source);
+  DisconnectData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Rebuild even if nothing changed: the row was greyed out. */
+      g_clear_pointer (&self->shown_key, g_free);
+      sm_accounts_page_reload (self);
+      show_message (self, _("Could Not Disconnect the Account"), error->message);
+      return;
+    }
+
+  sm_accounts_page_reload (self);
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  {
+    /* Translators: toast, "Disconnected Jane Doe" */
+    g_autofree char *title = g_strdup_printf (_("Disconnected %s"), data->name);
+
+    sm_ui_show_toast (GTK_WIDGET (self), title);
+  }
+}
+
+static void
+disconnect_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        SmAccountsPage   *self)
+{
+  g_autoptr(GTask) task = NULL;
+  DisconnectData *data;
+  GtkWidget *row;
+
+  if (g_strcmp0 (response, "disconnect") != 0)
+    return;
+
+  data = g_new0 (DisconnectData, 1);
+  data->store_dir = g_strdup (sm_store_get_dir (self->store));
+  data->account_id = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "sm-account-id");
+  data->name = g_strdup (g_object_get_data (G_OBJECT (dialog), "sm-account-name"));
+
+  /* The row waits, greyed out, until the account is gone. */
+  row = g_object_get_data (G_OBJECT (dialog), "sm-row");
+  if (row != NULL)
+    gtk_widget_set_sensitive (row, FALSE);
+
+  task = g_task_new (self, self->cancellable, disconnect_done_cb, NULL);
+  g_task_set_source_tag (task, disconnect_response_cb);
+  g_task_set_task_data (task, data, (GDestroyNotify) disconnect_data_free);
+  g_task_run_in_thread (task, disconnect_thread);
+}
+
+static void
+disconnect_clicked_cb (GtkButton      *button,
+                       SmAccountsPage *self)
+{
+  gint64 *account_id = g_object_get_data (G_OBJECT (button), "sm-account-id");
+  g_autoptr(SmAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+  GtkWidget *row;
+
+  account = sm_store_get_account (self->store, *account_id, &error);
+  if (account == NULL)
+    {
+      sm_accounts_page_reload (self);
+      return;
+    }
+
+  /* Translators: dialog heading, "Disconnect Jane Doe?" */
+  heading = g_strdup_printf (_("Disconnect %s?"), account->name);
+  /* Translators: %s is a network's name */
+  body = g_strdup_printf (_("Posts still planned for this account will be removed, and %s will be "
+                            "asked to revoke So-me Studio’s access. You can connect the account again later."),
+                          sm_network_display_name (account->network));
+  dialog = adw_message_dialog_new (get_parent_window (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "disconnect", _("_Disconnect"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "disconnect",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+  g_object_set_data_full (G_OBJECT (dialog), "sm-account-id",
+                          g_memdup2 (account_id, sizeof *account_id), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "sm-account-name", g_strdup (account->name), g_free);
+  if (row != NULL)
+    g_object_set_data_full (G_OBJECT (dialog), "sm-row", g_object_ref (row), g_object_unref);
+
+  g_signal_connect_object (dialog, "response", G_CALLBACK (disconnect_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+connect_clicked_cb (GtkButton      *button,
+                    SmAccountsPage *self)
+{
+  SmNetwork network = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "sm-network"));
+
+  sm_accounts_page_connect (self, network);
+}
+
+/* ---- Building the page ------------------------------------------------- */
+
+static GtkWidget *
+build_account_row (SmAccountsPage  *self,
+                   const SmAccount *account)
+{
+  const char *network = sm_network_display_name (account->network);
+  g_autofree char *disconnect_label = NULL;
+  GtkWidget *row, *button, *state;
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), account->name);
+  if (account->handle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), account->handle);
+
+  if (account->state == SM_ACCOUNT_NEEDS_RECONNECT)
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+      g_autofree char *reconnect_label = NULL;
+
+      gtk_widget_add_css_class (icon, "warning");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+      state = gtk_label_new (_("Needs reconnecting"));
+      gtk_widget_add_css_class (state, "warning");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), state);
+
+      button = gtk_button_new_with_mnemonic (_("_Reconnect…"));
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "suggested-action");
+      /* Translators: accessible name of a button, "Reconnect Jane Doe on X" */
+      reconnect_label = g_strdup_printf (_("Reconnect %s on %s"), account->name, network);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, reconnect_label,
+                                      -1);
+      gtk_widget_set_tooltip_text (button, _("Sign in again in your browser"));
+      g_object_set_data (G_OBJECT (button), "sm-network", GINT_TO_POINTER (account->network));
+      g_signal_connect (button, "clicked", G_CALLBACK (connect_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+  else
+    {
+      state = gtk_label_new (_("Connected"));
+      gtk_widget_add_css_class (state, "dim-label");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), state);
+    }
+
+  button = gtk_button_new_with_label (_("Disconnect…"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  /* Translators: accessible name of a button, "Disconnect Jane Doe from X" */
+  disconnect_label = g_strdup_printf (_("Disconnect %s from %s"), account->name, network);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, disconnect_label,
+                                  -1);
+  g_object_set_data_full (G_OBJECT (button), "sm-account-id",
+                          g_memdup2 (&account->id, sizeof account->id), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (disconnect_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+  return row;
+}
+
+static GtkWidget *
+build_network_group (SmAccountsPage *self,
+                     SmNetwork       network,
+                     GPtrArray      *accounts)
+{
+  const char *name = sm_network_display_name (network);
+  g_autofree char *connect_label = NULL;
+  GtkWidget *group, *button;
+  guint n = 0;
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), name);
+
+  button = gtk_button_new_with_label (_("Connect…"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  /* Translators: accessible name of a button, "Connect an account on X" */
+  connect_label = g_strdup_printf (_("Connect an account on %s"), name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, connect_label,
+                                  -1);
+  gtk_widget_set_tooltip_text (button, connect_label);
+  g_object_set_data (G_OBJECT (button), "sm-network", GINT_TO_POINTER (network));
+  g_signal_connect (button, "clicked", G_CALLBACK (connect_clicked_cb), self);
+  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (group), button);
+
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    {
+      const SmAccount *account = g_ptr_array_index (accounts, i);
+
+      if (account->network != network)
+        continue;
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), build_account_row (self, account));
+      n++;
+    }
+
+  if (n == 0)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                           _("No account connected."));
+
+  return group;
+}
+
+/* Everything the page shows, so that a reload that finds nothing new leaves
+ * the widgets (and the keyboard focus) alone. */
+static char *
+accounts_key (GPtrArray *accounts)
+{
+  GString *key = g_string_new ("accounts");
+
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    {
+      const SmAccount *account = g_ptr_array_index (accounts, i);
+
+      g_string_append_printf (key, "|%" G_GINT64_FORMAT ":%d:%d:%s:%s", account->id,
+                              account->network, account->state, account->name, account->handle);
+    }
+
+  return g_string_free (key, FALSE);
+}
+
+static void
+sm_accounts_page_finalize (GObject *object)
+{
+  SmAccountsPage *self = (SmAccountsPage *) object;
+
+  g_clear_pointer (&self->shown_key, g_free);
+
+  G_OBJECT_CLASS (sm_accounts_page_parent_class)->finalize (object);
+}
+
+static void
+sm_accounts_page_dispose (GObject *object)
+{
+  SmAccountsPage *self = (SmAccountsPage *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->connect_op != NULL)
+    g_cancellable_cancel (self->connect_op->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (sm_accounts_page_parent_class)->dispose (object);
+}
+
+static void
+sm_accounts_page_class_init (SmAccountsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sm_accounts_page_dispose;
+  object_class->finalize = sm_accounts_page_finalize;
+
+  /**
+   * SmAccountsPage::accounts-changed:
+   *
+   * An account was connected or disconnected.
+   */
+  signals[ACCOUNTS_CHANGED] =
+    g_signal_new ("accounts-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/studio/so_me/Studio/ui/sm-accounts-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, SmAccountsPage, groups_box);
+}
+
+static void
+sm_accounts_page_init (SmAccountsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * sm_accounts_page_set_store:
+ * @self: a #SmAccountsPage
+ * @store: the profile's store
+ */
+void
+sm_accounts_page_set_store (SmAccountsPage *self,
+                            SmStore        *store)
+{
+  g_return_if_fail (SM_IS_ACCOUNTS_PAGE (self));
+  g_return_if_fail (SM_IS_STORE (store));
+
+  if (g_set_object (&self->store, store))
+    sm_accounts_page_reload (self);
+}
+
+void
+sm_accounts_page_reload (SmAccountsPage *self)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  GtkWidget *child;
+
+  g_return_if_fail (SM_IS_ACCOUNTS_PAGE (self));
+
+  if (self->store == NULL)
+    return;
+
+  accounts = sm_store_list_accounts (self->store, &error);
+  if (accounts == NULL)
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not read the accounts: %s"), error->message);
+
+      sm_ui_show_toast (GTK_WIDGET (self), title);
+    }
+
+  key = accounts_key (accounts);
+  if (g_strcmp0 (key, self->shown_key) == 0)
+    return;
+  g_free (self->shown_key);
+  self->shown_key = g_steal_pointer (&key);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->groups_box))) != NULL)
+    gtk_box_remove (self->groups_box, child);
+
+  for (guint i = 0; i < G_N_ELEMENTS (page_networks); i++)
+    gtk_box_append (self->groups_box, build_network_group (self, page_networks[i], accounts));
+}
+
+/**
+ * sm_accounts_page_connect:
+ * @self: a #SmAccountsPage
+ * @network: the network to connect an account on
+ *
+ * Runs the browser sign-in for @network while a dialog says so; on success
+ * the new accounts appear and ::accounts-changed is emitted.  When the app
+ * has no credentials for @network, asks for the user's own and retries.
+ */
+void
+sm_accounts_page_connect (SmAccountsPage *self,
+                          SmNetwork       network)
+{
+  ConnectOp *op;
+  GtkWidget *dialog, *box, *spinner;
+  g_autofree char *body = NULL;
+
+  g_return_if_fail (SM_IS_ACCOUNTS_PAGE (self));
+  g_return_if_fail (self->store != NULL);
+
+  if (self->connect_op != NULL)
+    {
+      if (self->connect_op->dialog != NULL)
+        gtk_window_present (GTK_WINDOW (self->connect_op->dialog));
+      return;
+    }
+
+  op = g_new0 (ConnectOp, 1);
+  op->self = g_object_ref (self);
+  op->network = network;
+  op->cancellable = g_cancellable_new ();
+  self->connect_op = op;
+
+  /* Translators: %s is a network's name */
+  body = g_strdup_printf (_("Sign in to %s in your browser and allow So-me Studio to post for you. "
+                            "This dialog closes by itself when you are done."),
+                          sm_network_display_name (network));
+  dialog = adw_message_dialog_new (get_parent_window (self), _("Continue in Your Browser"), body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  spinner = gtk_spinner_new ();
+  gtk_spinner_start (GTK_SPINNER (spinner));
+  gtk_widget_set_size_request (spinner, 32, 32);
+  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), spinner);
+  op->copy_button = gtk_button_new_with_mnemonic (_("Copy Sign-In _Link"));
+  gtk_widget_set_halign (op->copy_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_sensitive (op->copy_button, FALSE);
+  gtk_widget_set_tooltip_text (op->copy_button,
+                               _("Copy the sign-in address, to open it in another browser"));
+  g_signal_connect (op->copy_button, "clicked", G_CALLBACK (copy_link_clicked_cb), op);
+  gtk_box_append (GTK_BOX (box), op->copy_button);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+
+  op->dialog = dialog;
+  g_signal_connect (dialog, "response", G_CALLBACK (browser_dialog_response_cb), op);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  sm_connect_account_async (self->store, network, TRUE,
+                            connect_url_cb, op,
+                            op->cancellable,
+                            connect_done_cb, op);
+}

@@ -1,0 +1,23 @@
+/* sm-composer-window.h — writing a post: text, accounts (with a shorter
+ * text per account where a network's limit needs one), and when.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sm-store.h"
+
+G_BEGIN_DECLS
+
+#define SM_TYPE_COMPOSER_WINDOW (sm_composer_window_get_type ())
+G_DECLARE_FINAL_TYPE (SmComposerWindow, sm_composer_window, SM, COMPOSER_WINDOW, AdwWindow)
+
+/* A modal composer over @parent.  It saves the post in @store itself and
+ * emits ::post-created (post id, TRUE for "Post Now") before it closes;
+ * waking the publisher is the receiver's job. */
+SmComposerWindow *sm_composer_window_new (GtkWindow *parent,
+                                          SmStore   *store);
+
+G_END_DECLS

@@ -1,0 +1,37 @@
+/* sm-demo.h — `so-me-studio --demo`: the app against a local sandbox of
+ * the networks, with an account connected on each through the real OAuth
+ * path.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sm-store.h"
+
+G_BEGIN_DECLS
+
+#define SM_TYPE_DEMO (sm_demo_get_type ())
+G_DECLARE_FINAL_TYPE (SmDemo, sm_demo, SM, DEMO, GObject)
+
+SmDemo   *sm_demo_new          (SmStore             *store);
+
+/* Starts the sandbox unless SO_ME_STUDIO_NETWORK_BASE already names one,
+ * tells the bus to give that base to the publisher it activates, and
+ * connects an account on X, Facebook, LinkedIn and Threads where none is.
+ * Finishes FALSE with every problem, one per line, when some step failed;
+ * the steps that worked stay done. */
+void      sm_demo_start_async  (SmDemo              *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data);
+gboolean  sm_demo_start_finish (SmDemo              *self,
+                                GAsyncResult        *result,
+                                guint               *n_connected,
+                                GError             **error);
+
+/* Stops the sandbox this object started, if any.  Also done on dispose. */
+void      sm_demo_stop         (SmDemo              *self);
+
+G_END_DECLS

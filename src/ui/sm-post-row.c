@@ -1,0 +1,287 @@
+/* sm-post-row.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sm-post-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sm-post-row.h"
+#include "sm-ui-util.h"
+
+struct _SmPostRow
+{
+  AdwPreferencesRow parent_instance;
+
+  /* template widgets */
+  GtkLabel      *time_label;
+  GtkLabel      *text_label;
+  GtkLabel      *zone_label;
+  GtkBox        *targets_box;
+
+  gint64         post_id;
+};
+
+enum {
+  RETRY_TARGET,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SmPostRow, sm_post_row, ADW_TYPE_PREFERENCES_ROW)
+
+static const char *
+state_icon_name (SmTargetState state)
+{
+  switch (state)
+    {
+    case SM_TARGET_DRAFT:       return "document-edit-symbolic";
+    case SM_TARGET_SCHEDULED:   return "alarm-symbolic";
+    case SM_TARGET_PUBLISHING:  return "emblem-synchronizing-symbolic";
+    case SM_TARGET_PUBLISHED:   return "emblem-ok-symbolic";
+    case SM_TARGET_FAILED:      return "dialog-error-symbolic";
+    case SM_TARGET_UNCONFIRMED: return "dialog-warning-symbolic";
+    default:                    return "alarm-symbolic";
+    }
+}
+
+static void
+view_post_clicked_cb (GtkButton *button,
+                      SmPostRow *self)
+{
+  const char *uri = g_object_get_data (G_OBJECT (button), "sm-permalink");
+
+  if (uri != NULL)
+    sm_ui_open_uri (GTK_WIDGET (self), uri);
+}
+
+static void
+retry_clicked_cb (GtkButton *button,
+                  SmPostRow *self)
+{
+  gint64 *target_id = g_object_get_data (G_OBJECT (button), "sm-target-id");
+
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  g_signal_emit (self, signals[RETRY_TARGET], 0, *target_id);
+}
+
+static GtkWidget *
+build_target (SmPostRow      *self,
+              const SmTarget *target)
+{
+  const char *state_class = sm_target_state_to_string (target->state);
+  g_autofree char *who = NULL;
+  g_autofree char *accessible = NULL;
+  GtkWidget *box, *line, *chip, *image, *label, *state_label;
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (box), line);
+
+  chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (chip, "sm-chip");
+  if (state_class != NULL)
+    gtk_widget_add_css_class (chip, state_class);
+  gtk_widget_set_valign (chip, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (line), chip);
+
+  image = gtk_image_new_from_icon_name (state_icon_name (target->state));
+  gtk_accessible_update_state (GTK_ACCESSIBLE (image), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  gtk_box_append (GTK_BOX (chip), image);
+
+  /* Translators: network and account of a post, e.g. "X · Jane Doe" */
+  who = g_strdup_printf (_("%s · %s"), sm_network_display_name (target->network),
+                         target->account_name != NULL ? target->account_name : "");
+  label = gtk_label_new (who);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (chip), label);
+
+  state_label = gtk_label_new (sm_target_state_display (target->state));
+  gtk_widget_add_css_class (state_label, "sm-state");
+  gtk_box_append (GTK_BOX (chip), state_label);
+
+  /* Translators: how a screen reader reads one target, e.g. "X · Jane Doe: Published" */
+  accessible = g_strdup_printf (_("%s: %s"), who, sm_target_state_display (target->state));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (chip),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                  -1);
+  /* The name may be cut short on a narrow window. */
+  gtk_widget_set_tooltip_text (chip, accessible);
+
+  if (target->state == SM_TARGET_PUBLISHED && target->permalink != NULL && *target->permalink != '\0')
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_View Post"));
+      g_autofree char *tooltip = g_strdup_printf (_("Open %s"), target->permalink);
+
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (button, tooltip);
+      g_object_set_data_full (G_OBJECT (button), "sm-permalink",
+                              g_strdup (target->permalink), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (view_post_clicked_cb), self);
+      gtk_box_append (GTK_BOX (line), button);
+    }
+  else if (target->state == SM_TARGET_FAILED)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Retry"));
+
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (button, _("Put this post back in the queue, due now"));
+      g_object_set_data_full (G_OBJECT (button), "sm-target-id",
+                              g_memdup2 (&target->id, sizeof target->id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (retry_clicked_cb), self);
+      gtk_box_append (GTK_BOX (line), button);
+    }
+
+  if (target->state == SM_TARGET_FAILED || target->state == SM_TARGET_UNCONFIRMED)
+    {
+      const char *detail;
+      GtkWidget *detail_label;
+
+      if (target->state == SM_TARGET_UNCONFIRMED)
+        detail = _("Sent, but the network did not confirm; checking…");
+      else if (target->last_error != NULL && *target->last_error != '\0')
+        detail = target->last_error;
+      else
+        detail = _("The network refused this post.");
+
+      detail_label = gtk_label_new (detail);
+      gtk_label_set_xalign (GTK_LABEL (detail_label), 0);
+      gtk_label_set_wrap (GTK_LABEL (detail_label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (detail_label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_selectable (GTK_LABEL (detail_label), target->state == SM_TARGET_FAILED);
+      gtk_widget_set_margin_start (detail_label, 10);
+      gtk_widget_add_css_class (detail_label, "caption");
+      gtk_widget_add_css_class (detail_label, "sm-target-detail");
+      gtk_widget_add_css_class (detail_label, state_class);
+      if (target->state == SM_TARGET_UNCONFIRMED)
+        gtk_widget_add_css_class (detail_label, "dim-label");
+      gtk_box_append (GTK_BOX (box), detail_label);
+    }
+
+  return box;
+}
+
+static void
+sm_post_row_class_init (SmPostRowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  /**
+   * SmPostRow::retry-target:
+   * @target_id: the failed target the user wants to send again
+   */
+  signals[RETRY_TARGET] =
+    g_signal_new ("retry-target",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/studio/so_me/Studio/ui/sm-post-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, text_label);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, zone_label);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, targets_box);
+}
+
+static void
+sm_post_row_init (SmPostRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * sm_post_row_new:
+ * @post: the post, with its targets
+ * @zone: the workspace's IANA zone
+ *
+ * Returns: (transfer floating): a new row
+ */
+GtkWidget *
+sm_post_row_new (const SmPost *post,
+                 const char   *zone)
+{
+  SmPostRow *self;
+
+  g_return_val_if_fail (post != NULL, NULL);
+
+  self = g_object_new (SM_TYPE_POST_ROW, NULL);
+  sm_post_row_set_post (self, post, zone);
+
+  return GTK_WIDGET (self);
+}
+
+/**
+ * sm_post_row_set_post:
+ * @self: a #SmPostRow
+ * @post: the post, with its targets
+ * @zone: the workspace's IANA zone
+ *
+ * Shows @post, replacing what the row showed.
+ */
+void
+sm_post_row_set_post (SmPostRow    *self,
+                      const SmPost *post,
+                      const char   *zone)
+{
+  g_autoptr(GTimeZone) tz = sm_ui_time_zone_new (zone);
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *accessible = NULL;
+  GtkWidget *child;
+
+  g_return_if_fail (SM_IS_POST_ROW (self));
+  g_return_if_fail (post != NULL);
+
+  self->post_id = post->id;
+
+  utc = g_date_time_new_from_unix_utc (post->due_us / G_USEC_PER_SEC);
+  local = g_date_time_to_timezone (utc, tz);
+  time = sm_ui_format_time (local);
+  gtk_label_set_text (self->time_label, time);
+  gtk_label_set_text (self->text_label, post->text);
+
+  /* The user meant a time in another zone: say which, so "09:00" in New
+   * York is not mistaken for 09:00 here. */
+  if (post->time_zone != NULL && zone != NULL && g_strcmp0 (post->time_zone, zone) != 0)
+    {
+      g_autoptr(GTimeZone) post_tz = sm_ui_time_zone_new (post->time_zone);
+      g_autoptr(GDateTime) there = g_date_time_to_timezone (utc, post_tz);
+      g_autofree char *there_time = sm_ui_format_time (there);
+      /* Translators: "15:00 in America/New_York" */
+      g_autofree char *note = g_strdup_printf (_("%s in %s"), there_time, post->time_zone);
+
+      gtk_label_set_text (self->zone_label, note);
+      gtk_widget_set_visible (GTK_WIDGET (self->zone_label), TRUE);
+    }
+  else
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->zone_label), FALSE);
+    }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->targets_box))) != NULL)
+    gtk_box_remove (self->targets_box, child);
+
+  for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
+    gtk_box_append (self->targets_box, build_target (self, g_ptr_array_index (post->targets, i)));
+
+  /* Translators: how a screen reader reads a post, "At 09:00: text" */
+  accessible = g_strdup_printf (_("At %s: %s"), time, post->text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                  -1);
+}
+
+gint64
+sm_post_row_get_post_id (SmPostRow *self)
+{
+  g_return_val_if_fail (SM_IS_POST_ROW (self), 0);
+
+  return self->post_id;
+}

@@ -1,0 +1,278 @@
+/* sm-ui-util.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sm-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sm-publisher-dbus.h"
+#include "sm-ui-util.h"
+
+GTimeZone *
+sm_ui_time_zone_new (const char *zone)
+{
+  GTimeZone *tz = NULL;
+
+  if (zone != NULL && *zone != '\0')
+    tz = g_time_zone_new_identifier (zone);
+
+  return tz != NULL ? tz : g_time_zone_new_utc ();
+}
+
+/* The desktop's clock format, read once; 24-hour when the schema is not
+ * installed (e.g. outside GNOME). */
+static gboolean
+use_12h_clock (void)
+{
+  static gsize done = 0;
+  static gboolean twelve = FALSE;
+
+  if (g_once_init_enter (&done))
+    {
+      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      g_autoptr(GSettingsSchema) schema = NULL;
+
+      if (source != NULL)
+        schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
+      if (schema != NULL && g_settings_schema_has_key (schema, "clock-format"))
+        {
+          g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
+          g_autofree char *format = g_settings_get_string (settings, "clock-format");
+
+          twelve = g_strcmp0 (format, "12h") == 0;
+        }
+      g_once_init_leave (&done, 1);
+    }
+
+  return twelve;
+}
+
+char *
+sm_ui_format_time (GDateTime *dt)
+{
+  g_return_val_if_fail (dt != NULL, NULL);
+
+  if (use_12h_clock ())
+    /* Translators: a time on a 12-hour clock, see strftime(3) */
+    return g_date_time_format (dt, _("%-I:%M %p"));
+
+  /* Translators: a time on a 24-hour clock, see strftime(3) */
+  return g_date_time_format (dt, _("%H:%M"));
+}
+
+/* Days between the calendar dates of @a and @b (b - a), in @a's zone. */
+static int
+days_between (GDateTime *a,
+              GDateTime *b)
+{
+  g_autoptr(GDate) da = g_date_new_dmy (g_date_time_get_day_of_month (a),
+                                        g_date_time_get_month (a),
+                                        g_date_time_get_year (a));
+  g_autoptr(GDate) db = g_date_new_dmy (g_date_time_get_day_of_month (b),
+                                        g_date_time_get_month (b),
+                                        g_date_time_get_year (b));
+
+  return g_date_days_between (da, db);
+}
+
+static char *
+format_day (GDateTime *dt,
+            gboolean   in_sentence)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now (g_date_time_get_timezone (dt));
+  int delta = days_between (now, dt);
+
+  if (delta == 0)
+    return g_strdup (in_sentence ? _("today") : _("Today"));
+  if (delta == 1)
+    return g_strdup (in_sentence ? _("tomorrow") : _("Tomorrow"));
+  if (delta == -1)
+    return g_strdup (in_sentence ? _("yesterday") : _("Yesterday"));
+
+  if (g_date_time_get_year (now) == g_date_time_get_year (dt))
+    /* Translators: a day in this year, see strftime(3) */
+    return g_date_time_format (dt, _("%A, %B %-d"));
+
+  /* Translators: a day in another year, see strftime(3) */
+  return g_date_time_format (dt, _("%A, %B %-d, %Y"));
+}
+
+char *
+sm_ui_format_day (GDateTime *dt)
+{
+  g_return_val_if_fail (dt != NULL, NULL);
+
+  return format_day (dt, FALSE);
+}
+
+char *
+sm_ui_format_when (gint64      us,
+                   const char *zone)
+{
+  g_autoptr(GTimeZone) tz = sm_ui_time_zone_new (zone);
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) dt = g_date_time_to_timezone (utc, tz);
+  g_autofree char *day = format_day (dt, TRUE);
+  g_autofree char *time = sm_ui_format_time (dt);
+
+  /* Translators: "today at 09:00", "Friday, October 24 at 09:00" */
+  return g_strdup_printf (_("%s at %s"), day, time);
+}
+
+static AdwToastOverlay *
+find_toast_overlay_below (GtkWidget *widget)
+{
+  if (ADW_IS_TOAST_OVERLAY (widget))
+    return ADW_TOAST_OVERLAY (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwToastOverlay *overlay = find_toast_overlay_below (child);
+
+      if (overlay != NULL)
+        return overlay;
+    }
+
+  return NULL;
+}
+
+void
+sm_ui_add_toast (GtkWidget *widget,
+                 AdwToast  *toast)
+{
+  g_autoptr(AdwToast) owned = toast;
+  GtkWidget *overlay;
+  GtkRoot *root;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL)
+    {
+      root = gtk_widget_get_root (widget);
+      if (GTK_IS_WINDOW (root) && gtk_window_get_transient_for (GTK_WINDOW (root)) != NULL)
+        root = GTK_ROOT (gtk_window_get_transient_for (GTK_WINDOW (root)));
+      if (root != NULL)
+        overlay = (GtkWidget *) find_toast_overlay_below (GTK_WIDGET (root));
+    }
+
+  if (overlay == NULL)
+    {
+      g_debug ("No toast overlay for: %s", adw_toast_get_title (toast));
+      return;
+    }
+
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), g_steal_pointer (&owned));
+}
+
+void
+sm_ui_show_toast (GtkWidget  *widget,
+                  const char *title)
+{
+  /* Toast titles are Pango markup in libadwaita 1.2. */
+  g_autofree char *escaped = g_markup_escape_text (title, -1);
+
+  sm_ui_add_toast (widget, adw_toast_new (escaped));
+}
+
+static void
+open_uri_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GtkWidget) widget = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not open the link: %s"), error->message);
+
+      sm_ui_show_toast (widget, title);
+    }
+}
+
+void
+sm_ui_open_uri (GtkWidget  *widget,
+                const char *uri)
+{
+  g_autoptr(GdkAppLaunchContext) context = NULL;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (uri != NULL);
+
+  context = gdk_display_get_app_launch_context (gtk_widget_get_display (widget));
+  g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), NULL,
+                                           open_uri_cb, g_object_ref (widget));
+}
+
+static void
+wake_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sm_dbus_publisher1_call_wake_finish (SM_DBUS_PUBLISHER1 (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+proxy_ready_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SmDBusPublisher1 *proxy;
+  GError *error = NULL;
+
+  proxy = sm_dbus_publisher1_proxy_new_for_bus_finish (result, &error);
+  if (proxy == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The call goes to the well-known name, so the bus starts the publisher
+   * when it is not running. */
+  sm_dbus_publisher1_call_wake (proxy, g_task_get_cancellable (task),
+                                wake_done_cb, g_object_ref (task));
+  g_object_unref (proxy);
+}
+
+void
+sm_ui_wake_publisher_async (GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sm_ui_wake_publisher_async);
+
+  sm_dbus_publisher1_proxy_new_for_bus (G_BUS_TYPE_SESSION,
+                                        G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                        G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+                                        G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
+                                        PUBLISHER_BUS_NAME,
+                                        SM_PUBLISHER_OBJECT_PATH,
+                                        cancellable,
+                                        proxy_ready_cb,
+                                        g_steal_pointer (&task));
+}
+
+gboolean
+sm_ui_wake_publisher_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

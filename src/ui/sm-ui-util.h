@@ -1,0 +1,45 @@
+/* sm-ui-util.h — small helpers shared by the UI's widgets: date and time
+ * wording, toasts, opening links, waking the publisher.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define SM_PUBLISHER_OBJECT_PATH "/studio/so_me/Studio/Publisher"
+#define SM_PUBLISHER_INTERFACE   "studio.so_me.Studio.Publisher1"
+
+/* @zone as a GTimeZone; UTC when @zone is NULL or unknown. */
+GTimeZone *sm_ui_time_zone_new      (const char *zone);
+
+/* "09:00", or "9:00 AM" when the desktop uses a 12-hour clock. */
+char      *sm_ui_format_time        (GDateTime  *dt);
+/* "Today", "Tomorrow", "Yesterday" or "Friday, October 24" (with the year
+ * when it is not this year), compared with today in @dt's zone. */
+char      *sm_ui_format_day         (GDateTime  *dt);
+/* "today at 09:00", "Friday, October 24 at 09:00", for sentences. */
+char      *sm_ui_format_when        (gint64      us,
+                                     const char *zone);
+
+/* Shows @title as a toast in the AdwToastOverlay around @widget, or around
+ * the window @widget's window is transient for. */
+void       sm_ui_show_toast         (GtkWidget  *widget,
+                                     const char *title);
+void       sm_ui_add_toast          (GtkWidget  *widget,
+                                     AdwToast   *toast);
+
+/* Opens @uri in the default handler; failures become a toast. */
+void       sm_ui_open_uri           (GtkWidget  *widget,
+                                     const char *uri);
+
+/* Calls Wake() on the publisher, starting it by D-Bus activation. */
+void       sm_ui_wake_publisher_async  (GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean   sm_ui_wake_publisher_finish (GAsyncResult        *result,
+                                        GError             **error);
+
+G_END_DECLS

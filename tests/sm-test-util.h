@@ -1,0 +1,72 @@
+/* sm-test-util.h — driving the installed programs the way a user does.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* A profile of its own (data and config folders), the environment the
+ * programs get, and the sandbox it talks to. */
+typedef struct
+{
+  char        *dir;
+  char        *data_home;
+  char        *config_home;
+  char        *sandbox_url;
+  GSubprocess *sandbox;
+  char       **env;
+} SmTestProfile;
+
+/* The installed program @name from $SM_PREFIX (bin/ or libexec/). */
+char          *sm_test_program          (const char     *name);
+
+SmTestProfile *sm_test_profile_new      (void);
+void           sm_test_profile_free     (SmTestProfile  *profile);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmTestProfile, sm_test_profile_free)
+
+/* Points D-Bus activation at this profile and sandbox, as a user's session
+ * would have it; stops any running publisher first. */
+void           sm_test_profile_activate (SmTestProfile  *profile);
+
+/* Runs `so-me ARGS…` in the profile's environment; returns its exit status
+ * and what it printed. */
+int            sm_test_cli              (SmTestProfile  *profile,
+                                         const char     *stdin_text,
+                                         char          **out,
+                                         char          **err,
+                                         ...) G_GNUC_NULL_TERMINATED;
+
+/* Connects an account of @network through the CLI (--print-url, then curl
+ * -L on the address, as a browser would); returns its account id. */
+gint64         sm_test_connect          (SmTestProfile  *profile,
+                                         const char     *network);
+
+/* GET/POST on the sandbox, answering JSON. */
+JsonNode      *sm_test_sandbox_get      (SmTestProfile  *profile,
+                                         const char     *path);
+void           sm_test_sandbox_post     (SmTestProfile  *profile,
+                                         const char     *path,
+                                         const char     *json);
+guint          sm_test_sandbox_count_posts (SmTestProfile *profile);
+
+/* The publisher on the session bus: its pid, or 0 when none runs. */
+guint32        sm_test_publisher_pid    (void);
+void           sm_test_stop_publisher   (int             signum);
+
+/* `so-me status ID --json` parsed. */
+JsonNode      *sm_test_status           (SmTestProfile  *profile,
+                                         gint64          post_id);
+/* The state of every target of @post_id, e.g. "published,published". */
+char          *sm_test_target_states    (SmTestProfile  *profile,
+                                         gint64          post_id);
+
+/* Polls @check every 100 ms until it returns TRUE or @timeout_s pass. */
+gboolean       sm_test_wait_for         (gboolean      (*check) (gpointer),
+                                         gpointer        data,
+                                         double          timeout_s);
+
+G_END_DECLS

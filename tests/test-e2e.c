@@ -1,0 +1,407 @@
+/* test-e2e.c — the installed programs end to end: the CLI writes, D-Bus
+ * activation starts the publisher, the sandbox receives, the keyring keeps
+ * the tokens.
+ *
+ * Runs under tests/run-headless (private session bus with PREFIX's .service
+ * files, unlocked gnome-keyring).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "sm-store.h"
+#include "sm-test-util.h"
+#include "sm-time.h"
+#include "sm-token-store.h"
+
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+  const char    *want;
+  guint          n_posts;
+} Wait;
+
+static gboolean
+states_are (gpointer data)
+{
+  Wait *w = data;
+  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
+  return g_strcmp0 (states, w->want) == 0;
+}
+
+static gboolean
+sandbox_has_posts (gpointer data)
+{
+  Wait *w = data;
+  return sm_test_sandbox_count_posts (w->profile) >= w->n_posts;
+}
+
+static gint64
+post_at (SmTestProfile *p,
+         gint64         account,
+         const char    *when,
+         const char    *text)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, account);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 post_id = 0;
+
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", when, text, NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &post_id, NULL));
+  return post_id;
+}
+
+/* Every file under @dir, read whole, must not contain @needle. */
+static void
+assert_not_in_tree (const char *dir,
+                    const char *needle)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          assert_not_in_tree (path, needle);
+          continue;
+        }
+      if (g_file_get_contents (path, &contents, &len, NULL))
+        g_assert_null (g_strstr_len (contents, (gssize) len, needle));
+    }
+}
+
+static void
+test_schedule_activates_and_publishes_once (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(JsonNode) posts = NULL;
+  g_autoptr(JsonNode) tokens = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *states = NULL;
+  JsonObject *post, *target;
+  JsonArray *token_list;
+  gint64 account, due, received;
+  Wait w = { p, 0, "published", 1 };
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "x");
+
+  /* Nothing runs before the post is scheduled. */
+  g_assert_cmpuint (sm_test_publisher_pid (), ==, 0);
+
+  due = (g_get_real_time () / G_TIME_SPAN_SECOND + 4) * G_TIME_SPAN_SECOND;
+  when = sm_time_format_utc (due);
+  w.post_id = post_at (p, account, when, "Fresh bread at 9, say hi! 🥖");
+
+  /* The CLI's Wake() started the publisher by D-Bus activation. */
+  g_assert_cmpuint (sm_test_publisher_pid (), !=, 0);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  /* Give a duplicate every chance to show up. */
+  g_usleep (G_TIME_SPAN_SECOND);
+
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 1);
+  post = json_array_get_object_element (json_node_get_array (posts), 0);
+  g_assert_cmpstr (json_object_get_string_member (post, "network"), ==, "x");
+  g_assert_cmpstr (json_object_get_string_member (post, "text"), ==, "Fresh bread at 9, say hi! 🥖");
+  {
+    g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (json_object_get_string_member (post, "received_at"), NULL);
+    g_assert_nonnull (at);
+    received = g_date_time_to_unix (at) * G_TIME_SPAN_SECOND + g_date_time_get_microsecond (at);
+    g_assert_cmpint (received, >=, due);
+  }
+
+  status = sm_test_status (p, w.post_id);
+  target = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status), "targets"), 0);
+  g_assert_cmpstr (json_object_get_string_member (target, "remote_id"), ==,
+                   json_object_get_string_member (post, "id"));
+  g_assert_nonnull (strstr (json_object_get_string_member (target, "permalink"),
+                            json_object_get_string_member (post, "id")));
+
+  /* The token is in the keyring, and nowhere in the profile's files. */
+  tokens = sm_test_sandbox_get (p, "/__sandbox/tokens");
+  token_list = json_node_get_array (tokens);
+  g_assert_cmpuint (json_array_get_length (token_list), >, 0);
+  for (guint i = 0; i < json_array_get_length (token_list); i++)
+    {
+      JsonObject *t = json_array_get_object_element (token_list, i);
+      const char *access = json_object_get_string_member_with_default (t, "access_token", NULL);
+      const char *refresh = json_object_get_string_member_with_default (t, "refresh_token", NULL);
+
+      if (access)
+        {
+          assert_not_in_tree (p->data_home, access);
+          assert_not_in_tree (p->config_home, access);
+        }
+      if (refresh)
+        assert_not_in_tree (p->data_home, refresh);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *profile_dir = g_build_filename (p->data_home, "so-me-studio", NULL);
+    g_autoptr(SmStore) store = sm_store_open (profile_dir, &error);
+    g_autoptr(SmAccount) a = sm_store_get_account (store, account, &error);
+    g_autoptr(SmTokens) kept = sm_token_store_load (profile_dir, SM_NETWORK_X, a->remote_id, NULL, &error);
+    gboolean issued = FALSE;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < json_array_get_length (token_list); i++)
+      issued |= g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (token_list, i),
+                                                                      "access_token", NULL),
+                           kept->access_token) == 0;
+    g_assert_true (issued);
+  }
+}
+
+static void
+test_killed_mid_publish_posts_once (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  Wait w = { p, 0, "published", 1 };
+  g_autofree char *states = NULL;
+  gint64 account;
+  guint32 first;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "x");
+
+  /* The network takes the post, then answers slowly; the publisher dies
+   * while it waits. */
+  sm_test_sandbox_post (p, "/__sandbox/faults",
+                        "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\","
+                        "\"count\":1,\"delay_ms\":5000}");
+  w.post_id = post_at (p, account, "now", "Only once, please");
+  g_assert_true (sm_test_wait_for (sandbox_has_posts, &w, 20));
+  first = sm_test_publisher_pid ();
+  g_assert_cmpuint (first, !=, 0);
+  states = sm_test_target_states (p, w.post_id);
+  g_assert_cmpstr (states, ==, "publishing");
+  sm_test_stop_publisher (SIGKILL);
+
+  /* Started again (any call activates it), it finds the dead publisher's
+   * lease, asks the network, and records the post it finds. */
+  {
+    g_autofree char *out = NULL;
+    g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "list", NULL), ==, 0);
+  }
+  {
+    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+    g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
+                                                           "/studio/so_me/Studio/Publisher",
+                                                           "studio.so_me.Studio.Publisher1", "Wake",
+                                                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+    g_assert_nonnull (ret);
+  }
+  g_assert_cmpuint (sm_test_publisher_pid (), !=, first);
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_usleep (G_TIME_SPAN_SECOND);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 1);
+}
+
+static void
+test_rate_limit_and_5xx (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  Wait w = { p, 0, "published", 1 };
+  g_autoptr(JsonNode) status = NULL;
+  gint64 account;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "x");
+
+  /* A 429 with Retry-After: the post waits as asked, then goes out. */
+  sm_test_sandbox_post (p, "/__sandbox/faults",
+                        "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\","
+                        "\"count\":1,\"status\":429,\"headers\":{\"Retry-After\":\"2\"},"
+                        "\"body\":{\"title\":\"Too Many Requests\",\"detail\":\"Too Many Requests\","
+                        "\"type\":\"about:blank\",\"status\":429}}");
+  w.post_id = post_at (p, account, "now", "Patience");
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  status = sm_test_status (p, w.post_id);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                     json_object_get_array_member (json_node_get_object (status), "targets"), 0),
+                     "attempts"), ==, 2);
+
+  /* A 503 on the create call: the outcome is unknown, so the publisher
+   * asks X before sending again, finds nothing, and then sends. */
+  sm_test_sandbox_post (p, "/__sandbox/faults",
+                        "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\","
+                        "\"count\":1,\"status\":503}");
+  w.post_id = post_at (p, account, "now", "Second try");
+  w.n_posts = 2;
+  g_assert_true (sm_test_wait_for (states_are, &w, 40));
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 2);
+}
+
+static void
+test_cli_refuses_bad_input (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autofree char *long_text = NULL;
+  g_autofree char *id = NULL;
+  gint64 account;
+  struct
+  {
+    const char *args[10];
+    const char *says;
+  } cases[] = {
+    { { "post", "--to", "999", "--at", "now", "hello", NULL }, "no account 999" },
+    { { "post", "--to", "ID", "--at", "2020-01-01T10:00:00Z", "hello", NULL }, "in the past" },
+    { { "post", "--to", "ID", "--at", "soonish", "hello", NULL }, "is not a time" },
+    { { "post", "--to", "ID", "--at", "now", "--zone", "Moon/Base", "hello", NULL }, "not a time zone" },
+    { { "post", "--to", "ID", "--at", "now", "LONG", NULL }, "X allows 280" },
+    { { "post", "--at", "now", "hello", NULL }, "--to" },
+    { { "accounts", "connect", "myspace", NULL }, "not a network" },
+    { { "status", "12345", NULL }, "no post 12345" },
+  };
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "x");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, account);
+  long_text = g_strnfill (300, 'a');
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      const char *argv[11] = { NULL };
+      int status;
+
+      for (guint j = 0; cases[i].args[j]; j++)
+        argv[j] = g_str_equal (cases[i].args[j], "ID") ? id
+                : g_str_equal (cases[i].args[j], "LONG") ? long_text
+                : cases[i].args[j];
+      status = sm_test_cli (p, NULL, &out, &err, argv[0], argv[1], argv[2], argv[3],
+                            argv[4], argv[5], argv[6], argv[7], argv[8], argv[9], NULL);
+      g_test_message ("so-me %s … → %d: %s", argv[0], status, err);
+      g_assert_cmpint (status, !=, 0);
+      g_assert_nonnull (strstr (err, cases[i].says));
+      /* One line, no crash, no trace. */
+      g_assert_cmpint (strchr (err, '\n') - err, ==, (int) strlen (err) - 1);
+    }
+
+  /* Nothing was saved by the refusals. */
+  {
+    g_autofree char *out = NULL;
+    g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "list", "--json", NULL), ==, 0);
+    g_assert_cmpstr (g_strstrip (out), ==, "[]");
+  }
+}
+
+static gboolean
+all_published (gpointer data)
+{
+  SmTestProfile *p = data;
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "list", NULL), ==, 0);
+  return strstr (out, "Scheduled") == NULL && strstr (out, "Publishing") == NULL &&
+         strstr (out, "Unconfirmed") == NULL;
+}
+
+/* A second session of the same user: its own bus, its own keyring daemon
+ * on the same keyring files, and a publisher there, on the same profile. */
+static void
+test_two_publishers_publish_each_once (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(GSubprocess) bus2 = NULL;
+  g_autoptr(GSubprocess) keyring2 = NULL;
+  g_autoptr(GSubprocess) publisher2 = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) posts = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *address2 = NULL;
+  g_autofree char *run2 = g_build_filename (p->dir, "run2", NULL);
+  g_autofree char *publisher = sm_test_program ("so-me-studio-publisher");
+  g_autofree char *when = NULL;
+  gint64 account, due;
+  const guint n = 12;
+  JsonArray *list;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "x");
+
+  g_mkdir_with_parents (run2, 0700);
+  bus2 = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           "dbus-daemon", "--session", "--nofork", "--print-address", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus2));
+  address2 = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address2);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", address2, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", run2, TRUE);
+  keyring2 = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground",
+                                          "--unlock", "--components=secrets", NULL);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_subprocess_get_stdin_pipe (keyring2), "pw", 2, NULL, NULL, &error);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (keyring2), NULL, NULL);
+  g_assert_no_error (error);
+  g_usleep (G_TIME_SPAN_SECOND / 2);
+
+  /* Scheduled through the first session: its publisher is activated. */
+  due = (g_get_real_time () / G_TIME_SPAN_SECOND + 5) * G_TIME_SPAN_SECOND;
+  when = sm_time_format_utc (due);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Post number %u of the race", i);
+      post_at (p, account, when, text);
+    }
+  g_assert_cmpuint (sm_test_publisher_pid (), !=, 0);
+
+  /* The second session's publisher, on the same profile. */
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", p->data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", p->config_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SO_ME_STUDIO_NETWORK_BASE", p->sandbox_url, TRUE);
+  publisher2 = g_subprocess_launcher_spawn (launcher, &error, publisher, NULL);
+  g_assert_no_error (error);
+
+  g_assert_true (sm_test_wait_for (all_published, p, 60));
+  g_usleep (G_TIME_SPAN_SECOND);
+
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  list = json_node_get_array (posts);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      const char *text = json_object_get_string_member (json_array_get_object_element (list, i), "text");
+      g_assert_false (g_hash_table_contains (seen, text));
+      g_hash_table_add (seen, (gpointer) text);
+    }
+  g_assert_cmpuint (json_array_get_length (list), ==, n);
+  g_assert_true (g_subprocess_get_identifier (publisher2) != NULL);   /* it was running throughout */
+
+  g_subprocess_force_exit (publisher2);
+  g_subprocess_force_exit (keyring2);
+  g_subprocess_force_exit (bus2);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/e2e/schedule-activates-and-publishes-once", test_schedule_activates_and_publishes_once);
+  g_test_add_func ("/e2e/killed-mid-publish-posts-once", test_killed_mid_publish_posts_once);
+  g_test_add_func ("/e2e/rate-limit-and-5xx", test_rate_limit_and_5xx);
+  g_test_add_func ("/e2e/cli-refuses-bad-input", test_cli_refuses_bad_input);
+  g_test_add_func ("/e2e/two-publishers-publish-each-once", test_two_publishers_publish_each_once);
+  return g_test_run ();
+}

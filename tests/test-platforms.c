@@ -1,0 +1,1168 @@
+/* test-platforms.c — contract tests: each network's client against the
+ * sandbox (so-me-studio-sandbox), plus the parts that need no network.
+ *
+ * The sandbox speaks each network's wire protocol on loopback; its test
+ * hooks under /__sandbox/ inject faults and expire or revoke tokens.  Every
+ * check here is something a user would notice: a post that went out twice,
+ * a rate limit ignored, an expired sign-in that was not renewed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-platforms"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "sm-http.h"
+#include "sm-platform.h"
+#include "sm-platforms-private.h"
+
+#define CLIENT_ID     "sandbox-client"
+#define CLIENT_SECRET "sandbox-secret"
+#define REDIRECT_URI  "http://127.0.0.1:8765/callback"
+
+typedef struct
+{
+  SmNetwork   network;
+  const char *id;            /* as the sandbox hooks name it */
+  const char *name;          /* as our messages name it */
+  const char *host;          /* API host */
+  const char *publish_path;  /* glob for the call that makes the post public */
+  const char *find_path;     /* glob for the reconciliation listing (GET) */
+  const char *token_host;    /* refresh endpoint, for the keep-old-refresh-token check */
+  const char *token_method;
+  const char *token_path;
+  int         limit;         /* text limit in characters */
+  gboolean    refreshes;     /* has a refresh grant at all */
+  gboolean    refreshes_expired; /* ... that still works once the access token expired */
+} Network;
+
+static const Network networks[] = {
+  { SM_NETWORK_X, "x", "X", "api.x.com", "/2/tweets", "/2/users/*/tweets",
+    "api.x.com", "POST", "/2/oauth2/token", 280, TRUE, TRUE },
+  { SM_NETWORK_FACEBOOK, "facebook", "Facebook", "graph.facebook.com", "/*/feed",
+    "/*/published_posts", NULL, NULL, NULL, 63206, FALSE, FALSE },
+  { SM_NETWORK_LINKEDIN, "linkedin", "LinkedIn", "api.linkedin.com", "/rest/posts",
+    "/rest/posts", "www.linkedin.com", "POST", "/oauth/v2/accessToken", 3000, TRUE, TRUE },
+  { SM_NETWORK_THREADS, "threads", "Threads", "graph.threads.net", "/*/threads_publish",
+    "/*/threads", NULL, NULL, NULL, 500, TRUE, FALSE },
+};
+
+typedef struct
+{
+  GPtrArray *accounts;  /* SmAccountInfo */
+  SmTokens  *tokens;    /* of accounts[0], as refreshed */
+  char      *remote_id; /* accounts[0] */
+} NetworkState;
+
+static NetworkState states[SM_N_NETWORKS];
+
+/* sm-platform.h has no g_auto() for it (yet). */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SmPublishResult, sm_publish_result_clear)
+
+static struct
+{
+  GSubprocess *process;
+  GThread     *drain;
+  char        *base;
+  SoupSession *hooks;
+  guint        serial;
+} sandbox;
+
+static const SmClientCredentials creds = {
+  .client_id = (char *) CLIENT_ID,
+  .client_secret = (char *) CLIENT_SECRET,
+};
+
+/* ---- the sandbox process ----------------------------------------------- */
+
+static gpointer
+drain_thread (gpointer data)
+{
+  GInputStream *stream = data;
+  char buffer[4096];
+
+  /* Keep reading so that the sandbox never blocks on a full pipe. */
+  while (g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL) > 0)
+    ;
+  g_object_unref (stream);
+  return NULL;
+}
+
+static void
+child_setup (gpointer data)
+{
+#ifdef __linux__
+  /* A failed assertion aborts this process; the sandbox must not outlive it. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
+static gboolean
+sandbox_start (void)
+{
+  const char *build_dir = g_getenv ("SM_BUILD_DIR");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *line = NULL;
+
+  if (build_dir == NULL)
+    return FALSE;
+
+  path = g_build_filename (build_dir, "src", "so-me-studio-sandbox", NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    return FALSE;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  sandbox.process = g_subprocess_launcher_spawn (launcher, &error,
+                                                 path, "--listen", "127.0.0.1:0", NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox.process));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_strstrip (line);
+  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
+
+  sandbox.base = g_steal_pointer (&line);
+  sandbox.drain = g_thread_new ("sandbox-stdout", drain_thread,
+                                g_object_ref (G_INPUT_STREAM (out)));
+  sandbox.hooks = soup_session_new ();
+
+  g_setenv (SM_NETWORK_BASE_ENV, sandbox.base, TRUE);
+  return TRUE;
+}
+
+static void
+sandbox_stop (void)
+{
+  if (sandbox.process == NULL)
+    return;
+
+  g_subprocess_force_exit (sandbox.process);
+  g_subprocess_wait (sandbox.process, NULL, NULL);
+  g_thread_join (sandbox.drain);
+  g_clear_object (&sandbox.process);
+  g_clear_object (&sandbox.hooks);
+  g_clear_pointer (&sandbox.base, g_free);
+}
+
+static gboolean
+need_sandbox (void)
+{
+  if (sandbox.process == NULL)
+    {
+      g_test_skip ("no so-me-studio-sandbox in $SM_BUILD_DIR/src");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A test hook: @method /__sandbox/@path with an optional JSON body. */
+static JsonNode *
+hook (const char *method,
+      const char *path,
+      const char *json)
+{
+  g_autofree char *url = g_strconcat (sandbox.base, "/__sandbox/", path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (msg);
+  if (json != NULL)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", request);
+    }
+
+  body = soup_session_send_and_read (sandbox.hooks, msg, NULL, &error);
+  g_assert_no_error (error);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
+    g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
+             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
+
+  return sm_http_parse_json (body, NULL);
+}
+
+static void
+add_fault (const char *format,
+           ...) G_GNUC_PRINTF (1, 2);
+
+static void
+add_fault (const char *format,
+           ...)
+{
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  va_list args;
+
+  va_start (args, format);
+  json = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  reply = hook ("POST", "faults", json);
+}
+
+static void
+clear_faults (void)
+{
+  g_autoptr(JsonNode) reply = hook ("DELETE", "faults", NULL);
+}
+
+static void
+token_hook (const char *what,
+            const char *network_id)
+{
+  g_autofree char *json = g_strdup_printf ("{\"network\":\"%s\"}", network_id);
+  g_autofree char *path = g_strconcat ("tokens/", what, NULL);
+  g_autoptr(JsonNode) reply = hook ("POST", path, json);
+
+  g_assert_cmpint (sm_json_get_int (reply, "changed"), >, 0);
+}
+
+/* The post the sandbox recorded with @id, as a new reference, or NULL. */
+static JsonNode *
+sandbox_post (const Network *net,
+              const char    *id)
+{
+  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
+  JsonArray *array;
+
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (posts));
+  array = json_node_get_array (posts);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *post = json_array_get_element (array, i);
+
+      if (g_strcmp0 (sm_json_get_string (post, "network"), net->id) == 0
+          && g_strcmp0 (sm_json_get_string (post, "id"), id) == 0)
+        return json_node_ref (post);
+    }
+
+  return NULL;
+}
+
+/* What the sandbox records: the text as sent on the wire, which for
+ * LinkedIn is commentary with its "little text" characters escaped. */
+static gboolean
+recorded_text_matches (const Network *net,
+                       const char    *text,
+                       const char    *recorded)
+{
+  g_autoptr(GString) escaped = NULL;
+
+  if (net->network != SM_NETWORK_LINKEDIN)
+    return _sm_platform_text_matches (text, recorded);
+
+  escaped = g_string_new (NULL);
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (strchr ("\\|{}@[]()<>#*_~", *p) != NULL)
+        g_string_append_c (escaped, '\\');
+      g_string_append_c (escaped, *p);
+    }
+
+  return g_strcmp0 (escaped->str, recorded) == 0;
+}
+
+/* Posts of @net with @text, whatever their id. */
+static guint
+sandbox_count_text (const Network *net,
+                    const char    *text)
+{
+  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
+  JsonArray *array = json_node_get_array (posts);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *post = json_array_get_element (array, i);
+
+      if (g_strcmp0 (sm_json_get_string (post, "network"), net->id) == 0
+          && recorded_text_matches (net, text, sm_json_get_string (post, "text")))
+        n++;
+    }
+
+  return n;
+}
+
+/* ---- client side helpers ------------------------------------------------- */
+
+static char *
+unique_text (const Network *net,
+             const char    *what)
+{
+  return g_strdup_printf ("Contract test %s: %s (%u, %" G_GINT64_FORMAT ")",
+                          net->id, what, ++sandbox.serial, g_get_real_time ());
+}
+
+static char *
+pkce_challenge (const char *verifier)
+{
+  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+  char *b64;
+
+  g_checksum_update (sha, (const guchar *) verifier, -1);
+  g_checksum_get_digest (sha, digest, &len);
+  b64 = g_base64_encode (digest, len);
+  g_strdelimit (b64, "+", '-');
+  g_strdelimit (b64, "/", '_');
+  if (strchr (b64, '=') != NULL)
+    *strchr (b64, '=') = '\0';
+
+  return b64;
+}
+
+/* Runs the consent page like a browser that approves at once, and returns
+ * the code the redirect carries. */
+static char *
+authorize (SmPlatform *platform,
+           const char *state,
+           const char *challenge)
+{
+  g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI,
+                                                          state, challenge);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) location = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  const char *header;
+  const char *code;
+
+  g_assert_true (g_str_has_prefix (url, "https://"));
+
+  msg = sm_http_message_new ("GET", url, &error);
+  g_assert_no_error (error);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  body = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  if (!SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)))
+    g_error ("authorize: %u %.*s", soup_message_get_status (msg),
+             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
+
+  header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
+  g_assert_nonnull (header);
+  g_assert_true (g_str_has_prefix (header, REDIRECT_URI "?"));
+
+  location = g_uri_parse (header, G_URI_FLAGS_ENCODED, &error);
+  g_assert_no_error (error);
+  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, state);
+  code = g_hash_table_lookup (params, "code");
+  g_assert_nonnull (code);
+
+  /* Threads puts "#_" after the query; a code pasted from the address bar
+   * keeps it, and the client must cope. */
+  if (g_strcmp0 (g_uri_get_fragment (location), "_") == 0)
+    return g_strconcat (code, "#_", NULL);
+
+  return g_strdup (code);
+}
+
+static void
+connect_network (const Network *net)
+{
+  NetworkState *st = &states[net->network];
+  SmPlatform *platform = sm_platform_get (net->network);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = g_strdup_printf ("state-%u", g_random_int ());
+  g_autofree char *verifier = NULL;
+  g_autofree char *challenge = NULL;
+  g_autofree char *code = NULL;
+  SmAccountInfo *first;
+
+  /* 64 unreserved characters. */
+  verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%08x%08x%08x",
+                              g_random_int (), g_random_int (), g_random_int (), g_random_int (),
+                              g_random_int (), g_random_int (), g_random_int (), g_random_int ());
+  challenge = pkce_challenge (verifier);
+
+  code = authorize (platform, state, challenge);
+
+  g_clear_pointer (&st->accounts, g_ptr_array_unref);
+  g_clear_pointer (&st->tokens, sm_tokens_free);
+  g_clear_pointer (&st->remote_id, g_free);
+
+  st->accounts = sm_platform_exchange_code (platform, session, &creds, code, REDIRECT_URI,
+                                            sm_platform_get_oauth_spec (platform)->pkce
+                                            ? verifier : NULL,
+                                            NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (st->accounts);
+  g_assert_cmpuint (st->accounts->len, >, 0);
+
+  for (guint i = 0; i < st->accounts->len; i++)
+    {
+      SmAccountInfo *info = g_ptr_array_index (st->accounts, i);
+
+      g_assert_cmpint (info->network, ==, net->network);
+      g_assert_nonnull (info->remote_id);
+      g_assert_nonnull (info->name);
+      g_assert_nonnull (info->tokens);
+      g_assert_nonnull (info->tokens->access_token);
+    }
+
+  first = g_ptr_array_index (st->accounts, 0);
+  st->tokens = sm_tokens_copy (first->tokens);
+  st->remote_id = g_strdup (first->remote_id);
+}
+
+static gboolean
+need_connected (const Network *net)
+{
+  if (!need_sandbox ())
+    return FALSE;
+  if (states[net->network].tokens == NULL)
+    {
+      g_test_skip ("not connected");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+publish (const Network    *net,
+         const char       *text,
+         gint64           *not_before,
+         SmPublishResult  *result,
+         GError          **error)
+{
+  NetworkState *st = &states[net->network];
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  SmPublishRequest request = {
+    .account_remote_id = st->remote_id,
+    .tokens = st->tokens,
+    .text = text,
+    .not_before_us = g_get_real_time (),
+  };
+
+  if (not_before != NULL)
+    *not_before = request.not_before_us;
+
+  return sm_platform_publish_text (sm_platform_get (net->network), session, &request,
+                                   result, NULL, error);
+}
+
+static gboolean
+find_published (const Network    *net,
+                const char       *text,
+                gint64            not_before,
+                SmPublishResult  *result,
+                GError          **error)
+{
+  NetworkState *st = &states[net->network];
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  SmPublishRequest request = {
+    .account_remote_id = st->remote_id,
+    .tokens = st->tokens,
+    .text = text,
+    .not_before_us = not_before,
+  };
+
+  return sm_platform_find_published (sm_platform_get (net->network), session, &request,
+                                     result, NULL, error);
+}
+
+static SmTokens *
+refresh (const Network   *net,
+         const SmTokens  *old,
+         GError         **error)
+{
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+
+  return sm_platform_refresh (sm_platform_get (net->network), session, &creds, old,
+                              NULL, error);
+}
+
+/* ---- without a network ----------------------------------------------------- */
+
+static void
+test_registry (void)
+{
+  g_assert_nonnull (sm_platform_get (SM_NETWORK_X));
+  g_assert_true (sm_platform_get (SM_NETWORK_X) == sm_platform_get (SM_NETWORK_X));
+  g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_X)), ==, SM_NETWORK_X);
+  g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_FACEBOOK)), ==, SM_NETWORK_FACEBOOK);
+  g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_LINKEDIN)), ==, SM_NETWORK_LINKEDIN);
+  g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_THREADS)), ==, SM_NETWORK_THREADS);
+  g_assert_null (sm_platform_get (SM_NETWORK_YOUTUBE));
+  g_assert_null (sm_platform_get (SM_NETWORK_INVALID));
+  g_assert_null (sm_platform_get (SM_N_NETWORKS));
+  g_assert_nonnull (sm_platform_get_builtin_client_id (sm_platform_get (SM_NETWORK_X)));
+}
+
+static void
+test_authorize_urls (void)
+{
+  g_autofree char *x = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_X), &creds,
+                                                        REDIRECT_URI, "s t", "chal");
+  g_autofree char *fb = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_FACEBOOK),
+                                                         &creds, REDIRECT_URI, "st", NULL);
+  g_autofree char *li = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_LINKEDIN),
+                                                         &creds, REDIRECT_URI, "st", NULL);
+  g_autofree char *th = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_THREADS),
+                                                         &creds, REDIRECT_URI, "st", NULL);
+
+  g_assert_cmpstr (x, ==,
+                   "https://x.com/i/oauth2/authorize?response_type=code&client_id=sandbox-client"
+                   "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback"
+                   "&scope=tweet.read%20tweet.write%20users.read%20offline.access%20media.write"
+                   "&state=s%20t&code_challenge=chal&code_challenge_method=S256");
+  g_assert_cmpstr (fb, ==,
+                   "https://www.facebook.com/v21.0/dialog/oauth?response_type=code"
+                   "&client_id=sandbox-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback"
+                   "&scope=pages_show_list%2Cpages_manage_posts%2Cpages_read_engagement&state=st");
+  g_assert_true (g_str_has_prefix (li, "https://www.linkedin.com/oauth/v2/authorization?response_type=code&"));
+  g_assert_nonnull (strstr (li, "&scope=openid%20profile%20w_member_social%20r_organization_social"
+                                "%20w_organization_social%20rw_organization_admin&"));
+  g_assert_null (strstr (li, "code_challenge"));
+  g_assert_true (g_str_has_prefix (th, "https://threads.net/oauth/authorize?response_type=code&"));
+  g_assert_nonnull (strstr (th, "&scope=threads_basic%2Cthreads_content_publish&"));
+}
+
+static void
+test_helpers (void)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET",
+                                                 "https://graph.facebook.com/v21.0/oauth/access_token"
+                                                 "?client_secret=supersecretvalue&code=abcdefghijkl&x=1");
+  g_autofree char *scrubbed = NULL;
+  g_autofree char *long_text = NULL;
+  g_autofree char *cut = NULL;
+
+  sm_http_set_bearer (msg, "EAABtokentokentoken");
+  scrubbed = _sm_platform_scrub (msg, "Malformed access token EAABtokentokentoken\nfor "
+                                      "abcdefghijkl and supersecretvalue (x=1)");
+  g_assert_cmpstr (scrubbed, ==, "Malformed access token … for … and … (x=1)");
+
+  long_text = g_strnfill (1000, 'a');
+  cut = _sm_platform_scrub (msg, long_text);
+  g_assert_cmpint (g_utf8_strlen (cut, -1), ==, 301);
+
+  g_assert_true (_sm_platform_text_matches ("a & b <c>", "a &amp; b &lt;c&gt;"));
+  g_assert_true (_sm_platform_text_matches ("line\nbreak ", "line\r\nbreak"));
+  g_assert_true (_sm_platform_text_matches ("caf\xc3\xa9", "cafe\xcc\x81"));
+  g_assert_false (_sm_platform_text_matches ("hello", "hello!"));
+  g_assert_false (_sm_platform_text_matches ("hello", NULL));
+
+  g_assert_cmpint (_sm_platform_parse_time ("2025-01-01T08:00:00+0000"), ==,
+                   G_GINT64_CONSTANT (1735718400) * G_USEC_PER_SEC);
+  g_assert_cmpint (_sm_platform_parse_time ("2025-01-01T08:00:00Z"), ==,
+                   G_GINT64_CONSTANT (1735718400) * G_USEC_PER_SEC);
+  g_assert_cmpint (_sm_platform_parse_time ("2025-01-01T09:00:00.5+01:00"), ==,
+                   G_GINT64_CONSTANT (1735718400) * G_USEC_PER_SEC + G_USEC_PER_SEC / 2);
+  g_assert_cmpint (_sm_platform_parse_time ("yesterday"), ==, 0);
+  g_assert_cmpint (_sm_platform_parse_time (NULL), ==, 0);
+}
+
+/* ---- against the sandbox ------------------------------------------------- */
+
+static void
+test_connect (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  SmAccountInfo *first;
+
+  if (!need_sandbox ())
+    return;
+
+  connect_network (net);
+  first = g_ptr_array_index (st->accounts, 0);
+
+  switch (net->network)
+    {
+    case SM_NETWORK_X:
+      g_assert_cmpuint (st->accounts->len, ==, 1);
+      g_assert_true (g_str_has_prefix (first->handle, "@"));
+      g_assert_nonnull (first->tokens->refresh_token);
+      g_assert_cmpint (first->tokens->expires_at_us, >, g_get_real_time ());
+      break;
+
+    case SM_NETWORK_FACEBOOK:
+      /* One account per Page (the sandbox's user runs several), each with
+       * its own token that never expires. */
+      g_assert_cmpuint (st->accounts->len, >, 1);
+      for (guint i = 0; i < st->accounts->len; i++)
+        {
+          SmAccountInfo *page = g_ptr_array_index (st->accounts, i);
+
+          g_assert_null (page->tokens->refresh_token);
+          g_assert_cmpint (page->tokens->expires_at_us, ==, 0);
+          if (i > 0)
+            g_assert_cmpstr (page->tokens->access_token, !=, first->tokens->access_token);
+        }
+      break;
+
+    case SM_NETWORK_LINKEDIN:
+      /* The member first, then the organizations they administer, all
+       * with the member's tokens. */
+      g_assert_true (g_str_has_prefix (first->remote_id, "urn:li:person:"));
+      g_assert_cmpuint (st->accounts->len, >, 1);
+      for (guint i = 1; i < st->accounts->len; i++)
+        {
+          SmAccountInfo *org = g_ptr_array_index (st->accounts, i);
+
+          g_assert_true (g_str_has_prefix (org->remote_id, "urn:li:organization:"));
+          g_assert_cmpstr (org->name, !=, org->remote_id);
+          g_assert_cmpstr (org->tokens->access_token, ==, first->tokens->access_token);
+        }
+      break;
+
+    case SM_NETWORK_THREADS:
+      /* The long-lived token is its own refresh credential. */
+      g_assert_cmpuint (st->accounts->len, ==, 1);
+      g_assert_cmpstr (first->tokens->refresh_token, ==, first->tokens->access_token);
+      g_assert_cmpint (first->tokens->expires_at_us, >, g_get_real_time ());
+      break;
+
+    case SM_NETWORK_INVALID:
+    case SM_NETWORK_INSTAGRAM:
+    case SM_NETWORK_YOUTUBE:
+    case SM_NETWORK_TIKTOK:
+    case SM_NETWORK_WHATSAPP:
+    case SM_N_NETWORKS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+test_publish (gconstpointer data)
+{
+  const Network *net = data;
+  g_autofree char *text = unique_text (net, "hello");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) post = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  g_assert_true (publish (net, text, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (result.remote_id);
+  g_assert_nonnull (result.permalink);
+  g_assert_true (g_str_has_prefix (result.permalink, "https://"));
+
+  post = sandbox_post (net, result.remote_id);
+  g_assert_nonnull (post);
+  g_assert_cmpstr (sm_json_get_string (post, "account"), ==, states[net->network].remote_id);
+  g_assert_true (recorded_text_matches (net, text, sm_json_get_string (post, "text")));
+}
+
+static void
+test_rate_limited (gconstpointer data)
+{
+  const Network *net = data;
+  g_autofree char *text = unique_text (net, "rate limited");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  gint64 expected;
+
+  if (!need_connected (net))
+    return;
+
+  switch (net->network)
+    {
+    case SM_NETWORK_X:
+      {
+        /* No Retry-After: the 24-hour post cap ran out, so its reset wins
+         * over the 15-minute window's. */
+        gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+        add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
+                   "\"status\":429,\"body\":{\"title\":\"Too Many Requests\",\"status\":429,"
+                   "\"detail\":\"Too Many Requests\",\"type\":\"about:blank\"},"
+                   "\"headers\":{\"x-rate-limit-remaining\":\"0\","
+                   "\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\","
+                   "\"x-user-limit-24hour-remaining\":\"0\","
+                   "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
+                   net->host, net->publish_path, now + 300, now + 3600);
+        expected = 3600;
+      }
+      break;
+
+    case SM_NETWORK_FACEBOOK:
+      /* Meta sends no Retry-After: the Business Use Case header says when. */
+      add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
+                 "\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have been "
+                 "too many calls to this Page account.\",\"type\":\"OAuthException\","
+                 "\"code\":80001,\"fbtrace_id\":\"Atest\"}},"
+                 "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"123\\\":[{\\\"type\\\":"
+                 "\\\"pages\\\",\\\"call_count\\\":100,\\\"total_cputime\\\":10,"
+                 "\\\"total_time\\\":10,\\\"estimated_time_to_regain_access\\\":5}]}\"}}",
+                 net->host, net->publish_path);
+      expected = 300;
+      break;
+
+    case SM_NETWORK_LINKEDIN:
+      {
+        /* Retry-After as an HTTP-date. */
+        g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (g_get_real_time () / G_USEC_PER_SEC + 600);
+        g_autofree char *date = soup_date_time_to_string (when, SOUP_DATE_HTTP);
+
+        add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
+                   "\"status\":429,\"headers\":{\"Retry-After\":\"%s\"}}",
+                   net->host, net->publish_path, date);
+        expected = 600;
+      }
+      break;
+
+    case SM_NETWORK_THREADS:
+    case SM_NETWORK_INVALID:
+    case SM_NETWORK_INSTAGRAM:
+    case SM_NETWORK_YOUTUBE:
+    case SM_NETWORK_TIKTOK:
+    case SM_NETWORK_WHATSAPP:
+    case SM_N_NETWORKS:
+    default:
+      add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
+                 "\"status\":429,\"headers\":{\"Retry-After\":\"120\"}}",
+                 net->host, net->publish_path);
+      expected = 120;
+      break;
+    }
+
+  g_assert_false (publish (net, text, NULL, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
+  g_assert_null (result.remote_id);
+  /* Seconds of slack for the clock moving between here and the client. */
+  g_assert_cmpint (result.retry_after_us, <=, expected * G_USEC_PER_SEC);
+  g_assert_cmpint (result.retry_after_us, >=, (expected - 3) * G_USEC_PER_SEC);
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 0);
+}
+
+/* A 5xx on the create call: the post may exist, so the outbox must not
+ * send it again blindly; reconciliation then says it does not. */
+static void
+test_server_error (gconstpointer data)
+{
+  const Network *net = data;
+  g_autofree char *text = unique_text (net, "server error");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_auto(SmPublishResult) found = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  gint64 not_before;
+
+  if (!need_connected (net))
+    return;
+
+  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"status\":503}",
+             net->host, net->publish_path);
+
+  g_assert_false (publish (net, text, &not_before, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
+  g_clear_error (&error);
+
+  g_assert_true (find_published (net, text, not_before, &found, &error));
+  g_assert_no_error (error);
+  g_assert_null (found.remote_id);
+}
+
+/* The network took the post, then the connection died: unknown outcome,
+ * and reconciliation finds the post. */
+static void
+test_dropped_after (gconstpointer data)
+{
+  const Network *net = data;
+  g_autofree char *text = NULL;
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_auto(SmPublishResult) found = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) post = NULL;
+  gint64 not_before;
+
+  if (!need_connected (net))
+    return;
+
+  /* LinkedIn's reserved characters must survive escaping both ways. */
+  text = net->network == SM_NETWORK_LINKEDIN
+         ? unique_text (net, "dropped (after) #sandbox @team [x] {y} <z> *a* _b_ ~c~ | \\")
+         : unique_text (net, "dropped after");
+
+  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
+             net->host, net->publish_path);
+
+  g_assert_false (publish (net, text, &not_before, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
+  g_clear_error (&error);
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 1);
+
+  g_assert_true (find_published (net, text, not_before, &found, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (found.remote_id);
+
+  post = sandbox_post (net, found.remote_id);
+  g_assert_nonnull (post);
+  g_assert_true (recorded_text_matches (net, text, sm_json_get_string (post, "text")));
+}
+
+/* The connection died before the network acted: the client cannot tell
+ * that apart, so still unknown; reconciliation finds nothing. */
+static void
+test_dropped_before (gconstpointer data)
+{
+  const Network *net = data;
+  g_autofree char *text = unique_text (net, "dropped before");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_auto(SmPublishResult) found = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  gint64 not_before;
+
+  if (!need_connected (net))
+    return;
+
+  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"drop_before\":true}",
+             net->host, net->publish_path);
+
+  g_assert_false (publish (net, text, &not_before, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
+  g_clear_error (&error);
+
+  g_assert_true (find_published (net, text, not_before, &found, &error));
+  g_assert_no_error (error);
+  g_assert_null (found.remote_id);
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 0);
+}
+
+/* A failed read is only ever "try again". */
+static void
+test_read_transient (gconstpointer data)
+{
+  const Network *net = data;
+  g_auto(SmPublishResult) found = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"count\":1,\"status\":503}",
+             net->host, net->find_path);
+  g_assert_false (find_published (net, "anything", g_get_real_time (), &found, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+  g_clear_error (&error);
+
+  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
+             net->host, net->find_path);
+  g_assert_false (find_published (net, "anything", g_get_real_time (), &found, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+}
+
+/* Threads: losing the container call costs nothing, so it is TRANSIENT
+ * (safe to retry), never OUTCOME_UNKNOWN. */
+static void
+test_threads_container_lost (gconstpointer data)
+{
+  const Network *net = data;
+  g_autofree char *text = unique_text (net, "container lost");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"/*/threads\",\"count\":1,\"drop\":true}",
+             net->host);
+  g_assert_false (publish (net, text, NULL, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+  g_clear_error (&error);
+
+  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"/*/threads\",\"count\":1,\"status\":500}",
+             net->host);
+  g_assert_false (publish (net, text, NULL, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+  g_clear_error (&error);
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 0);
+
+  /* And the retry goes through. */
+  g_assert_true (publish (net, text, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 1);
+}
+
+static void
+test_rejected (gconstpointer data)
+{
+  const Network *net = data;
+  g_autofree char *text = g_strnfill ((gsize) net->limit + 1, 'a');
+  g_autofree char *prefix = g_strdup_printf ("%s refused the post: ", net->name);
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  g_assert_false (publish (net, text, NULL, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
+  /* In the network's own words after ours. */
+  g_assert_true (g_str_has_prefix (error->message, prefix));
+  g_assert_cmpuint (strlen (error->message), >, strlen (prefix) + 3);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 0);
+}
+
+static void
+test_x_duplicate (gconstpointer data)
+{
+  const Network *net = data;
+  g_autofree char *text = unique_text (net, "twice");
+  g_auto(SmPublishResult) first = { NULL, NULL, -1 };
+  g_auto(SmPublishResult) second = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  g_assert_true (publish (net, text, NULL, &first, &error));
+  g_assert_no_error (error);
+  g_assert_false (publish (net, text, NULL, &second, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
+  g_assert_cmpstr (error->message, ==,
+                   "X refused the post: You are not allowed to create a Tweet with duplicate content.");
+}
+
+static void
+test_expired (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  g_autofree char *text = unique_text (net, "after refresh");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmTokens) fresh = NULL;
+  g_autoptr(SmTokens) kept = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  if (net->refreshes && !net->refreshes_expired)
+    {
+      /* Threads renews a long-lived token only while it is still valid
+       * (5.1): refreshing ahead of expiry is the way, and it works. */
+      g_autofree char *before = unique_text (net, "before expiry");
+
+      fresh = refresh (net, st->tokens, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (fresh->access_token, !=, st->tokens->access_token);
+      g_assert_cmpstr (fresh->refresh_token, ==, fresh->access_token);
+      g_assert_cmpint (fresh->expires_at_us, >, g_get_real_time ());
+      sm_tokens_free (st->tokens);
+      st->tokens = g_steal_pointer (&fresh);
+
+      g_assert_true (publish (net, before, NULL, &result, &error));
+      g_assert_no_error (error);
+      sm_publish_result_clear (&result);
+    }
+
+  token_hook ("expire", net->id);
+
+  g_assert_false (publish (net, text, NULL, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED);
+  g_clear_error (&error);
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 0);
+
+  if (!net->refreshes_expired)
+    {
+      /* No refresh grant (Facebook), or none for an expired token
+       * (Threads): the user has to connect again, and is told so. */
+      g_assert_null (refresh (net, st->tokens, &error));
+      g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
+      g_assert_nonnull (strstr (error->message, "Reconnect"));
+      connect_network (net);
+      return;
+    }
+
+  fresh = refresh (net, st->tokens, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fresh);
+  g_assert_cmpstr (fresh->access_token, !=, st->tokens->access_token);
+  g_assert_nonnull (fresh->refresh_token);
+
+  sm_tokens_free (st->tokens);
+  st->tokens = sm_tokens_copy (fresh);
+
+  g_assert_true (publish (net, text, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 1);
+
+  /* An answer without a refresh token keeps the one we have. */
+  if (net->token_path != NULL)
+    {
+      add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":200,"
+                 "\"body\":{\"access_token\":\"sbx-not-a-real-token\",\"token_type\":\"bearer\","
+                 "\"expires_in\":3600}}",
+                 net->token_host, net->token_method, net->token_path);
+      kept = refresh (net, st->tokens, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (kept->access_token, ==, "sbx-not-a-real-token");
+      g_assert_cmpstr (kept->refresh_token, ==, st->tokens->refresh_token);
+      g_assert_cmpint (kept->expires_at_us, >, g_get_real_time ());
+    }
+
+  /* A blip during refresh is transient, not a disconnect. */
+  if (net->token_path != NULL)
+    {
+      g_autoptr(SmTokens) none = NULL;
+
+      add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":503}",
+                 net->token_host, net->token_method, net->token_path);
+      none = refresh (net, st->tokens, &error);
+      g_assert_null (none);
+      g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+      g_clear_error (&error);
+
+      add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
+                 net->token_host, net->token_method, net->token_path);
+      none = refresh (net, st->tokens, &error);
+      g_assert_null (none);
+      g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+    }
+}
+
+static void
+test_revoked (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  g_autofree char *text = unique_text (net, "revoked");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  token_hook ("revoke", net->id);
+
+  g_assert_false (publish (net, text, NULL, &result, &error));
+  if (net->network == SM_NETWORK_X)
+    {
+      /* X answers a dead token with the same bare 401 as an expired one;
+       * the refresh that follows is what tells. */
+      g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED);
+    }
+  else
+    {
+      g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
+      g_assert_nonnull (strstr (error->message, "Reconnect"));
+    }
+  g_clear_error (&error);
+
+  if (net->refreshes)
+    {
+      g_autoptr(SmTokens) none = refresh (net, st->tokens, &error);
+
+      g_assert_null (none);
+      g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
+    }
+
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 0);
+}
+
+/* Disconnecting: a best-effort revocation that never gets in the way. */
+static void
+test_disconnect (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!need_sandbox ())
+    return;
+
+  connect_network (net);
+
+  g_assert_true (sm_platform_revoke (sm_platform_get (net->network), session, &creds,
+                                     st->tokens, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Where the network has a revocation call, the grant is gone after it. */
+  if (net->network == SM_NETWORK_X || net->network == SM_NETWORK_LINKEDIN)
+    {
+      g_autoptr(SmTokens) none = refresh (net, st->tokens, &error);
+
+      g_assert_null (none);
+      g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
+    }
+}
+
+static void
+add_network_test (const Network *net,
+                  const char    *name,
+                  GTestDataFunc  func)
+{
+  g_autofree char *path = g_strdup_printf ("/platforms/%s/%s", net->id, name);
+
+  g_test_add_data_func (path, net, func);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* Start before any thread exists: it sets the environment. */
+  sandbox_start ();
+
+  g_test_add_func ("/platforms/registry", test_registry);
+  g_test_add_func ("/platforms/authorize-urls", test_authorize_urls);
+  g_test_add_func ("/platforms/helpers", test_helpers);
+
+  for (guint i = 0; i < G_N_ELEMENTS (networks); i++)
+    {
+      const Network *net = &networks[i];
+
+      add_network_test (net, "connect", test_connect);
+      add_network_test (net, "publish", test_publish);
+      add_network_test (net, "rate-limited", test_rate_limited);
+      add_network_test (net, "server-error", test_server_error);
+      add_network_test (net, "dropped-after", test_dropped_after);
+      add_network_test (net, "dropped-before", test_dropped_before);
+      add_network_test (net, "read-transient", test_read_transient);
+      if (net->network == SM_NETWORK_THREADS)
+        add_network_test (net, "container-lost", test_threads_container_lost);
+      if (net->network == SM_NETWORK_X)
+        add_network_test (net, "duplicate", test_x_duplicate);
+      add_network_test (net, "rejected", test_rejected);
+      add_network_test (net, "expired", test_expired);
+      add_network_test (net, "revoked", test_revoked);
+      add_network_test (net, "disconnect", test_disconnect);
+    }
+
+  ret = g_test_run ();
+
+  if (sandbox.process != NULL)
+    clear_faults ();
+  sandbox_stop ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_clear_pointer (&states[i].accounts, g_ptr_array_unref);
+      g_clear_pointer (&states[i].tokens, sm_tokens_free);
+      g_clear_pointer (&states[i].remote_id, g_free);
+    }
+
+  return ret;
+}
