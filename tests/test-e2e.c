@@ -40,6 +40,12 @@ sandbox_has_posts (gpointer data)
   return sm_test_sandbox_count_posts (w->profile) >= w->n_posts;
 }
 
+static gboolean
+publisher_gone (gpointer data)
+{
+  return sm_test_publisher_pid () == 0;
+}
+
 static gint64
 post_at (SmTestProfile *p,
          gint64         account,
@@ -88,7 +94,7 @@ test_schedule_activates_and_publishes_once (void)
   g_autoptr(JsonNode) tokens = NULL;
   g_autoptr(JsonNode) status = NULL;
   g_autofree char *when = NULL;
-  g_autofree char *states = NULL;
+  g_autofree char *autostart = NULL;
   JsonObject *post, *target;
   JsonArray *token_list;
   gint64 account, due, received;
@@ -104,9 +110,12 @@ test_schedule_activates_and_publishes_once (void)
   when = sm_time_format_utc (due);
   w.post_id = post_at (p, account, when, "Fresh bread at 9, say hi! 🥖");
 
-  /* The CLI's Wake() started the publisher by D-Bus activation. */
+  /* The CLI's Wake() started the publisher by D-Bus activation, and while
+   * something is queued it comes back at login. */
   g_assert_cmpuint (sm_test_publisher_pid (), !=, 0);
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+  autostart = g_build_filename (p->config_home, "autostart", "studio.so_me.Studio.Publisher.desktop", NULL);
+  g_assert_true (g_file_test (autostart, G_FILE_TEST_EXISTS));
 
   g_assert_true (sm_test_wait_for (states_are, &w, 30));
   /* Give a duplicate every chance to show up. */
@@ -164,6 +173,11 @@ test_schedule_activates_and_publishes_once (void)
                            kept->access_token) == 0;
     g_assert_true (issued);
   }
+
+  /* Nothing queued any more: no autostart, and the publisher leaves after
+   * its idle timeout. */
+  g_assert_false (g_file_test (autostart, G_FILE_TEST_EXISTS));
+  g_assert_true (sm_test_wait_for (publisher_gone, NULL, 45));
 }
 
 static void
@@ -301,6 +315,72 @@ test_cli_refuses_bad_input (void)
   }
 }
 
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+} AttemptWait;
+
+static gboolean
+attempted_once (gpointer data)
+{
+  AttemptWait *w = data;
+  g_autoptr(JsonNode) status = sm_test_status (w->profile, w->post_id);
+  JsonObject *t = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (status), "targets"), 0);
+
+  return json_object_get_int_member (t, "attempts") == 1 &&
+         g_str_equal (json_object_get_string_member (t, "state"), "scheduled");
+}
+
+/* The network is unreachable: the post waits for a retry, with the reason,
+ * and nothing is lost. */
+static void
+test_network_down_keeps_post (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(JsonNode) status = NULL;
+  AttemptWait w = { p, 0 };
+  JsonObject *t;
+  gint64 account;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "x");
+  g_subprocess_send_signal (p->sandbox, SIGTERM);
+  g_subprocess_wait (p->sandbox, NULL, NULL);
+  g_clear_object (&p->sandbox);
+
+  w.post_id = post_at (p, account, "now", "Into the void");
+  g_assert_true (sm_test_wait_for (attempted_once, &w, 20));
+  status = sm_test_status (p, w.post_id);
+  t = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status), "targets"), 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (t, "error"), "Could not reach"));
+}
+
+/* A profile written by a newer version is refused, and left as it was. */
+static void
+test_newer_database_refused (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autofree char *db = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *set = NULL;
+  g_autofree char *get = NULL;
+
+  sm_test_profile_activate (p);
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, NULL, "list", NULL), ==, 0);
+  db = g_build_filename (p->data_home, "so-me-studio", "studio.db", NULL);
+  set = g_strdup_printf ("sqlite3 %s 'PRAGMA user_version = 7'", db);
+  get = g_strdup_printf ("sqlite3 %s 'PRAGMA user_version'", db);
+  g_assert_true (g_spawn_command_line_sync (set, NULL, NULL, NULL, NULL));
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "list", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "newer version of So-me Studio"));
+  g_assert_true (g_spawn_command_line_sync (get, &version, NULL, NULL, NULL));
+  g_assert_cmpstr (g_strstrip (version), ==, "7");
+}
+
 static gboolean
 all_published (gpointer data)
 {
@@ -402,6 +482,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/e2e/killed-mid-publish-posts-once", test_killed_mid_publish_posts_once);
   g_test_add_func ("/e2e/rate-limit-and-5xx", test_rate_limit_and_5xx);
   g_test_add_func ("/e2e/cli-refuses-bad-input", test_cli_refuses_bad_input);
+  g_test_add_func ("/e2e/network-down-keeps-post", test_network_down_keeps_post);
+  g_test_add_func ("/e2e/newer-database-refused", test_newer_database_refused);
   g_test_add_func ("/e2e/two-publishers-publish-each-once", test_two_publishers_publish_each_once);
   return g_test_run ();
 }

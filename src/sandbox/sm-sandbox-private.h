@@ -264,4 +264,8 @@ void        _sm_sandbox_facebook_register  (SmSandbox   *self);
 void        _sm_sandbox_linkedin_register  (SmSandbox   *self);
 void        _sm_sandbox_threads_register   (SmSandbox   *self);
 
+/* FALSE after POST /__sandbox/rate-limits {"enabled": false}: the counters
+ * and headers still run, but nothing is refused. */
+gboolean _sm_sandbox_rate_limits_enabled (SmSandbox *self);
+
 G_END_DECLS

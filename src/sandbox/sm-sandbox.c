@@ -95,6 +95,7 @@ struct _SmSandbox
   guint64      serial;
 
   GHashTable  *pending;           /* SoupServerMessage → Pending */
+  gboolean     rate_limits_off;   /* for benchmarks that send thousands */
 };
 
 enum {
@@ -1485,6 +1486,23 @@ hook_dispatch (SmSandboxRequest *req,
     }
   else if (get && strcmp (what, "requests") == 0)
     hook_requests (req);
+  else if (post && strcmp (what, "rate-limits") == 0)
+    {
+      JsonNode *root = _sm_sandbox_request_json (req);   /* borrowed */
+      JsonObject *object;
+
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+          !json_object_has_member (json_node_get_object (root), "enabled"))
+        {
+          hook_error (req, 400, "expected {\"enabled\": true|false}");
+          return;
+        }
+      req->sandbox->rate_limits_off =
+        !json_object_get_boolean_member (json_node_get_object (root), "enabled");
+      object = json_object_new ();
+      json_object_set_boolean_member (object, "enabled", !req->sandbox->rate_limits_off);
+      _sm_sandbox_respond_object (req, 200, object);
+    }
   else
     hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
 }
@@ -2047,4 +2065,10 @@ sm_sandbox_reset (SmSandbox *self)
         module->reset (module->data, self);
     }
   g_debug ("reset");
+}
+
+gboolean
+_sm_sandbox_rate_limits_enabled (SmSandbox *self)
+{
+  return !self->rate_limits_off;
 }

@@ -70,6 +70,11 @@
  *             "fault":null|"status"|"delay"|"drop"|"drop_before"}, …]
  *     The last 500 network requests, oldest first; never a query string or
  *     a header value (they carry tokens).  status is 0 when none was sent.
+ *
+ *   POST /__sandbox/rate-limits  {"enabled": false}
+ *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts
+ *     per 15 minutes…) stop refusing calls; the headers still count.  For
+ *     benchmarks that send thousands of posts.
  */
 #pragma once
 

@@ -32,6 +32,7 @@ struct _SmWindow
   SmStore              *store;
   GtkWidget            *new_post_label;  /* new_post_content, while not shown */
   GCancellable         *cancellable;
+  guint                 update_button_id;
 
   /* borrowed */
   SmComposerWindow     *composer;   /* weak pointer, while one is open */
@@ -95,14 +96,28 @@ post_created_cb (SmComposerWindow *composer,
 }
 
 /* Narrow: the switcher goes to the bottom bar, the title shows, and the
- * New Post button keeps only its icon so the title is not cut off. */
+ * New Post button keeps only its icon so the title is not cut off.  The
+ * switch waits for an idle: title-visible changes during size allocation,
+ * when the widget tree must not change. */
+static gboolean
+update_new_post_button_cb (gpointer user_data)
+{
+  SmWindow *self = user_data;
+
+  self->update_button_id = 0;
+  if (adw_view_switcher_title_get_title_visible (self->switcher_title))
+    gtk_button_set_icon_name (self->new_post_button, "list-add-symbolic");
+  else if (gtk_button_get_child (self->new_post_button) != self->new_post_label)
+    gtk_button_set_child (self->new_post_button, self->new_post_label);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 title_visible_changed_cb (SmWindow *self)
 {
-  if (adw_view_switcher_title_get_title_visible (self->switcher_title))
-    gtk_button_set_icon_name (self->new_post_button, "list-add-symbolic");
-  else
-    gtk_button_set_child (self->new_post_button, self->new_post_label);
+  if (self->update_button_id == 0)
+    self->update_button_id = g_idle_add (update_new_post_button_cb, self);
 }
 
 static void
@@ -186,6 +201,7 @@ sm_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->update_button_id, g_source_remove);
   g_clear_object (&self->new_post_label);
 
   G_OBJECT_CLASS (sm_window_parent_class)->dispose (object);
