@@ -382,6 +382,219 @@ test_newer_database_refused (void)
 }
 
 static gboolean
+name_has_owner (gpointer data)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                         "org.freedesktop.DBus", "NameHasOwner",
+                                                         g_variant_new ("(s)", (const char *) data),
+                                                         G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
+                                                         -1, NULL, NULL);
+  gboolean has = FALSE;
+
+  if (ret)
+    g_variant_get (ret, "(b)", &has);
+  return has;
+}
+
+static GPtrArray *
+notify_calls (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) ret = NULL;
+  g_autoptr(GVariantIter) iter = NULL;
+  GPtrArray *calls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  GVariant *args;
+  const char *method;
+  guint64 when;
+
+  ret = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                     "org.freedesktop.DBus.Mock", "GetCalls", NULL,
+                                     G_VARIANT_TYPE ("(a(tsav))"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  g_assert_nonnull (ret);
+  g_variant_get (ret, "(a(tsav))", &iter);
+  while (g_variant_iter_next (iter, "(t&s@av)", &when, &method, &args))
+    {
+      if (g_str_equal (method, "Notify"))
+        g_ptr_array_add (calls, g_variant_ref (args));
+      g_variant_unref (args);
+    }
+  return calls;
+}
+
+static gboolean
+has_notifications (gpointer data)
+{
+  g_autoptr(GPtrArray) calls = notify_calls ();
+  return calls->len >= GPOINTER_TO_UINT (data);
+}
+
+static char *
+notify_arg_string (GVariant *args,
+                   guint     i)
+{
+  g_autoptr(GVariant) boxed = g_variant_get_child_value (args, i);
+  g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+  return g_variant_dup_string (value, NULL);
+}
+
+/* What the desktop shows: a notification that belongs to the app, and a
+ * click on it that opens the app on the post. */
+static void
+test_notifications_belong_to_the_app (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(GSubprocess) notifyd = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  Wait w = { p, 0, "published", 1 };
+  gint64 account;
+
+  notifyd = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              "/usr/bin/python3", "-m", "dbusmock", "--template", "notification_daemon", NULL);
+  g_assert_no_error (error);
+  g_assert_true (sm_test_wait_for (name_has_owner, (gpointer) "org.freedesktop.Notifications", 20));
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "x");
+
+  w.post_id = post_at (p, account, "now", "Tell me when it's out");
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_true (sm_test_wait_for (has_notifications, GUINT_TO_POINTER (1), 10));
+  calls = notify_calls ();
+  {
+    GVariant *args = g_ptr_array_index (calls, 0);
+    g_autofree char *icon = notify_arg_string (args, 2);
+    g_autofree char *summary = notify_arg_string (args, 3);
+    g_autofree char *body = notify_arg_string (args, 4);
+    g_autoptr(GVariant) hints_box = g_variant_get_child_value (args, 6);
+    g_autoptr(GVariant) hints = g_variant_get_variant (hints_box);
+    g_autoptr(GVariant) entry = g_variant_lookup_value (hints, "desktop-entry", G_VARIANT_TYPE_STRING);
+
+    g_assert_cmpstr (icon, ==, "studio.so_me.Studio");
+    g_assert_cmpstr (summary, ==, "Posted to X");
+    g_assert_cmpstr (body, ==, "Tell me when it's out");
+    g_assert_cmpstr (g_variant_get_string (entry, NULL), ==, "studio.so_me.Studio");
+  }
+
+  /* A post X refuses (the same text twice) says what went wrong. */
+  w.post_id = post_at (p, account, "now", "Tell me when it's out");
+  w.want = "failed";
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_true (sm_test_wait_for (has_notifications, GUINT_TO_POINTER (2), 10));
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = notify_calls ();
+  {
+    GVariant *args = g_ptr_array_index (calls, 1);
+    g_autofree char *summary = notify_arg_string (args, 3);
+    g_autofree char *body = notify_arg_string (args, 4);
+
+    g_assert_nonnull (strstr (summary, "Could not post to X"));
+    g_assert_nonnull (strstr (body, "duplicate"));
+  }
+
+  /* Clicking it opens So-me Studio (D-Bus activated) on the post. */
+  {
+    g_autoptr(GVariant) ret = NULL;
+    GVariant *signal_args[] = { g_variant_new_variant (g_variant_new_uint32 (2)),
+                                g_variant_new_variant (g_variant_new_string ("default")) };
+
+    ret = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                       "org.freedesktop.DBus.Mock", "EmitSignal",
+                                       g_variant_new ("(sss@av)", "org.freedesktop.Notifications",
+                                                      "ActionInvoked", "us",
+                                                      g_variant_new_array (G_VARIANT_TYPE_VARIANT, signal_args, 2)),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_true (sm_test_wait_for (name_has_owner, (gpointer) "studio.so_me.Studio", 30));
+  g_usleep (G_TIME_SPAN_SECOND);
+  g_assert_true (name_has_owner ((gpointer) "studio.so_me.Studio"));
+  {
+    g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio", "/studio/so_me/Studio",
+                                                           "org.freedesktop.Application", "ActivateAction",
+                                                           g_variant_new ("(sava{sv})", "quit", NULL, NULL),
+                                                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  g_subprocess_force_exit (notifyd);
+  g_subprocess_wait (notifyd, NULL, NULL);
+}
+
+/* A locked keyring: the background publisher never pops up an unlock
+ * prompt; the post waits, saying why. */
+static void
+test_locked_keyring_keeps_post (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) ret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  AttemptWait w = { p, 0 };
+  JsonObject *t;
+  gint64 account;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "x");
+
+  ret = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                     "org.freedesktop.Secret.Service", "Lock",
+                                     g_variant_new_parsed ("([objectpath '/org/freedesktop/secrets/collection/login'],)"),
+                                     NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+
+  w.post_id = post_at (p, account, "now", "Behind a lock");
+  g_assert_true (sm_test_wait_for (attempted_once, &w, 20));
+  status = sm_test_status (p, w.post_id);
+  t = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status), "targets"), 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (t, "error"), "keyring is locked"));
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+
+  /* Unlock again with the password, as logging in would, for the tests
+   * after this one (gnome-keyring's own unlock call, over a plain session). */
+  {
+    g_autoptr(GVariant) session = NULL;
+    g_autoptr(GVariant) unlocked = NULL;
+    g_autoptr(GVariant) output = NULL;
+    const char *session_path;
+
+    session = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                           "org.freedesktop.Secret.Service", "OpenSession",
+                                           g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
+                                           G_VARIANT_TYPE ("(vo)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+    g_variant_get (session, "(v&o)", &output, &session_path);
+    unlocked = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                            "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+                                            "UnlockWithMasterPassword",
+                                            g_variant_new ("(o(o@ay@ays))", "/org/freedesktop/secrets/collection/login",
+                                                           session_path,
+                                                           g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "", 0, 1),
+                                                           g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "pw", 2, 1),
+                                                           "text/plain"),
+                                            NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+  }
+  {
+    g_autofree char *profile_dir = g_build_filename (p->data_home, "so-me-studio", NULL);
+    g_autoptr(SmStore) store = sm_store_open (profile_dir, &error);
+    g_autoptr(SmAccount) a = sm_store_get_account (store, account, &error);
+    g_autoptr(SmTokens) tokens = NULL;
+
+    for (int i = 0; i < 50 && tokens == NULL; i++, g_usleep (100000))
+      {
+        g_clear_error (&error);
+        tokens = sm_token_store_load (profile_dir, SM_NETWORK_X, a->remote_id, NULL, &error);
+      }
+    g_assert_no_error (error);
+    g_assert_nonnull (tokens);
+  }
+}
+
+static gboolean
 all_published (gpointer data)
 {
   SmTestProfile *p = data;
@@ -483,7 +696,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/e2e/rate-limit-and-5xx", test_rate_limit_and_5xx);
   g_test_add_func ("/e2e/cli-refuses-bad-input", test_cli_refuses_bad_input);
   g_test_add_func ("/e2e/network-down-keeps-post", test_network_down_keeps_post);
+  g_test_add_func ("/e2e/notifications-belong-to-the-app", test_notifications_belong_to_the_app);
   g_test_add_func ("/e2e/newer-database-refused", test_newer_database_refused);
+  g_test_add_func ("/e2e/locked-keyring-keeps-post", test_locked_keyring_keeps_post);
   g_test_add_func ("/e2e/two-publishers-publish-each-once", test_two_publishers_publish_each_once);
   return g_test_run ();
 }

@@ -270,10 +270,13 @@ static void
 cancelled_cb (GCancellable    *cancellable,
               SmOAuthListener *self)
 {
-  /* May run in any thread and with the cancellable's lock held: finish
-   * from the listener's context instead. */
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT,
-                              cancelled_idle_cb, g_object_ref (self), g_object_unref);
+  /* May run in any thread and with the cancellable's lock held. */
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  /* Always from an idle, even on our own thread: finishing disconnects
+   * from the cancellable, which must not happen inside its handler. */
+  g_source_set_callback (source, cancelled_idle_cb, g_object_ref (self), g_object_unref);
+  g_source_attach (source, self->context);
 }
 
 void

@@ -143,7 +143,7 @@ launch_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (!g_app_info_launch_default_for_uri_finish (result, &error))
-    g_warning ("Could not open the browser: %s", error->message);
+    g_debug ("Could not open the browser: %s", error->message);
 }
 
 void

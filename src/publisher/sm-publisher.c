@@ -228,6 +228,9 @@ apply_failure (SmPublisher *self,
     {
     case SM_OUTBOX_RETRY:
       job->new_state = SM_TARGET_SCHEDULED;
+      /* Only the user can unlock the keyring: say so, once. */
+      job->notify_failed = t->attempts == 1 &&
+                           g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_KEYRING);
       sm_store_mark_retry (self->store, t->id, self->owner, next, error->message, &store_error);
       break;
     case SM_OUTBOX_UNCONFIRMED:

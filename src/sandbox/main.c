@@ -83,12 +83,13 @@ main (int    argc,
       return 1;
     }
 
-  printf ("%s\n", sm_sandbox_get_base_url (sandbox));
-  fflush (stdout);
-
+  /* Handlers first: whoever reads the address may stop us right away. */
   loop = g_main_loop_new (NULL, FALSE);
   term_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
   int_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+
+  printf ("%s\n", sm_sandbox_get_base_url (sandbox));
+  fflush (stdout);
   g_main_loop_run (loop);
   g_source_remove (term_id);
   g_source_remove (int_id);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
+#include <string.h>
 
 #include "sm-token-store.h"
 
@@ -39,6 +40,24 @@ keyring_error (GError  *cause,
                  "in Passwords and Keys, and try again."),
                cause ? cause->message : _("it is locked or not running"));
   g_clear_error (&cause);
+  return FALSE;
+}
+
+/* The keyring daemon was restarted (a new login, a crash): libsecret's
+ * cached connection points at a name that is gone.  Drop it so the next
+ * call finds the new daemon. */
+static gboolean
+forget_stale_service (const GError *error)
+{
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    {
+      secret_service_disconnect ();
+      return TRUE;
+    }
   return FALSE;
 }
 
@@ -99,14 +118,79 @@ sm_token_store_save (const char      *profile,
   json = tokens_to_json (tokens);
   label = g_strdup_printf (_("So-me Studio: %s account %s"),
                            sm_network_display_name (network), remote_id);
-  if (!secret_password_store_sync (&token_schema, SECRET_COLLECTION_DEFAULT, label, json,
-                                   cancellable, &local_error,
-                                   "profile", profile,
-                                   "network", sm_network_to_string (network),
-                                   "account", remote_id,
-                                   NULL))
-    return keyring_error (local_error, error);
+  for (int attempt = 0; ; attempt++)
+    {
+      if (secret_password_store_sync (&token_schema, SECRET_COLLECTION_DEFAULT, label, json,
+                                      cancellable, &local_error,
+                                      "profile", profile,
+                                      "network", sm_network_to_string (network),
+                                      "account", remote_id,
+                                      NULL))
+        break;
+      if (attempt > 0 || !forget_stale_service (local_error))
+        return keyring_error (local_error, error);
+      g_clear_error (&local_error);
+    }
   return TRUE;
+}
+
+/* Reads a secret without ever asking to unlock: the publisher runs in the
+ * background, where an unlock prompt could wait forever.  A locked item is
+ * an error that says what to do instead. */
+static char *
+lookup_without_prompt (const SecretSchema  *schema,
+                       GHashTable          *attributes,
+                       GCancellable        *cancellable,
+                       GError             **error)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autolist(SecretItem) items = NULL;
+  g_autoptr(SecretValue) value = NULL;
+  GError *local_error = NULL;
+  SecretItem *item;
+
+  service = secret_service_get_sync (SECRET_SERVICE_OPEN_SESSION, cancellable, &local_error);
+  if (service == NULL)
+    {
+      keyring_error (local_error, error);
+      return NULL;
+    }
+  items = secret_service_search_sync (service, schema, attributes, SECRET_SEARCH_LOAD_SECRETS,
+                                      cancellable, &local_error);
+  if (local_error && forget_stale_service (local_error))
+    {
+      g_clear_error (&local_error);
+      g_clear_object (&service);
+      service = secret_service_get_sync (SECRET_SERVICE_OPEN_SESSION, cancellable, &local_error);
+      if (service)
+        items = secret_service_search_sync (service, schema, attributes, SECRET_SEARCH_LOAD_SECRETS,
+                                            cancellable, &local_error);
+    }
+  if (local_error)
+    {
+      keyring_error (local_error, error);
+      return NULL;
+    }
+  if (items == NULL)
+    return NULL;
+
+  item = items->data;
+  if (secret_item_get_locked (item))
+    {
+      g_set_error_literal (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_KEYRING,
+                           _("The keyring is locked, so So-me Studio cannot read your "
+                             "sign-ins. Unlock it (log in again, or open Passwords and "
+                             "Keys); waiting posts go out at the next try."));
+      return NULL;
+    }
+  value = secret_item_get_secret (item);
+  if (value == NULL)
+    {
+      g_set_error_literal (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_KEYRING,
+                           _("The keyring did not hand out the sign-in; try again."));
+      return NULL;
+    }
+  return g_strdup (secret_value_get_text (value));
 }
 
 SmTokens *
@@ -117,19 +201,21 @@ sm_token_store_load (const char    *profile,
                      GError       **error)
 {
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
   GError *local_error = NULL;
   SmTokens *tokens;
   JsonObject *obj;
   char *secret;
 
-  secret = secret_password_lookup_sync (&token_schema, cancellable, &local_error,
+  attributes = secret_attributes_build (&token_schema,
                                         "profile", profile,
                                         "network", sm_network_to_string (network),
                                         "account", remote_id,
                                         NULL);
+  secret = lookup_without_prompt (&token_schema, attributes, cancellable, &local_error);
   if (local_error)
     {
-      keyring_error (local_error, error);
+      g_propagate_error (error, local_error);
       return NULL;
     }
   if (secret == NULL)
@@ -140,7 +226,8 @@ sm_token_store_load (const char    *profile,
       return NULL;
     }
   obj = parse_object (secret, &root);
-  secret_password_free (secret);
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
   if (obj == NULL)
     {
       g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED,
@@ -216,24 +303,27 @@ sm_token_store_load_credentials (SmNetwork      network,
                                  GError       **error)
 {
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
   GError *local_error = NULL;
   SmPlatform *platform = sm_platform_get (network);
   SmClientCredentials *creds;
   const char *builtin;
   char *secret;
 
-  secret = secret_password_lookup_sync (&credentials_schema, cancellable, &local_error,
+  attributes = secret_attributes_build (&credentials_schema,
                                         "network", sm_network_to_string (network), NULL);
+  secret = lookup_without_prompt (&credentials_schema, attributes, cancellable, &local_error);
   if (local_error)
     {
-      keyring_error (local_error, error);
+      g_propagate_error (error, local_error);
       return NULL;
     }
   if (secret != NULL)
     {
       JsonObject *obj = parse_object (secret, &root);
 
-      secret_password_free (secret);
+      memset (secret, 0, strlen (secret));
+      g_free (secret);
       if (obj != NULL && json_object_get_string_member_with_default (obj, "client_id", NULL))
         {
           creds = g_new0 (SmClientCredentials, 1);

@@ -449,26 +449,30 @@ build_account_row (SmAccountsPage  *self,
 {
   const char *network = sm_network_display_name (account->network);
   g_autofree char *disconnect_label = NULL;
-  GtkWidget *row, *button, *state;
+  GtkWidget *row, *button;
 
   row = adw_action_row_new ();
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), account->name);
-  if (account->handle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), account->handle);
 
   if (account->state == SM_ACCOUNT_NEEDS_RECONNECT)
     {
       GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
       g_autofree char *reconnect_label = NULL;
+      g_autofree char *subtitle = NULL;
 
       gtk_widget_add_css_class (icon, "warning");
       gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
-      state = gtk_label_new (_("Needs reconnecting"));
-      gtk_widget_add_css_class (state, "warning");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), state);
+      /* The state goes in the subtitle, so that narrow windows keep room
+       * for the name. */
+      if (account->handle != NULL && *account->handle != '\0')
+        /* Translators: a row's subtitle, "@jane · Needs reconnecting" */
+        subtitle = g_strdup_printf (_("%s · Needs reconnecting"), account->handle);
+      else
+        subtitle = g_strdup (_("Needs reconnecting"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
 
       button = gtk_button_new_with_mnemonic (_("_Reconnect…"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -478,23 +482,31 @@ build_account_row (SmAccountsPage  *self,
       gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, reconnect_label,
                                       -1);
-      gtk_widget_set_tooltip_text (button, _("Sign in again in your browser"));
+      gtk_widget_set_tooltip_text (button, _("The network no longer accepts So-me Studio’s access; sign in again in your browser"));
       g_object_set_data (G_OBJECT (button), "sm-network", GINT_TO_POINTER (account->network));
       g_signal_connect (button, "clicked", G_CALLBACK (connect_clicked_cb), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
   else
     {
-      state = gtk_label_new (_("Connected"));
-      gtk_widget_add_css_class (state, "dim-label");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), state);
+      g_autofree char *subtitle = NULL;
+
+      if (account->handle != NULL && *account->handle != '\0')
+        /* Translators: a row's subtitle, "@jane · Connected" */
+        subtitle = g_strdup_printf (_("%s · Connected"), account->handle);
+      else
+        subtitle = g_strdup (_("Connected"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
     }
 
-  button = gtk_button_new_with_label (_("Disconnect…"));
+  /* An icon, labelled for screen readers and in its tooltip: on a narrow
+   * window the account's name needs the room. */
+  button = gtk_button_new_from_icon_name ("list-remove-symbolic");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (button, "flat");
-  /* Translators: accessible name of a button, "Disconnect Jane Doe from X" */
-  disconnect_label = g_strdup_printf (_("Disconnect %s from %s"), account->name, network);
+  /* Translators: a button's tooltip and accessible name, "Disconnect Jane Doe from X…" */
+  disconnect_label = g_strdup_printf (_("Disconnect %s from %s…"), account->name, network);
+  gtk_widget_set_tooltip_text (button, disconnect_label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, disconnect_label,
                                   -1);

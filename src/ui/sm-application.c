@@ -223,9 +223,19 @@ sm_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-post", new_post_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+}
 
-  g_unix_signal_add (SIGINT, quit_signal_cb, self);
-  g_unix_signal_add (SIGTERM, quit_signal_cb, self);
+/* Only g_application_run() comes here, so a process that merely registers
+ * the application (the tests) keeps the default signal handling. */
+static gboolean
+sm_application_local_command_line (GApplication   *app,
+                                   char         ***arguments,
+                                   int            *exit_status)
+{
+  g_unix_signal_add (SIGINT, quit_signal_cb, app);
+  g_unix_signal_add (SIGTERM, quit_signal_cb, app);
+
+  return G_APPLICATION_CLASS (sm_application_parent_class)->local_command_line (app, arguments, exit_status);
 }
 
 static void
@@ -285,6 +295,7 @@ sm_application_class_init (SmApplicationClass *klass)
 
   object_class->dispose = sm_application_dispose;
 
+  app_class->local_command_line = sm_application_local_command_line;
   app_class->startup = sm_application_startup;
   app_class->activate = sm_application_activate;
   app_class->command_line = sm_application_command_line;
