@@ -515,11 +515,11 @@ test_authorize_urls (void)
   g_autofree char *x = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_X), &creds,
                                                         REDIRECT_URI, "s t", "chal");
   g_autofree char *fb = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_FACEBOOK),
-                                                         &creds, REDIRECT_URI, "st", NULL);
+                                                         &creds, REDIRECT_URI, "st", "chal");
   g_autofree char *li = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_LINKEDIN),
-                                                         &creds, REDIRECT_URI, "st", NULL);
+                                                         &creds, REDIRECT_URI, "st", "chal");
   g_autofree char *th = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_THREADS),
-                                                         &creds, REDIRECT_URI, "st", NULL);
+                                                         &creds, REDIRECT_URI, "st", "chal");
 
   g_assert_cmpstr (x, ==,
                    "https://x.com/i/oauth2/authorize?response_type=code&client_id=sandbox-client"
@@ -529,11 +529,14 @@ test_authorize_urls (void)
   g_assert_cmpstr (fb, ==,
                    "https://www.facebook.com/v21.0/dialog/oauth?response_type=code"
                    "&client_id=sandbox-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback"
-                   "&scope=pages_show_list%2Cpages_manage_posts%2Cpages_read_engagement&state=st");
+                   "&scope=pages_show_list%2Cpages_manage_posts%2Cpages_read_engagement&state=st"
+                   "&code_challenge=chal&code_challenge_method=S256");
   g_assert_true (g_str_has_prefix (li, "https://www.linkedin.com/oauth/v2/authorization?response_type=code&"));
   g_assert_nonnull (strstr (li, "&scope=openid%20profile%20w_member_social%20r_organization_social"
                                 "%20w_organization_social%20rw_organization_admin&"));
-  g_assert_null (strstr (li, "code_challenge"));
+  /* PKCE and state on every flow. */
+  g_assert_nonnull (strstr (li, "&state=st&code_challenge=chal&code_challenge_method=S256"));
+  g_assert_nonnull (strstr (th, "&state=st&code_challenge=chal&code_challenge_method=S256"));
   g_assert_true (g_str_has_prefix (th, "https://threads.net/oauth/authorize?response_type=code&"));
   g_assert_nonnull (strstr (th, "&scope=threads_basic%2Cthreads_content_publish&"));
 }

@@ -32,7 +32,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SmPlatformFacebook, sm_platform_facebook, G_TYPE_
 static const SmOAuthSpec facebook_oauth_spec = {
   .authorize_url = "https://www.facebook.com/v21.0/dialog/oauth",
   .scopes = "pages_show_list,pages_manage_posts,pages_read_engagement",
-  .pkce = FALSE,
+  .pkce = TRUE,   /* Facebook Login's manual flow takes PKCE (S256) */
   .needs_secret = TRUE,
   .client_id_param = "client_id",
   .extra_params = NULL,
@@ -176,10 +176,12 @@ sm_platform_facebook_exchange_code (SmPlatform                *platform,
   {
     g_autofree char *escaped_redirect = _sm_platform_escape (redirect_uri);
     g_autofree char *escaped_code = _sm_platform_escape (code);
+    g_autofree char *escaped_verifier = _sm_platform_escape (code_verifier ? code_verifier : "");
 
     url = g_strdup_printf (FB_GRAPH "/oauth/access_token?client_id=%s&redirect_uri=%s"
-                           "&client_secret=%s&code=%s",
-                           client_id, escaped_redirect, client_secret, escaped_code);
+                           "&client_secret=%s&code=%s%s%s",
+                           client_id, escaped_redirect, client_secret, escaped_code,
+                           code_verifier ? "&code_verifier=" : "", escaped_verifier);
   }
   short_root = fb_get (session, url, NULL, SM_CALL_TOKEN, NULL, cancellable, error);
   if (short_root == NULL)

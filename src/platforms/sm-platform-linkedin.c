@@ -40,7 +40,7 @@ static const SmOAuthSpec linkedin_oauth_spec = {
   .authorize_url = LI_OAUTH "/authorization",
   .scopes = "openid profile w_member_social r_organization_social "
             "w_organization_social rw_organization_admin",
-  .pkce = FALSE,
+  .pkce = TRUE,   /* ignored where LinkedIn has not enabled it; verified where it has */
   .needs_secret = TRUE,
   .client_id_param = "client_id",
   .extra_params = NULL,
@@ -297,6 +297,7 @@ sm_platform_linkedin_exchange_code (SmPlatform                *platform,
                          "redirect_uri", redirect_uri,
                          "client_id", creds->client_id,
                          "client_secret", creds->client_secret,
+                         "code_verifier", code_verifier,
                          NULL);
 
   tokens = li_token_call (session, msg, SM_CALL_TOKEN, cancellable, error);

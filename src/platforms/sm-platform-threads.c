@@ -38,7 +38,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SmPlatformThreads, sm_platform_threads, G_TYPE_OB
 static const SmOAuthSpec threads_oauth_spec = {
   .authorize_url = "https://threads.net/oauth/authorize",
   .scopes = "threads_basic,threads_content_publish",
-  .pkce = FALSE,
+  .pkce = TRUE,
   .needs_secret = TRUE,
   .client_id_param = "client_id",
   .extra_params = NULL,
@@ -173,6 +173,7 @@ sm_platform_threads_exchange_code (SmPlatform                *platform,
                          "grant_type", "authorization_code",
                          "redirect_uri", redirect_uri,
                          "code", clean_code,
+                         "code_verifier", code_verifier,
                          NULL);
 
   short_root = th_call (session, msg, SM_CALL_TOKEN, NULL, cancellable, error);

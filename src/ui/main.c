@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "sm-application.h"
+#include "sm-demo.h"
 
 int
 main (int   argc,
@@ -22,6 +23,8 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  sm_demo_enter_private_session (argc, argv);
 
   app = sm_application_new ();
 

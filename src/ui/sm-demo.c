@@ -10,6 +10,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <signal.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -686,4 +690,73 @@ sm_demo_stop (SmDemo *self)
       g_subprocess_send_signal (self->sandbox, SIGTERM);
       g_clear_object (&self->sandbox);
     }
+}
+
+#define DEMO_SESSION_ENV "SO_ME_STUDIO_DEMO_SESSION"
+
+void
+sm_demo_enter_private_session (int    argc,
+                               char **argv)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  g_autofree char *home = NULL;
+  const char *wayland;
+  gboolean demo = FALSE;
+
+  for (int i = 1; i < argc; i++)
+    demo |= g_strcmp0 (argv[i], "--demo") == 0;
+  if (!demo || g_getenv (DEMO_SESSION_ENV) != NULL)
+    return;
+
+  home = g_build_filename (g_get_user_data_dir (), "so-me-studio-demo", NULL);
+  for (guint i = 0; i < 4; i++)
+    {
+      const char *sub[] = { "data", "config", "cache", "run" };
+      g_autofree char *dir = g_build_filename (home, sub[i], NULL);
+
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          g_printerr (_("Cannot start the demo: %s: %s\n"), dir, g_strerror (errno));
+          return;
+        }
+    }
+
+  /* A Wayland display named relative to the real runtime folder must
+   * stay reachable from the demo's own runtime folder. */
+  wayland = g_getenv ("WAYLAND_DISPLAY");
+  if (wayland != NULL && !g_path_is_absolute (wayland) && g_get_user_runtime_dir () != NULL)
+    {
+      g_autofree char *abs = g_build_filename (g_get_user_runtime_dir (), wayland, NULL);
+      g_setenv ("WAYLAND_DISPLAY", abs, TRUE);
+    }
+
+#define SET_DIR(var, sub) G_STMT_START { \
+    g_autofree char *d = g_build_filename (home, sub, NULL); \
+    g_setenv (var, d, TRUE); \
+  } G_STMT_END
+  SET_DIR ("XDG_DATA_HOME", "data");
+  SET_DIR ("XDG_CONFIG_HOME", "config");
+  SET_DIR ("XDG_CACHE_HOME", "cache");
+  SET_DIR ("XDG_RUNTIME_DIR", "run");
+#undef SET_DIR
+  g_setenv (DEMO_SESSION_ENV, "1", TRUE);
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  g_unsetenv (SM_NETWORK_BASE_ENV);
+
+  args = g_ptr_array_new ();
+  g_ptr_array_add (args, (char *) "dbus-run-session");
+  g_ptr_array_add (args, (char *) "--");
+  g_ptr_array_add (args, (char *) "sh");
+  g_ptr_array_add (args, (char *) "-c");
+  g_ptr_array_add (args, (char *) "printf demo | gnome-keyring-daemon --daemonize --unlock "
+                                  "--components=secrets >/dev/null; exec \"$@\"");
+  g_ptr_array_add (args, (char *) "sh");
+  for (int i = 0; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  execvp ("dbus-run-session", (char **) args->pdata);
+  g_printerr (_("Cannot start the demo in a session of its own (%s); "
+                "is dbus-run-session installed?\n"), g_strerror (errno));
+  exit (1);
 }

@@ -34,4 +34,12 @@ gboolean  sm_demo_start_finish (SmDemo              *self,
 /* Stops the sandbox this object started, if any.  Also done on dispose. */
 void      sm_demo_stop         (SmDemo              *self);
 
+/* The demo never touches the user's real profile, keyring or publisher:
+ * `--demo` outside a demo session re-runs the app in one (its own data
+ * folders under $XDG_DATA_HOME/so-me-studio-demo, its own session bus and
+ * keyring).  Returns only when no re-run is needed; prints why and returns
+ * when it cannot re-run. */
+void      sm_demo_enter_private_session (int    argc,
+                                         char **argv);
+
 G_END_DECLS
