@@ -297,6 +297,20 @@ sm_token_store_save_credentials (SmNetwork                   network,
   return TRUE;
 }
 
+gboolean
+sm_token_store_delete_credentials (SmNetwork      network,
+                                   GCancellable  *cancellable,
+                                   GError       **error)
+{
+  GError *local_error = NULL;
+
+  secret_password_clear_sync (&credentials_schema, cancellable, &local_error,
+                              "network", sm_network_to_string (network), NULL);
+  if (local_error)
+    return keyring_error (local_error, error);
+  return TRUE;
+}
+
 SmClientCredentials *
 sm_token_store_load_credentials (SmNetwork      network,
                                  GCancellable  *cancellable,

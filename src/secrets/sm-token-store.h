@@ -37,6 +37,11 @@ gboolean             sm_token_store_save_credentials (SmNetwork                 
                                                       const SmClientCredentials *creds,
                                                       GCancellable              *cancellable,
                                                       GError                   **error);
+/* Forgets the user's own credentials for @network (the built-in client id,
+ * if any, stays). */
+gboolean             sm_token_store_delete_credentials (SmNetwork         network,
+                                                        GCancellable     *cancellable,
+                                                        GError          **error);
 /* The user's own credentials if saved, else the built-in client id, else
  * NULL with SM_PLATFORM_ERROR_CONFIG saying what to enter. */
 SmClientCredentials *sm_token_store_load_credentials (SmNetwork                  network,
