@@ -594,6 +594,59 @@ test_locked_keyring_keeps_post (void)
   }
 }
 
+static gboolean all_published (gpointer data);
+
+static guint
+count_access_tokens (SmTestProfile *p)
+{
+  g_autoptr(JsonNode) tokens = sm_test_sandbox_get (p, "/__sandbox/tokens");
+  JsonArray *list = json_node_get_array (tokens);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    n += g_strcmp0 (json_object_get_string_member (json_array_get_object_element (list, i), "kind"),
+                    "access") == 0;
+  return n;
+}
+
+/* An expired token is refreshed once for a burst of posts (X rotates
+ * refresh tokens: a second refresh would kill the grant); a revoked grant
+ * fails the post with what to do, and marks the account. */
+static void
+test_expired_and_revoked_tokens (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(JsonNode) status = NULL;
+  g_autofree char *accounts = NULL;
+  Wait w = { p, 0, "failed", 1 };
+  gint64 account;
+  guint issued;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "x");
+  issued = count_access_tokens (p);
+
+  sm_test_sandbox_post (p, "/__sandbox/tokens/expire", "{\"network\":\"x\"}");
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Burst %u", i);
+      post_at (p, account, "now", text);
+    }
+  g_assert_true (sm_test_wait_for (all_published, p, 30));
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 6);
+  g_assert_cmpuint (count_access_tokens (p), ==, issued + 1);
+
+  sm_test_sandbox_post (p, "/__sandbox/tokens/revoke", "{\"network\":\"x\"}");
+  w.post_id = post_at (p, account, "now", "After the revoke");
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  status = sm_test_status (p, w.post_id);
+  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (
+                              json_object_get_array_member (json_node_get_object (status), "targets"), 0),
+                            "error"), "connect"));
+  g_assert_cmpint (sm_test_cli (p, NULL, &accounts, NULL, "accounts", "list", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (accounts, "needs-reconnect"));
+}
+
 static gboolean
 all_published (gpointer data)
 {
@@ -696,6 +749,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/e2e/rate-limit-and-5xx", test_rate_limit_and_5xx);
   g_test_add_func ("/e2e/cli-refuses-bad-input", test_cli_refuses_bad_input);
   g_test_add_func ("/e2e/network-down-keeps-post", test_network_down_keeps_post);
+  g_test_add_func ("/e2e/expired-and-revoked-tokens", test_expired_and_revoked_tokens);
   g_test_add_func ("/e2e/notifications-belong-to-the-app", test_notifications_belong_to_the_app);
   g_test_add_func ("/e2e/newer-database-refused", test_newer_database_refused);
   g_test_add_func ("/e2e/locked-keyring-keeps-post", test_locked_keyring_keeps_post);

@@ -294,7 +294,7 @@ account_lock (const char      *profile,
 SmTokens *
 sm_account_get_tokens (SmStore          *store,
                        const SmAccount  *account,
-                       gboolean          force_refresh,
+                       const char       *refused_token,
                        GCancellable     *cancellable,
                        GError          **error)
 {
@@ -306,19 +306,24 @@ sm_account_get_tokens (SmStore          *store,
   g_autoptr(SoupSession) session = NULL;
   SmPlatform *platform = sm_platform_get (account->network);
   GError *local_error = NULL;
+  gboolean force_refresh = FALSE;
 
   tokens = sm_token_store_load (profile, account->network, account->remote_id, cancellable, error);
   if (tokens == NULL)
     return NULL;
 
+  /* Whoever waited on the lock while another thread refreshed finds fresh
+   * tokens here and does not refresh again: a refused token is refreshed
+   * only if it is still the one in the keyring.  This matters: X rotates
+   * refresh tokens, so a second refresh with the old one would fail and
+   * look like a revoked grant. */
+  if (refused_token != NULL)
+    force_refresh = g_strcmp0 (refused_token, tokens->access_token) == 0;
   if (!force_refresh &&
       (tokens->expires_at_us == 0 ||
        tokens->expires_at_us - refresh_ahead_us (account->network) > g_get_real_time ()))
     return g_steal_pointer (&tokens);
 
-  /* Whoever waited on the lock while another thread refreshed finds fresh
-   * tokens here and does not refresh again — unless it was forced because
-   * the network refused the very token it now has. */
   creds = sm_token_store_load_credentials (account->network, cancellable, error);
   if (creds == NULL || platform == NULL)
     return NULL;

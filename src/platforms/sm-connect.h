@@ -40,14 +40,15 @@ gboolean sm_disconnect_account     (SmStore            *store,
                                     GCancellable       *cancellable,
                                     GError            **error);
 
-/* Tokens for an account, refreshed first when they expire within a minute
- * (or when @force_refresh).  Single-flight per account within the process;
+/* Tokens for an account, refreshed first when they are about to expire, or
+ * when @refused_token (an access token the network just refused, or NULL)
+ * is still the current one.  Single-flight per account within the process;
  * a refresh that brings no refresh token keeps the old one; a network blip
  * during refresh is TRANSIENT; a dead grant marks the account
  * needs-reconnect and fails with REVOKED.  Blocking: call from a worker. */
 SmTokens *sm_account_get_tokens    (SmStore            *store,
                                     const SmAccount    *account,
-                                    gboolean            force_refresh,
+                                    const char         *refused_token,
                                     GCancellable       *cancellable,
                                     GError            **error);
 

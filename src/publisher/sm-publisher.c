@@ -291,7 +291,7 @@ publish_thread (GTask        *task,
       return;
     }
 
-  tokens = sm_account_get_tokens (self->store, account, FALSE, cancellable, &error);
+  tokens = sm_account_get_tokens (self->store, account, NULL, cancellable, &error);
   if (tokens == NULL)
     {
       apply_failure (self, job, error, -1, reconciling);
@@ -331,9 +331,11 @@ publish_thread (GTask        *task,
       if (round == 0 && g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED))
         {
           /* The token was refused before its time: refresh once, retry. */
+          g_autoptr(SmTokens) refused = g_steal_pointer (&tokens);
+
           g_clear_error (&error);
-          g_clear_pointer (&tokens, sm_tokens_free);
-          tokens = sm_account_get_tokens (self->store, account, TRUE, cancellable, &error);
+          tokens = sm_account_get_tokens (self->store, account, refused->access_token,
+                                          cancellable, &error);
           if (tokens == NULL)
             break;
           request.tokens = tokens;
