@@ -25,6 +25,9 @@ struct _SmStore
   /* One connection shared by the threads of a process: the mutex keeps a
    * transaction from interleaving with another thread's statements. */
   GMutex   lock;
+  /* Prepared statements by SQL text, kept for the connection's lifetime:
+   * the publisher runs the same few statements thousands of times. */
+  GHashTable *statements;
 };
 
 G_DEFINE_FINAL_TYPE (SmStore, sm_store, G_TYPE_OBJECT)
@@ -207,19 +210,42 @@ set_sqlite_error (SmStore  *self,
   return FALSE;
 }
 
-static sqlite3_stmt *
+/* A statement from the cache; released (reset, not finalized) when it
+ * goes out of scope. */
+typedef sqlite3_stmt SmStmt;
+
+static void
+stmt_release (SmStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmStmt, stmt_release)
+
+static void
+statement_free (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static SmStmt *
 prepare (SmStore     *self,
          const char  *sql,
          GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  int rc;
 
+  if (stmt != NULL)
+    return stmt;
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (self, rc, error);
       return NULL;
     }
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
   return stmt;
 }
 
@@ -261,7 +287,6 @@ column_dup (sqlite3_stmt *stmt,
   return text ? g_strdup ((const char *) text) : NULL;
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 static inline GMutexLocker *
 store_lock (SmStore *self)
@@ -275,7 +300,7 @@ static gboolean
 migrate (SmStore  *self,
          GError  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, "PRAGMA user_version", error);
+  g_autoptr(SmStmt) stmt = prepare (self, "PRAGMA user_version", error);
   int version;
 
   if (stmt == NULL)
@@ -383,7 +408,7 @@ sm_store_get_default_workspace (SmStore  *self,
                                 GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
   int rc;
 
   stmt = prepare (self, "SELECT id, time_zone FROM workspaces ORDER BY id LIMIT 1", error);
@@ -401,7 +426,7 @@ sm_store_get_default_workspace (SmStore  *self,
       set_sqlite_error (self, rc, error);
       return 0;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, stmt_release);
 
   {
     g_autofree char *zone = sm_time_local_zone_id ();
@@ -455,7 +480,7 @@ sm_store_upsert_account (SmStore     *self,
                          GError     **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (remote_id != NULL && name != NULL, 0);
@@ -489,7 +514,7 @@ sm_store_list_accounts (SmStore  *self,
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_account_free);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY network, name, id", error);
+  g_autoptr(SmStmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY network, name, id", error);
   int rc;
 
   if (stmt == NULL)
@@ -510,7 +535,7 @@ sm_store_get_account (SmStore  *self,
                       GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", error);
+  g_autoptr(SmStmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", error);
   int rc;
 
   if (stmt == NULL)
@@ -553,7 +578,7 @@ sm_store_set_account_state (SmStore         *self,
                             GError         **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, "UPDATE accounts SET state = ? WHERE id = ?", error);
+  g_autoptr(SmStmt) stmt = prepare (self, "UPDATE accounts SET state = ? WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -568,7 +593,7 @@ sm_store_delete_account (SmStore  *self,
                          GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
 
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
@@ -636,7 +661,7 @@ sm_store_create_post (SmStore             *self,
                       GError             **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
   gint64 now = g_get_real_time ();
   gint64 post_id, workspace_id = 0;
   int rc;
@@ -681,7 +706,7 @@ sm_store_create_post (SmStore             *self,
   /* Every account must exist and belong to one workspace. */
   for (guint i = 0; i < n_targets; i++)
     {
-      g_autoptr(sqlite3_stmt) q = prepare (self, "SELECT workspace_id FROM accounts WHERE id = ?", error);
+      g_autoptr(SmStmt) q = prepare (self, "SELECT workspace_id FROM accounts WHERE id = ?", error);
 
       if (q == NULL)
         goto fail;
@@ -720,7 +745,7 @@ sm_store_create_post (SmStore             *self,
       goto fail;
     }
   post_id = sqlite3_last_insert_rowid (self->db);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, stmt_release);
 
   stmt = prepare (self,
                   "INSERT INTO targets (post_id, account_id, text, state, next_attempt_us, updated_us)"
@@ -771,7 +796,7 @@ load_targets (SmStore       *self,
 {
   g_autofree char *sql = g_strconcat ("SELECT " TARGET_COLUMNS TARGET_FROM " WHERE ", where,
                                       " ORDER BY t.post_id, t.id", NULL);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+  g_autoptr(SmStmt) stmt = prepare (self, sql, error);
   g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_target_free);
   int rc;
 
@@ -811,7 +836,7 @@ sm_store_get_post (SmStore  *self,
                    GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " POST_COLUMNS " FROM posts WHERE id = ?", error);
+  g_autoptr(SmStmt) stmt = prepare (self, "SELECT " POST_COLUMNS " FROM posts WHERE id = ?", error);
   g_autoptr(SmPost) post = NULL;
   g_autoptr(GPtrArray) targets = NULL;
   int rc;
@@ -846,7 +871,7 @@ sm_store_list_posts (SmStore  *self,
                      GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
   g_autoptr(GPtrArray) posts = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_free);
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   int rc;
@@ -868,7 +893,7 @@ sm_store_list_posts (SmStore  *self,
       set_sqlite_error (self, rc, error);
       return NULL;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, stmt_release);
 
   /* All targets of the range in one query. */
   stmt = prepare (self, "SELECT " TARGET_COLUMNS TARGET_FROM
@@ -901,7 +926,7 @@ sm_store_delete_post (SmStore  *self,
                       GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, "DELETE FROM posts WHERE id = ?", error);
+  g_autoptr(SmStmt) stmt = prepare (self, "DELETE FROM posts WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -934,7 +959,7 @@ sm_store_retry_target (SmStore  *self,
                        GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+  g_autoptr(SmStmt) stmt = prepare (self,
     "UPDATE targets SET state = 'scheduled', next_attempt_us = ?1, last_error = NULL,"
     " attempts = 0, updated_us = ?1 WHERE id = ?2 AND state = 'failed'", error);
 
@@ -960,7 +985,7 @@ sm_store_claim_due (SmStore     *self,
                     GError     **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_target_free);
   int rc;
@@ -1001,7 +1026,7 @@ sm_store_claim_due (SmStore     *self,
       set_sqlite_error (self, rc, error);
       goto fail;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, stmt_release);
 
   for (guint i = 0; i < ids->len; i++)
     {
@@ -1028,7 +1053,7 @@ sm_store_expire_leases_of (SmStore     *self,
                            GError     **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+  g_autoptr(SmStmt) stmt = prepare (self,
     "UPDATE targets SET lease_until_us = 0 WHERE lease_owner = ? AND lease_until_us > 0", error);
   int rc;
 
@@ -1050,7 +1075,7 @@ sm_store_list_lease_owners (SmStore  *self,
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+  g_autoptr(SmStmt) stmt = prepare (self,
     "SELECT DISTINCT lease_owner FROM targets WHERE lease_owner IS NOT NULL"
     " AND lease_until_us > ? AND state IN ('publishing', 'unconfirmed')", error);
   int rc;
@@ -1073,7 +1098,7 @@ sm_store_next_wakeup_us (SmStore  *self,
                          GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+  g_autoptr(SmStmt) stmt = prepare (self,
     "SELECT MIN (CASE"
     "  WHEN state = 'publishing' THEN lease_until_us"
     "  ELSE MAX (next_attempt_us, COALESCE (lease_until_us, 0)) END)"
@@ -1098,7 +1123,7 @@ sm_store_count_queued (SmStore  *self,
                        GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+  g_autoptr(SmStmt) stmt = prepare (self,
     "SELECT COUNT (*) FROM targets WHERE state IN ('scheduled', 'publishing', 'unconfirmed')", error);
   int rc;
 
@@ -1122,7 +1147,7 @@ transition (SmStore        *self,
             ...)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+  g_autoptr(SmStmt) stmt = prepare (self, sql, error);
   va_list args;
   int idx = 3;
   int kind;
@@ -1229,6 +1254,7 @@ sm_store_finalize (GObject *object)
 {
   SmStore *self = SM_STORE (object);
 
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_clear_pointer (&self->dir, g_free);
   g_mutex_clear (&self->lock);
@@ -1246,4 +1272,5 @@ static void
 sm_store_init (SmStore *self)
 {
   g_mutex_init (&self->lock);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, statement_free);
 }
