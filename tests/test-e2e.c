@@ -256,7 +256,7 @@ test_rate_limit_and_5xx (void)
                         "\"count\":1,\"status\":503}");
   w.post_id = post_at (p, account, "now", "Second try");
   w.n_posts = 2;
-  g_assert_true (sm_test_wait_for (states_are, &w, 40));
+  g_assert_true (sm_test_wait_for (states_are, &w, 75));
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 2);
 }
 

@@ -197,7 +197,7 @@ test_claim_and_transitions (Fixture       *f,
 
   schedule (f, "later", now + G_TIME_SPAN_SECOND * 3600);
 
-  claimed = sm_store_claim_due (f->store, "a", now, G_TIME_SPAN_SECOND * 60, 10, &error);
+  claimed = sm_store_claim_due (f->store, "a", now, G_TIME_SPAN_SECOND * 60, 10, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (claimed->len, ==, 2);   /* both targets of the due post */
   t = g_ptr_array_index (claimed, 0);
@@ -207,7 +207,7 @@ test_claim_and_transitions (Fixture       *f,
   g_assert_cmpint (t->first_attempt_us, ==, now);
 
   /* Nobody else gets them while the lease holds. */
-  again = sm_store_claim_due (f->store, "b", now + 1, G_TIME_SPAN_SECOND * 60, 10, &error);
+  again = sm_store_claim_due (f->store, "b", now + 1, G_TIME_SPAN_SECOND * 60, 10, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (again->len, ==, 0);
 
@@ -230,6 +230,69 @@ test_claim_and_transitions (Fixture       *f,
   g_assert_cmpint (sm_store_next_wakeup_us (f->store, NULL), ==, now + 10);
 }
 
+/* A claim that was taken over (its lease ran out while its worker was
+ * still busy, say across a suspend) can no longer change the target; and
+ * targets a publisher is still working on are never claimed again. */
+static void
+test_stale_claim_is_fenced (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GArray) busy = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 now = g_get_real_time ();
+  SmTarget *t;
+
+  schedule (f, "slow network", now);
+  first = sm_store_claim_due (f->store, "p#1", now, G_TIME_SPAN_SECOND, 1, NULL, &error);
+  g_assert_no_error (error);
+  t = g_ptr_array_index (first, 0);
+
+  /* Still in flight in this process: not claimed again, even expired. */
+  g_array_append_val (busy, t->id);
+  none = sm_store_claim_due (f->store, "p#2", now + 2 * G_TIME_SPAN_SECOND, G_TIME_SPAN_SECOND, 10, busy, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < none->len; i++)
+    g_assert_cmpint (((SmTarget *) g_ptr_array_index (none, i))->id, !=, t->id);
+
+  /* Taken over by a newer claim: the old one's transitions are refused. */
+  second = sm_store_claim_due (f->store, "p#3", now + 3 * G_TIME_SPAN_SECOND, G_TIME_SPAN_SECOND, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (sm_store_mark_retry (f->store, t->id, "p#1", now, "timed out", &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  {
+    g_autoptr(SmTarget) now_t = sm_store_get_target (f->store, t->id, &error);
+    g_assert_cmpint (now_t->state, ==, SM_TARGET_UNCONFIRMED);
+    g_assert_cmpstr (now_t->lease_owner, ==, "p#3");
+  }
+}
+
+/* Retrying a failed post that was ever sent checks the network first. */
+static void
+test_retry_after_send_reconciles (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  gint64 now = g_get_real_time ();
+  SmTarget *t;
+
+  schedule (f, "maybe out", now);
+  claimed = sm_store_claim_due (f->store, "p", now, G_TIME_SPAN_MINUTE, 1, NULL, &error);
+  t = g_ptr_array_index (claimed, 0);
+  g_assert_true (sm_store_mark_failed (f->store, t->id, "p", "Sign in again", &error));
+  g_assert_true (sm_store_retry_target (f->store, t->id, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(SmTarget) again = sm_store_get_target (f->store, t->id, &error);
+    g_assert_cmpint (again->state, ==, SM_TARGET_UNCONFIRMED);
+    g_assert_cmpint (again->first_attempt_us, ==, now);
+  }
+}
+
 static void
 test_expired_lease_is_reconciled (Fixture       *f,
                                   gconstpointer  data)
@@ -241,7 +304,7 @@ test_expired_lease_is_reconciled (Fixture       *f,
   gint64 now = g_get_real_time ();
 
   schedule (f, "crash me", now);
-  first = sm_store_claim_due (f->store, "dead", now, G_TIME_SPAN_SECOND * 600, 10, &error);
+  first = sm_store_claim_due (f->store, "dead", now, G_TIME_SPAN_SECOND * 600, 10, NULL, &error);
   g_assert_cmpuint (first->len, ==, 2);
 
   owners = sm_store_list_lease_owners (f->store, &error);
@@ -251,14 +314,14 @@ test_expired_lease_is_reconciled (Fixture       *f,
   /* The owner died: its leases end, and its targets come back
    * unconfirmed, never as plain scheduled ones to send again. */
   g_assert_cmpuint (sm_store_expire_leases_of (f->store, "dead", &error), ==, 2);
-  second = sm_store_claim_due (f->store, "alive", now + 1, G_TIME_SPAN_SECOND * 600, 10, &error);
+  second = sm_store_claim_due (f->store, "alive", now + 1, G_TIME_SPAN_SECOND * 600, 10, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (second->len, ==, 2);
   for (guint i = 0; i < second->len; i++)
     {
       SmTarget *t = g_ptr_array_index (second, i);
       g_assert_cmpint (t->state, ==, SM_TARGET_UNCONFIRMED);
-      g_assert_cmpint (t->attempts, ==, 1);
+      g_assert_cmpint (t->attempts, ==, 2);   /* the send, and now the check */
       g_assert_cmpint (t->first_attempt_us, ==, now);
       g_assert_cmpstr (t->lease_owner, ==, "alive");
     }
@@ -283,7 +346,7 @@ claimer_thread (gpointer user_data)
   for (;;)
     {
       g_autoptr(GPtrArray) batch = sm_store_claim_due (store, data->owner, G_MAXINT64 / 2,
-                                                        G_TIME_SPAN_SECOND, 7, &error);
+                                                        G_TIME_SPAN_SECOND, 7, NULL, &error);
       g_assert_no_error (error);
       if (batch->len == 0)
         break;
@@ -356,6 +419,8 @@ main (int argc, char *argv[])
   ADD ("/store/post-round-trip", test_post_round_trip);
   ADD ("/store/claim-and-transitions", test_claim_and_transitions);
   ADD ("/store/expired-lease-is-reconciled", test_expired_lease_is_reconciled);
+  ADD ("/store/stale-claim-is-fenced", test_stale_claim_is_fenced);
+  ADD ("/store/retry-after-send-reconciles", test_retry_after_send_reconciles);
   ADD ("/store/two-claimers-never-share", test_two_claimers_never_share);
   ADD ("/store/delete-account-cascades", test_delete_account_cascades);
 #undef ADD

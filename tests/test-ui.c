@@ -568,7 +568,7 @@ test_agenda_states (void)
   post_id = sm_store_create_post (store, "The Analytical Engine weaves algebraic patterns.",
                                   now, zone, specs, 3, FALSE, &error);
   g_assert_no_error (error);
-  claimed = sm_store_claim_due (store, owner, now + SECOND_US, 60 * SECOND_US, 10, &error);
+  claimed = sm_store_claim_due (store, owner, now + SECOND_US, 60 * SECOND_US, 10, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (claimed->len, ==, 3);
   for (guint i = 0; i < claimed->len; i++)
@@ -620,7 +620,7 @@ test_agenda_states (void)
 
   {
     g_autoptr(GPtrArray) again = sm_store_claim_due (store, owner, now + HOUR_US,
-                                                     60 * SECOND_US, 10, &error);
+                                                     60 * SECOND_US, 10, NULL, &error);
 
     g_assert_no_error (error);
     g_assert_cmpuint (again->len, >=, 1);

@@ -11,6 +11,9 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "sm-cli.h"
@@ -260,8 +263,7 @@ cmd_accounts_credentials (int    argc,
   g_autoptr(GString) secret = g_string_new (NULL);
   SmClientCredentials creds = { 0 };
   SmNetwork network;
-  char buf[512];
-  size_t n;
+  gboolean ok;
 
   g_option_context_set_summary (ctx, N_("Saves your own app's client id, and the client "
                                         "secret read from standard input, in the keyring."));
@@ -273,22 +275,44 @@ cmd_accounts_credentials (int    argc,
   if ((network = parse_network (argv[1], &error)) == SM_NETWORK_INVALID)
     return fail_error (error);
 
-  /* The secret never goes on the command line, where ps would show it. */
-  if (isatty (STDIN_FILENO))
-    g_printerr ("%s", _("Client secret (empty for none), then Enter: "));
-  while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
-    {
-      g_string_append_len (secret, buf, (gssize) n);
-      if (isatty (STDIN_FILENO) && memchr (buf, '\n', n))
-        break;
-    }
+  /* The secret never goes on the command line, where ps would show it,
+   * nor on the screen: read one line with echo off. */
+  {
+    gboolean tty = isatty (STDIN_FILENO);
+    struct termios saved, quiet;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+
+    if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
+      {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t) ECHO;
+        g_printerr ("%s", _("Client secret (empty for none), then Enter: "));
+        tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+      }
+    else
+      tty = FALSE;
+    n = getline (&line, &cap, stdin);
+    if (tty)
+      {
+        tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+        g_printerr ("\n");
+      }
+    if (n > 0)
+      g_string_append_len (secret, line, n);
+    if (line)
+      {
+        memset (line, 0, cap);
+        free (line);
+      }
+  }
   g_strstrip (secret->str);
   creds.client_id = client_id;
   creds.client_secret = *secret->str ? secret->str : NULL;
-  if (!sm_token_store_save_credentials (network, &creds, NULL, &error))
-    return fail_error (error);
+  ok = sm_token_store_save_credentials (network, &creds, NULL, &error);
   memset (secret->str, 0, secret->len);
-  return 0;
+  return ok ? 0 : fail_error (error);
 }
 
 static int

@@ -49,8 +49,12 @@ sm_outbox_decide (const GError *error,
         *next_attempt_us = now_us + retry_after_us + g_random_int_range (0, G_TIME_SPAN_SECOND);
       return attempts < 2 * SM_OUTBOX_MAX_ATTEMPTS ? SM_OUTBOX_RETRY : SM_OUTBOX_FAILED;
 
-    case SM_PLATFORM_ERROR_TRANSIENT:
     case SM_PLATFORM_ERROR_KEYRING:
+      /* Waiting for the user to unlock is not the post's failure: keep
+       * trying (the backoff tops out at an hour). */
+      return SM_OUTBOX_RETRY;
+
+    case SM_PLATFORM_ERROR_TRANSIENT:
       return attempts < SM_OUTBOX_MAX_ATTEMPTS ? SM_OUTBOX_RETRY : SM_OUTBOX_FAILED;
 
     case SM_PLATFORM_ERROR_OUTCOME_UNKNOWN:

@@ -84,6 +84,9 @@ static const char *migrations[] = {
   ") STRICT;"
   "CREATE INDEX targets_due ON targets (state, next_attempt_us);"
   "CREATE INDEX targets_account ON targets (account_id);",
+  /* 1 → 2: when the last send started, to give a network time to list a
+   * post before "not found" counts as proof that it did not go out. */
+  "ALTER TABLE targets ADD COLUMN last_attempt_us INTEGER;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
@@ -384,7 +387,9 @@ sm_store_open (const char  *dir,
 
   if (!exec (self,
              "PRAGMA journal_mode = WAL;"
-             "PRAGMA synchronous = NORMAL;"
+             /* A claim must be on disk before its post goes out: a
+              * power cut must not bring it back as unsent. */
+             "PRAGMA synchronous = FULL;"
              "PRAGMA foreign_keys = ON;", error))
     return NULL;
   if (!migrate (self, error))
@@ -408,47 +413,59 @@ sm_store_get_default_workspace (SmStore  *self,
                                 GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(SmStmt) stmt = NULL;
+  g_autofree char *zone = NULL;
+  gint64 id = 0;
   int rc;
 
-  stmt = prepare (self, "SELECT id, time_zone FROM workspaces ORDER BY id LIMIT 1", error);
-  if (stmt == NULL)
+  /* One transaction: the UI and the CLI starting together on a new profile
+   * must not create two default workspaces. */
+  if (!exec (self, "BEGIN IMMEDIATE", error))
     return 0;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      if (time_zone)
-        *time_zone = column_dup (stmt, 1);
-      return sqlite3_column_int64 (stmt, 0);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (self, rc, error);
-      return 0;
-    }
-  g_clear_pointer (&stmt, stmt_release);
-
   {
-    g_autofree char *zone = sm_time_local_zone_id ();
+    g_autoptr(SmStmt) stmt = prepare (self, "SELECT id, time_zone FROM workspaces ORDER BY id LIMIT 1", error);
 
-    stmt = prepare (self,
-                    "INSERT INTO workspaces (name, time_zone, created_us) VALUES (?, ?, ?)",
-                    error);
     if (stmt == NULL)
-      return 0;
-    sqlite3_bind_text (stmt, 1, _("My Workspace"), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+      goto fail;
     rc = sqlite3_step (stmt);
-    if (rc != SQLITE_DONE)
+    if (rc == SQLITE_ROW)
+      {
+        id = sqlite3_column_int64 (stmt, 0);
+        zone = column_dup (stmt, 1);
+      }
+    else if (rc != SQLITE_DONE)
       {
         set_sqlite_error (self, rc, error);
-        return 0;
+        goto fail;
       }
-    if (time_zone)
-      *time_zone = g_steal_pointer (&zone);
-    return sqlite3_last_insert_rowid (self->db);
   }
+  if (id == 0)
+    {
+      g_autoptr(SmStmt) stmt = prepare (self,
+                                        "INSERT INTO workspaces (name, time_zone, created_us) VALUES (?, ?, ?)",
+                                        error);
+      if (stmt == NULL)
+        goto fail;
+      zone = sm_time_local_zone_id ();
+      sqlite3_bind_text (stmt, 1, _("My Workspace"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          set_sqlite_error (self, rc, error);
+          goto fail;
+        }
+      id = sqlite3_last_insert_rowid (self->db);
+    }
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  if (time_zone)
+    *time_zone = g_steal_pointer (&zone);
+  return id;
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return 0;
 }
 
 /* ---- accounts --------------------------------------------------------- */
@@ -619,7 +636,7 @@ fail:
   "t.id, t.post_id, t.account_id, a.network, a.name, a.remote_id," \
   " COALESCE (t.text, p.text), t.text IS NOT NULL, t.state, t.attempts," \
   " t.next_attempt_us, t.first_attempt_us, t.lease_owner, t.lease_until_us," \
-  " t.remote_id, t.permalink, t.last_error, t.published_us"
+  " t.remote_id, t.permalink, t.last_error, t.published_us, t.last_attempt_us"
 #define TARGET_FROM \
   " FROM targets t JOIN accounts a ON a.id = t.account_id JOIN posts p ON p.id = t.post_id"
 
@@ -647,6 +664,7 @@ target_from_row (sqlite3_stmt *stmt,
   target->permalink = column_dup (stmt, col + 15);
   target->last_error = column_dup (stmt, col + 16);
   target->published_us = sqlite3_column_int64 (stmt, col + 17);
+  target->last_attempt_us = sqlite3_column_int64 (stmt, col + 18);
   return target;
 }
 
@@ -960,8 +978,11 @@ sm_store_retry_target (SmStore  *self,
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
   g_autoptr(SmStmt) stmt = prepare (self,
-    "UPDATE targets SET state = 'scheduled', next_attempt_us = ?1, last_error = NULL,"
-    " attempts = 0, updated_us = ?1 WHERE id = ?2 AND state = 'failed'", error);
+    /* A target that was ever sent may be out there: check first. */
+    "UPDATE targets SET"
+    " state = CASE WHEN first_attempt_us IS NULL THEN 'scheduled' ELSE 'unconfirmed' END,"
+    " next_attempt_us = ?1, last_error = NULL, attempts = 0, updated_us = ?1"
+    " WHERE id = ?2 AND state = 'failed'", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -977,13 +998,15 @@ sm_store_retry_target (SmStore  *self,
  * machines sharing the file, or later two servers on PostgreSQL with
  * FOR UPDATE SKIP LOCKED) can never lease the same target. */
 GPtrArray *
-sm_store_claim_due (SmStore     *self,
-                    const char  *owner,
-                    gint64       now_us,
-                    gint64       lease_us,
-                    guint        max,
-                    GError     **error)
+sm_store_claim_due (SmStore       *self,
+                    const char    *owner,
+                    gint64         now_us,
+                    gint64         lease_us,
+                    guint          max,
+                    const GArray  *exclude,
+                    GError       **error)
 {
+  g_autoptr(GString) exclude_json = g_string_new ("[");
   g_autoptr(GMutexLocker) locker = store_lock (self);
   g_autoptr(SmStmt) stmt = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -992,20 +1015,27 @@ sm_store_claim_due (SmStore     *self,
 
   g_return_val_if_fail (owner != NULL, NULL);
 
+  for (guint i = 0; exclude && i < exclude->len; i++)
+    g_string_append_printf (exclude_json, "%s%" G_GINT64_FORMAT, i ? "," : "",
+                            g_array_index (exclude, gint64, i));
+  g_string_append_c (exclude_json, ']');
+
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return NULL;
 
   stmt = prepare (self,
     "UPDATE targets SET"
     "  state = CASE state WHEN 'scheduled' THEN 'publishing' ELSE 'unconfirmed' END,"
-    "  attempts = attempts + (state = 'scheduled'),"
+    "  attempts = attempts + 1,"
     "  first_attempt_us = COALESCE (first_attempt_us, CASE WHEN state = 'scheduled' THEN ?1 END),"
+    "  last_attempt_us = CASE WHEN state = 'scheduled' THEN ?1 ELSE last_attempt_us END,"
     "  last_error = CASE WHEN state = 'publishing' THEN ?4 ELSE last_error END,"
     "  lease_owner = ?2, lease_until_us = ?1 + ?3, updated_us = ?1"
     " WHERE id IN (SELECT id FROM targets"
-    "   WHERE (state IN ('scheduled', 'unconfirmed') AND next_attempt_us <= ?1"
-    "          AND (lease_until_us IS NULL OR lease_until_us <= ?1))"
-    "      OR (state = 'publishing' AND lease_until_us <= ?1)"
+    "   WHERE ((state IN ('scheduled', 'unconfirmed') AND next_attempt_us <= ?1"
+    "           AND (lease_until_us IS NULL OR lease_until_us <= ?1))"
+    "       OR (state = 'publishing' AND lease_until_us <= ?1))"
+    "     AND id NOT IN (SELECT value FROM json_each (?6))"
     "   ORDER BY next_attempt_us LIMIT ?5)"
     " RETURNING id", error);
   if (stmt == NULL)
@@ -1016,6 +1046,7 @@ sm_store_claim_due (SmStore     *self,
   sqlite3_bind_text (stmt, 4, _("The publisher stopped while sending this post; "
                                 "checking with the network whether it went out."), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 5, (int) MIN (max, G_MAXINT));
+  sqlite3_bind_text (stmt, 6, exclude_json->str, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -1054,7 +1085,9 @@ sm_store_expire_leases_of (SmStore     *self,
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
   g_autoptr(SmStmt) stmt = prepare (self,
-    "UPDATE targets SET lease_until_us = 0 WHERE lease_owner = ? AND lease_until_us > 0", error);
+    "UPDATE targets SET lease_until_us = 0"
+    " WHERE (lease_owner = ?1 OR substr (lease_owner, 1, length (?1) + 1) = ?1 || '#')"
+    " AND lease_until_us > 0", error);
   int rc;
 
   if (stmt == NULL)
@@ -1182,7 +1215,8 @@ sm_store_mark_publishing (SmStore     *self,
 {
   return transition (self,
                      "UPDATE targets SET state = 'publishing', attempts = attempts + 1,"
-                     " first_attempt_us = COALESCE (first_attempt_us, ?3), updated_us = ?3" OWNED,
+                     " first_attempt_us = COALESCE (first_attempt_us, ?3), last_attempt_us = ?3,"
+                     " updated_us = ?3" OWNED,
                      target_id, owner, error, 'x', g_get_real_time (), 0);
 }
 

@@ -71,6 +71,7 @@ typedef struct
   char          *permalink;
   char          *last_error;      /* the network's reason, in words */
   gint64         published_us;
+  gint64         last_attempt_us; /* when the last send started, 0 if none */
 } SmTarget;
 
 void       sm_target_free (SmTarget *target);
@@ -98,7 +99,7 @@ typedef struct
   const char *text;
 } SmTargetSpec;
 
-#define SM_STORE_SCHEMA_VERSION 1
+#define SM_STORE_SCHEMA_VERSION 2
 
 #define SM_TYPE_STORE (sm_store_get_type ())
 G_DECLARE_FINAL_TYPE (SmStore, sm_store, SM, STORE, GObject)
@@ -165,7 +166,8 @@ gboolean   sm_store_delete_post        (SmStore       *self,
 SmTarget  *sm_store_get_target         (SmStore       *self,
                                         gint64         target_id,
                                         GError       **error);
-/* Puts a failed target back in the queue, due now. */
+/* Puts a failed target back in the queue, due now; one that was ever sent
+ * comes back unconfirmed, so the network is asked before it is sent again. */
 gboolean   sm_store_retry_target       (SmStore       *self,
                                         gint64         target_id,
                                         GError       **error);
@@ -179,14 +181,20 @@ gboolean   sm_store_retry_target       (SmStore       *self,
  *    reconciled with the network before anything is sent again;
  *  - publishing targets whose lease expired (their publisher died): turned
  *    `unconfirmed` and leased, for the same reconciliation.
+ * Every claim counts as an attempt.  @exclude (gint64 target ids, may be
+ * NULL) are never claimed: the caller is still working on them.  An owner
+ * should be unique per claim ("PROCESS#N"), so that a worker whose claim
+ * was taken over can no longer change the target.
  */
 GPtrArray *sm_store_claim_due          (SmStore       *self,
                                         const char    *owner,
                                         gint64         now_us,
                                         gint64         lease_us,
                                         guint          max,
+                                        const GArray  *exclude,
                                         GError       **error);
-/* Leases held by owners that are known to be dead end now. */
+/* Leases held by @owner, or by its claims ("OWNER#N"), end now: the
+ * process is known to be dead. */
 guint      sm_store_expire_leases_of   (SmStore       *self,
                                         const char    *owner,
                                         GError       **error);

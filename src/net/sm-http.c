@@ -151,6 +151,9 @@ sm_http_message_new (const char  *method,
       return NULL;
     }
 
+  /* A redirect would bypass the https-only rule of sm_http_resolve_url():
+   * no network API we call redirects, so none is followed. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   return msg;
 }
 

@@ -265,6 +265,52 @@ sm_disconnect_account (SmStore       *store,
 
 /* ---- tokens, refreshed single-flight -------------------------------- */
 
+static char *
+account_key (const char      *profile,
+             const SmAccount *account)
+{
+  return g_strdup_printf ("%s\n%s\n%s", profile, sm_network_to_string (account->network),
+                          account->remote_id);
+}
+
+/* Refreshed tokens the keyring would not take (it was locked, say). */
+static GMutex unsaved_lock;
+static GHashTable *unsaved;   /* account_key () → SmTokens */
+
+static SmTokens *
+unsaved_tokens (const char      *profile,
+                const SmAccount *account)
+{
+  g_autofree char *key = account_key (profile, account);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&unsaved_lock);
+  SmTokens *tokens = unsaved ? g_hash_table_lookup (unsaved, key) : NULL;
+
+  return tokens ? sm_tokens_copy (tokens) : NULL;
+}
+
+static void
+remember_unsaved (const char      *profile,
+                  const SmAccount *account,
+                  const SmTokens  *tokens)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&unsaved_lock);
+
+  if (unsaved == NULL)
+    unsaved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sm_tokens_free);
+  g_hash_table_replace (unsaved, account_key (profile, account), sm_tokens_copy (tokens));
+}
+
+static void
+forget_unsaved (const char      *profile,
+                const SmAccount *account)
+{
+  g_autofree char *key = account_key (profile, account);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&unsaved_lock);
+
+  if (unsaved)
+    g_hash_table_remove (unsaved, key);
+}
+
 static GMutex refresh_locks_lock;
 static GHashTable *refresh_locks;   /* "profile\nnetwork\nremote id" → GMutex* */
 
@@ -272,9 +318,7 @@ static GMutex *
 account_lock (const char      *profile,
               const SmAccount *account)
 {
-  g_autofree char *key = g_strdup_printf ("%s\n%s\n%s", profile,
-                                          sm_network_to_string (account->network),
-                                          account->remote_id);
+  g_autofree char *key = account_key (profile, account);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&refresh_locks_lock);
   GMutex *lock;
 
@@ -308,7 +352,15 @@ sm_account_get_tokens (SmStore          *store,
   GError *local_error = NULL;
   gboolean force_refresh = FALSE;
 
-  tokens = sm_token_store_load (profile, account->network, account->remote_id, cancellable, error);
+  tokens = unsaved_tokens (profile, account);
+  if (tokens != NULL)
+    {
+      /* Try to save them again now; until then they are the current ones. */
+      if (sm_token_store_save (profile, account->network, account->remote_id, tokens, cancellable, NULL))
+        forget_unsaved (profile, account);
+    }
+  else
+    tokens = sm_token_store_load (profile, account->network, account->remote_id, cancellable, error);
   if (tokens == NULL)
     return NULL;
 
@@ -349,8 +401,18 @@ sm_account_get_tokens (SmStore          *store,
   if (fresh->refresh_token == NULL)
     fresh->refresh_token = g_strdup (tokens->refresh_token);
 
-  if (!sm_token_store_save (profile, account->network, account->remote_id, fresh, cancellable, error))
-    return NULL;
+  if (!sm_token_store_save (profile, account->network, account->remote_id, fresh, cancellable,
+                            &local_error))
+    {
+      /* The network already rotated the refresh token: losing the new one
+       * would lose the grant.  Use it, and keep it until it can be saved. */
+      g_warning ("Could not save the refreshed sign-in of %s account %" G_GINT64_FORMAT ": %s",
+                 sm_network_to_string (account->network), account->id, local_error->message);
+      g_clear_error (&local_error);
+      remember_unsaved (profile, account, fresh);
+    }
+  else
+    forget_unsaved (profile, account);
   g_debug ("Refreshed the token of %s account %" G_GINT64_FORMAT,
            sm_network_to_string (account->network), account->id);
   return g_steal_pointer (&fresh);

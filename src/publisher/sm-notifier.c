@@ -79,6 +79,8 @@ action_invoked_cb (GDBusConnection *bus,
   guint32 id;
   gpointer post;
 
+  if (!g_variant_is_of_type (params, G_VARIANT_TYPE ("(us)")))
+    return;
   g_variant_get (params, "(u&s)", &id, &action);
   if (!g_hash_table_lookup_extended (self->post_by_id, GUINT_TO_POINTER (id), NULL, &post))
     return;

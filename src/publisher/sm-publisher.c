@@ -49,10 +49,13 @@ struct _SmPublisher
   SmNotifier             *notifier;
   char                   *owner;
   char                   *boot_id;
+  char                   *pid_ns;
   int                     timer_fd;
   guint                   timer_source;
   guint                   sleep_sub;
   guint                   in_flight;
+  GHashTable             *in_flight_ids;   /* gint64* target ids */
+  guint64                 claims;
   guint64                 wakeups;
   gboolean                held;
   gboolean                tick_queued;
@@ -97,35 +100,56 @@ process_start_time (int pid)
   return g_strdup (fields[19]);
 }
 
+/* "pid:[4026531836]": pids only mean something inside one namespace (two
+ * Flatpak instances each have their own). */
+static char *
+read_pid_namespace (void)
+{
+  g_autofree char *link = g_file_read_link ("/proc/self/ns/pid", NULL);
+  const char *open = link ? strchr (link, '[') : NULL;
+
+  return g_strndup (open ? open + 1 : "0", open ? strcspn (open + 1, "]") : 1);
+}
+
+/* An owner is "BOOT:PIDNS:PID:START" for a process, plus "#N" per claim. */
 static gboolean
 owner_is_dead (SmPublisher *self,
-               const char  *owner)
+               const char  *process)
 {
-  g_auto(GStrv) parts = g_strsplit (owner, ":", 3);
+  g_auto(GStrv) parts = g_strsplit (process, ":", 4);
   g_autofree char *start = NULL;
   gint64 pid;
 
-  if (g_strv_length (parts) != 3)
+  if (g_strv_length (parts) != 4)
     return FALSE;
-  if (g_strcmp0 (parts[0], self->boot_id) != 0)
-    return FALSE;   /* another machine or boot: only the lease's end tells */
-  if (!g_ascii_string_to_signed (parts[1], 10, 1, G_MAXINT, &pid, NULL))
+  /* Another machine, boot or pid namespace: only the lease's end tells. */
+  if (g_strcmp0 (parts[0], self->boot_id) != 0 || g_strcmp0 (parts[1], self->pid_ns) != 0)
+    return FALSE;
+  if (!g_ascii_string_to_signed (parts[2], 10, 1, G_MAXINT, &pid, NULL))
     return FALSE;
   start = process_start_time ((int) pid);
-  return start == NULL || g_strcmp0 (start, parts[2]) != 0;
+  return start == NULL || g_strcmp0 (start, parts[3]) != 0;
 }
 
 static void
 expire_dead_leases (SmPublisher *self)
 {
   g_auto(GStrv) owners = sm_store_list_lease_owners (self->store, NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; owners && owners[i]; i++)
-    if (g_strcmp0 (owners[i], self->owner) != 0 && owner_is_dead (self, owners[i]))
-      {
-        guint n = sm_store_expire_leases_of (self->store, owners[i], NULL);
-        g_debug ("Publisher %s is gone; %u of its targets will be reconciled", owners[i], n);
-      }
+    {
+      g_autofree char *process = g_strndup (owners[i], strcspn (owners[i], "#"));
+
+      if (g_strcmp0 (process, self->owner) == 0 || g_hash_table_contains (seen, process))
+        continue;
+      if (owner_is_dead (self, process))
+        {
+          guint n = sm_store_expire_leases_of (self->store, process, NULL);
+          g_debug ("Publisher %s is gone; %u of its targets will be reconciled", process, n);
+        }
+      g_hash_table_add (seen, g_steal_pointer (&process));
+    }
 }
 
 /* ---- the timer -------------------------------------------------------- */
@@ -182,10 +206,15 @@ prepare_for_sleep_cb (GDBusConnection *bus,
 
 /* ---- one target ------------------------------------------------------- */
 
+/* A post the network does not list yet may still be on its way: "not
+ * found" proves nothing until this long after the send. */
+#define SETTLE_US          (G_GINT64_CONSTANT (30) * G_TIME_SPAN_SECOND)
+
 typedef struct
 {
   SmTarget      *target;
-  SmTargetState  new_state;
+  char          *owner;       /* this claim's owner, "PROCESS#N" */
+  SmTargetState  new_state;   /* as stored; the claimed state if nothing was */
   char          *reason;      /* for people */
   gboolean       notify_failed;
   gboolean       notify_published;
@@ -195,8 +224,28 @@ static void
 job_free (Job *job)
 {
   sm_target_free (job->target);
+  g_free (job->owner);
   g_free (job->reason);
   g_free (job);
+}
+
+/* Records a transition; the job's state and notifications follow only what
+ * was actually stored (a claim taken over stores nothing). */
+static void
+record (Job           *job,
+        gboolean       stored,
+        GError        *store_error,
+        SmTargetState  state,
+        gboolean       notify_failed)
+{
+  if (!stored)
+    {
+      g_debug ("Target %" G_GINT64_FORMAT ": %s", job->target->id,
+               store_error ? store_error->message : "not stored");
+      return;
+    }
+  job->new_state = state;
+  job->notify_failed = notify_failed;
 }
 
 /* Applies the decision for a failed attempt. */
@@ -212,6 +261,7 @@ apply_failure (SmPublisher *self,
   gint64 next = 0;
   SmOutboxAction action = sm_outbox_decide (error, t->attempts, retry_after_us, now, &next);
   g_autoptr(GError) store_error = NULL;
+  gboolean stored;
 
   if (action == SM_OUTBOX_REFRESH)
     action = SM_OUTBOX_FAILED;   /* a refresh was already tried */
@@ -227,34 +277,78 @@ apply_failure (SmPublisher *self,
   switch (action)
     {
     case SM_OUTBOX_RETRY:
-      job->new_state = SM_TARGET_SCHEDULED;
+      stored = sm_store_mark_retry (self->store, t->id, job->owner, next, error->message, &store_error);
       /* Only the user can unlock the keyring: say so, once. */
-      job->notify_failed = t->attempts == 1 &&
-                           g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_KEYRING);
-      sm_store_mark_retry (self->store, t->id, self->owner, next, error->message, &store_error);
+      record (job, stored, store_error, SM_TARGET_SCHEDULED,
+              t->attempts == 1 && g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_KEYRING));
       break;
+
     case SM_OUTBOX_UNCONFIRMED:
-      job->new_state = SM_TARGET_UNCONFIRMED;
-      if (reconciling && t->attempts >= SM_OUTBOX_MAX_ATTEMPTS * 2)
+      if (t->attempts >= SM_OUTBOX_MAX_ATTEMPTS * 2)
         {
-          g_autofree char *msg = g_strdup_printf (_("%s Check on the network whether it was posted."),
-                                                  error->message);
-          job->new_state = SM_TARGET_FAILED;
-          job->notify_failed = TRUE;
-          sm_store_mark_failed (self->store, t->id, self->owner, msg, &store_error);
+          g_autofree char *msg = g_strdup_printf (_("%s It may have been posted: check on the "
+                                                    "network before you retry."), error->message);
+          stored = sm_store_mark_failed (self->store, t->id, job->owner, msg, &store_error);
+          record (job, stored, store_error, SM_TARGET_FAILED, TRUE);
         }
       else
-        sm_store_mark_unconfirmed (self->store, t->id, self->owner, next, error->message, &store_error);
+        {
+          stored = sm_store_mark_unconfirmed (self->store, t->id, job->owner, next, error->message,
+                                              &store_error);
+          record (job, stored, store_error, SM_TARGET_UNCONFIRMED, FALSE);
+        }
       break;
+
     case SM_OUTBOX_FAILED:
     default:
-      job->new_state = SM_TARGET_FAILED;
-      job->notify_failed = TRUE;
-      sm_store_mark_failed (self->store, t->id, self->owner, error->message, &store_error);
+      stored = sm_store_mark_failed (self->store, t->id, job->owner, error->message, &store_error);
+      record (job, stored, store_error, SM_TARGET_FAILED, TRUE);
       break;
     }
-  if (store_error)
-    g_debug ("Target %" G_GINT64_FORMAT ": %s", t->id, store_error->message);
+}
+
+/* Calls the network with the account's tokens; a token refused before its
+ * time is refreshed (once per account, see sm_account_get_tokens) and the
+ * call made again. */
+typedef gboolean (*PlatformCall) (SmPlatform             *platform,
+                                  SoupSession            *session,
+                                  const SmPublishRequest *request,
+                                  SmPublishResult        *result,
+                                  GCancellable           *cancellable,
+                                  GError                **error);
+
+static gboolean
+call_with_refresh (SmPublisher       *self,
+                   PlatformCall       call,
+                   SmPlatform        *platform,
+                   SoupSession       *session,
+                   const SmAccount   *account,
+                   SmTokens         **tokens,
+                   SmPublishRequest  *request,
+                   SmPublishResult   *result,
+                   GCancellable      *cancellable,
+                   GError           **error)
+{
+  GError *local_error = NULL;
+
+  if (call (platform, session, request, result, cancellable, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED))
+    {
+      g_autoptr(SmTokens) refused = g_steal_pointer (tokens);
+
+      g_clear_error (&local_error);
+      *tokens = sm_account_get_tokens (self->store, account, refused->access_token,
+                                       cancellable, error);
+      if (*tokens == NULL)
+        return FALSE;
+      request->tokens = *tokens;
+      sm_publish_result_clear (result);
+      result->retry_after_us = -1;
+      return call (platform, session, request, result, cancellable, error);
+    }
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 static void
@@ -281,21 +375,21 @@ publish_thread (GTask        *task,
                            _("Publishing to %s is not available yet."),
                            sm_network_display_name (t->network));
       apply_failure (self, job, error, -1, FALSE);
-      return;
+      goto out;
     }
 
   account = sm_store_get_account (self->store, t->account_id, &error);
   if (account == NULL)
     {
       apply_failure (self, job, error, -1, reconciling);
-      return;
+      goto out;
     }
 
   tokens = sm_account_get_tokens (self->store, account, NULL, cancellable, &error);
   if (tokens == NULL)
     {
       apply_failure (self, job, error, -1, reconciling);
-      return;
+      goto out;
     }
 
   session = sm_http_session_new ();
@@ -306,56 +400,62 @@ publish_thread (GTask        *task,
 
   if (reconciling)
     {
-      if (!sm_platform_find_published (platform, session, &request, &result, cancellable, &error))
+      gint64 settled = t->last_attempt_us + SETTLE_US;
+
+      if (!call_with_refresh (self, sm_platform_find_published, platform, session, account,
+                              &tokens, &request, &result, cancellable, &error))
         {
           apply_failure (self, job, error, result.retry_after_us, TRUE);
-          sm_publish_result_clear (&result);
-          return;
+          goto out;
         }
       if (result.remote_id != NULL)
         goto published;
 
+      if (g_get_real_time () < settled)
+        {
+          /* Not listed yet, but it may still appear: ask again later. */
+          g_autoptr(GError) store_error = NULL;
+          gboolean stored = sm_store_mark_unconfirmed (self->store, t->id, job->owner, settled,
+                                                       _("Sent, but the network did not confirm; "
+                                                         "checking whether it went out."),
+                                                       &store_error);
+          record (job, stored, store_error, SM_TARGET_UNCONFIRMED, FALSE);
+          goto out;
+        }
+
       /* The network says it never arrived: now, and only now, send again. */
       g_debug ("Target %" G_GINT64_FORMAT " did not go out; sending it again", t->id);
-      if (!sm_store_mark_publishing (self->store, t->id, self->owner, &error))
-        return;
+      if (!sm_store_mark_publishing (self->store, t->id, job->owner, &error))
+        {
+          g_debug ("Target %" G_GINT64_FORMAT ": %s", t->id, error->message);
+          goto out;
+        }
       t->attempts++;
       job->new_state = SM_TARGET_PUBLISHING;
     }
 
-  for (int round = 0; ; round++)
-    {
-      if (sm_platform_publish_text (platform, session, &request, &result, cancellable, &error))
-        break;
-
-      if (round == 0 && g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED))
-        {
-          /* The token was refused before its time: refresh once, retry. */
-          g_autoptr(SmTokens) refused = g_steal_pointer (&tokens);
-
-          g_clear_error (&error);
-          tokens = sm_account_get_tokens (self->store, account, refused->access_token,
-                                          cancellable, &error);
-          if (tokens == NULL)
-            break;
-          request.tokens = tokens;
-          continue;
-        }
-      break;
-    }
-  if (error)
+  if (!call_with_refresh (self, sm_platform_publish_text, platform, session, account,
+                          &tokens, &request, &result, cancellable, &error))
     {
       apply_failure (self, job, error, result.retry_after_us, FALSE);
-      sm_publish_result_clear (&result);
-      return;
+      goto out;
     }
 
 published:
   {
     g_autoptr(GError) store_error = NULL;
+    gboolean stored = FALSE;
 
-    if (sm_store_mark_published (self->store, t->id, self->owner, result.remote_id,
-                                 result.permalink, g_get_real_time (), &store_error))
+    /* The post is out: recording it must not be lost to a busy database. */
+    for (int i = 0; i < 5 && !stored; i++)
+      {
+        g_clear_error (&store_error);
+        stored = sm_store_mark_published (self->store, t->id, job->owner, result.remote_id,
+                                          result.permalink, g_get_real_time (), &store_error);
+        if (!stored && !g_error_matches (store_error, SM_STORE_ERROR, SM_STORE_ERROR_BUSY))
+          break;
+      }
+    if (stored)
       {
         job->new_state = SM_TARGET_PUBLISHED;
         job->notify_published = TRUE;
@@ -366,7 +466,10 @@ published:
       g_warning ("Target %" G_GINT64_FORMAT " was published as %s but could not be recorded: %s",
                  t->id, result.remote_id, store_error->message);
   }
+
+out:
   sm_publish_result_clear (&result);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -402,6 +505,8 @@ job_done_cb (GObject      *object,
   Job *job = g_task_get_task_data (G_TASK (result));
   SmTarget *t = job->target;
 
+  g_task_propagate_boolean (G_TASK (result), NULL);
+  g_hash_table_remove (self->in_flight_ids, &t->id);
   self->in_flight--;
   emit_changed (self, t->id, job->new_state);
 
@@ -428,6 +533,7 @@ tick (SmPublisher *self)
 {
   g_autoptr(GPtrArray) claimed = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *claim_owner = NULL;
   gint64 now = g_get_real_time ();
   gint64 next;
 
@@ -439,8 +545,17 @@ tick (SmPublisher *self)
 
   if (self->in_flight < MAX_IN_FLIGHT)
     {
-      claimed = sm_store_claim_due (self->store, self->owner, now, LEASE_US,
-                                    MAX_IN_FLIGHT - self->in_flight, &error);
+      g_autoptr(GArray) busy = g_array_new (FALSE, FALSE, sizeof (gint64));
+      GHashTableIter iter;
+      gint64 *id;
+
+      g_hash_table_iter_init (&iter, self->in_flight_ids);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+        g_array_append_val (busy, *id);
+
+      claim_owner = g_strdup_printf ("%s#%" G_GUINT64_FORMAT, self->owner, ++self->claims);
+      claimed = sm_store_claim_due (self->store, claim_owner, now, LEASE_US,
+                                    MAX_IN_FLIGHT - self->in_flight, busy, &error);
       if (claimed == NULL)
         g_warning ("Could not read the queue: %s", error->message);
     }
@@ -452,7 +567,9 @@ tick (SmPublisher *self)
       Job *job = g_new0 (Job, 1);
 
       job->target = sm_target_copy (t);
+      job->owner = g_strdup (claim_owner);
       job->new_state = t->state;
+      g_hash_table_add (self->in_flight_ids, g_memdup2 (&t->id, sizeof t->id));
       g_task_set_task_data (task, job, (GDestroyNotify) job_free);
       g_task_set_source_tag (task, tick);
       self->in_flight++;
@@ -485,8 +602,15 @@ handle_get_status_cb (SmDBusPublisher1      *skeleton,
                       GDBusMethodInvocation *invocation,
                       SmPublisher           *self)
 {
-  gint64 next = sm_store_next_wakeup_us (self->store, NULL);
+  gint64 next;
 
+  if (self->store == NULL)
+    {
+      g_dbus_method_invocation_return_error_literal (invocation, SM_STORE_ERROR, SM_STORE_ERROR_FAILED,
+                                                     _("The publisher could not open the profile."));
+      return TRUE;
+    }
+  next = sm_store_next_wakeup_us (self->store, NULL);
   sm_dbus_publisher1_complete_get_status (skeleton, invocation,
                                           sm_store_count_queued (self->store, NULL),
                                           next == G_MAXINT64 ? 0 : next,
@@ -551,8 +675,10 @@ sm_publisher_startup (GApplication *app)
   G_APPLICATION_CLASS (sm_publisher_parent_class)->startup (app);
 
   self->boot_id = read_boot_id ();
+  self->pid_ns = read_pid_namespace ();
   start = process_start_time (getpid ());
-  self->owner = g_strdup_printf ("%s:%d:%s", self->boot_id, getpid (), start ? start : "0");
+  self->owner = g_strdup_printf ("%s:%s:%d:%s", self->boot_id, self->pid_ns, getpid (),
+                                 start ? start : "0");
 
   self->store = sm_store_open (NULL, &error);
   if (self->store == NULL)
@@ -597,6 +723,8 @@ sm_publisher_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->owner, g_free);
   g_clear_pointer (&self->boot_id, g_free);
+  g_clear_pointer (&self->pid_ns, g_free);
+  g_clear_pointer (&self->in_flight_ids, g_hash_table_unref);
 
   G_OBJECT_CLASS (sm_publisher_parent_class)->finalize (object);
 }
@@ -619,6 +747,7 @@ static void
 sm_publisher_init (SmPublisher *self)
 {
   self->timer_fd = -1;
+  self->in_flight_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 SmPublisher *
