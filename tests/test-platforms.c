@@ -551,6 +551,13 @@ test_helpers (void)
   g_autofree char *long_text = NULL;
   g_autofree char *cut = NULL;
 
+  /* Reconciliation: X lists links as t.co links, and entities escaped. */
+  g_assert_true (_sm_platform_text_matches ("New menu: https://bakery.example/menu?x=1 today",
+                                            "New menu: https://t.co/AbC123xyz today"));
+  g_assert_true (_sm_platform_text_matches ("Bread & butter", "Bread &amp; butter"));
+  g_assert_false (_sm_platform_text_matches ("New menu: https://bakery.example today",
+                                             "Old menu: https://t.co/AbC123xyz today"));
+
   sm_http_set_bearer (msg, "EAABtokentokentoken");
   scrubbed = _sm_platform_scrub (msg, "Malformed access token EAABtokentokentoken\nfor "
                                       "abcdefghijkl and supersecretvalue (x=1)");

@@ -382,7 +382,9 @@ sm_platform_x_find_published (SmPlatform              *platform,
   g_autofree char *user = _sm_platform_escape (request->account_remote_id);
   JsonNode *data;
 
-  g_string_append_printf (url, "%s/tweets?max_results=20", user);
+  /* Up to 100 posts since the first attempt: more than anyone posts in the
+   * minutes a check takes. */
+  g_string_append_printf (url, "%s/tweets?max_results=100", user);
   if (request->not_before_us > 0)
     {
       gint64 since = (request->not_before_us - CLOCK_SLACK_US) / G_USEC_PER_SEC;

@@ -730,6 +730,16 @@ normalize_for_match (const char *text,
     }
   g_strstrip (s->str);
 
+  /* Networks shorten or wrap links when they list a post (X's t.co): a
+   * link matches any link. */
+  {
+    g_autoptr(GRegex) link = g_regex_new ("https?://\\S+", G_REGEX_CASELESS, 0, NULL);
+    g_autofree char *linkless = g_regex_replace_literal (link, s->str, -1, 0, "\x01", 0, NULL);
+
+    if (linkless)
+      g_string_assign (s, linkless);
+  }
+
   normalized = g_utf8_normalize (s->str, -1, G_NORMALIZE_NFC);
   return normalized != NULL ? g_steal_pointer (&normalized) : g_strdup (s->str);
 }
