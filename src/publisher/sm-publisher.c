@@ -65,6 +65,26 @@ G_DEFINE_FINAL_TYPE (SmPublisher, sm_publisher, G_TYPE_APPLICATION)
 
 static void tick (SmPublisher *self);
 
+static void
+queued_tick_cb (gpointer data)
+{
+  SmPublisher *self = data;
+
+  self->tick_queued = FALSE;
+  tick (self);
+  g_object_unref (self);
+}
+
+/* Jobs that finish together look at the queue once. */
+static void
+queue_tick (SmPublisher *self)
+{
+  if (self->tick_queued)
+    return;
+  self->tick_queued = TRUE;
+  g_idle_add_once (queued_tick_cb, g_object_ref (self));
+}
+
 /* ---- who owns a lease ------------------------------------------------- */
 
 static char *
@@ -523,7 +543,7 @@ job_done_cb (GObject      *object,
       sm_notifier_publish (self->notifier, t->post_id, TRUE, title, job->reason);
     }
 
-  tick (self);
+  queue_tick (self);
 }
 
 /* ---- the loop --------------------------------------------------------- */
