@@ -32,6 +32,9 @@ refresh_ahead_us (SmNetwork network)
     }
 }
 
+static void cache_forget (const char      *profile,
+                          const SmAccount *account);
+
 typedef struct
 {
   SmStore             *store;
@@ -258,6 +261,7 @@ sm_disconnect_account (SmStore       *store,
                  local_error->message);
     }
 
+  cache_forget (profile, account);
   if (!sm_token_store_delete (profile, account->network, account->remote_id, cancellable, error))
     return FALSE;
   return sm_store_delete_account (store, account_id, error);
@@ -273,42 +277,73 @@ account_key (const char      *profile,
                           account->remote_id);
 }
 
-/* Refreshed tokens the keyring would not take (it was locked, say). */
-static GMutex unsaved_lock;
-static GHashTable *unsaved;   /* account_key () → SmTokens */
+/* Tokens read from the keyring are kept a few minutes, so that a burst of
+ * posts does not ask the keyring (a D-Bus round trip and a decryption) for
+ * every one.  A refreshed token the keyring would not take (it was locked,
+ * say) is kept until it can be saved: the network may already have
+ * retired the old refresh token. */
+#define CACHE_US (G_GINT64_CONSTANT (300) * G_TIME_SPAN_SECOND)
 
+typedef struct
+{
+  SmTokens *tokens;
+  gint64    cached_us;
+  gboolean  unsaved;
+} CachedTokens;
+
+static GMutex cache_lock;
+static GHashTable *cache;   /* account_key () → CachedTokens */
+
+static void
+cached_tokens_free (CachedTokens *cached)
+{
+  sm_tokens_free (cached->tokens);
+  g_free (cached);
+}
+
+/* A copy of the cached tokens, or NULL; *unsaved tells whether they still
+ * have to reach the keyring. */
 static SmTokens *
-unsaved_tokens (const char      *profile,
-                const SmAccount *account)
+cache_get (const char      *profile,
+           const SmAccount *account,
+           gboolean        *unsaved)
 {
   g_autofree char *key = account_key (profile, account);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&unsaved_lock);
-  SmTokens *tokens = unsaved ? g_hash_table_lookup (unsaved, key) : NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&cache_lock);
+  CachedTokens *cached = cache ? g_hash_table_lookup (cache, key) : NULL;
 
-  return tokens ? sm_tokens_copy (tokens) : NULL;
+  if (cached == NULL || (!cached->unsaved && g_get_real_time () - cached->cached_us > CACHE_US))
+    return NULL;
+  *unsaved = cached->unsaved;
+  return sm_tokens_copy (cached->tokens);
 }
 
 static void
-remember_unsaved (const char      *profile,
-                  const SmAccount *account,
-                  const SmTokens  *tokens)
+cache_put (const char      *profile,
+           const SmAccount *account,
+           const SmTokens  *tokens,
+           gboolean         unsaved)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&unsaved_lock);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&cache_lock);
+  CachedTokens *cached = g_new0 (CachedTokens, 1);
 
-  if (unsaved == NULL)
-    unsaved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sm_tokens_free);
-  g_hash_table_replace (unsaved, account_key (profile, account), sm_tokens_copy (tokens));
+  if (cache == NULL)
+    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_tokens_free);
+  cached->tokens = sm_tokens_copy (tokens);
+  cached->cached_us = g_get_real_time ();
+  cached->unsaved = unsaved;
+  g_hash_table_replace (cache, account_key (profile, account), cached);
 }
 
 static void
-forget_unsaved (const char      *profile,
-                const SmAccount *account)
+cache_forget (const char      *profile,
+              const SmAccount *account)
 {
   g_autofree char *key = account_key (profile, account);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&unsaved_lock);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&cache_lock);
 
-  if (unsaved)
-    g_hash_table_remove (unsaved, key);
+  if (cache)
+    g_hash_table_remove (cache, key);
 }
 
 static GMutex refresh_locks_lock;
@@ -351,18 +386,29 @@ sm_account_get_tokens (SmStore          *store,
   SmPlatform *platform = sm_platform_get (account->network);
   GError *local_error = NULL;
   gboolean force_refresh = FALSE;
+  gboolean unsaved = FALSE;
 
-  tokens = unsaved_tokens (profile, account);
-  if (tokens != NULL)
+  tokens = cache_get (profile, account, &unsaved);
+  if (tokens != NULL && unsaved)
     {
       /* Try to save them again now; until then they are the current ones. */
       if (sm_token_store_save (profile, account->network, account->remote_id, tokens, cancellable, NULL))
-        forget_unsaved (profile, account);
+        cache_put (profile, account, tokens, FALSE);
     }
-  else
-    tokens = sm_token_store_load (profile, account->network, account->remote_id, cancellable, error);
+  else if (tokens != NULL && refused_token != NULL && g_strcmp0 (refused_token, tokens->access_token) == 0)
+    /* Refused: the keyring may hold newer ones (a reconnect elsewhere). */
+    g_clear_pointer (&tokens, sm_tokens_free);
+
   if (tokens == NULL)
-    return NULL;
+    {
+      tokens = sm_token_store_load (profile, account->network, account->remote_id, cancellable, error);
+      if (tokens == NULL)
+        {
+          cache_forget (profile, account);
+          return NULL;
+        }
+      cache_put (profile, account, tokens, FALSE);
+    }
 
   /* Whoever waited on the lock while another thread refreshed finds fresh
    * tokens here and does not refresh again: a refused token is refreshed
@@ -394,7 +440,10 @@ sm_account_get_tokens (SmStore          *store,
   if (fresh == NULL)
     {
       if (g_error_matches (local_error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED))
-        sm_store_set_account_state (store, account->id, SM_ACCOUNT_NEEDS_RECONNECT, NULL);
+        {
+          cache_forget (profile, account);
+          sm_store_set_account_state (store, account->id, SM_ACCOUNT_NEEDS_RECONNECT, NULL);
+        }
       g_propagate_error (error, local_error);
       return NULL;
     }
@@ -409,10 +458,10 @@ sm_account_get_tokens (SmStore          *store,
       g_warning ("Could not save the refreshed sign-in of %s account %" G_GINT64_FORMAT ": %s",
                  sm_network_to_string (account->network), account->id, local_error->message);
       g_clear_error (&local_error);
-      remember_unsaved (profile, account, fresh);
+      cache_put (profile, account, fresh, TRUE);
     }
   else
-    forget_unsaved (profile, account);
+    cache_put (profile, account, fresh, FALSE);
   g_debug ("Refreshed the token of %s account %" G_GINT64_FORMAT,
            sm_network_to_string (account->network), account->id);
   return g_steal_pointer (&fresh);
