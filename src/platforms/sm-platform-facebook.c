@@ -46,30 +46,9 @@ fb_call (SoupSession      *session,
          GCancellable     *cancellable,
          GError          **error)
 {
-  g_autoptr(JsonNode) root = NULL;
-
-  if (!_sm_platform_send (session, msg, kind, cancellable, &root, error))
-    return NULL;
-
-  if (!_sm_platform_status_ok (msg))
-    {
-      if (kind == SM_CALL_TOKEN || kind == SM_CALL_REFRESH)
-        _sm_platform_set_oauth_error (error, FB_NAME, msg, root, kind);
-      else
-        _sm_platform_set_meta_error (error, FB_NAME, msg, root, kind, result);
-      return NULL;
-    }
-
-  if (root == NULL)
-    {
-      _sm_platform_set_bad_answer (error, FB_NAME, kind);
-      return NULL;
-    }
-
-  return g_steal_pointer (&root);
+  return _sm_platform_graph_call (session, msg, FB_NAME, kind, result, cancellable, error);
 }
 
-/* GET @url (a real https URL) with a bearer token and map the answer. */
 static JsonNode *
 fb_get (SoupSession      *session,
         const char       *url,
@@ -79,14 +58,7 @@ fb_get (SoupSession      *session,
         GCancellable     *cancellable,
         GError          **error)
 {
-  g_autoptr(SoupMessage) msg = sm_http_message_new ("GET", url, error);
-
-  if (msg == NULL)
-    return NULL;
-  if (token != NULL)
-    sm_http_set_bearer (msg, token);
-
-  return fb_call (session, msg, kind, result, cancellable, error);
+  return _sm_platform_graph_get (session, url, token, FB_NAME, kind, result, cancellable, error);
 }
 
 static char *

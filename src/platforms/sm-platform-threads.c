@@ -52,27 +52,7 @@ th_call (SoupSession      *session,
          GCancellable     *cancellable,
          GError          **error)
 {
-  g_autoptr(JsonNode) root = NULL;
-
-  if (!_sm_platform_send (session, msg, kind, cancellable, &root, error))
-    return NULL;
-
-  if (!_sm_platform_status_ok (msg))
-    {
-      if (kind == SM_CALL_TOKEN || kind == SM_CALL_REFRESH)
-        _sm_platform_set_oauth_error (error, TH_NAME, msg, root, kind);
-      else
-        _sm_platform_set_meta_error (error, TH_NAME, msg, root, kind, result);
-      return NULL;
-    }
-
-  if (root == NULL)
-    {
-      _sm_platform_set_bad_answer (error, TH_NAME, kind);
-      return NULL;
-    }
-
-  return g_steal_pointer (&root);
+  return _sm_platform_graph_call (session, msg, TH_NAME, kind, result, cancellable, error);
 }
 
 static JsonNode *
@@ -84,14 +64,7 @@ th_get (SoupSession      *session,
         GCancellable     *cancellable,
         GError          **error)
 {
-  g_autoptr(SoupMessage) msg = sm_http_message_new ("GET", url, error);
-
-  if (msg == NULL)
-    return NULL;
-  if (token != NULL)
-    sm_http_set_bearer (msg, token);
-
-  return th_call (session, msg, kind, result, cancellable, error);
+  return _sm_platform_graph_get (session, url, token, TH_NAME, kind, result, cancellable, error);
 }
 
 /* A long-lived token answer: the access token is also what refreshes it

@@ -1068,3 +1068,55 @@ sm_platform_revoke (SmPlatform                *self,
   return SM_PLATFORM_GET_IFACE (self)->revoke (self, session, creds, tokens,
                                                cancellable, error);
 }
+
+JsonNode *
+_sm_platform_graph_call (SoupSession      *session,
+                         SoupMessage      *msg,
+                         const char       *network_name,
+                         SmCallKind        kind,
+                         SmPublishResult  *result,
+                         GCancellable     *cancellable,
+                         GError          **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!_sm_platform_send (session, msg, kind, cancellable, &root, error))
+    return NULL;
+
+  if (!_sm_platform_status_ok (msg))
+    {
+      if (kind == SM_CALL_TOKEN || kind == SM_CALL_REFRESH)
+        _sm_platform_set_oauth_error (error, network_name, msg, root, kind);
+      else
+        _sm_platform_set_meta_error (error, network_name, msg, root, kind, result);
+      return NULL;
+    }
+
+  if (root == NULL)
+    {
+      _sm_platform_set_bad_answer (error, network_name, kind);
+      return NULL;
+    }
+
+  return g_steal_pointer (&root);
+}
+
+JsonNode *
+_sm_platform_graph_get (SoupSession      *session,
+                        const char       *url,
+                        const char       *token,
+                        const char       *network_name,
+                        SmCallKind        kind,
+                        SmPublishResult  *result,
+                        GCancellable     *cancellable,
+                        GError          **error)
+{
+  g_autoptr(SoupMessage) msg = sm_http_message_new ("GET", url, error);
+
+  if (msg == NULL)
+    return NULL;
+  if (token != NULL)
+    sm_http_set_bearer (msg, token);
+
+  return _sm_platform_graph_call (session, msg, network_name, kind, result, cancellable, error);
+}

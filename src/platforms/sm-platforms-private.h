@@ -107,6 +107,26 @@ void      _sm_platform_set_meta_error    (GError          **error,
                                           SmCallKind        kind,
                                           SmPublishResult  *result);
 
+/* A Graph API call (Facebook, Threads): sends, and maps a non-2xx answer
+ * through the OAuth error shape for token calls and the Graph envelope
+ * otherwise; the JSON body on success. */
+JsonNode *_sm_platform_graph_call       (SoupSession      *session,
+                                         SoupMessage      *msg,
+                                         const char       *network_name,
+                                         SmCallKind        kind,
+                                         SmPublishResult  *result,
+                                         GCancellable     *cancellable,
+                                         GError          **error);
+/* GET @url (a real https URL) with an optional bearer token. */
+JsonNode *_sm_platform_graph_get        (SoupSession      *session,
+                                         const char       *url,
+                                         const char       *token,
+                                         const char       *network_name,
+                                         SmCallKind        kind,
+                                         SmPublishResult  *result,
+                                         GCancellable     *cancellable,
+                                         GError          **error);
+
 /* access_token, refresh_token, expires_in, scope from a token answer; NULL
  * when there is no access token. */
 SmTokens *_sm_platform_tokens_from_json  (JsonNode         *root);
