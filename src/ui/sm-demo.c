@@ -25,6 +25,8 @@
 #include "sm-connect.h"
 #include "sm-demo.h"
 #include "sm-http.h"
+#include "sm-time.h"
+#include "sm-ui-util.h"
 #include "sm-token-store.h"
 
 #define DEMO_CLIENT_ID     "so-me-studio-demo"
@@ -106,9 +108,80 @@ add_error (SmDemo     *self,
 }
 
 static void
+wake_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sm_ui_wake_publisher_finish (result, &error))
+    g_debug ("The demo's posts wait for the publisher: %s", error->message);
+}
+
+/* A first demo shows the app at work: a post to every account that goes
+ * out two minutes after the start (watch the agenda change), and a few
+ * planned ones.  Only ever into an empty profile. */
+static void
+seed_posts (SmDemo *self)
+{
+  g_autoptr(GPtrArray) posts = sm_store_list_posts (self->store, G_MININT64, G_MAXINT64, NULL);
+  g_autoptr(GPtrArray) accounts = sm_store_list_accounts (self->store, NULL);
+  g_autoptr(GArray) everyone = g_array_new (FALSE, TRUE, sizeof (SmTargetSpec));
+  g_autoptr(GArray) pages = g_array_new (FALSE, TRUE, sizeof (SmTargetSpec));
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+  g_autoptr(GDateTime) next_week = g_date_time_add_days (now, 6);
+  g_autofree char *zone = NULL;
+  const struct
+  {
+    GArray     *to;
+    GDateTime  *day;
+    int         hour;
+    const char *text;
+  } plan[] = {
+    { pages, tomorrow, 9, N_("Fresh sourdough every Saturday from 8 am. Come early, it goes fast! 🥖") },
+    { everyone, next_week, 17, N_("Thank you for a wonderful first year! Cake and coffee are on us all week.") },
+  };
+
+  if (posts == NULL || posts->len > 0 || accounts == NULL || accounts->len == 0)
+    return;
+  if (sm_store_get_default_workspace (self->store, &zone, NULL) == 0)
+    return;
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      const SmAccount *account = g_ptr_array_index (accounts, i);
+      SmTargetSpec spec = { account->id, NULL };
+
+      g_array_append_val (everyone, spec);
+      if (account->network == SM_NETWORK_FACEBOOK || account->network == SM_NETWORK_X)
+        g_array_append_val (pages, spec);
+    }
+
+  sm_store_create_post (self->store,
+                        _("Hello from the So-me Studio demo! This post goes out two minutes after the demo starts."),
+                        g_get_real_time () + 2 * G_TIME_SPAN_MINUTE, zone,
+                        (SmTargetSpec *) everyone->data, everyone->len, FALSE, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (plan); i++)
+    {
+      gint64 due = sm_time_local_to_utc_us (zone, g_date_time_get_year (plan[i].day),
+                                            g_date_time_get_month (plan[i].day),
+                                            g_date_time_get_day_of_month (plan[i].day),
+                                            plan[i].hour, 0, NULL);
+
+      if (plan[i].to->len > 0)
+        sm_store_create_post (self->store, _(plan[i].text), due, zone,
+                              (SmTargetSpec *) plan[i].to->data, plan[i].to->len, FALSE, NULL);
+    }
+  sm_ui_wake_publisher_async (NULL, wake_done_cb, NULL);
+}
+
+static void
 finish_run (SmDemo *self)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  seed_posts (self);
 
   if (self->errors->len == 0)
     {
