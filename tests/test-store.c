@@ -387,6 +387,96 @@ test_two_claimers_never_share (Fixture       *f,
 }
 
 static void
+test_media_options_uploads (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  g_autoptr(SmUploadState) got = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  gint64 post = schedule (f, "with a video", g_get_real_time () + G_TIME_SPAN_HOUR);
+  SmPostMedia media[] = {
+    { 0, (char *) "/videos/cut.mp4", 314572800, (char *) "ab12", (char *) "video/mp4" },
+    { 0, (char *) "/images/cover.png", 2048, (char *) "cd34", (char *) "image/png" },
+  };
+  SmUploadState state = { 0 };
+
+  g_assert_true (sm_store_set_post_media (f->store, post, media, 2, &error));
+  g_assert_no_error (error);
+  listed = sm_store_list_post_media (f->store, post, &error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpstr (((SmPostMedia *) g_ptr_array_index (listed, 0))->path, ==, "/videos/cut.mp4");
+  g_assert_cmpint (((SmPostMedia *) g_ptr_array_index (listed, 0))->size_bytes, ==, 314572800);
+  g_assert_cmpstr (((SmPostMedia *) g_ptr_array_index (listed, 1))->mime_type, ==, "image/png");
+
+  g_assert_true (sm_store_set_post_option (f->store, post, "youtube.title", "First", &error));
+  g_assert_true (sm_store_set_post_option (f->store, post, "youtube.title", "Our new oven", &error));
+  g_assert_true (sm_store_set_post_option (f->store, post, "youtube.privacy", "unlisted", &error));
+  options = sm_store_get_post_options (f->store, post, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (options, "youtube.title"), ==, "Our new oven");
+  g_assert_cmpuint (g_hash_table_size (options), ==, 2);
+  g_assert_false (sm_store_set_post_option (f->store, 424242, "x.thread", "1", &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  claimed = sm_store_claim_due (f->store, "p", G_MAXINT64 / 2, G_TIME_SPAN_MINUTE, 1, NULL, &error);
+  state.target_id = ((SmTarget *) g_ptr_array_index (claimed, 0))->id;
+  state.media_id = ((SmPostMedia *) g_ptr_array_index (listed, 0))->id;
+  g_assert_null (sm_store_get_upload (f->store, state.target_id, state.media_id, &error));
+  g_assert_no_error (error);
+  state.session = (char *) "https://www.googleapis.com/upload/youtube/v3/videos?upload_id=xyz";
+  state.acknowledged = 8 * 262144;
+  g_assert_true (sm_store_save_upload (f->store, &state, &error));
+  state.acknowledged = 16 * 262144;
+  g_assert_true (sm_store_save_upload (f->store, &state, &error));
+  got = sm_store_get_upload (f->store, state.target_id, state.media_id, &error);
+  g_assert_nonnull (got);
+  g_assert_cmpstr (got->session, ==, state.session);
+  g_assert_cmpint (got->acknowledged, ==, 16 * 262144);
+
+  /* All of it goes with the post. */
+  g_assert_true (sm_store_delete_post (f->store, post, &error));
+  g_clear_pointer (&got, sm_upload_state_free);
+  g_assert_null (sm_store_get_upload (f->store, state.target_id, state.media_id, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = sm_store_list_post_media (f->store, post, &error);
+  g_assert_cmpuint (listed->len, ==, 0);
+}
+
+/* A profile from the previous version opens, keeps its posts, and gains
+ * the new tables. */
+static void
+test_migrates_older_profile (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "studio.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) again = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  SmPostMedia media = { 0, (char *) "/a.png", 1, (char *) "ff", (char *) "image/png" };
+  gint64 post = schedule (f, "from before", g_get_real_time () + G_TIME_SPAN_HOUR);
+  sqlite3 *db;
+
+  g_clear_object (&f->store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE uploads; DROP TABLE post_options; DROP TABLE post_media;"
+                                     "PRAGMA user_version = 2", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  again = sm_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  posts = sm_store_list_posts (again, G_MININT64, G_MAXINT64, &error);
+  g_assert_cmpuint (posts->len, ==, 1);
+  g_assert_cmpstr (((SmPost *) g_ptr_array_index (posts, 0))->text, ==, "from before");
+  g_assert_true (sm_store_set_post_media (again, post, &media, 1, &error));
+  g_assert_no_error (error);
+  f->store = g_steal_pointer (&again);
+}
+
+static void
 test_delete_account_cascades (Fixture       *f,
                               gconstpointer  data)
 {
@@ -423,6 +513,8 @@ main (int argc, char *argv[])
   ADD ("/store/retry-after-send-reconciles", test_retry_after_send_reconciles);
   ADD ("/store/two-claimers-never-share", test_two_claimers_never_share);
   ADD ("/store/delete-account-cascades", test_delete_account_cascades);
+  ADD ("/store/media-options-uploads", test_media_options_uploads);
+  ADD ("/store/migrates-older-profile", test_migrates_older_profile);
 #undef ADD
   return g_test_run ();
 }

@@ -87,6 +87,32 @@ static const char *migrations[] = {
   /* 1 → 2: when the last send started, to give a network time to list a
    * post before "not found" counts as proof that it did not go out. */
   "ALTER TABLE targets ADD COLUMN last_attempt_us INTEGER;",
+  /* 2 → 3: media, per-network options, and resumable uploads. */
+  "CREATE TABLE post_media ("
+  "  id INTEGER PRIMARY KEY,"
+  "  post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,"
+  "  position INTEGER NOT NULL,"
+  "  path TEXT NOT NULL,"
+  "  size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),"
+  "  sha256 TEXT NOT NULL,"
+  "  mime_type TEXT NOT NULL,"
+  "  UNIQUE (post_id, position)"
+  ") STRICT;"
+  "CREATE TABLE post_options ("
+  "  post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,"
+  "  key TEXT NOT NULL,"
+  "  value TEXT NOT NULL,"
+  "  PRIMARY KEY (post_id, key)"
+  ") STRICT;"
+  "CREATE TABLE uploads ("
+  "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+  "  media_id INTEGER NOT NULL REFERENCES post_media (id) ON DELETE CASCADE,"
+  "  session TEXT,"
+  "  acknowledged INTEGER NOT NULL DEFAULT 0 CHECK (acknowledged >= 0),"
+  "  remote_media_id TEXT,"
+  "  updated_us INTEGER NOT NULL,"
+  "  PRIMARY KEY (target_id, media_id)"
+  ") STRICT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
@@ -989,6 +1015,256 @@ sm_store_retry_target (SmStore  *self,
   sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
   sqlite3_bind_int64 (stmt, 2, target_id);
   return step_done_changed (self, stmt, _("Only a failed post can be retried."), error);
+}
+
+/* ---- media, options, uploads ------------------------------------------ */
+
+void
+sm_post_media_free (SmPostMedia *media)
+{
+  if (media == NULL)
+    return;
+  g_free (media->path);
+  g_free (media->sha256);
+  g_free (media->mime_type);
+  g_free (media);
+}
+
+void
+sm_upload_state_free (SmUploadState *state)
+{
+  if (state == NULL)
+    return;
+  g_free (state->session);
+  g_free (state->remote_media_id);
+  g_free (state);
+}
+
+gboolean
+sm_store_set_post_media (SmStore            *self,
+                         gint64              post_id,
+                         const SmPostMedia  *media,
+                         guint               n_media,
+                         GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  {
+    g_autoptr(SmStmt) clear = prepare (self, "DELETE FROM post_media WHERE post_id = ?", error);
+
+    if (clear == NULL)
+      goto fail;
+    sqlite3_bind_int64 (clear, 1, post_id);
+    if (sqlite3_step (clear) != SQLITE_DONE)
+      {
+        set_sqlite_error (self, sqlite3_errcode (self->db), error);
+        goto fail;
+      }
+  }
+  for (guint i = 0; i < n_media; i++)
+    {
+      g_autoptr(SmStmt) stmt = prepare (self,
+        "INSERT INTO post_media (post_id, position, path, size_bytes, sha256, mime_type)"
+        " VALUES (?, ?, ?, ?, ?, ?)", error);
+      int rc;
+
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, post_id);
+      sqlite3_bind_int (stmt, 2, (int) i);
+      sqlite3_bind_text (stmt, 3, media[i].path, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 4, media[i].size_bytes);
+      sqlite3_bind_text (stmt, 5, media[i].sha256, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, media[i].mime_type, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          if ((rc & 0xff) == SQLITE_CONSTRAINT)
+            g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                         _("There is no post %" G_GINT64_FORMAT "."), post_id);
+          else
+            set_sqlite_error (self, rc, error);
+          goto fail;
+        }
+    }
+  return exec (self, "COMMIT", error);
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+gboolean
+sm_store_set_post_option (SmStore     *self,
+                          gint64       post_id,
+                          const char  *key,
+                          const char  *value,
+                          GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "INSERT INTO post_options (post_id, key, value) VALUES (?, ?, ?)"
+    " ON CONFLICT (post_id, key) DO UPDATE SET value = excluded.value", error);
+  int rc;
+
+  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, value, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        {
+          g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                       _("There is no post %" G_GINT64_FORMAT "."), post_id);
+          return FALSE;
+        }
+      return set_sqlite_error (self, rc, error);
+    }
+  return TRUE;
+}
+
+GPtrArray *
+sm_store_list_post_media (SmStore  *self,
+                          gint64    post_id,
+                          GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "SELECT id, path, size_bytes, sha256, mime_type FROM post_media"
+    " WHERE post_id = ? ORDER BY position", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SmPostMedia *media = g_new0 (SmPostMedia, 1);
+
+      media->id = sqlite3_column_int64 (stmt, 0);
+      media->path = column_dup (stmt, 1);
+      media->size_bytes = sqlite3_column_int64 (stmt, 2);
+      media->sha256 = column_dup (stmt, 3);
+      media->mime_type = column_dup (stmt, 4);
+      g_ptr_array_add (list, media);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+GHashTable *
+sm_store_get_post_options (SmStore  *self,
+                           gint64    post_id,
+                           GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(GHashTable) options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(SmStmt) stmt = prepare (self, "SELECT key, value FROM post_options WHERE post_id = ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (options, column_dup (stmt, 0), column_dup (stmt, 1));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&options);
+}
+
+SmUploadState *
+sm_store_get_upload (SmStore  *self,
+                     gint64    target_id,
+                     gint64    media_id,
+                     GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "SELECT session, acknowledged, remote_media_id FROM uploads"
+    " WHERE target_id = ? AND media_id = ?", error);
+  SmUploadState *state;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_int64 (stmt, 2, media_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  state = g_new0 (SmUploadState, 1);
+  state->target_id = target_id;
+  state->media_id = media_id;
+  state->session = column_dup (stmt, 0);
+  state->acknowledged = sqlite3_column_int64 (stmt, 1);
+  state->remote_media_id = column_dup (stmt, 2);
+  return state;
+}
+
+gboolean
+sm_store_save_upload (SmStore              *self,
+                      const SmUploadState  *state,
+                      GError              **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "INSERT INTO uploads (target_id, media_id, session, acknowledged, remote_media_id, updated_us)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (target_id, media_id) DO UPDATE SET session = excluded.session,"
+    "  acknowledged = excluded.acknowledged, remote_media_id = excluded.remote_media_id,"
+    "  updated_us = excluded.updated_us", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, state->target_id);
+  sqlite3_bind_int64 (stmt, 2, state->media_id);
+  bind_text_or_null (stmt, 3, state->session);
+  sqlite3_bind_int64 (stmt, 4, state->acknowledged);
+  bind_text_or_null (stmt, 5, state->remote_media_id);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+  return TRUE;
+}
+
+gboolean
+sm_store_forget_upload (SmStore  *self,
+                        gint64    target_id,
+                        gint64    media_id,
+                        GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self, "DELETE FROM uploads WHERE target_id = ? AND media_id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_int64 (stmt, 2, media_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, sqlite3_errcode (self->db), error);
+  return TRUE;
 }
 
 /* ---- the outbox ------------------------------------------------------- */

@@ -92,6 +92,34 @@ typedef struct
 void sm_post_free (SmPost *post);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmPost, sm_post_free)
 
+/* A file attached to a post, as it was when the post was scheduled: the
+ * publisher refuses to send a file whose size or hash changed since. */
+typedef struct
+{
+  gint64  id;
+  char   *path;
+  gint64  size_bytes;
+  char   *sha256;      /* lowercase hex */
+  char   *mime_type;
+} SmPostMedia;
+
+void sm_post_media_free (SmPostMedia *media);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmPostMedia, sm_post_media_free)
+
+/* Where an upload of one file for one target stands, so that a publisher
+ * that died resumes from what the network acknowledged. */
+typedef struct
+{
+  gint64  target_id;
+  gint64  media_id;
+  char   *session;        /* the network's upload session (URL or id) */
+  gint64  acknowledged;   /* bytes the network confirmed */
+  char   *remote_media_id;/* set once the network has the whole file */
+} SmUploadState;
+
+void sm_upload_state_free (SmUploadState *state);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmUploadState, sm_upload_state_free)
+
 /* One account a new post goes to, with its own text or NULL for the post's. */
 typedef struct
 {
@@ -99,7 +127,7 @@ typedef struct
   const char *text;
 } SmTargetSpec;
 
-#define SM_STORE_SCHEMA_VERSION 2
+#define SM_STORE_SCHEMA_VERSION 3
 
 #define SM_TYPE_STORE (sm_store_get_type ())
 G_DECLARE_FINAL_TYPE (SmStore, sm_store, SM, STORE, GObject)
@@ -152,6 +180,40 @@ gint64     sm_store_create_post        (SmStore            *self,
                                         guint               n_targets,
                                         gboolean            draft,
                                         GError            **error);
+/* Attaches files (in order) and per-network options ("youtube.title" →
+ * "…") to a post, in one transaction; meant right after creating it. */
+gboolean   sm_store_set_post_media     (SmStore            *self,
+                                        gint64              post_id,
+                                        const SmPostMedia  *media,
+                                        guint               n_media,
+                                        GError            **error);
+gboolean   sm_store_set_post_option    (SmStore            *self,
+                                        gint64              post_id,
+                                        const char         *key,
+                                        const char         *value,
+                                        GError            **error);
+/* SmPostMedia in order. */
+GPtrArray *sm_store_list_post_media    (SmStore            *self,
+                                        gint64              post_id,
+                                        GError            **error);
+/* key → value, both strings. */
+GHashTable *sm_store_get_post_options  (SmStore            *self,
+                                        gint64              post_id,
+                                        GError            **error);
+
+/* Upload progress, kept per target and file; NULL without error when none. */
+SmUploadState *sm_store_get_upload     (SmStore            *self,
+                                        gint64              target_id,
+                                        gint64              media_id,
+                                        GError            **error);
+gboolean   sm_store_save_upload        (SmStore            *self,
+                                        const SmUploadState *state,
+                                        GError            **error);
+gboolean   sm_store_forget_upload      (SmStore            *self,
+                                        gint64              target_id,
+                                        gint64              media_id,
+                                        GError            **error);
+
 SmPost    *sm_store_get_post           (SmStore       *self,
                                         gint64         post_id,
                                         GError       **error);
