@@ -184,10 +184,29 @@ sm_platform_real_revoke (SmPlatform                *self,
   return TRUE;
 }
 
+static gboolean
+sm_platform_real_publish (SmPlatform              *self,
+                          SoupSession             *session,
+                          const SmPublishRequest  *request,
+                          SmPublishResult         *result,
+                          GCancellable            *cancellable,
+                          GError                 **error)
+{
+  if (request->media == NULL || request->media->len == 0)
+    return SM_PLATFORM_GET_IFACE (self)->publish_text (self, session, request, result,
+                                                       cancellable, error);
+
+  g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+               _("So-me Studio cannot post photos or videos to %s yet; post the text alone."),
+               sm_network_display_name (sm_platform_get_network (self)));
+  return FALSE;
+}
+
 static void
 sm_platform_default_init (SmPlatformInterface *iface)
 {
   iface->get_builtin_client_id = sm_platform_real_get_builtin_client_id;
+  iface->publish = sm_platform_real_publish;
   iface->refresh = sm_platform_real_refresh;
   iface->revoke = sm_platform_real_revoke;
 }
@@ -1119,4 +1138,24 @@ _sm_platform_graph_get (SoupSession      *session,
     sm_http_set_bearer (msg, token);
 
   return _sm_platform_graph_call (session, msg, network_name, kind, result, cancellable, error);
+}
+
+gboolean
+sm_platform_publish (SmPlatform              *self,
+                     SoupSession             *session,
+                     const SmPublishRequest  *request,
+                     SmPublishResult         *result,
+                     GCancellable            *cancellable,
+                     GError                 **error)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), FALSE);
+  g_return_val_if_fail (SOUP_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (request != NULL && request->text != NULL, FALSE);
+  g_return_val_if_fail (request->tokens != NULL && request->tokens->access_token != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  result->retry_after_us = -1;
+
+  return SM_PLATFORM_GET_IFACE (self)->publish (self, session, request, result, cancellable, error);
 }

@@ -57,13 +57,35 @@ typedef struct
 void sm_account_info_free (SmAccountInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmAccountInfo, sm_account_info_free)
 
+/* How a network keeps an upload's progress across publisher restarts:
+ * load() what was saved for a file (NULL when nothing), save() after every
+ * chunk the network acknowledged, progress() for the UI. */
+typedef struct
+{
+  gpointer   data;
+  /* Returns a new SmUploadState (src/core/sm-store.h) or NULL. */
+  gpointer (*load)     (gpointer      data,
+                        gint64        media_id);
+  void     (*save)     (gpointer      data,
+                        gint64        media_id,
+                        const char   *session,
+                        gint64        acknowledged,
+                        const char   *remote_media_id);
+  void     (*progress) (gpointer      data,
+                        guint64       sent,
+                        guint64       total);
+} SmUploadHooks;
+
 /* What the outbox hands a network for one target. */
 typedef struct
 {
-  const char     *account_remote_id;
-  const SmTokens *tokens;
-  const char     *text;
-  gint64          not_before_us;  /* reconcile: the first attempt's start */
+  const char          *account_remote_id;
+  const SmTokens      *tokens;
+  const char          *text;
+  gint64               not_before_us;  /* reconcile: the first attempt's start */
+  const GPtrArray     *media;          /* SmPostMedia (sm-store.h), in order; may be NULL */
+  GHashTable          *options;        /* "youtube.title" → "…"; may be NULL */
+  const SmUploadHooks *uploads;        /* may be NULL when there is no media */
 } SmPublishRequest;
 
 typedef struct
@@ -114,6 +136,14 @@ struct _SmPlatformInterface
                                  SoupSession               *session,
                                  const SmClientCredentials *creds,
                                  const SmTokens            *old,
+                                 GCancellable              *cancellable,
+                                 GError                   **error);
+  /* Publishes a post with files (request->media).  The default sends
+   * text-only requests to publish_text and refuses files. */
+  gboolean   (*publish)         (SmPlatform                *self,
+                                 SoupSession               *session,
+                                 const SmPublishRequest    *request,
+                                 SmPublishResult           *result,
                                  GCancellable              *cancellable,
                                  GError                   **error);
   gboolean   (*publish_text)    (SmPlatform                *self,
@@ -167,6 +197,13 @@ SmTokens          *sm_platform_refresh        (SmPlatform                *self,
                                                GCancellable              *cancellable,
                                                GError                   **error);
 gboolean           sm_platform_publish_text   (SmPlatform                *self,
+                                               SoupSession               *session,
+                                               const SmPublishRequest    *request,
+                                               SmPublishResult           *result,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
+/* Text or media, whichever the request carries. */
+gboolean           sm_platform_publish        (SmPlatform                *self,
                                                SoupSession               *session,
                                                const SmPublishRequest    *request,
                                                SmPublishResult           *result,

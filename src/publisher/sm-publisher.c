@@ -371,6 +371,123 @@ call_with_refresh (SmPublisher       *self,
   return FALSE;
 }
 
+/* A file must be what it was when the post was scheduled. */
+static gboolean
+media_unchanged (const SmPostMedia  *media,
+                 GCancellable       *cancellable,
+                 GError            **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (media->path);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc (1024 * 1024);
+  GError *local_error = NULL;
+  gint64 total = 0;
+  gssize n;
+
+  in = g_file_read (file, cancellable, &local_error);
+  if (in == NULL)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+                   _("%s cannot be read any more (%s); put it back or attach it again."),
+                   media->path, local_error->message);
+      g_clear_error (&local_error);
+      return FALSE;
+    }
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, 1024 * 1024, cancellable, &local_error)) > 0)
+    {
+      g_checksum_update (sum, buf, n);
+      total += n;
+    }
+  if (n < 0)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT,
+                   _("%s could not be read (%s)."), media->path, local_error->message);
+      g_clear_error (&local_error);
+      return FALSE;
+    }
+  if (total != media->size_bytes || g_strcmp0 (g_checksum_get_string (sum), media->sha256) != 0)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+                   _("%s changed after the post was scheduled; attach it again so you "
+                     "know what goes out."), media->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  SmPublisher *self;
+  SmTarget    *target;
+  gint64       last_emit_us;
+} UploadHooksData;
+
+static gpointer
+upload_load_cb (gpointer data,
+                gint64   media_id)
+{
+  UploadHooksData *d = data;
+  return sm_store_get_upload (d->self->store, d->target->id, media_id, NULL);
+}
+
+static void
+upload_save_cb (gpointer    data,
+                gint64      media_id,
+                const char *session,
+                gint64      acknowledged,
+                const char *remote_media_id)
+{
+  UploadHooksData *d = data;
+  SmUploadState state = { d->target->id, media_id, (char *) session, acknowledged,
+                          (char *) remote_media_id };
+  g_autoptr(GError) error = NULL;
+
+  if (!sm_store_save_upload (d->self->store, &state, &error))
+    g_warning ("Could not save upload progress: %s", error->message);
+}
+
+typedef struct
+{
+  SmPublisher *self;
+  gint64       target_id;
+  guint64      sent;
+  guint64      total;
+} ProgressEvent;
+
+static gboolean
+emit_progress_cb (gpointer data)
+{
+  ProgressEvent *e = data;
+
+  if (e->self->skeleton)
+    sm_dbus_publisher1_emit_upload_progress (e->self->skeleton, e->target_id, e->sent, e->total);
+  g_object_unref (e->self);
+  g_free (e);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+upload_progress_cb (gpointer data,
+                    guint64  sent,
+                    guint64  total)
+{
+  UploadHooksData *d = data;
+  gint64 now = g_get_monotonic_time ();
+  ProgressEvent *e;
+
+  /* At most four signals a second, and always the last. */
+  if (sent < total && now - d->last_emit_us < G_TIME_SPAN_SECOND / 4)
+    return;
+  d->last_emit_us = now;
+  e = g_new0 (ProgressEvent, 1);
+  e->self = g_object_ref (d->self);
+  e->target_id = d->target->id;
+  e->sent = sent;
+  e->total = total;
+  g_main_context_invoke (NULL, emit_progress_cb, e);
+}
+
 static void
 publish_thread (GTask        *task,
                 gpointer      source_object,
@@ -384,8 +501,12 @@ publish_thread (GTask        *task,
   g_autoptr(SmTokens) tokens = NULL;
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) media = NULL;
+  g_autoptr(GHashTable) options = NULL;
   SmPublishResult result = { NULL, NULL, -1 };
   SmPublishRequest request = { 0 };
+  UploadHooksData hooks_data = { 0 };
+  SmUploadHooks hooks = { 0 };
   SmPlatform *platform = sm_platform_get (t->network);
   gboolean reconciling = t->state == SM_TARGET_UNCONFIRMED;
 
@@ -417,6 +538,23 @@ publish_thread (GTask        *task,
   request.tokens = tokens;
   request.text = t->text;
   request.not_before_us = t->first_attempt_us;
+
+  media = sm_store_list_post_media (self->store, t->post_id, &error);
+  options = media ? sm_store_get_post_options (self->store, t->post_id, &error) : NULL;
+  if (media == NULL || options == NULL)
+    {
+      apply_failure (self, job, error, -1, reconciling);
+      goto out;
+    }
+  hooks_data.self = self;
+  hooks_data.target = t;
+  hooks.data = &hooks_data;
+  hooks.load = upload_load_cb;
+  hooks.save = upload_save_cb;
+  hooks.progress = upload_progress_cb;
+  request.media = media;
+  request.options = options;
+  request.uploads = &hooks;
 
   if (reconciling)
     {
@@ -454,7 +592,14 @@ publish_thread (GTask        *task,
       job->new_state = SM_TARGET_PUBLISHING;
     }
 
-  if (!call_with_refresh (self, sm_platform_publish_text, platform, session, account,
+  for (guint i = 0; i < media->len; i++)
+    if (!media_unchanged (g_ptr_array_index (media, i), cancellable, &error))
+      {
+        apply_failure (self, job, error, -1, FALSE);
+        goto out;
+      }
+
+  if (!call_with_refresh (self, sm_platform_publish, platform, session, account,
                           &tokens, &request, &result, cancellable, &error))
     {
       apply_failure (self, job, error, result.retry_after_us, FALSE);
