@@ -279,6 +279,8 @@ test_cli_refuses_bad_input (void)
     { { "post", "--to", "ID", "--at", "now", "LONG", NULL }, "X allows 280" },
     { { "post", "--at", "now", "hello", NULL }, "--to" },
     { { "accounts", "connect", "myspace", NULL }, "not a network" },
+    { { "post", "--to", "ID", "--at", "now", "--option", "youtube.privacy=secret", "hello", NULL }, "private, public, unlisted" },
+    { { "post", "--to", "ID", "--at", "now", "--option", "youtube.privacy=unlisted", "hello", NULL }, "no YouTube account" },
     { { "status", "12345", NULL }, "no post 12345" },
   };
 

@@ -18,6 +18,7 @@
 
 #include "sm-cli.h"
 #include "sm-connect.h"
+#include "sm-options.h"
 #include "sm-publisher-dbus.h"
 #include "sm-store.h"
 #include "sm-text.h"
@@ -428,6 +429,7 @@ cmd_post (int    argc,
   g_autofree char *at = NULL;
   g_autofree char *zone = NULL;
   g_auto(GStrv) variants = NULL;
+  g_auto(GStrv) opts = NULL;
   gboolean draft = FALSE;
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("Account to post to (repeat for more)"), N_("ACCOUNT_ID") },
@@ -435,6 +437,8 @@ cmd_post (int    argc,
     { "zone", 0, 0, G_OPTION_ARG_STRING, &zone, N_("IANA time zone the time is meant in (default: the workspace's)"), N_("ZONE") },
     { "text-for", 0, 0, G_OPTION_ARG_STRING_ARRAY, &variants, N_("Own text for one account"), N_("ACCOUNT_ID=TEXT") },
     { "draft", 0, 0, G_OPTION_ARG_NONE, &draft, N_("Save as a draft; do not schedule"), NULL },
+    { "option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts,
+      N_("A network's option, such as youtube.privacy=unlisted (repeatable)"), N_("KEY=VALUE") },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new (N_("TEXT"));
@@ -509,10 +513,43 @@ cmd_post (int    argc,
                      message, account->id, account->id);
     }
 
+  /* Options: known keys, fitting values, and a network the post goes to. */
+  for (guint i = 0; opts && opts[i]; i++)
+    {
+      g_autofree char *key = NULL;
+      g_autofree char *message = NULL;
+      const char *eq = strchr (opts[i], '=');
+      SmNetwork network;
+      gboolean used = FALSE;
+
+      if (eq == NULL)
+        return fail (_("--option takes KEY=VALUE, such as youtube.privacy=unlisted"));
+      key = g_strndup (opts[i], eq - opts[i]);
+      if (!sm_options_check (key, eq + 1, &message))
+        return fail ("%s", message);
+      network = sm_options_network (key);
+      for (guint j = 0; j < accounts->len; j++)
+        used |= ((SmAccount *) g_ptr_array_index (accounts, j))->network == network;
+      if (!used)
+        return fail (_("%s is for %s, but the post goes to no %s account"), key,
+                     sm_network_display_name (network), sm_network_display_name (network));
+    }
+
   post_id = sm_store_create_post (store, text, due_us, zone,
                                   (SmTargetSpec *) specs->data, specs->len, draft, &error);
   if (post_id == 0)
     return fail_error (error);
+  for (guint i = 0; opts && opts[i]; i++)
+    {
+      const char *eq = strchr (opts[i], '=');
+      g_autofree char *key = g_strndup (opts[i], eq - opts[i]);
+
+      if (!sm_store_set_post_option (store, post_id, key, eq + 1, &error))
+        {
+          sm_store_delete_post (store, post_id, NULL);
+          return fail_error (error);
+        }
+    }
 
   g_print ("%" G_GINT64_FORMAT "\n", post_id);
   if (!draft)

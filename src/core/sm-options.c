@@ -1,0 +1,237 @@
+/* sm-options.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sm-options"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "sm-options.h"
+
+typedef enum
+{
+  KIND_TEXT,      /* free text up to max_len characters */
+  KIND_CHOICE,    /* one of choices */
+  KIND_BOOL,
+  KIND_DIGITS,    /* a number, or digits such as a phone number */
+  KIND_TAGS,      /* comma-separated, max_len characters in all */
+  KIND_TIME,      /* RFC 3339 */
+  KIND_PATH,      /* an existing file */
+} Kind;
+
+typedef struct
+{
+  const char        *key;
+  Kind               kind;
+  int                max_len;
+  const char *const *choices;
+  gboolean           no_angle_brackets;
+} Option;
+
+static const char *const yt_privacy[] = { "private", "public", "unlisted", NULL };
+static const char *const ig_kinds[] = { "feed", "carousel", "reel", "story", NULL };
+static const char *const fb_kinds[] = { "post", "reel", "story", NULL };
+static const char *const tt_privacy[] = { "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS",
+                                          "FOLLOWER_OF_CREATOR", "SELF_ONLY", NULL };
+static const char *const x_reply[] = { "following", "mentionedUsers", "subscribers", "verified", NULL };
+static const char *const li_visibility[] = { "PUBLIC", "CONNECTIONS", "LOGGED_IN", NULL };
+static const char *const th_reply[] = { "everyone", "accounts_you_follow", "mentioned_only", NULL };
+
+/* One table; the limits are the networks' own (platform-apis.md). */
+static const Option options[] = {
+  { "youtube.title", KIND_TEXT, 100, NULL, TRUE },
+  { "youtube.privacy", KIND_CHOICE, 0, yt_privacy, FALSE },
+  { "youtube.tags", KIND_TAGS, 500, NULL, TRUE },
+  { "youtube.category", KIND_DIGITS, 4, NULL, FALSE },
+  { "youtube.made_for_kids", KIND_BOOL, 0, NULL, FALSE },
+  { "youtube.notify_subscribers", KIND_BOOL, 0, NULL, FALSE },
+  { "youtube.publish_at", KIND_TIME, 0, NULL, FALSE },
+  { "youtube.thumbnail", KIND_PATH, 0, NULL, FALSE },
+  { "instagram.kind", KIND_CHOICE, 0, ig_kinds, FALSE },
+  { "facebook.kind", KIND_CHOICE, 0, fb_kinds, FALSE },
+  { "tiktok.privacy", KIND_CHOICE, 0, tt_privacy, FALSE },
+  { "tiktok.disable_comment", KIND_BOOL, 0, NULL, FALSE },
+  { "tiktok.disable_duet", KIND_BOOL, 0, NULL, FALSE },
+  { "tiktok.disable_stitch", KIND_BOOL, 0, NULL, FALSE },
+  { "x.reply_settings", KIND_CHOICE, 0, x_reply, FALSE },
+  { "linkedin.visibility", KIND_CHOICE, 0, li_visibility, FALSE },
+  { "threads.reply_control", KIND_CHOICE, 0, th_reply, FALSE },
+  { "whatsapp.to", KIND_DIGITS, 15, NULL, FALSE },
+  { "whatsapp.template", KIND_TEXT, 512, NULL, FALSE },
+  { "whatsapp.language", KIND_TEXT, 15, NULL, FALSE },
+};
+
+static const Option *
+find (const char *key)
+{
+  for (guint i = 0; key && i < G_N_ELEMENTS (options); i++)
+    if (g_str_equal (options[i].key, key))
+      return &options[i];
+  return NULL;
+}
+
+static gboolean
+parse_bool (const char *value,
+            gboolean   *out)
+{
+  const char *yes[] = { "true", "1", "yes", "on" };
+  const char *no[] = { "false", "0", "no", "off" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
+    {
+      if (g_ascii_strcasecmp (value, yes[i]) == 0)
+        return *out = TRUE, TRUE;
+      if (g_ascii_strcasecmp (value, no[i]) == 0)
+        return *out = FALSE, TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+sm_options_check (const char  *key,
+                  const char  *value,
+                  char       **message)
+{
+  const Option *o = find (key);
+  gboolean b;
+
+  g_return_val_if_fail (message != NULL, FALSE);
+  *message = NULL;
+
+  if (o == NULL)
+    {
+      g_autofree char *known = NULL;
+      SmNetwork network = sm_options_network (key);
+
+      if (network != SM_NETWORK_INVALID)
+        {
+          g_autofree char *list = g_strjoinv (", ", (char **) sm_options_keys (network));
+          *message = g_strdup_printf (_("“%s” is not an option; %s has: %s."), key,
+                                      sm_network_display_name (network), list);
+        }
+      else
+        *message = g_strdup_printf (_("“%s” is not an option; options look like youtube.privacy=unlisted."),
+                                    key ? key : "");
+      return FALSE;
+    }
+  if (value == NULL || !g_utf8_validate (value, -1, NULL))
+    {
+      *message = g_strdup_printf (_("%s needs a value."), key);
+      return FALSE;
+    }
+
+  switch (o->kind)
+    {
+    case KIND_TEXT:
+    case KIND_TAGS:
+      if (*value == '\0')
+        {
+          *message = g_strdup_printf (_("%s needs a value."), key);
+          return FALSE;
+        }
+      if (g_utf8_strlen (value, -1) > o->max_len)
+        {
+          *message = g_strdup_printf (ngettext ("%s takes at most %d character.",
+                                               "%s takes at most %d characters.", o->max_len),
+                                      key, o->max_len);
+          return FALSE;
+        }
+      if (o->no_angle_brackets && strpbrk (value, "<>") != NULL)
+        {
+          *message = g_strdup_printf (_("%s cannot contain < or >."), key);
+          return FALSE;
+        }
+      return TRUE;
+
+    case KIND_CHOICE:
+      if (g_strv_contains (o->choices, value))
+        return TRUE;
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) o->choices);
+        *message = g_strdup_printf (_("%s is one of: %s."), key, list);
+      }
+      return FALSE;
+
+    case KIND_BOOL:
+      if (parse_bool (value, &b))
+        return TRUE;
+      *message = g_strdup_printf (_("%s is true or false."), key);
+      return FALSE;
+
+    case KIND_DIGITS:
+      {
+        const char *v = value + (o->max_len == 15 && *value == '+');   /* a phone number's + */
+        gsize len = strlen (v);
+
+        if (len > 0 && len <= (gsize) o->max_len && strspn (v, "0123456789") == len)
+          return TRUE;
+        *message = g_strdup_printf (_("%s takes digits only (at most %d)."), key, o->max_len);
+        return FALSE;
+      }
+
+    case KIND_TIME:
+      {
+        g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (value, NULL);
+
+        if (dt != NULL)
+          return TRUE;
+        *message = g_strdup_printf (_("%s takes a time such as 2026-12-01T09:00:00Z."), key);
+        return FALSE;
+      }
+
+    case KIND_PATH:
+      if (g_file_test (value, G_FILE_TEST_IS_REGULAR))
+        return TRUE;
+      *message = g_strdup_printf (_("%s: there is no file %s."), key, value);
+      return FALSE;
+
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
+
+SmNetwork
+sm_options_network (const char *key)
+{
+  g_autofree char *prefix = NULL;
+  const char *dot = key ? strchr (key, '.') : NULL;
+
+  if (dot == NULL)
+    return SM_NETWORK_INVALID;
+  prefix = g_strndup (key, dot - key);
+  return sm_network_from_string (prefix);
+}
+
+const char *const *
+sm_options_keys (SmNetwork network)
+{
+  static GPtrArray *per_network[SM_N_NETWORKS];
+  static gsize once;
+
+  if (g_once_init_enter (&once))
+    {
+      for (guint n = 0; n < SM_N_NETWORKS; n++)
+        per_network[n] = g_ptr_array_new ();
+      for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+        g_ptr_array_add (per_network[sm_options_network (options[i].key)], (gpointer) options[i].key);
+      for (guint n = 0; n < SM_N_NETWORKS; n++)
+        g_ptr_array_add (per_network[n], NULL);
+      g_once_init_leave (&once, 1);
+    }
+  g_return_val_if_fail (network < SM_N_NETWORKS, NULL);
+  return (const char *const *) per_network[network]->pdata;
+}
+
+gboolean
+sm_options_get_bool (GHashTable *options_table,
+                     const char *key,
+                     gboolean    fallback)
+{
+  const char *value = options_table ? g_hash_table_lookup (options_table, key) : NULL;
+  gboolean b;
+
+  return value && parse_bool (value, &b) ? b : fallback;
+}

@@ -1,0 +1,28 @@
+/* sm-options.h — the per-network options a post can carry
+ * ("youtube.privacy=unlisted"), and what values each takes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "sm-network.h"
+
+G_BEGIN_DECLS
+
+/* TRUE when @key is a known option and @value fits it; otherwise a
+ * translated, one-line message that says what is allowed. */
+gboolean    sm_options_check      (const char  *key,
+                                   const char  *value,
+                                   char       **message);
+/* The network an option belongs to ("youtube.title" → YouTube). */
+SmNetwork   sm_options_network    (const char  *key);
+/* The known keys of @network, NULL-terminated (static strings). */
+const char *const *sm_options_keys (SmNetwork   network);
+/* Reads a boolean option as stored ("true"/"false"/"1"/"0"/"yes"/"no"). */
+gboolean    sm_options_get_bool   (GHashTable  *options,
+                                   const char  *key,
+                                   gboolean     fallback);
+
+G_END_DECLS
