@@ -551,6 +551,17 @@ test_helpers (void)
   g_autofree char *long_text = NULL;
   g_autofree char *cut = NULL;
 
+  /* A secret sent in a form body never comes back in a message. */
+  {
+    g_autoptr(SoupMessage) form = soup_message_new ("POST", "https://api.x.com/2/oauth2/token");
+    g_autofree char *echoed = NULL;
+
+    sm_http_set_form_body (form, "grant_type", "refresh_token",
+                           "refresh_token", "rt-0123456789abcdef", NULL);
+    echoed = _sm_platform_scrub (form, "Refresh token rt-0123456789abcdef is invalid");
+    g_assert_cmpstr (echoed, ==, "Refresh token … is invalid");
+  }
+
   /* Reconciliation: X lists links as t.co links, and entities escaped. */
   g_assert_true (_sm_platform_text_matches ("New menu: https://bakery.example/menu?x=1 today",
                                             "New menu: https://t.co/AbC123xyz today"));

@@ -216,6 +216,9 @@ sm_http_set_form_body (SoupMessage *msg,
     }
   va_end (args);
 
+  /* Kept with the message, so that error messages can be scrubbed of the
+   * secrets it carried (sm_http_get_form_body). */
+  g_object_set_data_full (G_OBJECT (msg), "sm-form-body", g_strdup (form->str), g_free);
   bytes = g_string_free_to_bytes (g_steal_pointer (&form));
   soup_message_set_request_body_from_bytes (msg,
                                             "application/x-www-form-urlencoded",
@@ -452,4 +455,11 @@ sm_json_get_int (JsonNode   *root,
     }
 
   return 0;
+}
+
+const char *
+sm_http_get_form_body (SoupMessage *msg)
+{
+  g_return_val_if_fail (SOUP_IS_MESSAGE (msg), NULL);
+  return g_object_get_data (G_OBJECT (msg), "sm-form-body");
 }

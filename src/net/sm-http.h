@@ -37,6 +37,9 @@ void         sm_http_set_json_body    (SoupMessage  *msg,
 void         sm_http_set_form_body    (SoupMessage  *msg,
                                        ...) G_GNUC_NULL_TERMINATED;
 
+/* The form body set with sm_http_set_form_body(), or NULL. */
+const char  *sm_http_get_form_body    (SoupMessage  *msg);
+
 /* Sends @msg synchronously and reads the whole body.  Transport failures are
  * mapped into SM_PLATFORM_ERROR: a request that never reached the server
  * (refused, unresolvable, TLS failure before sending) is

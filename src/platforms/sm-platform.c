@@ -355,20 +355,25 @@ _sm_platform_scrub (SoupMessage *msg,
         replace_all (out, credential);
     }
 
-  query = g_uri_get_query (soup_message_get_uri (msg));
-  if (query != NULL)
+  /* Whatever the query or a form body carried (codes, refresh tokens,
+   * client secrets) is cut from what the network echoed back. */
+  for (int source = 0; source < 2; source++)
     {
-      g_autoptr(GHashTable) params = g_uri_parse_params (query, -1, "&",
-                                                         G_URI_PARAMS_WWW_FORM, NULL);
-      GHashTableIter iter;
-      gpointer value;
-
-      if (params != NULL)
+      query = source == 0 ? g_uri_get_query (soup_message_get_uri (msg)) : sm_http_get_form_body (msg);
+      if (query != NULL)
         {
-          g_hash_table_iter_init (&iter, params);
-          while (g_hash_table_iter_next (&iter, NULL, &value))
-            if (strlen (value) >= MIN_SECRET_LEN)
-              replace_all (out, value);
+          g_autoptr(GHashTable) params = g_uri_parse_params (query, -1, "&",
+                                                             G_URI_PARAMS_WWW_FORM, NULL);
+          GHashTableIter iter;
+          gpointer value;
+
+          if (params != NULL)
+            {
+              g_hash_table_iter_init (&iter, params);
+              while (g_hash_table_iter_next (&iter, NULL, &value))
+                if (strlen (value) >= MIN_SECRET_LEN)
+                  replace_all (out, value);
+            }
         }
     }
 
