@@ -649,6 +649,142 @@ test_expired_and_revoked_tokens (void)
   g_assert_nonnull (strstr (accounts, "needs-reconnect"));
 }
 
+static char *
+make_video (SmTestProfile *p,
+            const char    *name,
+            int            frames)
+{
+  g_autofree char *path = g_build_filename (p->dir, name, NULL);
+  g_autofree char *nb = g_strdup_printf ("num-buffers=%d", frames);
+  g_autofree char *loc = g_strdup_printf ("location=%s", path);
+  g_autoptr(GSubprocess) gst = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Snow does not compress: a short clip makes a file of real size. */
+  gst = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "gst-launch-1.0", "-q", "-e",
+                          "videotestsrc", "pattern=snow", nb, "!",
+                          "video/x-raw,width=1280,height=720,framerate=30/1,format=I420", "!",
+                          "x264enc", "speed-preset=ultrafast", "bitrate=40000", "!",
+                          "mp4mux", "faststart=true", "!", "filesink", loc, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (gst, NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static char *
+file_sha256 (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+}
+
+static JsonObject *
+sandbox_video (JsonNode *posts)
+{
+  JsonArray *list = json_node_get_array (posts);
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *post = json_array_get_object_element (list, i);
+      if (g_strcmp0 (json_object_get_string_member (post, "network"), "youtube") == 0)
+        return post;
+    }
+  return NULL;
+}
+
+/* A video to YouTube from the command line, by the resumable protocol; the
+ * publisher is killed in the middle of the upload and, started again, goes
+ * on from where YouTube says it stopped. */
+static void
+test_youtube_video_resumes_after_kill (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(JsonNode) posts = NULL;
+  g_autoptr(JsonNode) requests = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  Wait w = { p, 0, "published", 1 };
+  JsonObject *uploaded;
+  gint64 account, size, sent = 0;
+  JsonArray *list;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "youtube");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, account);
+  video = make_video (p, "oven.mp4", 150);
+  sha = file_sha256 (video);
+  {
+    g_autoptr(GFile) f = g_file_new_for_path (video);
+    g_autoptr(GFileInfo) info = g_file_query_info (f, G_FILE_ATTRIBUTE_STANDARD_SIZE, 0, NULL, NULL);
+    size = g_file_info_get_size (info);
+  }
+  g_assert_cmpint (size, >, 16 * 1024 * 1024);
+
+  /* Without a video, YouTube is refused before anything is saved. */
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now", "No video", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "YouTube"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* YouTube stores the first chunk, then answers slowly. */
+  sm_test_sandbox_post (p, "/__sandbox/faults",
+                        "{\"host\":\"www.googleapis.com\",\"method\":\"PUT\","
+                        "\"path\":\"/upload/youtube/v3/videos*\",\"count\":1,\"delay_ms\":6000}");
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "--media", video, "--option", "youtube.title=Our new oven",
+                                "--option", "youtube.privacy=unlisted",
+                                "A look at the new oven, baking its first loaves.", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+
+  /* Kill it while it waits for YouTube's answer to the first chunk. */
+  g_usleep (3 * G_TIME_SPAN_SECOND);
+  {
+    g_autofree char *states = sm_test_target_states (p, w.post_id);
+    g_assert_cmpstr (states, ==, "publishing");
+  }
+  sm_test_stop_publisher (SIGKILL);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+
+  {
+    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+    g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
+                                                           "/studio/so_me/Studio/Publisher",
+                                                           "studio.so_me.Studio.Publisher1", "Wake",
+                                                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+    g_assert_nonnull (ret);
+  }
+  g_assert_true (sm_test_wait_for (states_are, &w, 90));
+
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 1);
+  uploaded = sandbox_video (posts);
+  g_assert_nonnull (uploaded);
+  g_assert_cmpstr (json_object_get_string_member (uploaded, "text"), ==, "Our new oven");
+  g_assert_cmpint (json_object_get_int_member (uploaded, "bytes"), ==, size);
+  g_assert_cmpstr (json_object_get_string_member (uploaded, "sha256"), ==, sha);
+
+  /* The second publisher went on from what YouTube had: fewer bytes than
+   * the whole file were sent again. */
+  requests = sm_test_sandbox_get (p, "/__sandbox/requests");
+  list = json_node_get_array (requests);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *r = json_array_get_object_element (list, i);
+      if (g_strcmp0 (json_object_get_string_member (r, "method"), "PUT") == 0)
+        sent += json_object_get_int_member_with_default (r, "body_bytes", 0);
+    }
+  g_test_message ("sent %" G_GINT64_FORMAT " bytes for a %" G_GINT64_FORMAT "-byte video", sent, size);
+  g_assert_cmpint (sent, >=, size);
+  g_assert_cmpint (sent - size, <, size);
+}
+
 static gboolean
 all_published (gpointer data)
 {
@@ -756,5 +892,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/e2e/newer-database-refused", test_newer_database_refused);
   g_test_add_func ("/e2e/locked-keyring-keeps-post", test_locked_keyring_keeps_post);
   g_test_add_func ("/e2e/two-publishers-publish-each-once", test_two_publishers_publish_each_once);
+  g_test_add_func ("/e2e/youtube-video-resumes-after-kill", test_youtube_video_resumes_after_kill);
   return g_test_run ();
 }

@@ -21,6 +21,7 @@
 #include "sm-http.h"
 #include "sm-platform.h"
 #include "sm-platforms-private.h"
+#include "sm-upload.h"
 
 #define CLIENT_ID     "sandbox-client"
 #define CLIENT_SECRET "sandbox-secret"
@@ -51,6 +52,13 @@ static const Network networks[] = {
     "/rest/posts", "www.linkedin.com", "POST", "/oauth/v2/accessToken", 3000, TRUE, TRUE },
   { SM_NETWORK_THREADS, "threads", "Threads", "graph.threads.net", "/*/threads_publish",
     "/*/threads", NULL, NULL, NULL, 500, TRUE, FALSE },
+};
+
+/* YouTube posts are videos: text-only publishing does not apply, so it has
+ * tests of its own rather than a row above. */
+static const Network youtube = {
+  SM_NETWORK_YOUTUBE, "youtube", "YouTube", "www.googleapis.com", "/upload/youtube/v3/videos",
+  "/youtube/v3/channels", "oauth2.googleapis.com", "POST", "/token", 5000, TRUE, TRUE
 };
 
 typedef struct
@@ -503,7 +511,8 @@ test_registry (void)
   g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_FACEBOOK)), ==, SM_NETWORK_FACEBOOK);
   g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_LINKEDIN)), ==, SM_NETWORK_LINKEDIN);
   g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_THREADS)), ==, SM_NETWORK_THREADS);
-  g_assert_null (sm_platform_get (SM_NETWORK_YOUTUBE));
+  g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_YOUTUBE)), ==, SM_NETWORK_YOUTUBE);
+  g_assert_null (sm_platform_get (SM_NETWORK_TIKTOK));
   g_assert_null (sm_platform_get (SM_NETWORK_INVALID));
   g_assert_null (sm_platform_get (SM_N_NETWORKS));
   g_assert_nonnull (sm_platform_get_builtin_client_id (sm_platform_get (SM_NETWORK_X)));
@@ -539,6 +548,22 @@ test_authorize_urls (void)
   g_assert_nonnull (strstr (th, "&state=st&code_challenge=chal&code_challenge_method=S256"));
   g_assert_true (g_str_has_prefix (th, "https://threads.net/oauth/authorize?response_type=code&"));
   g_assert_nonnull (strstr (th, "&scope=threads_basic%2Cthreads_content_publish&"));
+
+  {
+    g_autofree char *yt = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_YOUTUBE),
+                                                           &creds, REDIRECT_URI, "st", "chal");
+
+    /* Offline access and consent, or no refresh token (1.1). */
+    g_assert_cmpstr (yt, ==,
+                     "https://accounts.google.com/o/oauth2/v2/auth?response_type=code"
+                     "&client_id=sandbox-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback"
+                     "&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube.upload"
+                     "%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube"
+                     "%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube.readonly"
+                     "&state=st&code_challenge=chal&code_challenge_method=S256"
+                     "&access_type=offline&prompt=consent");
+    g_assert_true (sm_platform_get_oauth_spec (sm_platform_get (SM_NETWORK_YOUTUBE))->needs_secret);
+  }
 }
 
 static void
@@ -655,9 +680,19 @@ test_connect (gconstpointer data)
       g_assert_cmpint (first->tokens->expires_at_us, >, g_get_real_time ());
       break;
 
+    case SM_NETWORK_YOUTUBE:
+      /* One account per channel: its id, title and handle. */
+      g_assert_cmpuint (st->accounts->len, ==, 1);
+      g_assert_true (g_str_has_prefix (first->remote_id, "UC"));
+      g_assert_cmpuint (strlen (first->remote_id), ==, 24);
+      g_assert_cmpstr (first->name, ==, "So-me Sandbox");
+      g_assert_cmpstr (first->handle, ==, "@somesandbox");
+      g_assert_nonnull (first->tokens->refresh_token);
+      g_assert_cmpint (first->tokens->expires_at_us, >, g_get_real_time ());
+      break;
+
     case SM_NETWORK_INVALID:
     case SM_NETWORK_INSTAGRAM:
-    case SM_NETWORK_YOUTUBE:
     case SM_NETWORK_TIKTOK:
     case SM_NETWORK_WHATSAPP:
     case SM_N_NETWORKS:
@@ -1126,6 +1161,525 @@ test_disconnect (gconstpointer data)
     }
 }
 
+/* ---- YouTube --------------------------------------------------------------- */
+
+#define YT_CHANNELS_URL "https://www.googleapis.com/youtube/v3/channels?part=snippet&mine=true"
+#define MIB             (1024 * 1024)
+
+/* A Data API read with the account's tokens, through the YouTube error
+ * mapping. */
+static JsonNode *
+youtube_read (const SmTokens   *tokens,
+              SmPublishResult  *result,
+              GError          **error)
+{
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+
+  return _sm_platform_youtube_get (session, YT_CHANNELS_URL, tokens->access_token,
+                                   SM_CALL_READ, result, NULL, error);
+}
+
+/* Text alone is refused, in words that say what to do. */
+static void
+test_youtube_text (gconstpointer data)
+{
+  const Network *net = data;
+  g_autofree char *text = unique_text (net, "no video");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_auto(SmPublishResult) found = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  g_assert_false (publish (net, text, NULL, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
+  g_assert_cmpstr (error->message, ==, "YouTube posts need a video; add one.");
+  g_assert_null (result.remote_id);
+  g_clear_error (&error);
+
+  /* And so it never went out. */
+  g_assert_true (find_published (net, text, g_get_real_time (), &found, &error));
+  g_assert_no_error (error);
+  g_assert_null (found.remote_id);
+  g_assert_cmpuint (sandbox_count_text (net, text), ==, 0);
+}
+
+/* Expired: the API says 401, a refresh renews it and keeps the refresh
+ * token (Google sends none), a blip during refresh is transient. */
+static void
+test_youtube_expired (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SmTokens) fresh = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  root = youtube_read (st->tokens, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&root, json_node_unref);
+
+  token_hook ("expire", net->id);
+  root = youtube_read (st->tokens, NULL, &error);
+  g_assert_null (root);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED);
+  g_clear_error (&error);
+
+  fresh = refresh (net, st->tokens, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fresh->access_token, !=, st->tokens->access_token);
+  g_assert_cmpstr (fresh->refresh_token, ==, st->tokens->refresh_token);
+  g_assert_cmpint (fresh->expires_at_us, >, g_get_real_time ());
+  g_assert_nonnull (fresh->scope);
+  sm_tokens_free (st->tokens);
+  st->tokens = g_steal_pointer (&fresh);
+
+  root = youtube_read (st->tokens, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sm_json_get_string (root, "items.0.id"), ==, st->remote_id);
+
+  add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":503}",
+             net->token_host, net->token_method, net->token_path);
+  g_assert_null (refresh (net, st->tokens, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+  g_clear_error (&error);
+
+  add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
+             net->token_host, net->token_method, net->token_path);
+  g_assert_null (refresh (net, st->tokens, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+}
+
+/* Google's error envelope, as the outbox needs it. */
+static void
+test_youtube_errors (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gint64 expected;
+
+  if (!need_connected (net))
+    return;
+
+  /* The daily quota: wait for midnight Pacific time. */
+  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
+             "\"body\":{\"error\":{\"code\":403,\"message\":\"The request cannot be completed "
+             "because you have exceeded your quota.\",\"errors\":[{\"message\":\"The request "
+             "cannot be completed because you have exceeded your quota.\",\"domain\":"
+             "\"youtube.quota\",\"reason\":\"quotaExceeded\"}]}}}",
+             net->host, net->find_path);
+  expected = _sm_platform_youtube_quota_reset_us (g_get_real_time ());
+  root = youtube_read (st->tokens, &result, &error);
+  g_assert_null (root);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
+  g_assert_nonnull (strstr (error->message, "midnight Pacific"));
+  g_assert_cmpint (result.retry_after_us, <=, expected);
+  g_assert_cmpint (result.retry_after_us, >=, expected - 5 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  /* Too fast: Retry-After. */
+  result.retry_after_us = -1;
+  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
+             "\"headers\":{\"Retry-After\":\"30\"},"
+             "\"body\":{\"error\":{\"code\":403,\"message\":\"Rate limit exceeded\","
+             "\"errors\":[{\"domain\":\"youtube.quota\",\"reason\":\"rateLimitExceeded\"}]}}}",
+             net->host, net->find_path);
+  root = youtube_read (st->tokens, &result, &error);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
+  g_assert_cmpint (result.retry_after_us, <=, 30 * G_USEC_PER_SEC);
+  g_assert_cmpint (result.retry_after_us, >=, 27 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  /* The daily upload cap: a day. */
+  result.retry_after_us = -1;
+  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":400,"
+             "\"body\":{\"error\":{\"code\":400,\"message\":\"The user has exceeded the number "
+             "of videos they may upload.\",\"errors\":[{\"domain\":\"youtube.video\","
+             "\"reason\":\"uploadLimitExceeded\"}]}}}",
+             net->host, net->find_path);
+  root = youtube_read (st->tokens, &result, &error);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
+  g_assert_cmpint (result.retry_after_us, ==, G_TIME_SPAN_DAY);
+  g_clear_error (&error);
+
+  /* Any other 403 is a refusal, with Google's reason. */
+  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
+             "\"body\":{\"error\":{\"code\":403,\"message\":\"Request had insufficient "
+             "authentication scopes.\",\"errors\":[{\"domain\":\"global\","
+             "\"reason\":\"insufficientPermissions\"}],\"status\":\"PERMISSION_DENIED\"}}}",
+             net->host, net->find_path);
+  root = youtube_read (st->tokens, &result, &error);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
+  g_assert_nonnull (strstr (error->message, "insufficientPermissions"));
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  /* A server error on a read: try again. */
+  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":503}",
+             net->host, net->find_path);
+  root = youtube_read (st->tokens, &result, &error);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+}
+
+static void
+test_youtube_quota_reset (void)
+{
+  /* 2025-01-01T08:00:00Z is midnight in Los Angeles (PST): a whole day. */
+  g_assert_cmpint (_sm_platform_youtube_quota_reset_us (G_GINT64_CONSTANT (1735718400) * G_USEC_PER_SEC),
+                   ==, G_TIME_SPAN_DAY);
+  /* 2025-07-01T12:00:00.5Z is 05:00:00.5 PDT: 19 hours less half a second. */
+  g_assert_cmpint (_sm_platform_youtube_quota_reset_us (G_GINT64_CONSTANT (1751371200) * G_USEC_PER_SEC
+                                                        + G_USEC_PER_SEC / 2),
+                   ==, 19 * G_TIME_SPAN_HOUR - G_USEC_PER_SEC / 2);
+  /* 2025-03-09T07:00:00Z is 23:00 PST on the eve of DST: an hour. */
+  g_assert_cmpint (_sm_platform_youtube_quota_reset_us (G_GINT64_CONSTANT (1741503600) * G_USEC_PER_SEC),
+                   ==, G_TIME_SPAN_HOUR);
+}
+
+/* Revoked: Google's 401 is the same as for an expired token; the refresh
+ * that follows tells, and says to reconnect. */
+static void
+test_youtube_revoked (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SmTokens) none = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  token_hook ("revoke", net->id);
+  root = youtube_read (st->tokens, NULL, &error);
+  g_assert_null (root);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED);
+  g_clear_error (&error);
+
+  none = refresh (net, st->tokens, &error);
+  g_assert_null (none);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
+  g_assert_nonnull (strstr (error->message, "Reconnect"));
+}
+
+static void
+test_youtube_disconnect (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmTokens) none = NULL;
+
+  if (!need_sandbox ())
+    return;
+
+  connect_network (net);
+  g_assert_true (sm_platform_revoke (sm_platform_get (net->network), session, &creds,
+                                     st->tokens, NULL, &error));
+  g_assert_no_error (error);
+  none = refresh (net, st->tokens, &error);
+  g_assert_null (none);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
+  g_clear_error (&error);
+
+  /* Revoking what is already gone is not a failure. */
+  g_assert_true (sm_platform_revoke (sm_platform_get (net->network), session, &creds,
+                                     st->tokens, NULL, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  goffset  written;        /* bytes the client pushed, resends included */
+  goffset  previous;
+  goffset  last_acknowledged;
+  guint    acknowledgements;
+  gboolean fault_added;
+  goffset  fault_after;
+} UploadWatch;
+
+static void
+upload_progress_cb (goffset  sent,
+                    goffset  acknowledged,
+                    goffset  total,
+                    gpointer user_data)
+{
+  UploadWatch *watch = user_data;
+
+  g_assert_cmpint (sent, >=, acknowledged);
+  g_assert_cmpint (sent, <=, total);
+  if (sent > watch->previous)
+    watch->written += sent - watch->previous;
+  watch->previous = sent;
+
+  if (acknowledged != watch->last_acknowledged)
+    {
+      watch->acknowledgements++;
+      watch->last_acknowledged = acknowledged;
+    }
+
+  /* Halfway through, the connection dies in the middle of a chunk. */
+  if (!watch->fault_added && acknowledged >= watch->fault_after)
+    {
+      add_fault ("{\"host\":\"www.googleapis.com\",\"method\":\"PUT\","
+                 "\"path\":\"/upload/youtube/v3/videos\",\"count\":1,"
+                 "\"drop_after_bytes\":1000000}");
+      watch->fault_added = TRUE;
+    }
+}
+
+/* Opens a resumable session for @total bytes; returns its URL. */
+static char *
+youtube_start_upload (const SmTokens *tokens,
+                      goffset         total)
+{
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *length = g_strdup_printf ("%" G_GOFFSET_FORMAT, total);
+  SoupMessageHeaders *headers;
+
+  msg = sm_http_message_new ("POST", "https://www.googleapis.com/upload/youtube/v3/videos"
+                                     "?uploadType=resumable&part=snippet,status", &error);
+  g_assert_no_error (error);
+  sm_http_set_bearer (msg, tokens->access_token);
+  headers = soup_message_get_request_headers (msg);
+  soup_message_headers_replace (headers, "X-Upload-Content-Length", length);
+  soup_message_headers_replace (headers, "X-Upload-Content-Type", "video/mp4");
+  body = json_from_string ("{\"snippet\":{\"title\":\"Twenty mebibytes\",\"description\":\"\"},"
+                           "\"status\":{\"privacyStatus\":\"unlisted\"}}", &error);
+  g_assert_no_error (error);
+  sm_http_set_json_body (msg, body);
+
+  answer = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  return g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                 "Location"));
+}
+
+/* 20 MiB streamed from disk in 4 MiB chunks; the connection dies in the
+ * middle; the client asks, resumes from what the sandbox kept, and the
+ * video that arrives is the file, byte for byte. */
+static void
+test_youtube_upload (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  const goffset total = 20 * MIB;
+  const gsize chunk = 4 * MIB;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileIOStream) io = NULL;
+  g_autoptr(GChecksum) sha256 = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint32 *block = g_new (guint32, MIB / sizeof (guint32));
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) video = NULL;
+  g_autoptr(JsonNode) post = NULL;
+  g_autoptr(JsonNode) requests = NULL;
+  g_autofree char *url = NULL;
+  UploadWatch watch = { 0 };
+  goffset acknowledged = -1;
+  guint first_record;
+  guint64 received = 0;
+  gboolean dropped = FALSE;
+
+  if (!need_connected (net))
+    return;
+
+  /* Random bytes, written now: nothing to compress or to guess. */
+  file = g_file_new_tmp ("sm-upload-XXXXXX.mp4", &io, &error);
+  g_assert_no_error (error);
+  for (goffset done = 0; done < total; done += MIB)
+    {
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (io));
+
+      for (gsize i = 0; i < MIB / sizeof (guint32); i++)
+        block[i] = g_random_int ();
+      g_checksum_update (sha256, (const guchar *) block, MIB);
+      g_output_stream_write_all (out, block, MIB, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_io_stream_close (G_IO_STREAM (io), NULL, &error);
+  g_assert_no_error (error);
+
+  requests = hook ("GET", "requests", NULL);
+  first_record = json_array_get_length (json_node_get_array (requests));
+  g_clear_pointer (&requests, json_node_unref);
+
+  url = youtube_start_upload (st->tokens, total);
+  g_assert_true (g_str_has_prefix (url, "https://www.googleapis.com/upload/youtube/v3/videos?"));
+
+  watch.fault_after = 2 * chunk;
+  g_assert_true (sm_upload_resumable_put (session, url, file, total, 0, chunk, "video/mp4",
+                                          st->tokens->access_token, upload_progress_cb, &watch,
+                                          &acknowledged, &video, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (watch.fault_added);
+  g_assert_cmpint (acknowledged, ==, total);
+  g_assert_nonnull (sm_json_get_string (video, "id"));
+  g_assert_cmpstr (sm_json_get_string (video, "snippet.title"), ==, "Twenty mebibytes");
+  g_assert_cmpstr (sm_json_get_string (video, "status.uploadStatus"), ==, "uploaded");
+
+  /* The sandbox has the file: same size, same hash. */
+  post = sandbox_post (net, sm_json_get_string (video, "id"));
+  g_assert_nonnull (post);
+  g_assert_cmpint (sm_json_get_int (post, "bytes"), ==, total);
+  g_assert_cmpstr (sm_json_get_string (post, "sha256"), ==, g_checksum_get_string (sha256));
+
+  /* After the drop, only part of one chunk went again, not the file. */
+  g_test_message ("written %" G_GOFFSET_FORMAT " for %" G_GOFFSET_FORMAT, watch.written, total);
+  g_assert_cmpint (watch.written, >=, total);
+  g_assert_cmpint (watch.written - total, <=, (goffset) chunk);
+  g_assert_cmpuint (watch.acknowledgements, >=, 6);
+
+  /* And the sandbox took every byte exactly once. */
+  requests = hook ("GET", "requests", NULL);
+  for (guint i = first_record; i < json_array_get_length (json_node_get_array (requests)); i++)
+    {
+      JsonNode *record = json_array_get_element (json_node_get_array (requests), i);
+
+      if (g_strcmp0 (sm_json_get_string (record, "method"), "PUT") != 0)
+        continue;
+      received += sm_json_get_int (record, "body_bytes");
+      if (g_strcmp0 (sm_json_get_string (record, "fault"), "drop_after_bytes") == 0)
+        {
+          g_assert_cmpint (sm_json_get_int (record, "body_bytes"), ==, 1000000);
+          dropped = TRUE;
+        }
+    }
+  g_assert_true (dropped);
+  g_assert_cmpuint (received, ==, (guint64) total);
+
+  /* Asked again, the session says it is done, with the same video. */
+  {
+    g_autoptr(JsonNode) again = NULL;
+
+    acknowledged = 0;
+    g_assert_true (sm_upload_query_offset (session, url, total, st->tokens->access_token,
+                                           &acknowledged, &again, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (acknowledged, ==, total);
+    g_assert_cmpstr (sm_json_get_string (again, "id"), ==, sm_json_get_string (video, "id"));
+  }
+
+  g_file_delete (file, NULL, NULL);
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  goffset       stop_at;
+} StopWatch;
+
+static void
+stop_progress_cb (goffset  sent,
+                  goffset  acknowledged,
+                  goffset  total,
+                  gpointer user_data)
+{
+  StopWatch *watch = user_data;
+
+  if (acknowledged >= watch->stop_at)
+    g_cancellable_cancel (watch->cancellable);
+}
+
+/* A publisher that stopped mid-upload resumes from the offset it saved,
+ * after asking; an expired sign-in is the caller's to renew, and the
+ * upload goes on on the same session; a session the network forgot means
+ * starting over. */
+static void
+test_youtube_upload_resume (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  const goffset total = 3 * MIB + 1000;
+  g_autofree char *contents = g_malloc (total);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileIOStream) io = NULL;
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) video = NULL;
+  g_autoptr(JsonNode) post = NULL;
+  g_autoptr(SmTokens) fresh = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *sha256 = NULL;
+  StopWatch stop = { cancellable, MIB };
+  goffset acknowledged = -1;
+
+  if (!need_connected (net))
+    return;
+
+  for (goffset i = 0; i < total; i++)
+    contents[i] = (char) g_random_int ();
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, total);
+  file = g_file_new_tmp ("sm-upload-XXXXXX.mp4", &io, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (io)), contents, total,
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (io), NULL, &error);
+  g_assert_no_error (error);
+
+  url = youtube_start_upload (st->tokens, total);
+
+  /* Stopped after the first chunk: the acknowledged offset is handed back. */
+  g_assert_false (sm_upload_resumable_put (session, url, file, total, 0, MIB, "video/mp4",
+                                           st->tokens->access_token, stop_progress_cb, &stop,
+                                           &acknowledged, NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (acknowledged, ==, MIB);
+  g_clear_error (&error);
+
+  /* Later, the sign-in has expired: the status query says so, and the
+   * offset stays what it was. */
+  token_hook ("expire", net->id);
+  acknowledged = -1;
+  g_assert_false (sm_upload_resumable_put (session, url, file, total, MIB, MIB, "video/mp4",
+                                           st->tokens->access_token, NULL, NULL,
+                                           &acknowledged, NULL, NULL, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED);
+  g_assert_cmpint (acknowledged, ==, MIB);
+  g_clear_error (&error);
+
+  /* Renewed, it goes on on the same session. */
+  fresh = refresh (net, st->tokens, &error);
+  g_assert_no_error (error);
+  sm_tokens_free (st->tokens);
+  st->tokens = g_steal_pointer (&fresh);
+  g_assert_true (sm_upload_resumable_put (session, url, file, total, acknowledged, MIB,
+                                          "video/mp4", st->tokens->access_token, NULL, NULL,
+                                          &acknowledged, &video, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (acknowledged, ==, total);
+  post = sandbox_post (net, sm_json_get_string (video, "id"));
+  g_assert_nonnull (post);
+  g_assert_cmpstr (sm_json_get_string (post, "sha256"), ==, sha256);
+
+  /* A session the network no longer knows: start again. */
+  acknowledged = -1;
+  g_assert_false (sm_upload_resumable_put (session, "https://www.googleapis.com/upload/youtube/v3/"
+                                           "videos?uploadType=resumable&upload_id=gone",
+                                           file, total, 0, MIB, "video/mp4",
+                                           st->tokens->access_token, NULL, NULL,
+                                           &acknowledged, NULL, NULL, &error));
+  g_assert_error (error, SM_UPLOAD_ERROR, SM_UPLOAD_ERROR_SESSION_EXPIRED);
+  g_assert_cmpint (acknowledged, ==, 0);
+
+  g_file_delete (file, NULL, NULL);
+}
+
 static void
 add_network_test (const Network *net,
                   const char    *name,
@@ -1150,6 +1704,7 @@ main (int   argc,
   g_test_add_func ("/platforms/registry", test_registry);
   g_test_add_func ("/platforms/authorize-urls", test_authorize_urls);
   g_test_add_func ("/platforms/helpers", test_helpers);
+  g_test_add_func ("/platforms/youtube/quota-reset", test_youtube_quota_reset);
 
   for (guint i = 0; i < G_N_ELEMENTS (networks); i++)
     {
@@ -1171,6 +1726,15 @@ main (int   argc,
       add_network_test (net, "revoked", test_revoked);
       add_network_test (net, "disconnect", test_disconnect);
     }
+
+  add_network_test (&youtube, "connect", test_connect);
+  add_network_test (&youtube, "publish-text", test_youtube_text);
+  add_network_test (&youtube, "errors", test_youtube_errors);
+  add_network_test (&youtube, "expired", test_youtube_expired);
+  add_network_test (&youtube, "upload", test_youtube_upload);
+  add_network_test (&youtube, "upload-resume", test_youtube_upload_resume);
+  add_network_test (&youtube, "revoked", test_youtube_revoked);
+  add_network_test (&youtube, "disconnect", test_youtube_disconnect);
 
   ret = g_test_run ();
 

@@ -1303,6 +1303,559 @@ test_threads (Fixture       *fx,
   g_assert_true (posts_contain (fx, "threads", "Hello Threads"));
 }
 
+/* ---- YouTube ----------------------------------------------------------- */
+
+#define YT_CHANNEL_ID "UCsbxSoMeStudioSandbox01"
+#define YT_SCOPES     "https://www.googleapis.com/auth/youtube.upload " \
+                      "https://www.googleapis.com/auth/youtube " \
+                      "https://www.googleapis.com/auth/youtube.readonly"
+#define YT_SECRET     "test-secret"
+#define YT_UPLOAD     "/www.googleapis.com/upload/youtube/v3/videos"
+#define MIB           (1024 * 1024)
+
+static char *
+yt_authorize_path (const char *extra)
+{
+  g_autofree char *challenge = pkce_challenge (VERIFIER);
+  g_autofree char *query = soup_form_encode ("client_id", "test-client",
+                                             "redirect_uri", REDIRECT_URI,
+                                             "response_type", "code",
+                                             "scope", YT_SCOPES,
+                                             "state", "st-42",
+                                             "code_challenge", challenge,
+                                             "code_challenge_method", "S256",
+                                             NULL);
+
+  return g_strconcat ("/accounts.google.com/o/oauth2/v2/auth?", query, extra, NULL);
+}
+
+static Reply *
+yt_token (Fixture    *fx,
+          const char *code,
+          const char *secret,
+          const char *verifier)
+{
+  /* The secret last: soup_form_encode() stops at a NULL value. */
+  g_autofree char *form = soup_form_encode ("code", code, "client_id", "test-client",
+                                            "redirect_uri", REDIRECT_URI,
+                                            "grant_type", "authorization_code",
+                                            "code_verifier", verifier,
+                                            "client_secret", secret, NULL);
+
+  return call (fx, "POST", "/oauth2.googleapis.com/token", "application/x-www-form-urlencoded",
+               form, NULL);
+}
+
+static Reply *
+yt_refresh (Fixture    *fx,
+            const char *refresh_token)
+{
+  g_autofree char *form = soup_form_encode ("grant_type", "refresh_token",
+                                            "refresh_token", refresh_token,
+                                            "client_id", "test-client",
+                                            "client_secret", YT_SECRET, NULL);
+
+  return call (fx, "POST", "/oauth2.googleapis.com/token", "application/x-www-form-urlencoded",
+               form, NULL);
+}
+
+static char *
+yt_connect (Fixture  *fx,
+            char    **refresh)
+{
+  g_autofree char *path = yt_authorize_path ("&access_type=offline&prompt=consent");
+  g_autofree char *code = authorize (fx, path);
+  g_autoptr(Reply) reply = yt_token (fx, code, YT_SECRET, VERIFIER);
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  if (refresh != NULL)
+    *refresh = g_strdup (jstr (reply->json, "refresh_token"));
+  return g_strdup (jstr (reply->json, "access_token"));
+}
+
+static Reply *
+yt_channels (Fixture    *fx,
+             const char *token)
+{
+  g_autofree char *auth = token != NULL ? bearer (token) : NULL;
+
+  return call (fx, "GET",
+               "/www.googleapis.com/youtube/v3/channels?part=snippet,contentDetails,statistics&mine=true",
+               NULL, NULL, auth != NULL ? "Authorization" : NULL, auth, NULL);
+}
+
+static void
+assert_google_error (Reply      *reply,
+                     guint       status,
+                     const char *reason)
+{
+  g_assert_cmpuint (reply->status, ==, status);
+  g_assert_cmpint (jint (reply->json, "error.code"), ==, status);
+  g_assert_cmpstr (jstr (reply->json, "error.errors.0.reason"), ==, reason);
+  g_assert_nonnull (jstr (reply->json, "error.message"));
+}
+
+static void
+test_youtube_oauth (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *access = NULL;
+  g_autofree char *refresh = NULL;
+  g_autofree char *renewed = NULL;
+  g_autoptr(Reply) reply = NULL;
+
+  /* Authorize needs PKCE (S256) and state, and a loopback redirect. */
+  {
+    g_autofree char *no_pkce = g_strconcat ("/accounts.google.com/o/oauth2/v2/auth?client_id=c"
+                                            "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcb"
+                                            "&response_type=code&state=s&scope=",
+                                            "https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube", NULL);
+    g_autoptr(Reply) r = call (fx, "GET", no_pkce, NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 400);
+  }
+
+  /* Without access_type=offline: an access token alone. */
+  path = yt_authorize_path (NULL);
+  code = authorize (fx, path);
+  reply = yt_token (fx, code, YT_SECRET, VERIFIER);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_nonnull (jstr (reply->json, "access_token"));
+  g_assert_null (jnode (reply->json, "refresh_token"));
+  g_clear_pointer (&reply, reply_free);
+  g_clear_pointer (&path, g_free);
+  g_clear_pointer (&code, g_free);
+
+  /* Desktop clients still send their secret; the code stays unspent when
+   * it is missing. */
+  path = yt_authorize_path ("&access_type=offline&prompt=consent");
+  code = authorize (fx, path);
+  reply = yt_token (fx, code, NULL, VERIFIER);
+  g_assert_cmpuint (reply->status, ==, 400);
+  g_assert_cmpstr (jstr (reply->json, "error"), ==, "invalid_request");
+  g_assert_cmpstr (jstr (reply->json, "error_description"), ==, "client_secret is missing.");
+  g_clear_pointer (&reply, reply_free);
+  /* Another secret than the client's is not its secret. */
+  reply = yt_token (fx, code, "another-secret", VERIFIER);
+  g_assert_cmpuint (reply->status, ==, 401);
+  g_assert_cmpstr (jstr (reply->json, "error"), ==, "invalid_client");
+  g_clear_pointer (&reply, reply_free);
+  /* A wrong verifier spends the code. */
+  reply = yt_token (fx, code, YT_SECRET, "a-wrong-verifier-that-is-long-enough-0123456789-abcdef");
+  g_assert_cmpuint (reply->status, ==, 400);
+  g_assert_cmpstr (jstr (reply->json, "error"), ==, "invalid_grant");
+  g_clear_pointer (&reply, reply_free);
+  reply = yt_token (fx, code, YT_SECRET, VERIFIER);
+  g_assert_cmpuint (reply->status, ==, 400);
+  g_assert_cmpstr (jstr (reply->json, "error"), ==, "invalid_grant");
+  g_clear_pointer (&reply, reply_free);
+
+  /* Offline access with PKCE and the secret: both tokens. */
+  g_clear_pointer (&code, g_free);
+  code = authorize (fx, path);
+  reply = yt_token (fx, code, YT_SECRET, VERIFIER);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_cmpstr (jstr (reply->json, "token_type"), ==, "Bearer");
+  g_assert_cmpint (jint (reply->json, "expires_in"), ==, 3599);
+  g_assert_cmpstr (jstr (reply->json, "scope"), ==, YT_SCOPES);
+  access = g_strdup (jstr (reply->json, "access_token"));
+  refresh = g_strdup (jstr (reply->json, "refresh_token"));
+  g_assert_nonnull (access);
+  g_assert_nonnull (refresh);
+  g_clear_pointer (&reply, reply_free);
+
+  /* The channel, as channels.list shows it. */
+  reply = yt_channels (fx, access);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_cmpstr (jstr (reply->json, "kind"), ==, "youtube#channelListResponse");
+  g_assert_cmpint (jint (reply->json, "pageInfo.totalResults"), ==, 1);
+  g_assert_cmpuint (jlen (reply->json, "items"), ==, 1);
+  g_assert_cmpstr (jstr (reply->json, "items.0.kind"), ==, "youtube#channel");
+  g_assert_cmpstr (jstr (reply->json, "items.0.id"), ==, YT_CHANNEL_ID);
+  g_assert_cmpstr (jstr (reply->json, "items.0.snippet.title"), ==, "So-me Sandbox");
+  g_assert_cmpstr (jstr (reply->json, "items.0.snippet.customUrl"), ==, "@somesandbox");
+  g_assert_nonnull (jstr (reply->json, "items.0.snippet.thumbnails.default.url"));
+  g_assert_nonnull (jstr (reply->json, "items.0.contentDetails.relatedPlaylists.uploads"));
+  /* Counts are strings. */
+  g_assert_cmpstr (jstr (reply->json, "items.0.statistics.viewCount"), ==, "1234");
+  g_assert_cmpstr (jstr (reply->json, "items.0.statistics.videoCount"), ==, "0");
+  g_clear_pointer (&reply, reply_free);
+
+  /* No token, a bad one: Google's 401 envelope. */
+  reply = yt_channels (fx, NULL);
+  assert_google_error (reply, 401, "required");
+  g_clear_pointer (&reply, reply_free);
+  reply = yt_channels (fx, "ya29.not-a-token");
+  assert_google_error (reply, 401, "authError");
+  g_assert_cmpstr (jstr (reply->json, "error.status"), ==, "UNAUTHENTICATED");
+  g_clear_pointer (&reply, reply_free);
+
+  /* Expired: 401 authError; the refresh answers without a refresh token. */
+  hook (fx, "POST", "tokens/expire", "{\"network\":\"youtube\"}");
+  reply = yt_channels (fx, access);
+  assert_google_error (reply, 401, "authError");
+  g_clear_pointer (&reply, reply_free);
+  reply = yt_refresh (fx, refresh);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_null (jnode (reply->json, "refresh_token"));
+  renewed = g_strdup (jstr (reply->json, "access_token"));
+  g_assert_cmpstr (renewed, !=, access);
+  g_clear_pointer (&reply, reply_free);
+  reply = yt_channels (fx, renewed);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, reply_free);
+  /* The refresh token is not rotated: it works again. */
+  reply = yt_refresh (fx, refresh);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, reply_free);
+
+  /* Revoking ends the grant: 401, and the refresh token is dead. */
+  {
+    g_autofree char *revoke = g_strconcat ("/oauth2.googleapis.com/revoke?token=", refresh, NULL);
+
+    reply = call (fx, "POST", revoke, "application/x-www-form-urlencoded", "", NULL);
+    g_assert_cmpuint (reply->status, ==, 200);
+    g_clear_pointer (&reply, reply_free);
+    reply = call (fx, "POST", revoke, "application/x-www-form-urlencoded", "", NULL);
+    g_assert_cmpuint (reply->status, ==, 400);
+    g_assert_cmpstr (jstr (reply->json, "error"), ==, "invalid_token");
+    g_clear_pointer (&reply, reply_free);
+  }
+  reply = yt_channels (fx, renewed);
+  assert_google_error (reply, 401, "authError");
+  g_clear_pointer (&reply, reply_free);
+  reply = yt_refresh (fx, refresh);
+  g_assert_cmpuint (reply->status, ==, 400);
+  g_assert_cmpstr (jstr (reply->json, "error"), ==, "invalid_grant");
+  g_assert_cmpstr (jstr (reply->json, "error_description"), ==, "Token has been expired or revoked.");
+}
+
+/* POST the session start; returns the reply (Location on 200). */
+static Reply *
+yt_start (Fixture    *fx,
+          const char *token,
+          const char *length,
+          const char *body)
+{
+  g_autofree char *auth = bearer (token);
+
+  return call (fx, "POST", YT_UPLOAD "?uploadType=resumable&part=snippet,status",
+               "application/json; charset=UTF-8", body,
+               "Authorization", auth,
+               "X-Upload-Content-Type", "video/mp4",
+               length != NULL ? "X-Upload-Content-Length" : NULL, length,
+               NULL);
+}
+
+/* PUT @len bytes of @data at @first on the session at @path (the sandbox
+ * path of the session URI); @first < 0 sends a status query.  On @session
+ * when given, so that a dropped connection is not quietly retried. */
+static Reply *
+yt_put (Fixture      *fx,
+        SoupSession  *session,
+        const char   *path,
+        const char   *token,
+        const guint8 *data,
+        gint64        first,
+        gsize         len,
+        gsize         total)
+{
+  g_autofree char *url = g_strconcat (fx->base, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("PUT", url);
+  g_autofree char *auth = bearer (token);
+  g_autofree char *range = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  Reply *reply = g_new0 (Reply, 1);
+
+  if (first < 0)
+    range = g_strdup_printf ("bytes */%" G_GSIZE_FORMAT, total);
+  else
+    range = g_strdup_printf ("bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "/%" G_GSIZE_FORMAT,
+                             first, first + (gint64) len - 1, total);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Content-Range", range);
+  bytes = first < 0 ? g_bytes_new (NULL, 0) : g_bytes_new_static (data + first, len);
+  soup_message_set_request_body_from_bytes (msg, "video/mp4", bytes);
+
+  reply->body = soup_session_send_and_read (session != NULL ? session : fx->session, msg, NULL,
+                                            &reply->error);
+  reply->status = soup_message_get_status (msg);
+  reply->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  if (reply->body != NULL && g_bytes_get_size (reply->body) > 0)
+    reply->json = json_from_string (g_bytes_get_data (reply->body, NULL), NULL);
+  return reply;
+}
+
+static const char *
+header (Reply      *reply,
+        const char *name)
+{
+  return soup_message_headers_get_one (reply->headers, name);
+}
+
+static void
+test_youtube_upload (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *token = yt_connect (fx, NULL);
+  const gsize total = 3 * MIB + 12345;
+  g_autofree guint8 *video = g_malloc (total);
+  g_autofree char *sha256 = NULL;
+  g_autofree char *length = g_strdup_printf ("%" G_GSIZE_FORMAT, total);
+  g_autofree char *session = NULL;
+  g_autofree char *video_id = NULL;
+  g_autofree char *auth = bearer (token);
+  g_autoptr(Reply) reply = NULL;
+  const char *location;
+  gsize kept;
+
+  for (gsize i = 0; i < total; i++)
+    video[i] = (guint8) g_random_int ();
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, video, total);
+
+  /* The session start checks the metadata as YouTube does. */
+  reply = yt_start (fx, token, length, "{\"snippet\":{\"title\":\"<b>bold</b>\"}}");
+  assert_google_error (reply, 400, "invalidTitle");
+  g_clear_pointer (&reply, reply_free);
+  reply = yt_start (fx, token, length,
+                    "{\"snippet\":{\"title\":\"Later\"},\"status\":{\"privacyStatus\":\"public\","
+                    "\"publishAt\":\"2099-01-01T08:00:00Z\"}}");
+  assert_google_error (reply, 400, "invalidPublishAt");
+  g_clear_pointer (&reply, reply_free);
+  reply = yt_start (fx, token, NULL, "{\"snippet\":{\"title\":\"No length\"}}");
+  g_assert_cmpuint (reply->status, ==, 400);
+  g_clear_pointer (&reply, reply_free);
+
+  reply = yt_start (fx, token, length,
+                    "{\"snippet\":{\"title\":\"Sandbox upload\",\"description\":\"Three mebibytes.\","
+                    "\"categoryId\":\"22\"},\"status\":{\"privacyStatus\":\"private\","
+                    "\"publishAt\":\"2099-01-01T08:00:00Z\"}}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_cmpuint (g_bytes_get_size (reply->body), ==, 0);
+  location = header (reply, "Location");
+  g_assert_nonnull (location);
+  g_assert_true (g_str_has_prefix (location, "https://www.googleapis.com/upload/youtube/v3/videos"
+                                             "?uploadType=resumable&upload_id="));
+  /* https://HOST/PATH is BASE/HOST/PATH in the sandbox. */
+  session = g_strconcat ("/", location + strlen ("https://"), NULL);
+  g_clear_pointer (&reply, reply_free);
+
+  /* Nothing stored yet: 308 without Range. */
+  reply = yt_put (fx, NULL, session, token, video, -1, 0, total);
+  g_assert_cmpuint (reply->status, ==, 308);
+  g_assert_null (header (reply, "Range"));
+  g_clear_pointer (&reply, reply_free);
+
+  /* 1 MiB chunks (a multiple of 256 KiB), 308 after each. */
+  reply = yt_put (fx, NULL, session, token, video, 0, MIB, total);
+  g_assert_no_error (reply->error);
+  g_assert_cmpuint (reply->status, ==, 308);
+  g_assert_cmpstr (header (reply, "Range"), ==, "bytes=0-1048575");
+  g_clear_pointer (&reply, reply_free);
+
+  /* A status fault answers without storing anything. */
+  hook (fx, "POST", "faults", "{\"host\":\"www.googleapis.com\",\"method\":\"PUT\","
+                              "\"path\":\"/upload/youtube/v3/videos\",\"status\":503}");
+  reply = yt_put (fx, NULL, session, token, video, MIB, MIB, total);
+  g_assert_cmpuint (reply->status, ==, 503);
+  g_clear_pointer (&reply, reply_free);
+  reply = yt_put (fx, NULL, session, token, video, -1, 0, total);
+  g_assert_cmpuint (reply->status, ==, 308);
+  g_assert_cmpstr (header (reply, "Range"), ==, "bytes=0-1048575");
+  g_clear_pointer (&reply, reply_free);
+
+  /* The connection dies 300000 bytes into the next chunk: those are kept. */
+  hook (fx, "POST", "faults", "{\"method\":\"PUT\",\"path\":\"/upload/youtube/v3/videos\","
+                              "\"drop_after_bytes\":300000}");
+  {
+    g_autoptr(SoupSession) fresh = new_session ();
+
+    reply = yt_put (fx, fresh, session, token, video, MIB, MIB, total);
+    g_assert_nonnull (reply->error);
+    g_clear_pointer (&reply, reply_free);
+  }
+  reply = yt_put (fx, NULL, session, token, video, -1, 0, total);
+  g_assert_cmpuint (reply->status, ==, 308);
+  kept = MIB + 300000;
+  {
+    g_autofree char *expected = g_strdup_printf ("bytes=0-%" G_GSIZE_FORMAT, kept - 1);
+
+    g_assert_cmpstr (header (reply, "Range"), ==, expected);
+  }
+  g_clear_pointer (&reply, reply_free);
+
+  /* Chunks start where the session is, and are whole multiples of 256 KiB
+   * unless they are the last. */
+  reply = yt_put (fx, NULL, session, token, video, MIB, MIB, total);
+  assert_google_error (reply, 400, "badRequest");
+  g_clear_pointer (&reply, reply_free);
+  reply = yt_put (fx, NULL, session, token, video, kept, 1000, total);
+  assert_google_error (reply, 400, "badRequest");
+  g_assert_nonnull (strstr (jstr (reply->json, "error.message"), "262144"));
+  g_clear_pointer (&reply, reply_free);
+
+  /* Resume from the acknowledged offset. */
+  reply = yt_put (fx, NULL, session, token, video, kept, MIB, total);
+  g_assert_cmpuint (reply->status, ==, 308);
+  kept += MIB;
+  {
+    g_autofree char *expected = g_strdup_printf ("bytes=0-%" G_GSIZE_FORMAT, kept - 1);
+
+    g_assert_cmpstr (header (reply, "Range"), ==, expected);
+  }
+  g_clear_pointer (&reply, reply_free);
+
+  /* The last chunk, of any size: 201 and the video. */
+  reply = yt_put (fx, NULL, session, token, video, kept, total - kept, total);
+  g_assert_cmpuint (reply->status, ==, 201);
+  g_assert_cmpstr (jstr (reply->json, "kind"), ==, "youtube#video");
+  video_id = g_strdup (jstr (reply->json, "id"));
+  g_assert_cmpuint (strlen (video_id), ==, 11);
+  g_assert_cmpstr (jstr (reply->json, "snippet.title"), ==, "Sandbox upload");
+  g_assert_cmpstr (jstr (reply->json, "snippet.channelId"), ==, YT_CHANNEL_ID);
+  g_assert_cmpstr (jstr (reply->json, "status.uploadStatus"), ==, "uploaded");
+  g_assert_cmpstr (jstr (reply->json, "status.privacyStatus"), ==, "private");
+  g_assert_cmpstr (jstr (reply->json, "status.publishAt"), ==, "2099-01-01T08:00:00Z");
+  g_clear_pointer (&reply, reply_free);
+
+  /* Asking again after the end gives the same answer. */
+  reply = yt_put (fx, NULL, session, token, video, -1, 0, total);
+  g_assert_cmpuint (reply->status, ==, 201);
+  g_assert_cmpstr (jstr (reply->json, "id"), ==, video_id);
+  g_clear_pointer (&reply, reply_free);
+
+  /* The post records what arrived: every byte, once, in order. */
+  reply = sandbox_get (fx, "posts");
+  g_assert_cmpuint (jlen (reply->json, NULL), ==, 1);
+  g_assert_cmpstr (jstr (reply->json, "0.network"), ==, "youtube");
+  g_assert_cmpstr (jstr (reply->json, "0.id"), ==, video_id);
+  g_assert_cmpstr (jstr (reply->json, "0.text"), ==, "Sandbox upload");
+  g_assert_cmpstr (jstr (reply->json, "0.account"), ==, YT_CHANNEL_ID);
+  g_assert_cmpint (jint (reply->json, "0.bytes"), ==, total);
+  g_assert_cmpstr (jstr (reply->json, "0.sha256"), ==, sha256);
+  g_clear_pointer (&reply, reply_free);
+
+  /* The request log tells how much of the dropped request arrived. */
+  reply = sandbox_get (fx, "requests");
+  {
+    gboolean seen = FALSE;
+
+    for (guint i = 0; i < jlen (reply->json, NULL); i++)
+      {
+        g_autofree char *fault = g_strdup_printf ("%u.fault", i);
+        g_autofree char *bytes = g_strdup_printf ("%u.body_bytes", i);
+
+        if (g_strcmp0 (jstr (reply->json, fault), "drop_after_bytes") == 0)
+          {
+            g_assert_cmpint (jint (reply->json, bytes), ==, 300000);
+            seen = TRUE;
+          }
+      }
+    g_assert_true (seen);
+  }
+  g_clear_pointer (&reply, reply_free);
+
+  /* Processing is a state machine a test can step: two looks, then done. */
+  {
+    g_autofree char *path = g_strconcat ("/www.googleapis.com/youtube/v3/videos"
+                                         "?part=status,processingDetails,snippet&id=", video_id, NULL);
+
+    for (guint i = 0; i < 3; i++)
+      {
+        reply = call (fx, "GET", path, NULL, NULL, "Authorization", auth, NULL);
+        g_assert_cmpuint (reply->status, ==, 200);
+        g_assert_cmpstr (jstr (reply->json, "kind"), ==, "youtube#videoListResponse");
+        g_assert_cmpstr (jstr (reply->json, "items.0.id"), ==, video_id);
+        g_assert_cmpstr (jstr (reply->json, "items.0.processingDetails.processingStatus"), ==,
+                         i < 2 ? "processing" : "succeeded");
+        g_assert_cmpstr (jstr (reply->json, "items.0.status.uploadStatus"), ==,
+                         i < 2 ? "uploaded" : "processed");
+        g_clear_pointer (&reply, reply_free);
+      }
+
+    g_clear_pointer (&path, g_free);
+    path = g_strconcat ("/www.googleapis.com/youtube/v3/videos?id=", video_id, NULL);
+    reply = call (fx, "DELETE", path, NULL, NULL, "Authorization", auth, NULL);
+    g_assert_cmpuint (reply->status, ==, 204);
+    g_clear_pointer (&reply, reply_free);
+    reply = call (fx, "DELETE", path, NULL, NULL, "Authorization", auth, NULL);
+    assert_google_error (reply, 404, "videoNotFound");
+    g_clear_pointer (&reply, reply_free);
+    reply = sandbox_get (fx, "posts");
+    g_assert_true (json_node_get_boolean (jnode (reply->json, "0.deleted")));
+    g_clear_pointer (&reply, reply_free);
+  }
+
+  /* An unknown session, or one a reset forgot, is 404: start again. */
+  reply = yt_put (fx, NULL, YT_UPLOAD "?uploadType=resumable&upload_id=nope", token, video,
+                  -1, 0, total);
+  assert_google_error (reply, 404, "notFound");
+  g_clear_pointer (&reply, reply_free);
+  hook (fx, "POST", "reset", NULL);
+  reply = yt_put (fx, NULL, session, token, video, -1, 0, total);
+  g_assert_cmpuint (reply->status, ==, 404);
+}
+
+/* The fault kinds that were there before act on the streaming PUT as on
+ * any request: drop_before stores nothing, drop stores and then closes,
+ * delay answers late. */
+static void
+test_youtube_upload_faults (Fixture       *fx,
+                            gconstpointer  data)
+{
+  g_autofree char *token = yt_connect (fx, NULL);
+  const gsize total = MIB;
+  g_autofree guint8 *video = g_malloc0 (total);
+  g_autofree char *length = g_strdup_printf ("%" G_GSIZE_FORMAT, total);
+  g_autofree char *session = NULL;
+  g_autoptr(Reply) reply = NULL;
+  gint64 start;
+
+  reply = yt_start (fx, token, length, "{\"snippet\":{\"title\":\"Faults\"}}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  session = g_strconcat ("/", header (reply, "Location") + strlen ("https://"), NULL);
+  g_clear_pointer (&reply, reply_free);
+
+  hook (fx, "POST", "faults", "{\"method\":\"PUT\",\"drop_before\":true}");
+  {
+    g_autoptr(SoupSession) fresh = new_session ();
+
+    reply = yt_put (fx, fresh, session, token, video, 0, 262144, total);
+    g_assert_nonnull (reply->error);
+    g_clear_pointer (&reply, reply_free);
+  }
+  reply = yt_put (fx, NULL, session, token, video, -1, 0, total);
+  g_assert_cmpuint (reply->status, ==, 308);
+  g_assert_null (header (reply, "Range"));
+  g_clear_pointer (&reply, reply_free);
+
+  hook (fx, "POST", "faults", "{\"method\":\"PUT\",\"drop\":true}");
+  {
+    g_autoptr(SoupSession) fresh = new_session ();
+
+    reply = yt_put (fx, fresh, session, token, video, 0, 262144, total);
+    g_assert_nonnull (reply->error);
+    g_clear_pointer (&reply, reply_free);
+  }
+  reply = yt_put (fx, NULL, session, token, video, -1, 0, total);
+  g_assert_cmpuint (reply->status, ==, 308);
+  g_assert_cmpstr (header (reply, "Range"), ==, "bytes=0-262143");
+  g_clear_pointer (&reply, reply_free);
+
+  hook (fx, "POST", "faults", "{\"method\":\"PUT\",\"delay_ms\":300}");
+  start = g_get_monotonic_time ();
+  reply = yt_put (fx, NULL, session, token, video, 262144, total - 262144, total);
+  g_assert_cmpuint (reply->status, ==, 201);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 300 * 1000);
+  g_clear_pointer (&reply, reply_free);
+
+  /* A bad fault is refused. */
+  reply = call (fx, "POST", "/__sandbox/faults", "application/json", "{\"drop_after_bytes\":-1}", NULL);
+  g_assert_cmpuint (reply->status, ==, 400);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1317,6 +1870,10 @@ main (int    argc,
   g_test_add ("/sandbox/facebook", Fixture, NULL, fixture_setup, test_facebook, fixture_teardown);
   g_test_add ("/sandbox/linkedin", Fixture, NULL, fixture_setup, test_linkedin, fixture_teardown);
   g_test_add ("/sandbox/threads", Fixture, NULL, fixture_setup, test_threads, fixture_teardown);
+  g_test_add ("/sandbox/youtube/oauth", Fixture, NULL, fixture_setup, test_youtube_oauth, fixture_teardown);
+  g_test_add ("/sandbox/youtube/upload", Fixture, NULL, fixture_setup, test_youtube_upload, fixture_teardown);
+  g_test_add ("/sandbox/youtube/upload-faults", Fixture, NULL, fixture_setup, test_youtube_upload_faults,
+              fixture_teardown);
 
   return g_test_run ();
 }

@@ -18,7 +18,10 @@
 
 #include "sm-cli.h"
 #include "sm-connect.h"
+#include "sm-media.h"
+#include "sm-media-rules.h"
 #include "sm-options.h"
+#include "sm-platform.h"
 #include "sm-publisher-dbus.h"
 #include "sm-store.h"
 #include "sm-text.h"
@@ -430,6 +433,8 @@ cmd_post (int    argc,
   g_autofree char *zone = NULL;
   g_auto(GStrv) variants = NULL;
   g_auto(GStrv) opts = NULL;
+  g_auto(GStrv) media_paths = NULL;
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_media_info_free);
   gboolean draft = FALSE;
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("Account to post to (repeat for more)"), N_("ACCOUNT_ID") },
@@ -437,6 +442,8 @@ cmd_post (int    argc,
     { "zone", 0, 0, G_OPTION_ARG_STRING, &zone, N_("IANA time zone the time is meant in (default: the workspace's)"), N_("ZONE") },
     { "text-for", 0, 0, G_OPTION_ARG_STRING_ARRAY, &variants, N_("Own text for one account"), N_("ACCOUNT_ID=TEXT") },
     { "draft", 0, 0, G_OPTION_ARG_NONE, &draft, N_("Save as a draft; do not schedule"), NULL },
+    { "media", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &media_paths,
+      N_("A photo or video to attach (repeatable, in order)"), N_("FILE") },
     { "option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts,
       N_("A network's option, such as youtube.privacy=unlisted (repeatable)"), N_("KEY=VALUE") },
     { NULL }
@@ -454,7 +461,7 @@ cmd_post (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail_error (error);
   if (argc != 2)
-    return fail (_("usage: so-me post --to ACCOUNT_ID [--to …] --at WHEN TEXT"));
+    return fail (_("usage: so-me post --to ACCOUNT_ID [--to …] --at WHEN [--media FILE …] [--option KEY=VALUE …] TEXT"));
   text = argv[1];
   if (!g_utf8_validate (text, -1, NULL))
     return fail (_("the text is not valid UTF-8"));
@@ -535,10 +542,57 @@ cmd_post (int    argc,
                      sm_network_display_name (network), sm_network_display_name (network));
     }
 
+  /* Files: what they are, and whether every network the post goes to
+   * takes them, before anything is saved. */
+  for (guint i = 0; media_paths && media_paths[i]; i++)
+    {
+      g_autofree char *path = g_canonicalize_filename (media_paths[i], NULL);
+      SmMediaInfo *info = sm_media_probe (path, NULL, &error);
+
+      if (info == NULL)
+        return fail_error (error);
+      g_ptr_array_add (media, info);
+    }
+  for (guint i = 0; i < accounts->len; i++)
+      {
+        SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
+        g_autofree char *kind_key = g_strconcat (sm_network_to_string (network), ".kind", NULL);
+        g_autofree char *problem = NULL;
+        const char *kind = NULL;
+
+        for (guint j = 0; opts && opts[j]; j++)
+          if (g_str_has_prefix (opts[j], kind_key) && opts[j][strlen (kind_key)] == '=')
+            kind = opts[j] + strlen (kind_key) + 1;
+        if (!sm_media_rules_check_post (network, kind, (const SmMediaInfo *const *) media->pdata,
+                                        media->len, &problem))
+          return fail ("%s", problem);
+        if (media->len > 0 && (sm_platform_get (network) == NULL ||
+                               !sm_platform_can_publish_media (sm_platform_get (network))))
+          return fail (_("So-me Studio cannot post photos or videos to %s yet; post the text alone"),
+                       sm_network_display_name (network));
+      }
+
   post_id = sm_store_create_post (store, text, due_us, zone,
                                   (SmTargetSpec *) specs->data, specs->len, draft, &error);
   if (post_id == 0)
     return fail_error (error);
+  if (media->len > 0)
+    {
+      g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (SmPostMedia));
+
+      for (guint i = 0; i < media->len; i++)
+        {
+          SmMediaInfo *info = g_ptr_array_index (media, i);
+          SmPostMedia row = { 0, info->path, (gint64) info->size_bytes, info->sha256, info->mime_type };
+
+          g_array_append_val (rows, row);
+        }
+      if (!sm_store_set_post_media (store, post_id, (SmPostMedia *) rows->data, rows->len, &error))
+        {
+          sm_store_delete_post (store, post_id, NULL);
+          return fail_error (error);
+        }
+    }
   for (guint i = 0; opts && opts[i]; i++)
     {
       const char *eq = strchr (opts[i], '=');

@@ -866,9 +866,11 @@ sm_platform_get (SmNetwork network)
         case SM_NETWORK_THREADS:
           platforms[network] = sm_platform_threads_new ();
           break;
+        case SM_NETWORK_YOUTUBE:
+          platforms[network] = sm_platform_youtube_new ();
+          break;
         case SM_NETWORK_INVALID:
         case SM_NETWORK_INSTAGRAM:
-        case SM_NETWORK_YOUTUBE:
         case SM_NETWORK_TIKTOK:
         case SM_NETWORK_WHATSAPP:
         case SM_N_NETWORKS:
@@ -1163,4 +1165,11 @@ sm_platform_publish (SmPlatform              *self,
   result->retry_after_us = -1;
 
   return SM_PLATFORM_GET_IFACE (self)->publish (self, session, request, result, cancellable, error);
+}
+
+gboolean
+sm_platform_can_publish_media (SmPlatform *self)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), FALSE);
+  return SM_PLATFORM_GET_IFACE (self)->publish != sm_platform_real_publish;
 }

@@ -202,6 +202,8 @@ gboolean           sm_platform_publish_text   (SmPlatform                *self,
                                                SmPublishResult           *result,
                                                GCancellable              *cancellable,
                                                GError                   **error);
+/* Whether this network can be sent posts with files yet. */
+gboolean           sm_platform_can_publish_media (SmPlatform             *self);
 /* Text or media, whichever the request carries. */
 gboolean           sm_platform_publish        (SmPlatform                *self,
                                                SoupSession               *session,

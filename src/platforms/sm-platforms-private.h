@@ -32,6 +32,10 @@ SmPlatform *sm_platform_linkedin_new (void);
 G_DECLARE_FINAL_TYPE (SmPlatformThreads, sm_platform_threads, SM, PLATFORM_THREADS, GObject)
 SmPlatform *sm_platform_threads_new  (void);
 
+#define SM_TYPE_PLATFORM_YOUTUBE (sm_platform_youtube_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformYoutube, sm_platform_youtube, SM, PLATFORM_YOUTUBE, GObject)
+SmPlatform *sm_platform_youtube_new  (void);
+
 /* What a call does decides what a failure means. */
 typedef enum
 {
@@ -126,6 +130,33 @@ JsonNode *_sm_platform_graph_get        (SoupSession      *session,
                                          SmPublishResult  *result,
                                          GCancellable     *cancellable,
                                          GError          **error);
+
+/* YouTube (sm-platform-youtube.c), for its upload path: Google's error
+ * envelope (section 1.6) mapped into SM_PLATFORM_ERROR, a Data API call
+ * through it, and when the daily quota comes back. */
+void      _sm_platform_youtube_set_error (GError          **error,
+                                          SoupMessage      *msg,
+                                          JsonNode         *root,
+                                          SmCallKind        kind,
+                                          SmPublishResult  *result);
+/* Sends @msg and answers its JSON body, mapping every failure. */
+JsonNode *_sm_platform_youtube_call      (SoupSession      *session,
+                                          SoupMessage      *msg,
+                                          SmCallKind        kind,
+                                          SmPublishResult  *result,
+                                          GCancellable     *cancellable,
+                                          GError          **error);
+/* GET @url (a real https URL) with @token as the bearer. */
+JsonNode *_sm_platform_youtube_get       (SoupSession      *session,
+                                          const char       *url,
+                                          const char       *token,
+                                          SmCallKind        kind,
+                                          SmPublishResult  *result,
+                                          GCancellable     *cancellable,
+                                          GError          **error);
+/* µs from @now_us to the next midnight in America/Los_Angeles, when the
+ * Data API quota resets (1.5). */
+gint64    _sm_platform_youtube_quota_reset_us (gint64     now_us);
 
 /* access_token, refresh_token, expires_in, scope from a token answer; NULL
  * when there is no access token. */

@@ -22,6 +22,8 @@ typedef struct
   const char        *path;     /* after the host, "/2/tweets"; no query */
   GHashTable        *query;    /* decoded, may be NULL */
   GPtrArray         *args;     /* path segments captured by "*" in a route */
+  /* A streaming route's sink (what its @begin returned), else NULL. */
+  gpointer           body_sink;
 
   /* Parsed lazily from the body. */
   gboolean           body_parsed;
@@ -45,6 +47,30 @@ void        _sm_sandbox_add_route          (SmSandbox          *self,
                                             const char         *pattern,
                                             SmSandboxHandler    handler,
                                             gpointer            user_data);
+/* A route whose request body is never held in memory (uploads of hundreds
+ * of megabytes).  Once a matching request's headers are in, @begin looks at
+ * them (req has no body, and must not be answered) and returns a sink, or
+ * NULL to let the body go by; @chunk then gets the body's bytes in order as
+ * they arrive; @handler runs as for any route once the whole body is in,
+ * with req->body_sink set to the sink.  A request faulted with "status" or
+ * "drop_before" never reaches @begin; one cut short (by "drop_after_bytes"
+ * or by the client) never reaches @handler, but what @chunk got stays got.
+ * The sink is freed with @sink_free when the request is over. */
+typedef gpointer (*SmSandboxBodyBegin) (SmSandboxRequest *req,
+                                        gpointer          user_data);
+typedef void     (*SmSandboxBodyChunk) (gpointer          sink,
+                                        const guint8     *data,
+                                        gsize             len);
+
+void        _sm_sandbox_add_streaming_route (SmSandbox          *self,
+                                             const char * const *hosts,
+                                             const char         *method,
+                                             const char         *pattern,
+                                             SmSandboxBodyBegin  begin,
+                                             SmSandboxBodyChunk  chunk,
+                                             GDestroyNotify      sink_free,
+                                             SmSandboxHandler    handler,
+                                             gpointer            user_data);
 /* Per-network state: @reset runs on /__sandbox/reset, @free at dispose. */
 void        _sm_sandbox_add_module         (SmSandbox          *self,
                                             gpointer            data,
@@ -149,6 +175,9 @@ typedef struct
   const char *code_suffix;    /* appended after the query, e.g. "#_" */
   /* NULL-terminated list of scopes the network knows, or NULL for any. */
   const char * const *known_scopes;
+  /* NULL-terminated names of further authorize parameters the token call
+   * needs to know about (Google's access_type), kept with the code. */
+  const char * const *kept_params;
 } SmSandboxAuthorizeSpec;
 
 typedef struct
@@ -161,6 +190,7 @@ typedef struct
   char   *scope;
   gint64  created_us;
   gboolean used;
+  GHashTable *kept;     /* spec->kept_params that were given → value; may be NULL */
 } SmSandboxCode;
 
 typedef enum
@@ -202,6 +232,10 @@ typedef struct
   /* network-specific extras */
   char     *reply_to;
   char     *extra;       /* Threads shortcode, LinkedIn visibility */
+  /* The uploaded file of a media post (YouTube video): its size and the
+   * SHA-256 (hex) of the bytes as received, in order; NULL when none. */
+  char     *media_sha256;
+  guint64   media_bytes;
 } SmSandboxPost;
 
 SmSandboxPost *_sm_sandbox_post_add       (SmSandbox   *self,
@@ -263,6 +297,7 @@ void        _sm_sandbox_x_register         (SmSandbox   *self);
 void        _sm_sandbox_facebook_register  (SmSandbox   *self);
 void        _sm_sandbox_linkedin_register  (SmSandbox   *self);
 void        _sm_sandbox_threads_register   (SmSandbox   *self);
+void        _sm_sandbox_youtube_register   (SmSandbox   *self);
 
 /* FALSE after POST /__sandbox/rate-limits {"enabled": false}: the counters
  * and headers still run, but nothing is refused. */

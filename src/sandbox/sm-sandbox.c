@@ -24,6 +24,10 @@ typedef struct
   char             **segments;
   SmSandboxHandler   handler;
   gpointer           user_data;
+  /* Streaming routes only (see _sm_sandbox_add_streaming_route). */
+  SmSandboxBodyBegin begin;
+  SmSandboxBodyChunk chunk;
+  GDestroyNotify     sink_free;
 } Route;
 
 typedef struct
@@ -39,8 +43,11 @@ typedef enum
   FAULT_DELAY,
   FAULT_DROP,
   FAULT_DROP_BEFORE,
+  FAULT_DROP_AFTER_BYTES,
 } FaultKind;
 
+/* Reference counted (g_rc_box): a request takes its fault when its headers
+ * arrive and may still need it after the hook has cleared the list. */
 typedef struct
 {
   guint      id;
@@ -53,6 +60,7 @@ typedef struct
   JsonNode  *body;      /* a JSON value, or a string sent as text */
   JsonNode  *headers;   /* object of header → value */
   guint      delay_ms;
+  gint64     drop_after;
 } Fault;
 
 typedef struct
@@ -63,7 +71,25 @@ typedef struct
   guint       status;
   gint64      received_us;
   const char *fault;
+  guint64     body_bytes;
 } Record;
+
+/* One network request on its way in, from its headers on (attached to the
+ * SoupServerMessage): its fault, taken when the headers arrive so that it
+ * can act on the body, and a streaming route's sink. */
+typedef struct
+{
+  SmSandbox *self;
+  Fault     *fault;        /* a reference, or NULL */
+  Route     *route;        /* a streaming route, or NULL */
+  gpointer   sink;
+  char      *method;
+  char      *host;
+  char      *path;
+  gint64     budget;       /* drop_after_bytes: bytes still to take; -1: no limit */
+  guint64    body_bytes;   /* taken so far */
+  gboolean   cut;          /* closed mid-body: the handler never runs */
+} Inflight;
 
 typedef struct
 {
@@ -113,6 +139,7 @@ static const char * const fault_names[] = {
   [FAULT_DELAY] = "delay",
   [FAULT_DROP] = "drop",
   [FAULT_DROP_BEFORE] = "drop_before",
+  [FAULT_DROP_AFTER_BYTES] = "drop_after_bytes",
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -158,6 +185,7 @@ code_free (SmSandboxCode *code)
   g_free (code->redirect_uri);
   g_free (code->challenge);
   g_free (code->scope);
+  g_clear_pointer (&code->kept, g_hash_table_unref);
   g_free (code);
 }
 
@@ -170,18 +198,38 @@ post_free (SmSandboxPost *post)
   g_free (post->text);
   g_free (post->reply_to);
   g_free (post->extra);
+  g_free (post->media_sha256);
   g_free (post);
 }
 
 static void
-fault_free (Fault *fault)
+fault_clear (Fault *fault)
 {
   g_free (fault->host);
   g_free (fault->method);
   g_free (fault->path);
   g_clear_pointer (&fault->body, json_node_unref);
   g_clear_pointer (&fault->headers, json_node_unref);
-  g_free (fault);
+}
+
+static void
+fault_unref (Fault *fault)
+{
+  g_rc_box_release_full (fault, (GDestroyNotify) fault_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fault, fault_unref)
+
+static void
+inflight_free (Inflight *inflight)
+{
+  if (inflight->sink != NULL && inflight->route->sink_free != NULL)
+    inflight->route->sink_free (inflight->sink);
+  g_clear_pointer (&inflight->fault, fault_unref);
+  g_free (inflight->method);
+  g_free (inflight->host);
+  g_free (inflight->path);
+  g_free (inflight);
 }
 
 static void
@@ -332,6 +380,7 @@ request_free (SmSandboxRequest *req)
   g_clear_pointer (&req->form, g_hash_table_unref);
   g_clear_pointer (&req->json, json_node_unref);
   g_clear_pointer (&req->params, g_hash_table_unref);
+  g_clear_pointer (&req->query, g_hash_table_unref);
   g_free ((char *) req->host);
   g_free ((char *) req->path);
   g_free (req);
@@ -564,6 +613,25 @@ _sm_sandbox_set_header (SmSandboxRequest *req,
 
 /* ---- routes and modules ------------------------------------------------ */
 
+static Route *
+route_add (SmSandbox          *self,
+           const char * const *hosts,
+           const char         *method,
+           const char         *pattern,
+           SmSandboxHandler    handler,
+           gpointer            user_data)
+{
+  Route *route = g_new0 (Route, 1);
+
+  route->hosts = g_strdupv ((char **) hosts);
+  route->method = g_strdup (method);
+  route->segments = g_strsplit (pattern + 1, "/", -1);
+  route->handler = handler;
+  route->user_data = user_data;
+  g_ptr_array_add (self->routes, route);
+  return route;
+}
+
 void
 _sm_sandbox_add_route (SmSandbox          *self,
                        const char * const *hosts,
@@ -572,17 +640,33 @@ _sm_sandbox_add_route (SmSandbox          *self,
                        SmSandboxHandler    handler,
                        gpointer            user_data)
 {
-  Route *route = g_new0 (Route, 1);
-
   g_return_if_fail (SM_IS_SANDBOX (self));
   g_return_if_fail (hosts != NULL && pattern != NULL && pattern[0] == '/');
 
-  route->hosts = g_strdupv ((char **) hosts);
-  route->method = g_strdup (method);
-  route->segments = g_strsplit (pattern + 1, "/", -1);
-  route->handler = handler;
-  route->user_data = user_data;
-  g_ptr_array_add (self->routes, route);
+  route_add (self, hosts, method, pattern, handler, user_data);
+}
+
+void
+_sm_sandbox_add_streaming_route (SmSandbox          *self,
+                                 const char * const *hosts,
+                                 const char         *method,
+                                 const char         *pattern,
+                                 SmSandboxBodyBegin  begin,
+                                 SmSandboxBodyChunk  chunk,
+                                 GDestroyNotify      sink_free,
+                                 SmSandboxHandler    handler,
+                                 gpointer            user_data)
+{
+  Route *route;
+
+  g_return_if_fail (SM_IS_SANDBOX (self));
+  g_return_if_fail (hosts != NULL && pattern != NULL && pattern[0] == '/');
+  g_return_if_fail (begin != NULL && chunk != NULL);
+
+  route = route_add (self, hosts, method, pattern, handler, user_data);
+  route->begin = begin;
+  route->chunk = chunk;
+  route->sink_free = sink_free;
 }
 
 void
@@ -970,6 +1054,16 @@ _sm_sandbox_authorize (SmSandboxRequest             *req,
   code->challenge = g_strdup (challenge);
   code->scope = g_strdup (scope);
   code->created_us = g_get_real_time ();
+  for (guint i = 0; spec->kept_params != NULL && spec->kept_params[i] != NULL; i++)
+    {
+      const char *value = _sm_sandbox_request_query (req, spec->kept_params[i]);
+
+      if (value == NULL)
+        continue;
+      if (code->kept == NULL)
+        code->kept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (code->kept, g_strdup (spec->kept_params[i]), g_strdup (value));
+    }
   g_hash_table_insert (self->codes, code->code, code);
 
   location = g_string_new (redirect_uri);
@@ -1148,6 +1242,11 @@ hook_posts (SmSandboxRequest *req)
       json_object_set_string_member (object, "text", post->text);
       set_time_member (object, "received_at", post->received_us);
       json_object_set_boolean_member (object, "deleted", post->deleted);
+      if (post->media_sha256 != NULL)
+        {
+          json_object_set_int_member (object, "bytes", (gint64) post->media_bytes);
+          json_object_set_string_member (object, "sha256", post->media_sha256);
+        }
       json_array_add_object_element (array, object);
     }
   _sm_sandbox_respond_json (req, 200, node_take_array (array));
@@ -1285,6 +1384,9 @@ fault_to_object (Fault *fault)
     case FAULT_DROP_BEFORE:
       json_object_set_boolean_member (object, "drop_before", TRUE);
       break;
+    case FAULT_DROP_AFTER_BYTES:
+      json_object_set_int_member (object, "drop_after_bytes", fault->drop_after);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -1340,10 +1442,20 @@ hook_faults_add (SmSandboxRequest *req)
     g_ptr_array_add (kinds, (gpointer) "drop");
   if (json_object_get_boolean_member_with_default (body, "drop_before", FALSE))
     g_ptr_array_add (kinds, (gpointer) "drop_before");
+  if (json_object_has_member (body, "drop_after_bytes"))
+    g_ptr_array_add (kinds, (gpointer) "drop_after_bytes");
   if (kinds->len != 1)
     {
       hook_error (req, 400,
-                  "give exactly one of \"status\", \"delay_ms\", \"drop\":true, \"drop_before\":true");
+                  "give exactly one of \"status\", \"delay_ms\", \"drop\":true, "
+                  "\"drop_before\":true, \"drop_after_bytes\"");
+      return;
+    }
+  if (json_object_has_member (body, "drop_after_bytes") &&
+      (!member_is (body, "drop_after_bytes", G_TYPE_INT64) ||
+       json_object_get_int_member (body, "drop_after_bytes") < 0))
+    {
+      hook_error (req, 400, "drop_after_bytes must be a number of bytes, 0 or more");
       return;
     }
   if ((json_object_has_member (body, "body") || json_object_has_member (body, "headers")) &&
@@ -1353,7 +1465,7 @@ hook_faults_add (SmSandboxRequest *req)
       return;
     }
 
-  fault = g_new0 (Fault, 1);
+  fault = g_rc_box_new0 (Fault);
   fault->host = g_strdup (json_object_get_string_member_with_default (body, "host", NULL));
   fault->method = g_ascii_strup (json_object_get_string_member_with_default (body, "method", ""), -1);
   if (fault->method[0] == '\0')
@@ -1369,13 +1481,13 @@ hook_faults_add (SmSandboxRequest *req)
 
       if (status < 200 || status > 599)
         {
-          fault_free (fault);
+          fault_unref (fault);
           hook_error (req, 400, "status must be an HTTP status between 200 and 599");
           return;
         }
       if (headers != NULL && !JSON_NODE_HOLDS_OBJECT (headers))
         {
-          fault_free (fault);
+          fault_unref (fault);
           hook_error (req, 400, "headers must be an object");
           return;
         }
@@ -1393,12 +1505,17 @@ hook_faults_add (SmSandboxRequest *req)
 
       if (delay < 0 || delay > 10 * 60 * 1000)
         {
-          fault_free (fault);
+          fault_unref (fault);
           hook_error (req, 400, "delay_ms must be 0 to 600000");
           return;
         }
       fault->kind = FAULT_DELAY;
       fault->delay_ms = delay;
+    }
+  else if (json_object_has_member (body, "drop_after_bytes"))
+    {
+      fault->kind = FAULT_DROP_AFTER_BYTES;
+      fault->drop_after = json_object_get_int_member (body, "drop_after_bytes");
     }
   else if (json_object_get_boolean_member_with_default (body, "drop", FALSE))
     fault->kind = FAULT_DROP;
@@ -1449,6 +1566,7 @@ hook_requests (SmSandboxRequest *req)
       json_object_set_int_member (object, "status", record->status);
       set_time_member (object, "received_at", record->received_us);
       json_object_set_string_member (object, "fault", record->fault);
+      json_object_set_int_member (object, "body_bytes", (gint64) record->body_bytes);
       json_array_add_object_element (array, object);
     }
   _sm_sandbox_respond_json (req, 200, node_take_array (array));
@@ -1523,12 +1641,12 @@ take_fault (SmSandbox        *self,
         continue;
       if (fault->path != NULL && !g_pattern_match_simple (fault->path, req->path))
         continue;
-      /* The caller applies it at once; keep it alive until then by moving
-       * it out when this was its last use. */
+      /* The request keeps its own reference: the list may be cleared
+       * while its body is still coming in. */
       fault->count--;
       if (fault->count == 0)
         return g_ptr_array_steal_index (self->faults, i);
-      return fault;
+      return g_rc_box_acquire (fault);
     }
   return NULL;
 }
@@ -1646,25 +1764,29 @@ hold_message (SmSandbox         *self,
 /* ---- dispatch ---------------------------------------------------------- */
 
 static void
-record_request (SmSandbox        *self,
-                SmSandboxRequest *req,
-                guint             status,
-                Fault            *fault)
+record_request (SmSandbox  *self,
+                const char *method,
+                const char *host,
+                const char *path,
+                guint       status,
+                Fault      *fault,
+                guint64     body_bytes)
 {
   Record *record = g_new0 (Record, 1);
 
-  record->method = g_strdup (req->method);
-  record->host = g_strdup (req->host);
-  record->path = g_strdup (req->path);
+  record->method = g_strdup (method);
+  record->host = g_strdup (host);
+  record->path = g_strdup (path);
   record->status = status;
   record->received_us = g_get_real_time ();
   record->fault = fault != NULL ? fault_names[fault->kind] : NULL;
+  record->body_bytes = body_bytes;
   g_queue_push_tail (self->records, record);
   while (self->records->length > MAX_RECORDS)
     record_free (g_queue_pop_head (self->records));
 
   /* Never the query or a header: they carry tokens and codes. */
-  g_debug ("%s /%s%s → %u%s%s", req->method, req->host, req->path, status,
+  g_debug ("%s /%s%s → %u%s%s", method, host, path, status,
            fault != NULL ? " fault " : "", fault != NULL ? fault_names[fault->kind] : "");
 }
 
@@ -1689,21 +1811,18 @@ respond_index (SmSandboxRequest *req)
   _sm_sandbox_respond_object (req, 200, object);
 }
 
-static void
-server_cb (SoupServer        *server,
-           SoupServerMessage *msg,
-           const char        *unused_path,
-           GHashTable        *query,
-           gpointer           user_data)
+/* The request as the routes see it: the host is the first path segment,
+ * the path the rest.  *@segments_out gets the decoded segments. */
+static SmSandboxRequest *
+request_new (SmSandbox          *self,
+             SoupServerMessage  *msg,
+             GHashTable         *query,
+             char             ***segments_out)
 {
-  SmSandbox *self = user_data;
-  g_autoptr(SmSandboxRequest) req = g_new0 (SmSandboxRequest, 1);
+  SmSandboxRequest *req = g_new0 (SmSandboxRequest, 1);
   GUri *uri = soup_server_message_get_uri (msg);
   const char *raw_path = g_uri_get_path (uri);
-  g_auto(GStrv) segments = NULL;
-  g_autofree char *host = NULL;
-  Fault *fault;
-  Route *route;
+  char **segments;
 
   segments = g_strsplit (raw_path[0] == '/' ? raw_path + 1 : raw_path, "/", -1);
   for (guint i = 0; segments[i] != NULL; i++)
@@ -1720,9 +1839,11 @@ server_cb (SoupServer        *server,
   req->sandbox = self;
   req->msg = msg;
   req->method = soup_server_message_get_method (msg);
-  req->query = query;
-  host = g_ascii_strdown (segments[0] != NULL ? segments[0] : "", -1);
-  req->host = g_strdup (host);
+  if (query != NULL)
+    req->query = g_hash_table_ref (query);
+  else if (g_uri_get_query (uri) != NULL)
+    req->query = soup_form_decode (g_uri_get_query (uri));
+  req->host = g_ascii_strdown (segments[0] != NULL ? segments[0] : "", -1);
   if (segments[0] != NULL && segments[1] != NULL)
     {
       g_autofree char *rest = g_strjoinv ("/", segments + 1);
@@ -1732,35 +1853,75 @@ server_cb (SoupServer        *server,
   else
     req->path = g_strdup ("/");
 
-  if (strcmp (host, "__sandbox") == 0)
+  *segments_out = segments;
+  return req;
+}
+
+static void
+server_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *unused_path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  SmSandbox *self = user_data;
+  g_autoptr(SmSandboxRequest) req = NULL;
+  g_auto(GStrv) segments = NULL;
+  g_autoptr(Fault) taken = NULL;
+  Inflight *inflight;
+  Fault *fault;
+  Route *route;
+  guint64 body_bytes;
+
+  req = request_new (self, msg, query, &segments);
+
+  if (strcmp (req->host, "__sandbox") == 0)
     {
       hook_dispatch (req, segments + 1);
       return;
     }
-  if (host[0] == '\0')
+  if (req->host[0] == '\0')
     {
       respond_index (req);
       return;
     }
 
-  fault = take_fault (self, req);
-  if (fault != NULL && fault->kind == FAULT_DROP_BEFORE)
+  /* The fault was taken when the headers arrived (got_headers_cb). */
+  inflight = g_object_get_data (G_OBJECT (msg), "sm-sandbox-inflight");
+  if (inflight != NULL)
     {
-      record_request (self, req, 0, fault);
+      fault = inflight->fault;
+      body_bytes = inflight->body_bytes;
+      req->body_sink = inflight->sink;
+    }
+  else
+    {
+      fault = taken = take_fault (self, req);
+      body_bytes = soup_server_message_get_request_body (msg)->length;
+    }
+
+  if (inflight != NULL && inflight->cut)
+    {
+      /* Closed mid-body already (drop_after_bytes); the close is on its way. */
+      soup_server_message_pause (msg);
+    }
+  else if (fault != NULL && fault->kind == FAULT_DROP_BEFORE)
+    {
+      record_request (self, req->method, req->host, req->path, 0, fault, body_bytes);
       hold_message (self, msg, 0, TRUE);
     }
   else if (fault != NULL && fault->kind == FAULT_STATUS)
     {
       apply_status_fault (req, fault);
-      record_request (self, req, fault->status, fault);
+      record_request (self, req->method, req->host, req->path, fault->status, fault, body_bytes);
     }
   else
     {
       if (g_object_get_data (G_OBJECT (msg), "sm-sandbox-body-skipped") != NULL)
         _sm_sandbox_respond_page (req, 413, "The request body is larger than this endpoint accepts.");
-      else if (!host_is_served (self, host))
+      else if (!host_is_served (self, req->host))
         {
-          g_autofree char *message = g_strdup_printf ("The sandbox does not serve “%s”.", host);
+          g_autofree char *message = g_strdup_printf ("The sandbox does not serve “%s”.", req->host);
 
           _sm_sandbox_respond_page (req, 404, message);
         }
@@ -1769,38 +1930,119 @@ server_cb (SoupServer        *server,
       else
         _sm_sandbox_respond_page (req, 404, "No such endpoint in the sandbox.");
 
-      if (fault != NULL && fault->kind == FAULT_DROP)
+      /* A drop_after_bytes whose request ended within its budget: the
+       * whole body was taken, so it is processed and then dropped. */
+      if (fault != NULL && (fault->kind == FAULT_DROP || fault->kind == FAULT_DROP_AFTER_BYTES))
         {
-          record_request (self, req, 0, fault);
+          record_request (self, req->method, req->host, req->path, 0, fault, body_bytes);
           hold_message (self, msg, 0, TRUE);
         }
       else
         {
-          record_request (self, req, soup_server_message_get_status (msg), fault);
+          record_request (self, req->method, req->host, req->path,
+                          soup_server_message_get_status (msg), fault, body_bytes);
           if (fault != NULL && fault->kind == FAULT_DELAY)
             hold_message (self, msg, fault->delay_ms, FALSE);
         }
     }
-
-  if (fault != NULL && fault->count == 0)
-    fault_free (fault);
 }
 
-/* Text posts are small; a body bigger than MAX_ACCUMULATED_BODY is not
- * kept in memory at all (the handler then answers 413).  Upload endpoints,
- * when they come, will consume chunks as they arrive instead. */
+/* Body bytes as they arrive, for every network request: counted, handed to
+ * a streaming route's sink, and cut off where a drop_after_bytes fault
+ * says. */
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  Inflight *inflight = user_data;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (chunk, &len);
+  gsize take = len;
+
+  if (inflight->cut)
+    return;
+  if (inflight->budget >= 0)
+    take = MIN ((guint64) len, (guint64) inflight->budget);
+
+  if (take > 0)
+    {
+      if (inflight->sink != NULL)
+        inflight->route->chunk (inflight->sink, data, take);
+      inflight->body_bytes += take;
+      if (inflight->budget >= 0)
+        inflight->budget -= take;
+    }
+
+  if (take < len)
+    {
+      /* Closed from the main loop, as libsoup is in the middle of reading;
+       * the handler never runs. */
+      inflight->cut = TRUE;
+      record_request (inflight->self, inflight->method, inflight->host, inflight->path, 0,
+                      inflight->fault, inflight->body_bytes);
+      hold_message (inflight->self, msg, 0, TRUE);
+    }
+}
+
+/* When a request's headers are in: its fault is taken now, so that it can
+ * act on the body; a streaming route gets the body as it arrives instead of
+ * it being kept in memory.  Other bodies are small (text posts): one bigger
+ * than MAX_ACCUMULATED_BODY is not kept at all, and the handler answers
+ * 413. */
 static void
 got_headers_cb (SoupServerMessage *msg,
                 gpointer           user_data)
 {
+  SmSandbox *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(SmSandboxRequest) req = NULL;
+  g_auto(GStrv) segments = NULL;
+  Inflight *inflight;
+  Route *route;
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > MAX_ACCUMULATED_BODY)
+  req = request_new (self, msg, NULL, &segments);
+  if (strcmp (req->host, "__sandbox") == 0 || req->host[0] == '\0')
     {
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+          soup_message_headers_get_content_length (headers) > MAX_ACCUMULATED_BODY)
+        {
+          soup_message_body_set_accumulate (body, FALSE);
+          g_object_set_data (G_OBJECT (msg), "sm-sandbox-body-skipped", GINT_TO_POINTER (TRUE));
+        }
+      return;
+    }
+
+  inflight = g_new0 (Inflight, 1);
+  inflight->self = self;
+  inflight->method = g_strdup (req->method);
+  inflight->host = g_strdup (req->host);
+  inflight->path = g_strdup (req->path);
+  inflight->fault = take_fault (self, req);
+  inflight->budget = inflight->fault != NULL && inflight->fault->kind == FAULT_DROP_AFTER_BYTES ?
+                     inflight->fault->drop_after : -1;
+
+  route = host_is_served (self, req->host) ? find_route (self, req, segments + 1) : NULL;
+  if (route != NULL && route->begin != NULL)
+    {
+      soup_message_body_set_accumulate (body, FALSE);
+      inflight->route = route;
+      /* Answered (or closed) without processing: nothing is stored. */
+      if (inflight->fault == NULL ||
+          (inflight->fault->kind != FAULT_STATUS && inflight->fault->kind != FAULT_DROP_BEFORE))
+        inflight->sink = route->begin (req, route->user_data);
+    }
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+           soup_message_headers_get_content_length (headers) > MAX_ACCUMULATED_BODY)
+    {
+      soup_message_body_set_accumulate (body, FALSE);
       g_object_set_data (G_OBJECT (msg), "sm-sandbox-body-skipped", GINT_TO_POINTER (TRUE));
     }
+
+  g_object_set_data_full (G_OBJECT (msg), "sm-sandbox-inflight", inflight,
+                          (GDestroyNotify) inflight_free);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), inflight);
 }
 
 static void
@@ -1908,7 +2150,7 @@ sm_sandbox_init (SmSandbox *self)
   self->tokens_by_string = g_hash_table_new (g_str_hash, g_str_equal);
   self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) code_free);
   self->posts = g_ptr_array_new_with_free_func ((GDestroyNotify) post_free);
-  self->faults = g_ptr_array_new_with_free_func ((GDestroyNotify) fault_free);
+  self->faults = g_ptr_array_new_with_free_func ((GDestroyNotify) fault_unref);
   self->records = g_queue_new ();
   self->pending = g_hash_table_new (NULL, NULL);
   /* Ids start somewhere that looks like the networks' without being theirs. */
@@ -1922,6 +2164,7 @@ sm_sandbox_init (SmSandbox *self)
   _sm_sandbox_facebook_register (self);
   _sm_sandbox_linkedin_register (self);
   _sm_sandbox_threads_register (self);
+  _sm_sandbox_youtube_register (self);
 }
 
 /* ---- public API -------------------------------------------------------- */

@@ -5,9 +5,9 @@
  * One SoupServer serves every network's hosts under /HOST/PATH, which is
  * where SO_ME_STUDIO_NETWORK_BASE=http://127.0.0.1:PORT sends a request meant
  * for https://HOST/PATH.  Each network (sm-sandbox-x.c, -facebook.c,
- * -linkedin.c, -threads.c) speaks its real wire protocol: the same paths,
- * token kinds, required headers and fields, success bodies and error
- * envelopes as platform-apis.md describes.  Tokens and codes are random
+ * -linkedin.c, -threads.c, -youtube.c) speaks its real wire protocol: the
+ * same paths, token kinds, required headers and fields, success bodies and
+ * error envelopes as platform-apis.md describes.  Tokens and codes are random
  * strings made at run time.
  *
  * Test hooks — plain HTTP + JSON under /__sandbox/ (never faulted, never
@@ -15,11 +15,16 @@
  *
  *   GET  /__sandbox/posts
  *     → 200 [{"network":"x","account":"1500…","id":"1850…","text":"…",
- *             "received_at":"2025-01-01T08:00:00.123456Z","deleted":false}, …]
+ *             "received_at":"2025-01-01T08:00:00.123456Z","deleted":false
+ *             [,"bytes":3158073,"sha256":"9f86…"]}, …]
  *     Everything published, in arrival order.  account is the X user id,
- *     the Facebook page id, the LinkedIn author URN or the Threads user id;
- *     id is what the network answered (tweet id, "{page}_{post}",
- *     "urn:li:share:N", Threads media id).
+ *     the Facebook page id, the LinkedIn author URN, the Threads user id or
+ *     the YouTube channel id; id is what the network answered (tweet id,
+ *     "{page}_{post}", "urn:li:share:N", Threads media id, YouTube video
+ *     id); text is the post's text (a YouTube video's title).  bytes and
+ *     sha256 (lowercase hex) are only there for a post with an uploaded
+ *     file (a YouTube video): its size and the SHA-256 of the bytes as the
+ *     sandbox received them, in order, across every chunk and resume.
  *
  *   GET  /__sandbox/tokens
  *     → 200 [{"network":"x","kind":"access"|"refresh","token":"sbx-…",
@@ -32,7 +37,8 @@
  *     token, so a test can find "the refresh token that came with access
  *     token T".  grant numbers every token of one authorization, across
  *     refreshes and exchanges.  type: Facebook "user" | "user-long-lived" |
- *     "page", Threads "short-lived" | "long-lived", X and LinkedIn "user".
+ *     "page", Threads "short-lived" | "long-lived", X, LinkedIn and YouTube
+ *     "user".
  *     A rotated X refresh token is "revoked".
  *
  *   POST /__sandbox/tokens/expire  {"network":"x"[,"token":"…"]}
@@ -52,24 +58,36 @@
  *                           answered without processing (no body → empty),
  *      "delay_ms":3000      processed, the response sent that much later,
  *      "drop":true          processed, then the connection closed unanswered,
- *      "drop_before":true   the connection closed without processing}
+ *      "drop_before":true   the connection closed without processing,
+ *      "drop_after_bytes":N N more bytes of the request body are taken,
+ *                           then the connection is closed unanswered and
+ *                           the request is never processed; what a
+ *                           streaming endpoint (YouTube's upload PUT) took
+ *                           stays stored.  A body of N bytes or fewer is
+ *                           taken whole, processed, then dropped ("drop").}
  *     host, method and path are optional (absent = any); path is a glob
  *     (g_pattern_match_simple) over the path after the host, without the
  *     query; count defaults to 1.  Faults apply, in the order added, to the
- *     next count matching requests.  → 201 the fault as stored, with "id".
+ *     next count matching requests, taken when a request's headers arrive.
+ *     → 201 the fault as stored, with "id".
  *   GET    /__sandbox/faults → 200 [fault, …] (those with count left)
  *   DELETE /__sandbox/faults → 200 {"cleared":N}
  *
  *   POST /__sandbox/reset → 200 {"reset":true}
- *     Clears posts, Threads containers, rate-limit counters, faults and the
- *     request log; tokens and pending authorization codes stay.
+ *     Clears posts, Threads containers, YouTube upload sessions and videos
+ *     (a session URI then answers 404, as an expired one does), rate-limit
+ *     counters, faults and the request log; tokens and pending
+ *     authorization codes stay.
  *
  *   GET  /__sandbox/requests
  *     → 200 [{"method":"POST","host":"api.x.com","path":"/2/tweets",
- *             "status":201,"received_at":"…Z",
- *             "fault":null|"status"|"delay"|"drop"|"drop_before"}, …]
+ *             "status":201,"received_at":"…Z","body_bytes":42,
+ *             "fault":null|"status"|"delay"|"drop"|"drop_before"
+ *                     |"drop_after_bytes"}, …]
  *     The last 500 network requests, oldest first; never a query string or
- *     a header value (they carry tokens).  status is 0 when none was sent.
+ *     a header value (they carry tokens).  status is 0 when none was sent;
+ *     body_bytes is how much of the request body the sandbox took (up to
+ *     the cut for drop_after_bytes).
  *
  *   POST /__sandbox/rate-limits  {"enabled": false}
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts

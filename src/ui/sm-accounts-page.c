@@ -59,6 +59,7 @@ static const SmNetwork page_networks[] = {
   SM_NETWORK_FACEBOOK,
   SM_NETWORK_LINKEDIN,
   SM_NETWORK_THREADS,
+  SM_NETWORK_YOUTUBE,
 };
 
 static GtkWindow *

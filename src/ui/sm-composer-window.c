@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "sm-composer-window.h"
+#include "sm-media-rules.h"
 #include "sm-text.h"
 #include "sm-time.h"
 #include "sm-ui-util.h"
@@ -244,7 +245,12 @@ update_state (SmComposerWindow *self)
       /* One count and one problem per network for the shared text. */
       if (!networks_seen[network])
         {
+          g_autofree char *media_problem = NULL;
+
           networks_seen[network] = TRUE;
+          /* The composer has no files yet: say where a post needs one. */
+          if (!sm_media_rules_check_count (network, NULL, 0, &media_problem))
+            g_ptr_array_add (problems, g_steal_pointer (&media_problem));
           if (counter->len > 0)
             g_string_append (counter, "   ");
           /* Translators: a network's count and limit, e.g. "X 292/280" */

@@ -25,6 +25,7 @@
 #include "sm-connect.h"
 #include "sm-demo.h"
 #include "sm-http.h"
+#include "sm-media-rules.h"
 #include "sm-time.h"
 #include "sm-ui-util.h"
 #include "sm-token-store.h"
@@ -62,6 +63,7 @@ static const SmNetwork demo_networks[] = {
   SM_NETWORK_FACEBOOK,
   SM_NETWORK_LINKEDIN,
   SM_NETWORK_THREADS,
+  SM_NETWORK_YOUTUBE,
 };
 
 static void connect_next (SmDemo *self);
@@ -153,6 +155,9 @@ seed_posts (SmDemo *self)
       const SmAccount *account = g_ptr_array_index (accounts, i);
       SmTargetSpec spec = { account->id, NULL };
 
+      /* Text posts only where a network takes text alone (not YouTube). */
+      if (!sm_media_rules_check_count (account->network, NULL, 0, NULL))
+        continue;
       g_array_append_val (everyone, spec);
       if (account->network == SM_NETWORK_FACEBOOK || account->network == SM_NETWORK_X)
         g_array_append_val (pages, spec);
