@@ -489,7 +489,9 @@ sm_platform_youtube_find_published (SmPlatform              *platform,
   goffset acknowledged = 0;
   const char *id;
 
-  /* A video exists only once its last byte arrived: ask the session. */
+  /* A video exists only once its last byte arrived: ask the session.  Its
+   * answer is certain, unlike a listing that may lag. */
+  result->definitive = TRUE;
   if (request->media == NULL || request->media->len != 1 || hooks == NULL)
     return TRUE;
   media = g_ptr_array_index (request->media, 0);

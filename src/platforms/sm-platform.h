@@ -90,9 +90,12 @@ typedef struct
 
 typedef struct
 {
-  char   *remote_id;      /* set on success */
-  char   *permalink;      /* may be NULL */
-  gint64  retry_after_us; /* with SM_PLATFORM_ERROR_RATE_LIMITED: wait this long; -1 unknown */
+  char     *remote_id;      /* set on success */
+  char     *permalink;      /* may be NULL */
+  gint64    retry_after_us; /* with SM_PLATFORM_ERROR_RATE_LIMITED: wait this long; -1 unknown */
+  gboolean  definitive;     /* find_published: "not found" is certain at once (an
+                             * upload that never finished), no need to let the
+                             * network's listings catch up */
 } SmPublishResult;
 
 void sm_publish_result_clear (SmPublishResult *result);

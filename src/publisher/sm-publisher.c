@@ -569,7 +569,7 @@ publish_thread (GTask        *task,
       if (result.remote_id != NULL)
         goto published;
 
-      if (g_get_real_time () < settled)
+      if (!result.definitive && g_get_real_time () < settled)
         {
           /* Not listed yet, but it may still appear: ask again later. */
           g_autoptr(GError) store_error = NULL;
