@@ -336,39 +336,12 @@ sm_platform_linkedin_refresh (SmPlatform                *platform,
                               GCancellable              *cancellable,
                               GError                   **error)
 {
-  g_autoptr(SoupMessage) msg = NULL;
-  SmTokens *tokens;
-
   /* Refresh tokens are only for LinkedIn's approved partners (6.1); other
    * apps sign in again every 60 days. */
-  if (old->refresh_token == NULL)
-    {
-      g_set_error_literal (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED,
-                           _("The LinkedIn sign-in has expired and LinkedIn does not renew it "
-                             "for this app. Reconnect the account."));
-      return NULL;
-    }
-
-  msg = sm_http_message_new ("POST", LI_OAUTH "/accessToken", error);
-  if (msg == NULL)
-    return NULL;
-  sm_http_set_form_body (msg,
-                         "grant_type", "refresh_token",
-                         "refresh_token", old->refresh_token,
-                         "client_id", creds->client_id,
-                         "client_secret", creds->client_secret,
-                         NULL);
-
-  tokens = li_token_call (session, msg, SM_CALL_REFRESH, cancellable, error);
-  if (tokens == NULL)
-    return NULL;
-
-  if (tokens->refresh_token == NULL)
-    tokens->refresh_token = g_strdup (old->refresh_token);
-  if (tokens->scope == NULL)
-    tokens->scope = g_strdup (old->scope);
-
-  return tokens;
+  return _sm_platform_refresh_grant (session, LI_OAUTH "/accessToken", creds, TRUE, old, li_token_call,
+                                     _("The LinkedIn sign-in has expired and LinkedIn does not renew it "
+                                       "for this app. Reconnect the account."),
+                                     cancellable, error);
 }
 
 static JsonNode *

@@ -287,38 +287,11 @@ sm_platform_x_refresh (SmPlatform                *platform,
                        GCancellable              *cancellable,
                        GError                   **error)
 {
-  g_autoptr(SoupMessage) msg = NULL;
-  SmTokens *tokens;
-
-  if (old->refresh_token == NULL)
-    {
-      g_set_error_literal (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED,
-                           _("The X sign-in has expired and cannot be renewed. "
-                             "Reconnect the account."));
-      return NULL;
-    }
-
-  msg = sm_http_message_new ("POST", X_TOKEN_URL, error);
-  if (msg == NULL)
-    return NULL;
-  sm_http_set_form_body (msg,
-                         "grant_type", "refresh_token",
-                         "refresh_token", old->refresh_token,
-                         "client_id", creds->client_id,
-                         NULL);
-
-  tokens = x_token_call (session, msg, SM_CALL_REFRESH, cancellable, error);
-  if (tokens == NULL)
-    return NULL;
-
-  /* X rotates refresh tokens: the new one replaces the old, which stops
-   * working.  Should an answer come without one, the old one is all we have. */
-  if (tokens->refresh_token == NULL)
-    tokens->refresh_token = g_strdup (old->refresh_token);
-  if (tokens->scope == NULL)
-    tokens->scope = g_strdup (old->scope);
-
-  return tokens;
+  /* X rotates refresh tokens: the new one replaces the old. */
+  return _sm_platform_refresh_grant (session, X_TOKEN_URL, creds, FALSE, old, x_token_call,
+                                     _("The X sign-in has expired and cannot be renewed. "
+                                       "Reconnect the account."),
+                                     cancellable, error);
 }
 
 static gboolean

@@ -191,39 +191,10 @@ sm_platform_youtube_refresh (SmPlatform                *platform,
                              GCancellable              *cancellable,
                              GError                   **error)
 {
-  g_autoptr(SoupMessage) msg = NULL;
-  SmTokens *tokens;
-
-  if (old->refresh_token == NULL)
-    {
-      g_set_error_literal (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED,
-                           _("The YouTube sign-in has expired and cannot be renewed. "
-                             "Reconnect the account."));
-      return NULL;
-    }
-
-  msg = sm_http_message_new ("POST", YT_TOKEN_URL, error);
-  if (msg == NULL)
-    return NULL;
-  sm_http_set_form_body (msg,
-                         "grant_type", "refresh_token",
-                         "refresh_token", old->refresh_token,
-                         "client_id", creds->client_id,
-                         "client_secret", creds->client_secret,
-                         NULL);
-
-  tokens = yt_token_call (session, msg, SM_CALL_REFRESH, cancellable, error);
-  if (tokens == NULL)
-    return NULL;
-
-  /* Google does not rotate refresh tokens: the answer normally has none,
-   * and the one we have goes on working. */
-  if (tokens->refresh_token == NULL)
-    tokens->refresh_token = g_strdup (old->refresh_token);
-  if (tokens->scope == NULL)
-    tokens->scope = g_strdup (old->scope);
-
-  return tokens;
+  return _sm_platform_refresh_grant (session, YT_TOKEN_URL, creds, TRUE, old, yt_token_call,
+                                     _("The YouTube sign-in has expired and cannot be renewed. "
+                                       "Reconnect the account."),
+                                     cancellable, error);
 }
 
 static gboolean

@@ -1173,3 +1173,44 @@ sm_platform_can_publish_media (SmPlatform *self)
   g_return_val_if_fail (SM_IS_PLATFORM (self), FALSE);
   return SM_PLATFORM_GET_IFACE (self)->publish != sm_platform_real_publish;
 }
+
+SmTokens *
+_sm_platform_refresh_grant (SoupSession               *session,
+                            const char                *token_url,
+                            const SmClientCredentials *creds,
+                            gboolean                   send_secret,
+                            const SmTokens            *old,
+                            SmTokenCallFunc            call,
+                            const char                *no_refresh_message,
+                            GCancellable              *cancellable,
+                            GError                   **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  SmTokens *tokens;
+
+  if (old->refresh_token == NULL)
+    {
+      g_set_error_literal (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED, no_refresh_message);
+      return NULL;
+    }
+
+  msg = sm_http_message_new ("POST", token_url, error);
+  if (msg == NULL)
+    return NULL;
+  sm_http_set_form_body (msg,
+                         "grant_type", "refresh_token",
+                         "refresh_token", old->refresh_token,
+                         "client_id", creds->client_id,
+                         "client_secret", send_secret ? creds->client_secret : NULL,
+                         NULL);
+
+  tokens = call (session, msg, SM_CALL_REFRESH, cancellable, error);
+  if (tokens == NULL)
+    return NULL;
+
+  if (tokens->refresh_token == NULL)
+    tokens->refresh_token = g_strdup (old->refresh_token);
+  if (tokens->scope == NULL)
+    tokens->scope = g_strdup (old->scope);
+  return tokens;
+}

@@ -158,6 +158,27 @@ JsonNode *_sm_platform_youtube_get       (SoupSession      *session,
  * Data API quota resets (1.5). */
 gint64    _sm_platform_youtube_quota_reset_us (gint64     now_us);
 
+/* A network's token endpoint call: sends, maps errors, parses tokens. */
+typedef SmTokens *(*SmTokenCallFunc) (SoupSession   *session,
+                                      SoupMessage   *msg,
+                                      SmCallKind     kind,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+
+/* The OAuth 2.0 refresh grant at @token_url: REVOKED with
+ * @no_refresh_message when there is no refresh token, and the old refresh
+ * token and scope kept when the answer has none (Google never sends a new
+ * one; X rotates, but an answer without one leaves only the old). */
+SmTokens *_sm_platform_refresh_grant    (SoupSession               *session,
+                                         const char                *token_url,
+                                         const SmClientCredentials *creds,
+                                         gboolean                   send_secret,
+                                         const SmTokens            *old,
+                                         SmTokenCallFunc            call,
+                                         const char                *no_refresh_message,
+                                         GCancellable              *cancellable,
+                                         GError                   **error);
+
 /* access_token, refresh_token, expires_in, scope from a token answer; NULL
  * when there is no access token. */
 SmTokens *_sm_platform_tokens_from_json  (JsonNode         *root);
