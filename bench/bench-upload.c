@@ -187,10 +187,10 @@ main (int argc, char *argv[])
       sub = g_dbus_connection_signal_subscribe (bus, NULL, "studio.so_me.Studio.Publisher1", "UploadProgress",
                                                 NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
                                                 upload_progress_cb, &progress, NULL);
-      post = sm_store_create_post (store, "Benchmark upload", g_get_real_time (), "UTC", &spec, 1, FALSE, &error);
+      post = sm_store_create_post_full (store, "Benchmark upload", g_get_real_time (), "UTC", &spec, 1,
+                                        &media, 1, NULL, FALSE, &error);
       g_assert_no_error (error);
-      g_assert_true (sm_store_set_post_media (store, post, &media, 1, &error));
-      g_assert_true (sm_store_set_post_option (store, post, "youtube.title", "Benchmark", &error));
+      g_assert_cmpint (post, >, 0);
       g_dbus_connection_call_sync (bus, PUBLISHER_BUS_NAME, "/studio/so_me/Studio/Publisher",
                                    "studio.so_me.Studio.Publisher1", "Wake", NULL, NULL,
                                    G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);

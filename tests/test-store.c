@@ -446,6 +446,42 @@ test_media_options_uploads (Fixture       *f,
   g_assert_cmpuint (listed->len, ==, 0);
 }
 
+/* A post is never visible without its files and options: they are saved
+ * with it, and a bad file leaves no post behind. */
+static void
+test_create_post_full_is_atomic (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) options = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) stored = NULL;
+  g_autoptr(GPtrArray) media = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  SmTargetSpec spec = { f->account_x, NULL };
+  SmPostMedia good = { 0, (char *) "/v.mp4", 10, (char *) "aa", (char *) "video/mp4" };
+  SmPostMedia bad = { 0, (char *) "/w.mp4", -1, (char *) "bb", (char *) "video/mp4" };
+  SmPostMedia both[2];
+  gint64 post;
+
+  g_hash_table_insert (options, (char *) "youtube.title", (char *) "Oven");
+  post = sm_store_create_post_full (f->store, "with files", g_get_real_time () + G_TIME_SPAN_HOUR, "UTC",
+                                    &spec, 1, &good, 1, options, FALSE, &error);
+  g_assert_no_error (error);
+  media = sm_store_list_post_media (f->store, post, &error);
+  stored = sm_store_get_post_options (f->store, post, &error);
+  g_assert_cmpuint (media->len, ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (stored, "youtube.title"), ==, "Oven");
+
+  both[0] = good;
+  both[1] = bad;   /* a negative size breaks a CHECK: the whole post goes */
+  g_assert_cmpint (sm_store_create_post_full (f->store, "half", g_get_real_time () + G_TIME_SPAN_HOUR, "UTC",
+                                              &spec, 1, both, 2, NULL, FALSE, &error), ==, 0);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  posts = sm_store_list_posts (f->store, G_MININT64, G_MAXINT64, &error);
+  g_assert_cmpuint (posts->len, ==, 1);
+}
+
 /* A profile from the previous version opens, keeps its posts, and gains
  * the new tables. */
 static void
@@ -515,6 +551,7 @@ main (int argc, char *argv[])
   ADD ("/store/delete-account-cascades", test_delete_account_cascades);
   ADD ("/store/media-options-uploads", test_media_options_uploads);
   ADD ("/store/migrates-older-profile", test_migrates_older_profile);
+  ADD ("/store/create-post-full-is-atomic", test_create_post_full_is_atomic);
 #undef ADD
   return g_test_run ();
 }

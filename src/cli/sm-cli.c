@@ -435,6 +435,8 @@ cmd_post (int    argc,
   g_auto(GStrv) opts = NULL;
   g_auto(GStrv) media_paths = NULL;
   g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_media_info_free);
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (SmPostMedia));
+  g_autoptr(GHashTable) options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   gboolean draft = FALSE;
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("Account to post to (repeat for more)"), N_("ACCOUNT_ID") },
@@ -572,38 +574,25 @@ cmd_post (int    argc,
                        sm_network_display_name (network));
       }
 
-  post_id = sm_store_create_post (store, text, due_us, zone,
-                                  (SmTargetSpec *) specs->data, specs->len, draft, &error);
-  if (post_id == 0)
-    return fail_error (error);
-  if (media->len > 0)
+  for (guint i = 0; i < media->len; i++)
     {
-      g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (SmPostMedia));
+      SmMediaInfo *info = g_ptr_array_index (media, i);
+      SmPostMedia row = { 0, info->path, (gint64) info->size_bytes, info->sha256, info->mime_type };
 
-      for (guint i = 0; i < media->len; i++)
-        {
-          SmMediaInfo *info = g_ptr_array_index (media, i);
-          SmPostMedia row = { 0, info->path, (gint64) info->size_bytes, info->sha256, info->mime_type };
-
-          g_array_append_val (rows, row);
-        }
-      if (!sm_store_set_post_media (store, post_id, (SmPostMedia *) rows->data, rows->len, &error))
-        {
-          sm_store_delete_post (store, post_id, NULL);
-          return fail_error (error);
-        }
+      g_array_append_val (rows, row);
     }
   for (guint i = 0; opts && opts[i]; i++)
     {
       const char *eq = strchr (opts[i], '=');
-      g_autofree char *key = g_strndup (opts[i], eq - opts[i]);
-
-      if (!sm_store_set_post_option (store, post_id, key, eq + 1, &error))
-        {
-          sm_store_delete_post (store, post_id, NULL);
-          return fail_error (error);
-        }
+      g_hash_table_insert (options, g_strndup (opts[i], eq - opts[i]), g_strdup (eq + 1));
     }
+
+  post_id = sm_store_create_post_full (store, text, due_us, zone,
+                                       (SmTargetSpec *) specs->data, specs->len,
+                                       (SmPostMedia *) rows->data, rows->len, options,
+                                       draft, &error);
+  if (post_id == 0)
+    return fail_error (error);
 
   g_print ("%" G_GINT64_FORMAT "\n", post_id);
   if (!draft)

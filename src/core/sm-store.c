@@ -658,6 +658,17 @@ fail:
 
 /* ---- posts ------------------------------------------------------------ */
 
+static gboolean insert_media  (SmStore            *self,
+                               gint64              post_id,
+                               const SmPostMedia  *media,
+                               guint               n_media,
+                               GError            **error);
+static gboolean insert_option (SmStore            *self,
+                               gint64              post_id,
+                               const char         *key,
+                               const char         *value,
+                               GError            **error);
+
 #define TARGET_COLUMNS \
   "t.id, t.post_id, t.account_id, a.network, a.name, a.remote_id," \
   " COALESCE (t.text, p.text), t.text IS NOT NULL, t.state, t.attempts," \
@@ -703,6 +714,23 @@ sm_store_create_post (SmStore             *self,
                       guint                n_targets,
                       gboolean             draft,
                       GError             **error)
+{
+  return sm_store_create_post_full (self, text, due_us, time_zone, targets, n_targets,
+                                    NULL, 0, NULL, draft, error);
+}
+
+gint64
+sm_store_create_post_full (SmStore             *self,
+                           const char          *text,
+                           gint64               due_us,
+                           const char          *time_zone,
+                           const SmTargetSpec  *targets,
+                           guint                n_targets,
+                           const SmPostMedia   *media,
+                           guint                n_media,
+                           GHashTable          *options,
+                           gboolean             draft,
+                           GError             **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(SmStmt) stmt = NULL;
@@ -821,6 +849,21 @@ sm_store_create_post (SmStore             *self,
           set_sqlite_error (self, rc, error);
           goto fail;
         }
+    }
+
+  /* Files and options in the same transaction: a publisher must never
+   * see the post without them. */
+  if (!insert_media (self, post_id, media, n_media, error))
+    goto fail;
+  if (options != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, options);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (!insert_option (self, post_id, key, value, error))
+          goto fail;
     }
 
   if (!exec (self, "COMMIT", error))
@@ -1019,6 +1062,72 @@ sm_store_retry_target (SmStore  *self,
 
 /* ---- media, options, uploads ------------------------------------------ */
 
+/* Both with the lock held, inside the caller's transaction if any. */
+static gboolean
+insert_media (SmStore            *self,
+              gint64              post_id,
+              const SmPostMedia  *media,
+              guint               n_media,
+              GError            **error)
+{
+  for (guint i = 0; i < n_media; i++)
+    {
+      g_autoptr(SmStmt) stmt = prepare (self,
+        "INSERT INTO post_media (post_id, position, path, size_bytes, sha256, mime_type)"
+        " VALUES (?, ?, ?, ?, ?, ?)", error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, post_id);
+      sqlite3_bind_int (stmt, 2, (int) i);
+      sqlite3_bind_text (stmt, 3, media[i].path, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 4, media[i].size_bytes);
+      sqlite3_bind_text (stmt, 5, media[i].sha256, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, media[i].mime_type, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          if ((rc & 0xff) == SQLITE_CONSTRAINT)
+            g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                         _("There is no post %" G_GINT64_FORMAT "."), post_id);
+          else
+            set_sqlite_error (self, rc, error);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+insert_option (SmStore     *self,
+               gint64       post_id,
+               const char  *key,
+               const char  *value,
+               GError     **error)
+{
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "INSERT INTO post_options (post_id, key, value) VALUES (?, ?, ?)"
+    " ON CONFLICT (post_id, key) DO UPDATE SET value = excluded.value", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, value, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                   _("There is no post %" G_GINT64_FORMAT "."), post_id);
+      return FALSE;
+    }
+  return set_sqlite_error (self, rc, error);
+}
+
 void
 sm_post_media_free (SmPostMedia *media)
 {
@@ -1063,32 +1172,8 @@ sm_store_set_post_media (SmStore            *self,
         goto fail;
       }
   }
-  for (guint i = 0; i < n_media; i++)
-    {
-      g_autoptr(SmStmt) stmt = prepare (self,
-        "INSERT INTO post_media (post_id, position, path, size_bytes, sha256, mime_type)"
-        " VALUES (?, ?, ?, ?, ?, ?)", error);
-      int rc;
-
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, post_id);
-      sqlite3_bind_int (stmt, 2, (int) i);
-      sqlite3_bind_text (stmt, 3, media[i].path, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, media[i].size_bytes);
-      sqlite3_bind_text (stmt, 5, media[i].sha256, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 6, media[i].mime_type, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          if ((rc & 0xff) == SQLITE_CONSTRAINT)
-            g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
-                         _("There is no post %" G_GINT64_FORMAT "."), post_id);
-          else
-            set_sqlite_error (self, rc, error);
-          goto fail;
-        }
-    }
+  if (!insert_media (self, post_id, media, n_media, error))
+    goto fail;
   return exec (self, "COMMIT", error);
 
 fail:
@@ -1104,30 +1189,9 @@ sm_store_set_post_option (SmStore     *self,
                           GError     **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
-  g_autoptr(SmStmt) stmt = prepare (self,
-    "INSERT INTO post_options (post_id, key, value) VALUES (?, ?, ?)"
-    " ON CONFLICT (post_id, key) DO UPDATE SET value = excluded.value", error);
-  int rc;
 
   g_return_val_if_fail (key != NULL && value != NULL, FALSE);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, post_id);
-  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, value, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        {
-          g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
-                       _("There is no post %" G_GINT64_FORMAT "."), post_id);
-          return FALSE;
-        }
-      return set_sqlite_error (self, rc, error);
-    }
-  return TRUE;
+  return insert_option (self, post_id, key, value, error);
 }
 
 GPtrArray *

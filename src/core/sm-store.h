@@ -180,6 +180,19 @@ gint64     sm_store_create_post        (SmStore            *self,
                                         guint               n_targets,
                                         gboolean            draft,
                                         GError            **error);
+/* The same, with the post's files (in order) and per-network options
+ * ("youtube.title" → "…") saved in the same transaction. */
+gint64     sm_store_create_post_full   (SmStore            *self,
+                                        const char         *text,
+                                        gint64              due_us,
+                                        const char         *time_zone,
+                                        const SmTargetSpec *targets,
+                                        guint               n_targets,
+                                        const SmPostMedia  *media,
+                                        guint               n_media,
+                                        GHashTable         *options,
+                                        gboolean            draft,
+                                        GError            **error);
 /* Attaches files (in order) and per-network options ("youtube.title" →
  * "…") to a post, in one transaction; meant right after creating it. */
 gboolean   sm_store_set_post_media     (SmStore            *self,
