@@ -15,6 +15,7 @@
 
 #include "sm-network.h"
 #include "sm-error.h"
+#include "sm-media-host.h"
 
 G_BEGIN_DECLS
 
@@ -86,6 +87,8 @@ typedef struct
   const GPtrArray     *media;          /* SmPostMedia (sm-store.h), in order; may be NULL */
   GHashTable          *options;        /* "youtube.title" → "…"; may be NULL */
   const SmUploadHooks *uploads;        /* may be NULL when there is no media */
+  SmMediaHost         *media_host;     /* the user's bucket, for networks that fetch
+                                        * files by URL; NULL when none is set up */
 } SmPublishRequest;
 
 typedef struct

@@ -27,7 +27,9 @@ typedef struct
 
   /* Parsed lazily from the body. */
   gboolean           body_parsed;
-  GHashTable        *form;     /* application/x-www-form-urlencoded */
+  GHashTable        *form;     /* application/x-www-form-urlencoded, and the
+                                * text parts of multipart/form-data */
+  SoupMultipart     *multipart;/* multipart/form-data */
   JsonNode          *json;     /* application/json */
   gboolean           json_invalid;
   GHashTable        *params;   /* form, JSON scalars and query, merged */
@@ -96,6 +98,13 @@ GHashTable *_sm_sandbox_request_form       (SmSandboxRequest   *req);
 /* The token after "Bearer " (or "OAuth " when @allow_oauth), else NULL. */
 const char *_sm_sandbox_request_bearer     (SmSandboxRequest   *req,
                                             gboolean            allow_oauth);
+/* A multipart/form-data body's part by its name: its bytes (borrowed, valid
+ * for the request) or NULL; @content_type and @filename may be NULL.  The
+ * parts without a filename are also parameters (_sm_sandbox_request_param). */
+GBytes     *_sm_sandbox_request_part       (SmSandboxRequest   *req,
+                                            const char         *name,
+                                            const char        **content_type,
+                                            const char        **filename);
 
 /* Takes ownership of @node (NULL: empty body). */
 void        _sm_sandbox_respond_json       (SmSandboxRequest   *req,
@@ -236,7 +245,23 @@ typedef struct
    * SHA-256 (hex) of the bytes as received, in order; NULL when none. */
   char     *media_sha256;
   guint64   media_bytes;
+  /* Every file of the post, in order (SmSandboxMedia); empty for text. */
+  GPtrArray *media;
 } SmSandboxPost;
+
+typedef struct
+{
+  char    *kind;     /* "image", "video", "document", "audio" */
+  guint64  bytes;
+  char    *sha256;   /* lowercase hex of the bytes as received */
+} SmSandboxMedia;
+
+/* Appends a file to @post ("media" in /__sandbox/posts); the first one also
+ * fills media_bytes / media_sha256. */
+void           _sm_sandbox_post_add_media (SmSandboxPost *post,
+                                           const char    *kind,
+                                           guint64        bytes,
+                                           const char    *sha256);
 
 SmSandboxPost *_sm_sandbox_post_add       (SmSandbox   *self,
                                            const char  *network,
@@ -290,6 +315,28 @@ void        _sm_sandbox_graph_token_error  (SmSandboxRequest *req,
 SmSandboxToken *_sm_sandbox_graph_authenticate (SmSandboxRequest *req,
                                                 const char       *network,
                                                 gboolean          about_me);
+
+/* ---- fetching by URL ---------------------------------------------------- */
+
+/* What a network does with an image_url / video_url: a GET of @url, through
+ * the sandbox itself (https://HOST/PATH → BASE/HOST/PATH, so a bucket of the
+ * sandbox's S3 module is reachable), the body hashed as it streams.  @status
+ * is the HTTP status (0 when the request failed, then @error says why);
+ * @sha256 and @bytes are of the body of a 200.  Only https:// URLs are
+ * fetched, as the real networks do. */
+typedef void (*SmSandboxFetchDone) (SmSandbox    *self,
+                                    guint         status,
+                                    guint64       bytes,
+                                    const char   *sha256,
+                                    const char   *content_type,
+                                    const GError *error,
+                                    gpointer      user_data);
+
+void        _sm_sandbox_fetch              (SmSandbox          *self,
+                                            const char         *url,
+                                            SmSandboxFetchDone  done,
+                                            gpointer            user_data,
+                                            GDestroyNotify      user_data_free);
 
 /* ---- the networks ------------------------------------------------------ */
 

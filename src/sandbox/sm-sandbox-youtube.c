@@ -1394,8 +1394,7 @@ finish_upload (YtState *state,
 
   post = _sm_sandbox_post_add (state->sandbox, YT_NETWORK, video->channel, video->id,
                                json_object_get_string_member (upload->snippet, "title"));
-  post->media_bytes = upload->total;
-  post->media_sha256 = g_strdup (g_checksum_get_string (copy));
+  _sm_sandbox_post_add_media (post, "video", upload->total, g_checksum_get_string (copy));
   g_debug ("upload complete: video of %" G_GUINT64_FORMAT " bytes", upload->total);
   return video;
 }

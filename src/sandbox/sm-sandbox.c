@@ -121,6 +121,7 @@ struct _SmSandbox
   guint64      serial;
 
   GHashTable  *pending;           /* SoupServerMessage → Pending */
+  SoupSession *fetch_session;     /* _sm_sandbox_fetch, made on first use */
   gboolean     rate_limits_off;   /* for benchmarks that send thousands */
 };
 
@@ -199,7 +200,16 @@ post_free (SmSandboxPost *post)
   g_free (post->reply_to);
   g_free (post->extra);
   g_free (post->media_sha256);
+  g_clear_pointer (&post->media, g_ptr_array_unref);
   g_free (post);
+}
+
+static void
+media_free (SmSandboxMedia *media)
+{
+  g_free (media->kind);
+  g_free (media->sha256);
+  g_free (media);
 }
 
 static void
@@ -378,6 +388,7 @@ request_free (SmSandboxRequest *req)
 {
   g_clear_pointer (&req->args, g_ptr_array_unref);
   g_clear_pointer (&req->form, g_hash_table_unref);
+  g_clear_pointer (&req->multipart, soup_multipart_free);
   g_clear_pointer (&req->json, json_node_unref);
   g_clear_pointer (&req->params, g_hash_table_unref);
   g_clear_pointer (&req->query, g_hash_table_unref);
@@ -411,6 +422,34 @@ request_parse_body (SmSandboxRequest *req)
   if (_sm_sandbox_request_has_type (req, "application/x-www-form-urlencoded"))
     {
       req->form = soup_form_decode (text);
+    }
+  else if (_sm_sandbox_request_has_type (req, "multipart/form-data"))
+    {
+      SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+
+      req->multipart = soup_multipart_new_from_message (headers, bytes);
+      if (req->multipart == NULL)
+        return;
+      req->form = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      for (int i = 0; i < soup_multipart_get_length (req->multipart); i++)
+        {
+          SoupMessageHeaders *part_headers;
+          GBytes *part_body;
+          g_autoptr(GHashTable) disposition = NULL;
+          const char *name;
+          gsize part_len;
+          const char *part_data;
+
+          if (!soup_multipart_get_part (req->multipart, i, &part_headers, &part_body) ||
+              !soup_message_headers_get_content_disposition (part_headers, NULL, &disposition))
+            continue;
+          name = g_hash_table_lookup (disposition, "name");
+          if (name == NULL || g_hash_table_contains (disposition, "filename"))
+            continue;
+          part_data = g_bytes_get_data (part_body, &part_len);
+          if (memchr (part_data, '\0', part_len) == NULL)
+            g_hash_table_replace (req->form, g_strdup (name), g_strndup (part_data, part_len));
+        }
     }
   else if (_sm_sandbox_request_has_type (req, "application/json"))
     {
@@ -533,6 +572,43 @@ _sm_sandbox_request_form (SmSandboxRequest *req)
 {
   request_parse_body (req);
   return req->form;
+}
+
+GBytes *
+_sm_sandbox_request_part (SmSandboxRequest  *req,
+                          const char        *name,
+                          const char       **content_type,
+                          const char       **filename)
+{
+  request_parse_body (req);
+  if (req->multipart == NULL)
+    return NULL;
+
+  for (int i = 0; i < soup_multipart_get_length (req->multipart); i++)
+    {
+      SoupMessageHeaders *part_headers;
+      GBytes *part_body;
+      g_autoptr(GHashTable) disposition = NULL;
+
+      if (!soup_multipart_get_part (req->multipart, i, &part_headers, &part_body) ||
+          !soup_message_headers_get_content_disposition (part_headers, NULL, &disposition) ||
+          g_strcmp0 (g_hash_table_lookup (disposition, "name"), name) != 0)
+        continue;
+      if (content_type != NULL)
+        *content_type = soup_message_headers_get_content_type (part_headers, NULL);
+      if (filename != NULL)
+        {
+          /* The table goes with this call; the headers live with the
+           * request, so keep the name there. */
+          const char *value = g_hash_table_lookup (disposition, "filename");
+
+          if (value != NULL)
+            soup_message_headers_replace (part_headers, "X-Sandbox-Filename", value);
+          *filename = soup_message_headers_get_one (part_headers, "X-Sandbox-Filename");
+        }
+      return part_body;
+    }
+  return NULL;
 }
 
 const char *
@@ -1121,8 +1197,28 @@ _sm_sandbox_post_add (SmSandbox  *self,
   post->id = g_strdup (id);
   post->text = g_strdup (text);
   post->received_us = g_get_real_time ();
+  post->media = g_ptr_array_new_with_free_func ((GDestroyNotify) media_free);
   g_ptr_array_add (self->posts, post);
   return post;
+}
+
+void
+_sm_sandbox_post_add_media (SmSandboxPost *post,
+                            const char    *kind,
+                            guint64        bytes,
+                            const char    *sha256)
+{
+  SmSandboxMedia *media = g_new0 (SmSandboxMedia, 1);
+
+  media->kind = g_strdup (kind);
+  media->bytes = bytes;
+  media->sha256 = g_strdup (sha256);
+  g_ptr_array_add (post->media, media);
+  if (post->media_sha256 == NULL)
+    {
+      post->media_bytes = bytes;
+      post->media_sha256 = g_strdup (sha256);
+    }
 }
 
 SmSandboxPost *
@@ -1225,6 +1321,140 @@ set_time_member (JsonObject *object,
     }
 }
 
+/* ---- fetching by URL ---------------------------------------------------- */
+
+typedef struct
+{
+  SmSandbox          *self;
+  SmSandboxFetchDone  done;
+  gpointer            user_data;
+  GDestroyNotify      user_data_free;
+  SoupMessage        *msg;
+  GInputStream       *stream;
+  GChecksum          *checksum;
+  guint64             bytes;
+} Fetch;
+
+static void
+fetch_finish (Fetch        *fetch,
+              guint         status,
+              const GError *error)
+{
+  const char *content_type = NULL;
+  const char *sha256 = NULL;
+
+  if (fetch->msg != NULL)
+    content_type = soup_message_headers_get_content_type (soup_message_get_response_headers (fetch->msg),
+                                                          NULL);
+  if (status == SOUP_STATUS_OK && error == NULL)
+    sha256 = g_checksum_get_string (fetch->checksum);
+  fetch->done (fetch->self, status, status == SOUP_STATUS_OK ? fetch->bytes : 0,
+               sha256, content_type, error, fetch->user_data);
+
+  if (fetch->user_data_free != NULL)
+    fetch->user_data_free (fetch->user_data);
+  g_clear_object (&fetch->stream);
+  g_clear_object (&fetch->msg);
+  g_checksum_free (fetch->checksum);
+  g_object_unref (fetch->self);
+  g_free (fetch);
+}
+
+static void
+fetch_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) chunk = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (chunk == NULL)
+    {
+      fetch_finish (fetch, 0, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      fetch_finish (fetch, soup_message_get_status (fetch->msg), NULL);
+      return;
+    }
+  g_checksum_update (fetch->checksum, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  fetch->bytes += g_bytes_get_size (chunk);
+  g_input_stream_read_bytes_async (fetch->stream, 64 * 1024, G_PRIORITY_DEFAULT, NULL,
+                                   fetch_read_cb, fetch);
+}
+
+static void
+fetch_sent_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  g_autoptr(GError) error = NULL;
+
+  fetch->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (fetch->stream == NULL)
+    {
+      fetch_finish (fetch, 0, error);
+      return;
+    }
+  if (soup_message_get_status (fetch->msg) != SOUP_STATUS_OK)
+    {
+      fetch_finish (fetch, soup_message_get_status (fetch->msg), NULL);
+      return;
+    }
+  g_input_stream_read_bytes_async (fetch->stream, 64 * 1024, G_PRIORITY_DEFAULT, NULL,
+                                   fetch_read_cb, fetch);
+}
+
+void
+_sm_sandbox_fetch (SmSandbox          *self,
+                   const char         *url,
+                   SmSandboxFetchDone  done,
+                   gpointer            user_data,
+                   GDestroyNotify      user_data_free)
+{
+  Fetch *fetch = g_new0 (Fetch, 1);
+  g_autofree char *local = NULL;
+
+  fetch->self = g_object_ref (self);
+  fetch->done = done;
+  fetch->user_data = user_data;
+  fetch->user_data_free = user_data_free;
+  fetch->checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  if (url == NULL || !g_str_has_prefix (url, "https://") || url[8] == '\0' || url[8] == '/' ||
+      self->base_url == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                             "Only https:// URLs can be fetched");
+
+      fetch_finish (fetch, 0, error);
+      return;
+    }
+
+  /* https://HOST/PATH?QUERY → BASE/HOST/PATH?QUERY, kept byte for byte so
+   * that a presigned query still matches its signature. */
+  local = g_strconcat (self->base_url, "/", url + strlen ("https://"), NULL);
+  fetch->msg = soup_message_new ("GET", local);
+  if (fetch->msg == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                             "Not a valid URL");
+
+      fetch_finish (fetch, 0, error);
+      return;
+    }
+  if (self->fetch_session == NULL)
+    self->fetch_session = soup_session_new_with_options ("user-agent", "so-me-studio-sandbox fetcher",
+                                                         "timeout", 60,
+                                                         NULL);
+  soup_session_send_async (self->fetch_session, fetch->msg, G_PRIORITY_DEFAULT, NULL,
+                           fetch_sent_cb, fetch);
+}
+
 static void
 hook_posts (SmSandboxRequest *req)
 {
@@ -1246,6 +1476,22 @@ hook_posts (SmSandboxRequest *req)
         {
           json_object_set_int_member (object, "bytes", (gint64) post->media_bytes);
           json_object_set_string_member (object, "sha256", post->media_sha256);
+        }
+      if (post->media->len > 0)
+        {
+          JsonArray *media = json_array_new ();
+
+          for (guint j = 0; j < post->media->len; j++)
+            {
+              SmSandboxMedia *item = g_ptr_array_index (post->media, j);
+              JsonObject *entry = json_object_new ();
+
+              json_object_set_string_member (entry, "kind", item->kind);
+              json_object_set_int_member (entry, "bytes", (gint64) item->bytes);
+              json_object_set_string_member (entry, "sha256", item->sha256);
+              json_array_add_object_element (media, entry);
+            }
+          json_object_set_array_member (object, "media", media);
         }
       json_array_add_object_element (array, object);
     }
@@ -2089,6 +2335,7 @@ sm_sandbox_finalize (GObject *object)
   SmSandbox *self = SM_SANDBOX (object);
 
   g_clear_pointer (&self->modules, g_ptr_array_unref);
+  g_clear_object (&self->fetch_session);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
   g_clear_pointer (&self->tokens_by_string, g_hash_table_unref);
   g_clear_pointer (&self->tokens, g_ptr_array_unref);

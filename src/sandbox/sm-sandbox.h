@@ -16,7 +16,8 @@
  *   GET  /__sandbox/posts
  *     → 200 [{"network":"x","account":"1500…","id":"1850…","text":"…",
  *             "received_at":"2025-01-01T08:00:00.123456Z","deleted":false
- *             [,"bytes":3158073,"sha256":"9f86…"]}, …]
+ *             [,"bytes":3158073,"sha256":"9f86…",
+ *             "media":[{"kind":"video","bytes":3158073,"sha256":"9f86…"}]]}, …]
  *     Everything published, in arrival order.  account is the X user id,
  *     the Facebook page id, the LinkedIn author URN, the Threads user id or
  *     the YouTube channel id; id is what the network answered (tweet id,
@@ -25,6 +26,9 @@
  *     sha256 (lowercase hex) are only there for a post with an uploaded
  *     file (a YouTube video): its size and the SHA-256 of the bytes as the
  *     sandbox received them, in order, across every chunk and resume.
+ *     media lists every file of the post in order, each
+ *     {"kind":"image"|"video"|"document"|"audio","bytes":N,"sha256":"…"};
+ *     bytes / sha256 are its first file's.
  *
  *   GET  /__sandbox/tokens
  *     → 200 [{"network":"x","kind":"access"|"refresh","token":"sbx-…",
