@@ -701,7 +701,10 @@ usage (void)
                      "  post --to ACCOUNT_ID … --at WHEN TEXT   schedule a post (WHEN: now or a time)\n"
                      "  status POST_ID [--json]                 a post and its state per account\n"
                      "  list [--json]                           all posts\n"
-                     "  retry TARGET_ID                         send a failed post again"));
+                     "  retry TARGET_ID                         send a failed post again\n"
+                     "  media check FILE [--to NETWORK …]       whether the networks take a file\n"
+                     "  media transcode FILE [--out FILE]       convert a video to H.264/AAC MP4\n"
+                     "  media thumbnail FILE --out PNG [--at S] a still frame of a video"));
 }
 
 int
@@ -729,6 +732,8 @@ sm_cli_run (int    argc,
     return cmd_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "retry"))
     return cmd_retry (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "media"))
+    return sm_cli_media (argc - 1, argv + 1);
   usage ();
   return fail (_("unknown command “%s”"), argv[1]);
 }
