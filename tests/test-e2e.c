@@ -40,6 +40,15 @@ sandbox_has_posts (gpointer data)
   return sm_test_sandbox_count_posts (w->profile) >= w->n_posts;
 }
 
+static gint64
+parse_time_us (const char *iso)
+{
+  g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (iso, NULL);
+
+  g_assert_nonnull (at);
+  return g_date_time_to_unix (at) * G_TIME_SPAN_SECOND + g_date_time_get_microsecond (at);
+}
+
 static gboolean
 publisher_gone (gpointer data)
 {
@@ -236,14 +245,54 @@ test_rate_limit_and_5xx (void)
   sm_test_profile_activate (p);
   account = sm_test_connect (p, "x");
 
-  /* A 429 with Retry-After: the post waits as asked, then goes out. */
+  /* A 429 with Retry-After: the post waits as asked, then goes out; and
+   * the account's next post, due before then, waits with it instead of
+   * being refused in turn. */
   sm_test_sandbox_post (p, "/__sandbox/faults",
                         "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\","
-                        "\"count\":1,\"status\":429,\"headers\":{\"Retry-After\":\"2\"},"
+                        "\"count\":1,\"status\":429,\"headers\":{\"Retry-After\":\"6\"},"
                         "\"body\":{\"title\":\"Too Many Requests\",\"detail\":\"Too Many Requests\","
                         "\"type\":\"about:blank\",\"status\":429}}");
   w.post_id = post_at (p, account, "now", "Patience");
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  {
+    gint64 due = (g_get_real_time () / G_TIME_SPAN_SECOND + 2) * G_TIME_SPAN_SECOND;
+    g_autofree char *when = sm_time_format_utc (due);
+    Wait w2 = { p, post_at (p, account, when, "Right behind"), "published", 2 };
+    g_autoptr(JsonNode) requests = NULL;
+    g_autoptr(JsonNode) posts = NULL;
+    g_autoptr(JsonNode) second = NULL;
+    gint64 refused_us = 0, second_us = 0;
+    JsonArray *array;
+
+    g_assert_true (sm_test_wait_for (states_are, &w, 30));
+    g_assert_true (sm_test_wait_for (states_are, &w2, 30));
+
+    requests = sm_test_sandbox_get (p, "/__sandbox/requests");
+    array = json_node_get_array (requests);
+    for (guint i = 0; i < json_array_get_length (array) && refused_us == 0; i++)
+      {
+        JsonObject *r = json_array_get_object_element (array, i);
+
+        if (json_object_get_int_member (r, "status") == 429)
+          refused_us = parse_time_us (json_object_get_string_member (r, "received_at"));
+      }
+    posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+    array = json_node_get_array (posts);
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonObject *post = json_array_get_object_element (array, i);
+
+        if (g_str_equal (json_object_get_string_member (post, "text"), "Right behind"))
+          second_us = parse_time_us (json_object_get_string_member (post, "received_at"));
+      }
+    g_assert_cmpint (refused_us, >, 0);
+    g_assert_cmpint (second_us, >=, refused_us + 5 * G_TIME_SPAN_SECOND);
+    /* It waited; it was never refused itself. */
+    second = sm_test_status (p, w2.post_id);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                       json_object_get_array_member (json_node_get_object (second), "targets"), 0),
+                       "attempts"), ==, 1);
+  }
   status = sm_test_status (p, w.post_id);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
                      json_object_get_array_member (json_node_get_object (status), "targets"), 0),
@@ -255,9 +304,9 @@ test_rate_limit_and_5xx (void)
                         "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\","
                         "\"count\":1,\"status\":503}");
   w.post_id = post_at (p, account, "now", "Second try");
-  w.n_posts = 2;
+  w.n_posts = 3;
   g_assert_true (sm_test_wait_for (states_are, &w, 75));
-  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 2);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 3);
 }
 
 static void

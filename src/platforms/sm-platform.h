@@ -99,6 +99,9 @@ typedef struct
   gboolean  definitive;     /* find_published: "not found" is certain at once (an
                              * upload that never finished), no need to let the
                              * network's listings catch up */
+  gboolean  limit_kind_only;/* with RATE_LIMITED: the limit is on this kind of
+                             * post only (Facebook reels), so the account's
+                             * other posts need not wait */
 } SmPublishResult;
 
 void sm_publish_result_clear (SmPublishResult *result);

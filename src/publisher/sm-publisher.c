@@ -38,6 +38,21 @@
  * through its pid instead, see expire_dead_leases(). */
 #define LEASE_US           (G_GINT64_CONSTANT (600) * G_TIME_SPAN_SECOND)
 #define MAX_IN_FLIGHT      8
+
+/* At most this many posts per network are sent at once by one publisher:
+ * uploads share the user's uplink, and the networks throttle bursts from
+ * one app (TikTok allows few concurrent uploads per user; Instagram and
+ * Threads poll containers).  Text networks get more. */
+static const guint network_concurrency[SM_N_NETWORKS] = {
+  [SM_NETWORK_X] = 4,
+  [SM_NETWORK_FACEBOOK] = 4,
+  [SM_NETWORK_LINKEDIN] = 3,
+  [SM_NETWORK_THREADS] = 2,
+  [SM_NETWORK_INSTAGRAM] = 2,
+  [SM_NETWORK_YOUTUBE] = 2,
+  [SM_NETWORK_TIKTOK] = 1,
+  [SM_NETWORK_WHATSAPP] = 4,
+};
 #define IDLE_EXIT_MS       (30 * 1000)
 
 struct _SmPublisher
@@ -54,6 +69,7 @@ struct _SmPublisher
   guint                   timer_source;
   guint                   sleep_sub;
   guint                   in_flight;
+  guint                   in_flight_by_network[SM_N_NETWORKS];
   GHashTable             *in_flight_ids;   /* gint64* target ids */
   guint64                 claims;
   guint64                 wakeups;
@@ -270,11 +286,12 @@ record (Job           *job,
 
 /* Applies the decision for a failed attempt. */
 static void
-apply_failure (SmPublisher *self,
-               Job         *job,
-               GError      *error,
-               gint64       retry_after_us,
-               gboolean     reconciling)
+apply_failure_full (SmPublisher *self,
+                    Job         *job,
+                    GError      *error,
+                    gint64       retry_after_us,
+                    gboolean     account_wide_limit,
+                    gboolean     reconciling)
 {
   SmTarget *t = job->target;
   gint64 now = g_get_real_time ();
@@ -298,6 +315,21 @@ apply_failure (SmPublisher *self,
     {
     case SM_OUTBOX_RETRY:
       stored = sm_store_mark_retry (self->store, t->id, job->owner, next, error->message, &store_error);
+      /* A limit on the account holds its other posts too, instead of each
+       * one being refused in turn. */
+      if (stored && account_wide_limit &&
+          g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED))
+        {
+          g_autoptr(GError) defer_error = NULL;
+          guint deferred = sm_store_defer_account (self->store, t->account_id, next,
+                                                   error->message, &defer_error);
+
+          if (defer_error != NULL)
+            g_warning ("Could not hold the account's other posts: %s", defer_error->message);
+          else if (deferred > 0)
+            g_debug ("Rate limit: %u more posts of account %" G_GINT64_FORMAT " wait",
+                     deferred, t->account_id);
+        }
       /* Only the user can unlock the keyring: say so, once. */
       record (job, stored, store_error, SM_TARGET_SCHEDULED,
               t->attempts == 1 && g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_KEYRING));
@@ -325,6 +357,16 @@ apply_failure (SmPublisher *self,
       record (job, stored, store_error, SM_TARGET_FAILED, TRUE);
       break;
     }
+}
+
+static void
+apply_failure (SmPublisher *self,
+               Job         *job,
+               GError      *error,
+               gint64       retry_after_us,
+               gboolean     reconciling)
+{
+  apply_failure_full (self, job, error, retry_after_us, FALSE, reconciling);
 }
 
 /* Calls the network with the account's tokens; a token refused before its
@@ -602,7 +644,7 @@ publish_thread (GTask        *task,
   if (!call_with_refresh (self, sm_platform_publish, platform, session, account,
                           &tokens, &request, &result, cancellable, &error))
     {
-      apply_failure (self, job, error, result.retry_after_us, FALSE);
+      apply_failure_full (self, job, error, result.retry_after_us, !result.limit_kind_only, FALSE);
       goto out;
     }
 
@@ -673,6 +715,7 @@ job_done_cb (GObject      *object,
   g_task_propagate_boolean (G_TASK (result), NULL);
   g_hash_table_remove (self->in_flight_ids, &t->id);
   self->in_flight--;
+  self->in_flight_by_network[t->network]--;
   emit_changed (self, t->id, job->new_state);
 
   if (job->notify_published)
@@ -693,9 +736,20 @@ job_done_cb (GObject      *object,
 
 /* ---- the loop --------------------------------------------------------- */
 
+/* How many more posts each network may have in flight now. */
+static void
+free_slots (SmPublisher *self,
+            guint        slots[SM_N_NETWORKS])
+{
+  for (SmNetwork n = 0; n < SM_N_NETWORKS; n++)
+    slots[n] = n == SM_NETWORK_INVALID || self->in_flight_by_network[n] >= network_concurrency[n]
+               ? 0 : network_concurrency[n] - self->in_flight_by_network[n];
+}
+
 static void
 tick (SmPublisher *self)
 {
+  guint slots[SM_N_NETWORKS];
   g_autoptr(GPtrArray) claimed = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *claim_owner = NULL;
@@ -708,6 +762,7 @@ tick (SmPublisher *self)
   self->wakeups++;
   expire_dead_leases (self);
 
+  free_slots (self, slots);
   if (self->in_flight < MAX_IN_FLIGHT)
     {
       g_autoptr(GArray) busy = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -719,8 +774,8 @@ tick (SmPublisher *self)
         g_array_append_val (busy, *id);
 
       claim_owner = g_strdup_printf ("%s#%" G_GUINT64_FORMAT, self->owner, ++self->claims);
-      claimed = sm_store_claim_due (self->store, claim_owner, now, LEASE_US,
-                                    MAX_IN_FLIGHT - self->in_flight, busy, &error);
+      claimed = sm_store_claim_due_limited (self->store, claim_owner, now, LEASE_US,
+                                            MAX_IN_FLIGHT - self->in_flight, busy, slots, &error);
       if (claimed == NULL)
         g_warning ("Could not read the queue: %s", error->message);
     }
@@ -738,13 +793,16 @@ tick (SmPublisher *self)
       g_task_set_task_data (task, job, (GDestroyNotify) job_free);
       g_task_set_source_tag (task, tick);
       self->in_flight++;
+      self->in_flight_by_network[t->network]++;
       emit_changed (self, t->id, t->state);
       g_debug ("Claimed target %" G_GINT64_FORMAT " (%s)", t->id, sm_target_state_to_string (t->state));
       g_task_run_in_thread (task, publish_thread);
     }
 
   /* With every worker busy the next wake-up comes from a finished job. */
-  next = self->in_flight >= MAX_IN_FLIGHT ? G_MAXINT64 : sm_store_next_wakeup_us (self->store, NULL);
+  free_slots (self, slots);
+  next = self->in_flight >= MAX_IN_FLIGHT ? G_MAXINT64
+                                          : sm_store_next_wakeup_limited_us (self->store, slots, NULL);
   arm_timer (self, next);
   update_hold (self);
 }
