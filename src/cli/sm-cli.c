@@ -414,11 +414,13 @@ print_post (const SmPost *post)
     {
       SmTarget *t = g_ptr_array_index (post->targets, i);
 
-      g_print ("\t%s (%s)\t%s", sm_network_display_name (t->network), t->account_name,
-               sm_target_state_display (t->state));
+      /* The target id first: retry, update and delete take it. */
+      g_print ("\t%" G_GINT64_FORMAT "\t%s (%s)\t%s", t->id, sm_network_display_name (t->network),
+               t->account_name, sm_target_state_display (t->state));
       if (t->permalink)
         g_print ("\t%s", t->permalink);
-      if (t->last_error && t->state != SM_TARGET_PUBLISHED)
+      /* On a published post it is a note: what did not happen. */
+      if (t->last_error)
         g_print ("\t%s", t->last_error);
       g_print ("\n");
     }
@@ -688,6 +690,158 @@ cmd_retry (int    argc,
   return 0;
 }
 
+static SmDBusPublisher1 *
+publisher_proxy (GError **error)
+{
+  return sm_dbus_publisher1_proxy_new_for_bus_sync (G_BUS_TYPE_SESSION,
+                                                    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                                    G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
+                                                    PUBLISHER_BUS_NAME, PUBLISHER_PATH,
+                                                    NULL, error);
+}
+
+/* A publisher's answer, without D-Bus's error name in front. */
+static int
+fail_remote (GError *error)
+{
+  g_dbus_error_strip_remote_error (error);
+  return fail_error (error);
+}
+
+/* so-me update TARGET_ID [--text TEXT] [--option KEY=VALUE …]: a post not
+ * sent yet changes here; a published one changes at the network first
+ * (where it allows), then here. */
+static int
+cmd_update (int    argc,
+            char **argv)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) opts = NULL;
+  GOptionEntry entries[] = {
+    { "text", 0, 0, G_OPTION_ARG_STRING, &text, N_("The new text"), N_("TEXT") },
+    { "option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts,
+      N_("A network's option, such as youtube.title=… (repeatable)"), N_("KEY=VALUE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (N_("TARGET_ID"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmTarget) t = NULL;
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("a{ss}"));
+  gint64 id;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail_error (error);
+  if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL) ||
+      (text == NULL && opts == NULL))
+    return fail (_("usage: so-me update TARGET_ID [--text TEXT] [--option KEY=VALUE …]"));
+  if (text != NULL && !g_utf8_validate (text, -1, NULL))
+    return fail (_("the text is not valid UTF-8"));
+  if (!(store = open_store (&error)) || !(t = sm_store_get_target (store, id, &error)))
+    return fail_error (error);
+
+  if (text != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (!sm_text_check (t->network, text, &message))
+        return fail ("%s", message);
+    }
+  for (guint i = 0; opts && opts[i]; i++)
+    {
+      g_autofree char *key = NULL;
+      g_autofree char *message = NULL;
+      const char *eq = strchr (opts[i], '=');
+
+      if (eq == NULL)
+        return fail (_("--option takes KEY=VALUE, such as youtube.privacy=unlisted"));
+      key = g_strndup (opts[i], eq - opts[i]);
+      if (!sm_options_check (key, eq + 1, &message))
+        return fail ("%s", message);
+      if (sm_options_network (key) != t->network)
+        return fail (_("%s is for %s, but this post is on %s"), key,
+                     sm_network_display_name (sm_options_network (key)),
+                     sm_network_display_name (t->network));
+      g_variant_builder_add (builder, "{ss}", key, eq + 1);
+    }
+
+  switch (t->state)
+    {
+    case SM_TARGET_PUBLISHED:
+      {
+        g_autoptr(SmDBusPublisher1) proxy = publisher_proxy (&error);
+
+        if (proxy == NULL)
+          return fail_error (error);
+        /* The network may take a while to answer (a thumbnail upload). */
+        g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), 5 * 60 * 1000);
+        if (!sm_dbus_publisher1_call_change_published_sync (proxy, id, text ? text : t->text,
+                                                            g_variant_builder_end (builder),
+                                                            NULL, &error))
+          return fail_remote (error);
+        return 0;
+      }
+
+    case SM_TARGET_DRAFT:
+    case SM_TARGET_SCHEDULED:
+    case SM_TARGET_FAILED:
+      if (text != NULL && !sm_store_set_target_text (store, id, text, &error))
+        return fail_error (error);
+      for (guint i = 0; opts && opts[i]; i++)
+        {
+          const char *eq = strchr (opts[i], '=');
+          g_autofree char *key = g_strndup (opts[i], eq - opts[i]);
+
+          if (!sm_store_set_post_option (store, t->post_id, key, eq + 1, &error))
+            return fail_error (error);
+        }
+      return 0;
+
+    case SM_TARGET_PUBLISHING:
+    case SM_TARGET_UNCONFIRMED:
+    default:
+      return fail (_("this post is being sent right now; change it once it is published"));
+    }
+}
+
+/* so-me delete TARGET_ID: a published post is deleted at the network, then
+ * here; one not sent yet is only removed here. */
+static int
+cmd_delete (int    argc,
+            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmTarget) t = NULL;
+  gint64 id;
+
+  if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
+    return fail (_("usage: so-me delete TARGET_ID"));
+  if (!(store = open_store (&error)) || !(t = sm_store_get_target (store, id, &error)))
+    return fail_error (error);
+
+  if (t->state == SM_TARGET_PUBLISHED)
+    {
+      g_autoptr(SmDBusPublisher1) proxy = publisher_proxy (&error);
+
+      if (proxy == NULL)
+        return fail_error (error);
+      g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), 2 * 60 * 1000);
+      if (!sm_dbus_publisher1_call_delete_published_sync (proxy, id, NULL, &error))
+        return fail_remote (error);
+      return 0;
+    }
+  if (t->state == SM_TARGET_PUBLISHING || t->state == SM_TARGET_UNCONFIRMED)
+    return fail (_("this post is being sent right now, or may have gone out; "
+                   "check “so-me status %" G_GINT64_FORMAT "” and delete it once it is published"),
+                 t->post_id);
+  if (!sm_store_delete_target (store, id, &error))
+    return fail_error (error);
+  wake_publisher ();
+  return 0;
+}
+
 static void
 usage (void)
 {
@@ -702,6 +856,9 @@ usage (void)
                      "  status POST_ID [--json]                 a post and its state per account\n"
                      "  list [--json]                           all posts\n"
                      "  retry TARGET_ID                         send a failed post again\n"
+                     "  update TARGET_ID [--text T] [--option K=V]\n"
+                     "                                          change a post, at the network too\n"
+                     "  delete TARGET_ID                        delete a post, at the network too\n"
                      "  media check FILE [--to NETWORK …]       whether the networks take a file\n"
                      "  media transcode FILE [--out FILE]       convert a video to H.264/AAC MP4\n"
                      "  media thumbnail FILE --out PNG [--at S] a still frame of a video"));
@@ -732,6 +889,10 @@ sm_cli_run (int    argc,
     return cmd_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "retry"))
     return cmd_retry (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "update"))
+    return cmd_update (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "delete"))
+    return cmd_delete (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "media"))
     return sm_cli_media (argc - 1, argv + 1);
   usage ();

@@ -1021,6 +1021,105 @@ sm_store_delete_post (SmStore  *self,
   return step_done_changed (self, stmt, _("The post no longer exists."), error);
 }
 
+gboolean
+sm_store_delete_target (SmStore  *self,
+                        gint64    target_id,
+                        GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 post_id = 0;
+  int rc;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* A target a publisher holds is being sent: it cannot go now. */
+  stmt = prepare (self,
+    "DELETE FROM targets WHERE id = ?1 AND (lease_until_us IS NULL OR lease_until_us <= ?2)"
+    " RETURNING post_id", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    post_id = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+  if (post_id == 0)
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                           _("That post is being sent right now, or no longer exists; "
+                             "try again in a moment."));
+      goto fail;
+    }
+
+  /* A post with no account left is gone with its last target. */
+  stmt = prepare (self,
+    "DELETE FROM posts WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM targets WHERE post_id = ?1)",
+    error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, stmt_release);
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+gboolean
+sm_store_set_target_note (SmStore     *self,
+                          gint64       target_id,
+                          const char  *note,
+                          GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "UPDATE targets SET last_error = ?2 WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_text (stmt, 2, note, -1, SQLITE_TRANSIENT);
+  return step_done_changed (self, stmt, _("That post no longer exists."), error);
+}
+
+gboolean
+sm_store_set_target_text (SmStore     *self,
+                          gint64       target_id,
+                          const char  *text,
+                          GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "UPDATE targets SET text = ?2, updated_us = ?3 WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  return step_done_changed (self, stmt, _("That post no longer exists."), error);
+}
+
 SmTarget *
 sm_store_get_target (SmStore  *self,
                      gint64    target_id,

@@ -235,6 +235,22 @@ GPtrArray *sm_store_list_posts         (SmStore       *self,
                                         gint64         from_us,
                                         gint64         to_us,
                                         GError       **error);
+/* Removes one account's part of a post (and the post with its last
+ * part); refused with NOT_FOUND while a publisher holds it. */
+gboolean   sm_store_delete_target      (SmStore       *self,
+                                        gint64         target_id,
+                                        GError       **error);
+/* A note on a published part (last_error): what did not happen, such as
+ * a refused thumbnail. */
+gboolean   sm_store_set_target_note    (SmStore       *self,
+                                        gint64         target_id,
+                                        const char    *note,
+                                        GError       **error);
+/* The text this account's part says (its own variant). */
+gboolean   sm_store_set_target_text    (SmStore       *self,
+                                        gint64         target_id,
+                                        const char    *text,
+                                        GError       **error);
 gboolean   sm_store_delete_post        (SmStore       *self,
                                         gint64         post_id,
                                         GError       **error);

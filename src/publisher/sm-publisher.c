@@ -662,6 +662,16 @@ published:
         if (!stored && !g_error_matches (store_error, SM_STORE_ERROR, SM_STORE_ERROR_BUSY))
           break;
       }
+    if (stored && result.warning != NULL)
+      {
+        g_autoptr(GError) note_error = NULL;
+
+        if (!sm_store_set_target_note (self->store, t->id, result.warning, &note_error))
+          g_warning ("Could not save a note on target %" G_GINT64_FORMAT ": %s", t->id,
+                     note_error->message);
+        g_free (job->reason);
+        job->reason = g_strdup (result.warning);
+      }
     if (stored)
       {
         job->new_state = SM_TARGET_PUBLISHED;
@@ -721,7 +731,10 @@ job_done_cb (GObject      *object,
   if (job->notify_published)
     {
       g_autofree char *title = g_strdup_printf (_("Posted to %s"), sm_network_display_name (t->network));
-      sm_notifier_publish (self->notifier, t->post_id, FALSE, title, t->text);
+      g_autofree char *body = job->reason != NULL ? g_strdup_printf ("%s\n%s", t->text, job->reason)
+                                                  : g_strdup (t->text);
+
+      sm_notifier_publish (self->notifier, t->post_id, FALSE, title, body);
     }
   else if (job->notify_failed)
     {
@@ -841,6 +854,197 @@ handle_get_status_cb (SmDBusPublisher1      *skeleton,
   return TRUE;
 }
 
+/* ---- changing and deleting what was published ---------------------------- */
+
+typedef struct
+{
+  gint64      target_id;
+  gboolean    delete;
+  char       *text;
+  GHashTable *options;   /* NULL for a delete */
+} Edit;
+
+static void
+edit_free (Edit *edit)
+{
+  g_free (edit->text);
+  g_clear_pointer (&edit->options, g_hash_table_unref);
+  g_free (edit);
+}
+
+static void
+edit_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SmPublisher *self = source_object;
+  Edit *edit = task_data;
+  g_autoptr(SmTarget) t = NULL;
+  g_autoptr(SmAccount) account = NULL;
+  g_autoptr(SmTokens) tokens = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  g_autoptr(GError) error = NULL;
+  SmPublishRequest request = { 0 };
+  SmPublishResult result = { NULL, NULL, -1 };
+  SmPlatform *platform;
+  gboolean ok;
+
+  t = sm_store_get_target (self->store, edit->target_id, &error);
+  if (t == NULL)
+    goto fail;
+  if (t->state != SM_TARGET_PUBLISHED || t->remote_id == NULL)
+    {
+      g_set_error_literal (&error, SM_STORE_ERROR, SM_STORE_ERROR_FAILED,
+                           edit->delete ? _("Only a published post can be deleted at the network.")
+                                        : _("Only a published post can be changed at the network."));
+      goto fail;
+    }
+  platform = sm_platform_get (t->network);
+  account = sm_store_get_account (self->store, t->account_id, &error);
+  if (platform == NULL || account == NULL)
+    goto fail;
+  tokens = sm_account_get_tokens (self->store, account, NULL, cancellable, &error);
+  if (tokens == NULL)
+    goto fail;
+
+  options = sm_store_get_post_options (self->store, t->post_id, &error);
+  if (options == NULL)
+    goto fail;
+  if (edit->options != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, edit->options);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_replace (options, g_strdup (key), g_strdup (value));
+    }
+
+  session = sm_http_session_new ();
+  request.account_remote_id = account->remote_id;
+  request.tokens = tokens;
+  request.text = edit->text != NULL ? edit->text : t->text;
+  request.options = options;
+  request.remote_id = t->remote_id;
+
+  ok = call_with_refresh (self, edit->delete ? sm_platform_delete_published
+                                             : sm_platform_update_published,
+                          platform, session, account, &tokens, &request, &result,
+                          cancellable, &error);
+  sm_publish_result_clear (&result);
+  if (!ok)
+    goto fail;
+
+  /* The network has it: now the profile says the same. */
+  if (edit->delete)
+    ok = sm_store_delete_target (self->store, t->id, &error);
+  else
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      ok = sm_store_set_target_text (self->store, t->id, request.text, &error);
+      g_hash_table_iter_init (&iter, edit->options);
+      while (ok && g_hash_table_iter_next (&iter, &key, &value))
+        ok = sm_store_set_post_option (self->store, t->post_id, key, value, &error);
+    }
+  if (!ok)
+    {
+      g_prefix_error (&error, _("Done at %s, but not saved in So-me Studio: "),
+                      sm_network_display_name (t->network));
+      goto fail;
+    }
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+edit_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SmPublisher *self = SM_PUBLISHER (object);
+  GDBusMethodInvocation *invocation = user_data;
+  Edit *edit = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_dbus_method_invocation_return_error_literal (invocation, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                                                   error->message);
+  else
+    {
+      if (edit->delete)
+        sm_dbus_publisher1_emit_target_changed (self->skeleton, edit->target_id, "deleted");
+      else
+        emit_changed (self, edit->target_id, SM_TARGET_PUBLISHED);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  g_object_unref (invocation);
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+start_edit (SmPublisher           *self,
+            GDBusMethodInvocation *invocation,
+            Edit                  *edit)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->store == NULL)
+    {
+      edit_free (edit);
+      g_dbus_method_invocation_return_error_literal (invocation, SM_STORE_ERROR, SM_STORE_ERROR_FAILED,
+                                                     _("The publisher could not open the profile."));
+      return;
+    }
+  /* Stay up until the network has answered. */
+  g_application_hold (G_APPLICATION (self));
+  task = g_task_new (self, NULL, edit_done_cb, g_object_ref (invocation));
+  g_task_set_task_data (task, edit, (GDestroyNotify) edit_free);
+  g_task_run_in_thread (task, edit_thread);
+}
+
+static gboolean
+handle_change_published_cb (SmDBusPublisher1      *skeleton,
+                            GDBusMethodInvocation *invocation,
+                            gint64                 target_id,
+                            const char            *text,
+                            GVariant              *options,
+                            SmPublisher           *self)
+{
+  Edit *edit = g_new0 (Edit, 1);
+  GVariantIter iter;
+  const char *key, *value;
+
+  edit->target_id = target_id;
+  edit->text = g_strdup (text);
+  edit->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    g_hash_table_replace (edit->options, g_strdup (key), g_strdup (value));
+  start_edit (self, invocation, edit);
+  return TRUE;
+}
+
+static gboolean
+handle_delete_published_cb (SmDBusPublisher1      *skeleton,
+                            GDBusMethodInvocation *invocation,
+                            gint64                 target_id,
+                            SmPublisher           *self)
+{
+  Edit *edit = g_new0 (Edit, 1);
+
+  edit->target_id = target_id;
+  edit->delete = TRUE;
+  start_edit (self, invocation, edit);
+  return TRUE;
+}
+
 static gboolean
 sm_publisher_dbus_register (GApplication     *app,
                             GDBusConnection  *bus,
@@ -855,6 +1059,10 @@ sm_publisher_dbus_register (GApplication     *app,
   self->skeleton = sm_dbus_publisher1_skeleton_new ();
   g_signal_connect (self->skeleton, "handle-wake", G_CALLBACK (handle_wake_cb), self);
   g_signal_connect (self->skeleton, "handle-get-status", G_CALLBACK (handle_get_status_cb), self);
+  g_signal_connect (self->skeleton, "handle-change-published",
+                    G_CALLBACK (handle_change_published_cb), self);
+  g_signal_connect (self->skeleton, "handle-delete-published",
+                    G_CALLBACK (handle_delete_published_cb), self);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton), bus,
                                          SM_PUBLISHER_OBJECT_PATH, error))
     return FALSE;
