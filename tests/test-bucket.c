@@ -16,10 +16,13 @@
 #include <unistd.h>
 
 #include "sm-error.h"
+#include "sm-media-rules.h"
 #include "sm-http.h"
 #include "sm-s3.h"
 #include "sm-sandbox-private.h"
 #include "sm-sigv4.h"
+#include "sm-test-util.h"
+#include "sm-token-store.h"
 
 static struct
 {
@@ -497,6 +500,267 @@ test_server_error (void)
   check_put_fails (good, SM_PLATFORM_ERROR_TRANSIENT, "HTTP 500");
 }
 
+static void
+test_needs_bucket (void)
+{
+  g_assert_true (sm_media_rules_needs_bucket (SM_NETWORK_INSTAGRAM, "image/jpeg"));
+  g_assert_false (sm_media_rules_needs_bucket (SM_NETWORK_INSTAGRAM, "video/mp4"));
+  g_assert_true (sm_media_rules_needs_bucket (SM_NETWORK_THREADS, "image/png"));
+  g_assert_true (sm_media_rules_needs_bucket (SM_NETWORK_THREADS, "video/mp4"));
+  g_assert_false (sm_media_rules_needs_bucket (SM_NETWORK_X, "image/jpeg"));
+  g_assert_false (sm_media_rules_needs_bucket (SM_NETWORK_YOUTUBE, "video/mp4"));
+  g_assert_false (sm_media_rules_needs_bucket (SM_NETWORK_THREADS, NULL));
+}
+
+/* ---- so-me bucket, as a user runs it ----------------------------------- */
+
+/* POST to a profile's own sandbox, answering JSON. */
+static JsonNode *
+profile_hook (SmTestProfile *p,
+              const char    *path,
+              const char    *json)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) req = g_bytes_new (json, strlen (json));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", req);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 201);
+  return sm_http_parse_json (body, NULL);
+}
+
+/* TRUE when any file under @dir holds @needle. */
+static gboolean
+tree_contains (const char *dir,
+               const char *needle)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (tree_contains (path, needle))
+            return TRUE;
+        }
+      else if (g_file_get_contents (path, &contents, &len, NULL) &&
+               g_strstr_len (contents, (gssize) len, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+have_installed_programs (void)
+{
+  if (g_getenv ("SM_PREFIX") == NULL)
+    {
+      g_test_skip ("SM_PREFIX is not set: run under tests/run-headless (tools/test)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_cli_bucket (void)
+{
+  g_autoptr(SmTestProfile) p = NULL;
+  g_autoptr(JsonNode) made = NULL;
+  g_autoptr(JsonNode) objects = NULL;
+  g_autoptr(SmS3Config) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile_dir = NULL;
+  g_autofree char *secret_line = NULL;
+  const char *bucket, *key_id, *secret;
+  char *out = NULL, *err = NULL;
+  int status;
+
+  if (!have_installed_programs ())
+    return;
+  p = sm_test_profile_new ();
+  made = profile_hook (p, "/__sandbox/s3/buckets", "{\"bucket\":\"cli-media\",\"region\":\"eu-west-1\"}");
+  bucket = sm_json_get_string (made, "bucket");
+  key_id = sm_json_get_string (made, "access_key_id");
+  secret = sm_json_get_string (made, "secret_access_key");
+  secret_line = g_strconcat (secret, "\n", NULL);
+
+  /* Nothing set up yet. */
+  status = sm_test_cli (p, NULL, &out, &err, "bucket", "show", NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "so-me bucket set"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A wrong secret: refused with S3's reason, nothing saved. */
+  status = sm_test_cli (p, "not-the-secret\n", &out, &err, "bucket", "set",
+                        "--endpoint", "https://s3.eu-west-1.amazonaws.com", "--region", "eu-west-1",
+                        "--bucket", bucket, "--access-key-id", key_id, NULL);
+  g_test_message ("%s", err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "SignatureDoesNotMatch"));
+  g_assert_nonnull (strstr (err, "nothing was saved"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sm_test_cli (p, NULL, &out, &err, "bucket", "show", NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The right one, on standard input. */
+  status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
+                        "--endpoint", "https://s3.eu-west-1.amazonaws.com", "--region", "eu-west-1",
+                        "--bucket", bucket, "--access-key-id", key_id, NULL);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strstr (out, secret));
+  g_assert_null (strstr (err, secret));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The check really went to the bucket: one object, fetched, deleted. */
+  objects = sm_test_sandbox_get (p, "/__sandbox/s3/objects");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (objects)), ==, 1);
+  g_assert_cmpint (sm_json_get_int (objects, "0.fetches"), ==, 1);
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (json_node_get_array (objects), 0),
+                                                 "deleted"));
+
+  /* In the keyring, whole; on disk, nowhere. */
+  profile_dir = g_build_filename (p->data_home, "so-me-studio", NULL);
+  saved = sm_token_store_load_bucket (profile_dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (saved);
+  g_assert_cmpstr (saved->secret_access_key, ==, secret);
+  g_assert_cmpstr (saved->bucket, ==, bucket);
+  g_assert_cmpstr (saved->endpoint, ==, "https://s3.eu-west-1.amazonaws.com");
+  g_assert_cmpint (saved->addressing, ==, SM_S3_ADDRESSING_AUTO);
+  g_assert_false (tree_contains (p->dir, secret));
+
+  /* show: everything but the secret. */
+  status = sm_test_cli (p, NULL, &out, &err, "bucket", "show", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, bucket));
+  g_assert_nonnull (strstr (out, key_id));
+  g_assert_nonnull (strstr (out, "virtual-hosted"));
+  g_assert_null (strstr (out, secret));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sm_test_cli (p, NULL, &out, &err, "bucket", "show", "--json", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strstr (out, secret));
+  g_assert_nonnull (strstr (out, "\"secret_access_key_saved\" : true"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = sm_test_cli (p, NULL, &out, &err, "bucket", "test", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The secret never on the command line: an argument is refused. */
+  status = sm_test_cli (p, NULL, &out, &err, "bucket", "set", "--secret-access-key", secret, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = sm_test_cli (p, NULL, &out, &err, "bucket", "clear", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&saved, sm_s3_config_free);
+  saved = sm_token_store_load_bucket (profile_dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (saved);
+}
+
+/* A JPEG made at run time. */
+static char *
+make_jpeg (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "photo.jpg", NULL);
+  g_autofree char *sink = g_strdup_printf ("location=%s", path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) gst = NULL;
+
+  gst = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "gst-launch-1.0", "-q", "-e",
+                          "videotestsrc", "num-buffers=1", "!", "video/x-raw,width=640,height=640",
+                          "!", "jpegenc", "!", "filesink", sink, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (gst, NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static void
+test_cli_post_needs_bucket (void)
+{
+  g_autoptr(SmTestProfile) p = NULL;
+  g_autofree char *photo = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(JsonNode) made = NULL;
+  g_autofree char *secret_line = NULL;
+  char *out = NULL, *err = NULL;
+  gint64 account;
+  int status;
+
+  if (!have_installed_programs ())
+    return;
+  p = sm_test_profile_new ();
+  account = sm_test_connect (p, "threads");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, account);
+  photo = make_jpeg (p->dir);
+
+  /* A photo to Threads without a bucket: refused before anything is saved. */
+  status = sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                        "--media", photo, "A photo", NULL);
+  g_test_message ("%s", err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "Threads fetches photos and videos from a web address"));
+  g_assert_nonnull (strstr (err, "so-me bucket set"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sm_test_cli (p, NULL, &out, &err, "list", "--json", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strstr (out, "A photo"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Text alone needs no bucket. */
+  status = sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--draft", "Words only", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* With a bucket, the photo gets past that check. */
+  made = profile_hook (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-media\",\"region\":\"us-east-1\"}");
+  secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
+  status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
+                        "--endpoint", "https://s3.sandbox.test", "--region", "us-east-1",
+                        "--bucket", "threads-media",
+                        "--access-key-id", sm_json_get_string (made, "access_key_id"), NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--draft",
+                        "--media", photo, "A photo", NULL);
+  g_test_message ("%s", err);
+  g_assert_null (strstr (err, "so-me bucket set"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -515,6 +779,9 @@ main (int   argc,
   g_test_add_func ("/bucket/expiry", test_expiry);
   g_test_add_func ("/bucket/errors", test_errors);
   g_test_add_func ("/bucket/server-error", test_server_error);
+  g_test_add_func ("/bucket/needs-bucket", test_needs_bucket);
+  g_test_add_func ("/bucket/cli", test_cli_bucket);
+  g_test_add_func ("/bucket/cli-post-needs-bucket", test_cli_post_needs_bucket);
 
   status = g_test_run ();
 
