@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sm-cli.h"
+#include "sm-cli-bucket.h"
 #include "sm-connect.h"
 #include "sm-media.h"
 #include "sm-media-rules.h"
@@ -426,6 +427,52 @@ print_post (const SmPost *post)
     }
 }
 
+/* Instagram and Threads fetch files by URL: a post with such files needs
+ * the media bucket, or it could only fail later. */
+static gboolean
+check_bucket (SmStore    *store,
+              GPtrArray  *accounts,
+              GPtrArray  *media,
+              GError    **error)
+{
+  g_autoptr(GString) networks = g_string_new (NULL);
+  g_autoptr(SmS3Config) config = NULL;
+  gboolean seen[SM_N_NETWORKS] = { FALSE };
+  guint n = 0;
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
+
+      for (guint j = 0; j < media->len && !seen[network]; j++)
+        if (sm_media_rules_needs_bucket (network,
+                                         ((SmMediaInfo *) g_ptr_array_index (media, j))->mime_type))
+          {
+            seen[network] = TRUE;
+            if (n++ > 0)
+              g_string_append (networks, _(" and "));
+            g_string_append (networks, sm_network_display_name (network));
+          }
+    }
+  if (n == 0)
+    return TRUE;
+
+  config = sm_token_store_load_bucket (sm_store_get_dir (store), NULL, error);
+  if (config != NULL)
+    return TRUE;
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               ngettext ("%s fetches photos and videos from a web address, so they go through "
+                         "your own storage bucket (Amazon S3 or any S3-compatible store). Set one "
+                         "up with “so-me bucket set” first; nothing was saved.",
+                         "%s fetch photos and videos from a web address, so they go through "
+                         "your own storage bucket (Amazon S3 or any S3-compatible store). Set one "
+                         "up with “so-me bucket set” first; nothing was saved.", n),
+               networks->str);
+  return FALSE;
+}
+
 static int
 cmd_post (int    argc,
           char **argv)
@@ -557,6 +604,8 @@ cmd_post (int    argc,
         return fail_error (error);
       g_ptr_array_add (media, info);
     }
+  if (!check_bucket (store, accounts, media, &error))
+    return fail_error (error);
   for (guint i = 0; i < accounts->len; i++)
       {
         SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
@@ -861,7 +910,8 @@ usage (void)
                      "  delete TARGET_ID                        delete a post, at the network too\n"
                      "  media check FILE [--to NETWORK …]       whether the networks take a file\n"
                      "  media transcode FILE [--out FILE]       convert a video to H.264/AAC MP4\n"
-                     "  media thumbnail FILE --out PNG [--at S] a still frame of a video"));
+                     "  media thumbnail FILE --out PNG [--at S] a still frame of a video\n"
+                     "  bucket set|show|test|clear              the media bucket Instagram and Threads fetch from"));
 }
 
 int
@@ -895,6 +945,8 @@ sm_cli_run (int    argc,
     return cmd_delete (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "media"))
     return sm_cli_media (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "bucket"))
+    return sm_cli_bucket (argc - 1, argv + 1);
   usage ();
   return fail (_("unknown command “%s”"), argv[1]);
 }

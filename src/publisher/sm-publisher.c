@@ -26,12 +26,15 @@
 #include "sm-autostart.h"
 #include "sm-connect.h"
 #include "sm-http.h"
+#include "sm-media-rules.h"
 #include "sm-notifier.h"
 #include "sm-outbox.h"
 #include "sm-platform.h"
 #include "sm-publisher.h"
 #include "sm-publisher-dbus.h"
+#include "sm-s3.h"
 #include "sm-store.h"
+#include "sm-token-store.h"
 
 /* Longer than any one publish can take (HTTP timeouts plus container
  * polling); a publisher on this machine that dies is noticed at once
@@ -549,6 +552,7 @@ publish_thread (GTask        *task,
   SmPublishRequest request = { 0 };
   UploadHooksData hooks_data = { 0 };
   SmUploadHooks hooks = { 0 };
+  SmMediaHost *media_host = NULL;
   SmPlatform *platform = sm_platform_get (t->network);
   gboolean reconciling = t->state == SM_TARGET_UNCONFIRMED;
 
@@ -597,6 +601,34 @@ publish_thread (GTask        *task,
   request.media = media;
   request.options = options;
   request.uploads = &hooks;
+
+  /* The user's bucket, for networks that fetch files by URL (Instagram,
+   * Threads).  Without one, a post that needs it fails with what to do;
+   * a keyring that cannot be read is a keyring error, which waits.  A
+   * target being reconciled asks the network first either way. */
+  {
+    g_autoptr(GError) bucket_error = NULL;
+    g_autoptr(SmS3Config) bucket = sm_token_store_load_bucket (sm_store_get_dir (self->store),
+                                                               cancellable, &bucket_error);
+    gboolean needed = FALSE;
+
+    for (guint i = 0; i < media->len; i++)
+      needed |= sm_media_rules_needs_bucket (t->network,
+                                             ((SmPostMedia *) g_ptr_array_index (media, i))->mime_type);
+    if (bucket != NULL)
+      request.media_host = media_host = sm_s3_media_host_new (bucket);
+    else if (needed && !reconciling)
+      {
+        if (bucket_error == NULL)
+          bucket_error = g_error_new (SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG,
+                                      _("%s fetches photos and videos from a web address, so they "
+                                        "go through your own storage bucket, and none is set up. "
+                                        "Set one up with “so-me bucket set”, then retry."),
+                                      sm_network_display_name (t->network));
+        apply_failure (self, job, bucket_error, -1, FALSE);
+        goto out;
+      }
+  }
 
   if (reconciling)
     {
@@ -686,6 +718,7 @@ published:
 
 out:
   sm_publish_result_clear (&result);
+  g_clear_pointer (&media_host, sm_s3_media_host_free);
   g_task_return_boolean (task, TRUE);
 }
 
