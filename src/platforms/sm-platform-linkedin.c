@@ -1,6 +1,9 @@
 /* sm-platform-linkedin.c — LinkedIn (Community Management / Posts API): one
  * login yields the member and each organization they administer, all
- * sharing the member's tokens.
+ * sharing the member's tokens.  Posts carry text, images (one, or 2-20 as
+ * multiImage), a document or a video; files go up through the Images,
+ * Documents and Videos APIs, streamed from disk, and the post is made once
+ * LinkedIn has processed them.
  *
  * See ../shared/docs/platform-apis.md, section 6.
  *

@@ -8,6 +8,14 @@
  * where LinkedIn has one: 65600 invalid or missing token, 65601 revoked,
  * 65602 expired, 100 not enough permissions); the token endpoint answers
  * {"error","error_description"}.
+ *
+ * Files (6.4, 6.5) are never held in memory: the upload PUTs stream into a
+ * running SHA-256, which is why video parts must arrive in order (a part
+ * sent again is hashed on its own and must be the same bytes).  Upload URLs
+ * are https://www.linkedin.com/dms-uploads/sp/v2/{id}/{kind}/{part}?…&m=SIG
+ * and stop taking bytes at their expiry.  The knobs (part size, processing
+ * time, URL lifetime, a processing failure) are the /__sandbox/linkedin
+ * hook, documented in sm-sandbox.h.
  */
 #define G_LOG_DOMAIN "sm-sandbox"
 
