@@ -26,6 +26,7 @@
 #include "sm-platform.h"
 #include "sm-platforms-private.h"
 #include "sm-store.h"
+#include "sm-test-util.h"
 
 #define CLIENT_ID     "sandbox-client"
 #define CLIENT_SECRET "sandbox-secret"
@@ -351,7 +352,7 @@ make_files (void)
     }
   /* Noise, so that the MP4 is a few hundred kilobytes: over LinkedIn's
    * 75 KB minimum, in several parts. */
-  fx.video = gst_make ("videotestsrc pattern=snow num-buffers=90 ! video/x-raw,width=320,height=240,"
+  fx.video = gst_make ("videotestsrc pattern=snow num-buffers=120 ! video/x-raw,width=320,height=240,"
                        "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast bitrate=800 "
                        "! mp4mux faststart=true", "clip.mp4", &error);
   if (fx.video != NULL)
@@ -1235,6 +1236,121 @@ test_sandbox_strict (void)
   g_assert_cmpuint (count_posts (), ==, 0);
 }
 
+
+/* ---- end to end: the installed CLI and publisher ------------------------------- */
+
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+  const char    *want;
+} Wait;
+
+static gboolean
+states_are (gpointer data)
+{
+  Wait *w = data;
+  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
+
+  return g_strcmp0 (states, w->want) == 0;
+}
+
+/* `so-me post --media clip.mp4` to the organization; the publisher is
+ * killed while LinkedIn takes part 2; the next one asks LinkedIn where the
+ * video stands and sends parts 2 and 3 only. */
+static void
+test_e2e_video_killed (void)
+{
+  g_autoptr(SmTestProfile) p = NULL;
+  g_autoptr(SmPostMedia) video = NULL;
+  g_autoptr(JsonNode) posts = NULL;
+  g_autoptr(JsonNode) reqs = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *text = unique_text ("through the publisher");
+  guint puts[VIDEO_PARTS] = { 0 };
+  guint64 sent = 0;
+  gint64 account;
+  Wait w = { NULL, 0, "published" };
+  JsonNode *post = NULL;
+
+  if (!need_files ())
+    return;
+  if (g_getenv ("SM_PREFIX") == NULL)
+    {
+      g_test_skip ("needs the installed programs (tests/run-headless)");
+      return;
+    }
+  video = media_new (1, fx.video, "video/mp4");
+  p = sm_test_profile_new ();
+  w.profile = p;
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "linkedin");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, account);
+  config = g_strdup_printf ("{\"video_part_bytes\":%" G_GINT64_FORMAT ",\"processing_ms\":300}",
+                            video->size_bytes / VIDEO_PARTS + 1);
+  sm_test_sandbox_post (p, "/__sandbox/linkedin", config);
+  /* LinkedIn takes part 2, then answers slowly. */
+  sm_test_sandbox_post (p, "/__sandbox/faults",
+                        "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
+                        "\"path\":\"/dms-uploads/*/uploaded-video/2\",\"count\":1,\"delay_ms\":8000}");
+
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "--media", fx.video, text, NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+
+  g_usleep (4 * G_TIME_SPAN_SECOND);
+  {
+    g_autofree char *states = sm_test_target_states (p, w.post_id);
+
+    g_assert_cmpstr (states, ==, "publishing");
+  }
+  sm_test_stop_publisher (SIGKILL);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+  {
+    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+    g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
+                                                           "/studio/so_me/Studio/Publisher",
+                                                           "studio.so_me.Studio.Publisher1", "Wake",
+                                                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                                                           NULL, NULL);
+    g_assert_nonnull (ret);
+  }
+  g_assert_true (sm_test_wait_for (states_are, &w, 60));
+
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 1);
+  post = json_array_get_element (json_node_get_array (posts), 0);
+  g_assert_cmpstr (sm_json_get_string (post, "account"), ==, ORG_URN);
+  g_assert_cmpint (sm_json_get_int (post, "media.0.bytes"), ==, video->size_bytes);
+  g_assert_cmpstr (sm_json_get_string (post, "media.0.kind"), ==, "video");
+  g_assert_cmpstr (sm_json_get_string (post, "media.0.sha256"), ==, video->sha256);
+
+  /* Parts 0 and 1 went once; part 2 again, as its answer never came. */
+  reqs = sm_test_sandbox_get (p, "/__sandbox/requests");
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (reqs)); i++)
+    {
+      JsonObject *r = json_array_get_object_element (json_node_get_array (reqs), i);
+      const char *path = json_object_get_string_member (r, "path");
+      guint64 part;
+
+      if (strcmp (json_object_get_string_member (r, "method"), "PUT") != 0 ||
+          !g_str_has_prefix (path, "/dms-uploads/"))
+        continue;
+      g_assert_true (g_ascii_string_to_unsigned (strrchr (path, '/') + 1, 10, 0, VIDEO_PARTS - 1,
+                                                 &part, NULL));
+      puts[part]++;
+      sent += (guint64) json_object_get_int_member (r, "body_bytes");
+    }
+  g_assert_cmpuint (puts[0], ==, 1);
+  g_assert_cmpuint (puts[1], ==, 1);
+  g_assert_cmpuint (puts[2], ==, 2);
+  g_assert_cmpuint (puts[3], ==, 1);
+  g_assert_cmpuint (sent, <, 2 * (guint64) video->size_bytes);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1257,6 +1373,7 @@ main (int   argc,
   g_test_add_func ("/linkedin/video/processing-failed", test_video_processing_failed);
   g_test_add_func ("/linkedin/rate-limited", test_rate_limited);
   g_test_add_func ("/linkedin/find-published", test_find_published);
+  g_test_add_func ("/linkedin/e2e/video-killed", test_e2e_video_killed);
 
   ret = g_test_run ();
 
