@@ -424,6 +424,9 @@ typedef struct
   /* Cancel once a video part beyond this many bytes is saved (0: never). */
   GCancellable *cancel;
   gint64        cancel_after;
+  /* Add this fault once every byte of a file is saved as sent (NULL: none). */
+  const char   *fault_when_sent;
+  gint64        fault_size;
 } Hooks;
 
 static SmUploadState *
@@ -469,6 +472,12 @@ hooks_save (gpointer    data,
   if (hooks->cancel != NULL && hooks->cancel_after > 0 && acknowledged >= hooks->cancel_after &&
       remote_media_id == NULL)
     g_cancellable_cancel (hooks->cancel);
+  if (hooks->fault_when_sent != NULL && acknowledged == hooks->fault_size && remote_media_id == NULL)
+    {
+      g_autoptr(JsonNode) reply = hook ("POST", "faults", hooks->fault_when_sent);
+
+      hooks->fault_when_sent = NULL;
+    }
 }
 
 static void
@@ -984,6 +993,92 @@ test_video_processing_failed (void)
   hooks_clear (&hooks);
 }
 
+
+/* finalizeUpload's answer is lost: the next attempt asks LinkedIn, finds
+ * the video finalized, and neither uploads nor finalizes it again. */
+static void
+test_video_finalize_lost (void)
+{
+  g_autoptr(GPtrArray) media = NULL;
+  g_autofree char *text = unique_text ("video, finalize lost");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) post = NULL;
+  guint puts[VIDEO_PARTS];
+  guint64 all_bytes;
+  Hooks hooks;
+
+  if (!need_files ())
+    return;
+  sandbox_fresh (video_part_bytes ());
+  hooks_init (&hooks);
+  media = video_media (101);
+  hooks.fault_when_sent = "{\"host\":\"api.linkedin.com\",\"method\":\"POST\","
+                          "\"path\":\"/rest/videos\",\"drop\":true}";
+  hooks.fault_size = ((SmPostMedia *) media->pdata[0])->size_bytes;
+
+  g_assert_false (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+  g_clear_error (&error);
+  g_assert_null (hooks.fault_when_sent);
+  g_assert_cmpuint (count_posts (), ==, 0);
+
+  g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
+  g_assert_no_error (error);
+  post = only_post ();
+  assert_post_files (post, media, "video");
+  part_puts (puts, NULL, &all_bytes);
+  for (guint i = 0; i < VIDEO_PARTS; i++)
+    g_assert_cmpuint (puts[i], ==, 1);
+  g_assert_cmpuint (count_requests ("POST", "/rest/videos", 0), ==, 2);
+  hooks_clear (&hooks);
+}
+
+/* A PDF as a document post, titled with its file name. */
+static void
+test_document (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autofree char *text = unique_text ("document");
+  g_autofree char *path = NULL;
+  g_autofree char *author = NULL;
+  g_autofree char *url = NULL;
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) post = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  static const char pdf[] =
+    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    "trailer<</Root 1 0 R>>\n%%EOF\n";
+  guint status;
+  Hooks hooks;
+
+  if (!need_files ())
+    return;
+  sandbox_fresh (video_part_bytes ());
+  hooks_init (&hooks);
+  path = g_build_filename (fx.dir, "Menu for spring.pdf", NULL);
+  g_assert_true (g_file_set_contents (path, pdf, sizeof pdf - 1, &error));
+  g_ptr_array_add (media, media_new (111, path, "application/pdf"));
+
+  g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
+  g_assert_no_error (error);
+  post = only_post ();
+  assert_post_files (post, media, "document");
+
+  author = g_uri_escape_string (PERSON_URN, NULL, TRUE);
+  url = g_strdup_printf (API "/rest/posts?q=author&author=%s", author);
+  listed = rest ("GET", url, NULL, TRUE, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (sm_json_get_string (listed, "elements.0.content.media.title"), ==, "Menu for spring.pdf");
+  g_assert_true (g_str_has_prefix (sm_json_get_string (listed, "elements.0.content.media.id"),
+                                   "urn:li:document:"));
+  g_unlink (path);
+  hooks_clear (&hooks);
+}
+
 /* ---- errors, limits, reconciliation ------------------------------------------- */
 
 static void
@@ -1371,6 +1466,8 @@ main (int   argc,
   g_test_add_func ("/linkedin/video/resume", test_video_resume);
   g_test_add_func ("/linkedin/video/wrong-etag", test_video_wrong_etag);
   g_test_add_func ("/linkedin/video/processing-failed", test_video_processing_failed);
+  g_test_add_func ("/linkedin/video/finalize-lost", test_video_finalize_lost);
+  g_test_add_func ("/linkedin/document", test_document);
   g_test_add_func ("/linkedin/rate-limited", test_rate_limited);
   g_test_add_func ("/linkedin/find-published", test_find_published);
   g_test_add_func ("/linkedin/e2e/video-killed", test_e2e_video_killed);
