@@ -784,7 +784,8 @@ test_video (void)
   hooks_clear (&hooks);
 }
 
-/* A 5xx on part 2: that part goes again, the parts before it do not. */
+/* A 5xx on part 2 and a connection cut in the middle of part 1: those
+ * parts go again, the others do not. */
 static void
 test_video_part_error (void)
 {
@@ -808,6 +809,10 @@ test_video_part_error (void)
              "\"path\":\"/dms-uploads/*/uploaded-video/2\",\"count\":1,\"status\":503,"
              "\"body\":{\"status\":503,\"message\":\"Service Unavailable\"}}");
 
+  /* And the connection to part 1 dies after 1000 bytes. */
+  hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
+             "\"path\":\"/dms-uploads/*/uploaded-video/1\",\"count\":1,\"drop_after_bytes\":1000}");
+
   g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_no_error (error);
   post = only_post ();
@@ -815,12 +820,13 @@ test_video_part_error (void)
 
   part_puts (puts, NULL, &all_bytes);
   g_assert_cmpuint (puts[0], ==, 1);
-  g_assert_cmpuint (puts[1], ==, 1);
+  g_assert_cmpuint (puts[1], ==, 2);
   g_assert_cmpuint (puts[2], ==, 2);
   g_assert_cmpuint (puts[3], ==, 1);
-  /* Less than the whole file again: at most part 2 once more. */
+  /* Less than the whole file again: 1000 bytes of part 1, and part 2 at
+   * most once more (a 503 takes no body). */
   g_assert_cmpuint (all_bytes, <, 2 * (guint64) size);
-  g_assert_cmpuint (all_bytes, <=, (guint64) size + video_part_bytes ());
+  g_assert_cmpuint (all_bytes, <=, (guint64) size + 1000 + video_part_bytes ());
   hooks_clear (&hooks);
 }
 

@@ -1158,14 +1158,18 @@ upload_video (SoupSession             *session,
   g_autoptr(SmUploadState) state = hooks->load (hooks->data, media->id);
   g_autoptr(GInputStream) file = NULL;
   g_autoptr(VideoSession) vs = NULL;
+  g_autoptr(GError) resume_error = NULL;
   gboolean finalized = FALSE;
 
   if (state != NULL && state->remote_media_id != NULL)
     return g_strdup (state->remote_media_id);
 
-  vs = video_session_resume (session, request, media, state, &finalized, cancellable, error);
-  if (vs == NULL && error != NULL && *error != NULL)
-    return NULL;
+  vs = video_session_resume (session, request, media, state, &finalized, cancellable, &resume_error);
+  if (resume_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&resume_error));
+      return NULL;
+    }
   if (finalized)
     {
       video_session_save (hooks, media, vs, vs->urn);
