@@ -657,6 +657,35 @@ test_image_member (void)
   hooks_clear (&hooks);
 }
 
+/* The image PUT's answer is lost after LinkedIn took the file: LinkedIn
+ * is asked, and the file is not sent again. */
+static void
+test_image_answer_lost (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autofree char *text = unique_text ("image, answer lost");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) post = NULL;
+  Hooks hooks;
+
+  if (!need_files ())
+    return;
+  sandbox_fresh (4 * 1024 * 1024);
+  hooks_init (&hooks);
+  g_ptr_array_add (media, media_new (12, fx.images[1], "image/png"));
+  hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\",\"path\":\"/dms-uploads/*\","
+             "\"drop\":true}");
+
+  g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
+  g_assert_no_error (error);
+  post = only_post ();
+  assert_post_files (post, media, "image");
+  g_assert_cmpuint (count_requests ("PUT", "/dms-uploads/*", 0), ==, 1);
+  g_assert_cmpuint (count_requests ("POST", "/rest/images", 0), ==, 1);
+  hooks_clear (&hooks);
+}
+
 static void
 test_images_organization (void)
 {
@@ -1466,6 +1495,7 @@ main (int   argc,
 
   g_test_add_func ("/linkedin/sandbox-strict", test_sandbox_strict);
   g_test_add_func ("/linkedin/image/member", test_image_member);
+  g_test_add_func ("/linkedin/image/answer-lost", test_image_answer_lost);
   g_test_add_func ("/linkedin/image/organization", test_images_organization);
   g_test_add_func ("/linkedin/video", test_video);
   g_test_add_func ("/linkedin/video/part-error", test_video_part_error);

@@ -512,17 +512,12 @@ put_once (SoupSession   *session,
 
   if (body == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+      /* libsoup says PARTIAL_INPUT for a connection cut short as well as a
+       * file that got shorter: both are tried again, and a changed file is
+       * the publisher's to notice before the next attempt. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          /* Cancelled, or the file changed under us. */
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
-            g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
-                         _("A file changed while it was being uploaded to LinkedIn (%s); "
-                           "attach it again."),
-                         local_error->message);
-          else
-            g_propagate_error (error, g_steal_pointer (&local_error));
+          g_propagate_error (error, g_steal_pointer (&local_error));
           return PUT_FAILED;
         }
       g_debug ("upload PUT failed: %s", local_error->message);
@@ -582,20 +577,26 @@ put_once (SoupSession   *session,
   return PUT_FAILED;
 }
 
-/* A PUT, tried again after lost connections, 5xx and short 429s. */
+/* Whether the bytes of a PUT whose answer was lost got there after all. */
+typedef gboolean (*LandedFunc) (gpointer user_data);
+
+/* A PUT, tried again after lost connections, 5xx and short 429s; before
+ * each retry, @landed (when given) may say the bytes are there already. */
 static PutOutcome
-put_bytes (SoupSession   *session,
-           const char    *url,
-           GInputStream  *file,
-           goffset        first,
-           goffset        length,
-           const char    *content_type,
-           const char    *token,
-           LiProgress    *progress,
-           char         **etag_out,
-           SmPublishResult *result,
-           GCancellable  *cancellable,
-           GError       **error)
+put_bytes (SoupSession      *session,
+           const char       *url,
+           GInputStream     *file,
+           goffset           first,
+           goffset           length,
+           const char       *content_type,
+           const char       *token,
+           LiProgress       *progress,
+           char            **etag_out,
+           LandedFunc        landed,
+           gpointer          landed_data,
+           SmPublishResult  *result,
+           GCancellable     *cancellable,
+           GError          **error)
 {
   for (guint failures = 1;; failures++)
     {
@@ -624,6 +625,11 @@ put_bytes (SoupSession   *session,
       if (!_sm_platform_sleep (retry_after >= 0 ? retry_after : backoff_us (failures),
                                cancellable, error))
         return PUT_FAILED;
+      if (landed != NULL && landed (landed_data))
+        {
+          progress->sent = (guint64) length;
+          return PUT_OK;
+        }
     }
 }
 
@@ -730,6 +736,40 @@ upload_url_from (const char *url)
   return url != NULL && *url != '\0' ? sm_http_unresolve_url (url) : NULL;
 }
 
+static char *media_status (SoupSession   *session,
+                           const char    *token,
+                           LiFileKind     kind,
+                           const char    *urn,
+                           char         **failure_out,
+                           gboolean      *forbidden,
+                           gboolean      *not_found,
+                           GCancellable  *cancellable,
+                           GError       **error);
+
+typedef struct
+{
+  SoupSession  *session;
+  const char   *token;
+  LiFileKind    kind;
+  const char   *urn;
+  GCancellable *cancellable;
+} Landed;
+
+/* LinkedIn has the image or document once it is no longer WAITING_UPLOAD;
+ * when it cannot say (member tokens may not read images), send again. */
+static gboolean
+single_landed (gpointer user_data)
+{
+  Landed *l = user_data;
+  g_autofree char *status = NULL;
+  gboolean forbidden, not_found;
+
+  status = media_status (l->session, l->token, l->kind, l->urn, NULL, &forbidden, &not_found,
+                         l->cancellable, NULL);
+  g_debug ("after a lost answer, %s is %s", l->urn, status != NULL ? status : "unknown");
+  return status != NULL && strcmp (status, "WAITING_UPLOAD") != 0;
+}
+
 /* Image or document: initialize, one PUT of the whole file (6.4).  The
  * URN, once LinkedIn has every byte; the session is kept through @hooks so
  * that a later attempt does not upload it again. */
@@ -750,6 +790,7 @@ upload_single (SoupSession             *session,
   g_autofree char *urn = NULL;
   g_autofree char *url = NULL;
   gint64 expires_ms = 0;
+  Landed landed = { session, token, kind, NULL, cancellable };
 
   if (state != NULL && state->remote_media_id != NULL)
     return g_strdup (state->remote_media_id);
@@ -798,10 +839,14 @@ upload_single (SoupSession             *session,
           hooks->save (hooks->data, media->id, saved, 0, NULL);
         }
 
-      /* One PUT of the whole file (6.4: "do not chunk"). */
+      /* One PUT of the whole file (6.4: "do not chunk"); should its answer
+       * be lost, LinkedIn says whether it has the file before it is sent
+       * again. */
       progress->base = 0;
+      landed.urn = urn;
       outcome = put_bytes (session, url, file, 0, media->size_bytes, media->mime_type, token,
-                           progress, NULL, result, cancellable, &local_error);
+                           progress, NULL, single_landed, &landed, result, cancellable,
+                           &local_error);
       if (outcome == PUT_OK)
         {
           g_autofree char *saved = single_session (urn, url, expires_ms);
@@ -1215,7 +1260,7 @@ upload_video (SoupSession             *session,
           progress->base = (guint64) first;
           outcome = put_bytes (session, g_ptr_array_index (vs->urls, i), file, first,
                                last - first + 1, "application/octet-stream", token, progress,
-                               &etag, result, cancellable, &local_error);
+                               &etag, NULL, NULL, result, cancellable, &local_error);
           if (outcome == PUT_EXPIRED)
             {
               expired = TRUE;
