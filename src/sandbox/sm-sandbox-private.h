@@ -73,6 +73,13 @@ void        _sm_sandbox_add_streaming_route (SmSandbox          *self,
                                              GDestroyNotify      sink_free,
                                              SmSandboxHandler    handler,
                                              gpointer            user_data);
+/* A network's own test hook, @method /__sandbox/@name (e.g. "linkedin"),
+ * documented in sm-sandbox.h; never faulted, never recorded. */
+void        _sm_sandbox_add_hook           (SmSandbox          *self,
+                                            const char         *method,
+                                            const char         *name,
+                                            SmSandboxHandler    handler,
+                                            gpointer            user_data);
 /* Per-network state: @reset runs on /__sandbox/reset, @free at dispose. */
 void        _sm_sandbox_add_module         (SmSandbox          *self,
                                             gpointer            data,

@@ -78,7 +78,8 @@
  *   DELETE /__sandbox/faults → 200 {"cleared":N}
  *
  *   POST /__sandbox/reset → 200 {"reset":true}
- *     Clears posts, Threads containers, YouTube upload sessions and videos
+ *     Clears posts, Threads containers, YouTube upload sessions and videos,
+ *     LinkedIn's uploaded files (their upload URLs then answer 404)
  *     (a session URI then answers 404, as an expired one does), rate-limit
  *     counters, faults and the request log; tokens and pending
  *     authorization codes stay.
@@ -124,6 +125,32 @@
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts
  *     per 15 minutes…) stop refusing calls; the headers still count.  For
  *     benchmarks that send thousands of posts.
+ *
+ *   GET  /__sandbox/linkedin
+ *   POST /__sandbox/linkedin  {"video_part_bytes":4194304,"processing_ms":1000,
+ *                              "upload_url_lifetime_ms":3600000,
+ *                              "video_max_bytes":500000000,
+ *                              "fail_processing":"reason"|null}   (any subset)
+ *     → 200 the settings as they now are; /__sandbox/reset restores these
+ *     defaults.  LinkedIn's uploads (platform-apis.md 6.4, 6.5):
+ *     video_part_bytes is the size of every part but the last in the
+ *     uploadInstructions of videos initialized from now on (at least 1024;
+ *     tests make it small so that a small MP4 goes up in several parts);
+ *     processing_ms is how long an uploaded image or document, or a
+ *     finalized video, stays PROCESSING before it is AVAILABLE;
+ *     upload_url_lifetime_ms is how long new upload URLs take bytes (a PUT
+ *     after that is 403, finalizeUpload 400); video_max_bytes the largest
+ *     fileSizeBytes taken (the smallest is 75000); fail_processing makes the
+ *     next file to finish uploading end PROCESSING_FAILED with that reason
+ *     as processingFailureReason (once).  The sandbox is strict: the owner
+ *     must be the token's member or an organization they administer, video
+ *     parts must go up in order (a part sent again must be the same bytes;
+ *     the latest ETag of each part is the one finalizeUpload takes), each
+ *     exactly its firstByte-lastByte as application/octet-stream; image and
+ *     document PUTs need the owner's token; finalizeUpload wants the
+ *     uploadToken and every part's ETag, in order; a post's content.media or
+ *     content.multiImage (2-20 images) must be AVAILABLE files of its
+ *     author, recorded in order under "media" of /__sandbox/posts.
  */
 #pragma once
 
