@@ -73,6 +73,14 @@ void        _sm_sandbox_add_streaming_route (SmSandbox          *self,
                                              GDestroyNotify      sink_free,
                                              SmSandboxHandler    handler,
                                              gpointer            user_data);
+/* A network's own test hook, @method /__sandbox/@path (@path without the
+ * leading "/", e.g. "x/media-failure"), tried after the core's; document
+ * it in sm-sandbox.h. */
+void        _sm_sandbox_add_hook           (SmSandbox          *self,
+                                            const char         *method,
+                                            const char         *path,
+                                            SmSandboxHandler    handler,
+                                            gpointer            user_data);
 /* Per-network state: @reset runs on /__sandbox/reset, @free at dispose. */
 void        _sm_sandbox_add_module         (SmSandbox          *self,
                                             gpointer            data,

@@ -122,6 +122,7 @@ struct _SmSandbox
 
   GHashTable  *pending;           /* SoupServerMessage → Pending */
   SoupSession *fetch_session;     /* _sm_sandbox_fetch, made on first use */
+  GPtrArray   *module_hooks;      /* Route: the networks' own /__sandbox/ hooks */
   gboolean     rate_limits_off;   /* for benchmarks that send thousands */
 };
 
@@ -743,6 +744,25 @@ _sm_sandbox_add_streaming_route (SmSandbox          *self,
   route->begin = begin;
   route->chunk = chunk;
   route->sink_free = sink_free;
+}
+
+void
+_sm_sandbox_add_hook (SmSandbox        *self,
+                      const char       *method,
+                      const char       *path,
+                      SmSandboxHandler  handler,
+                      gpointer          user_data)
+{
+  Route *route = g_new0 (Route, 1);
+
+  g_return_if_fail (SM_IS_SANDBOX (self));
+  g_return_if_fail (path != NULL && path[0] != '/');
+
+  route->method = g_strdup (method);
+  route->segments = g_strsplit (path, "/", -1);
+  route->handler = handler;
+  route->user_data = user_data;
+  g_ptr_array_add (self->module_hooks, route);
 }
 
 void
@@ -1472,6 +1492,8 @@ hook_posts (SmSandboxRequest *req)
       json_object_set_string_member (object, "text", post->text);
       set_time_member (object, "received_at", post->received_us);
       json_object_set_boolean_member (object, "deleted", post->deleted);
+      if (post->reply_to != NULL)
+        json_object_set_string_member (object, "reply_to", post->reply_to);
       if (post->media_sha256 != NULL)
         {
           json_object_set_int_member (object, "bytes", (gint64) post->media_bytes);
@@ -1868,7 +1890,20 @@ hook_dispatch (SmSandboxRequest *req,
       _sm_sandbox_respond_object (req, 200, object);
     }
   else
-    hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
+    {
+      for (guint i = 0; i < req->sandbox->module_hooks->len; i++)
+        {
+          Route *route = g_ptr_array_index (req->sandbox->module_hooks, i);
+          g_autofree char *path = g_strjoinv ("/", route->segments);
+
+          if (strcmp (route->method, req->method) == 0 && strcmp (path, what) == 0)
+            {
+              route->handler (req, route->user_data);
+              return;
+            }
+        }
+      hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
+    }
 }
 
 /* ---- faults, delays and drops ------------------------------------------ */
@@ -2337,6 +2372,7 @@ sm_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->modules, g_ptr_array_unref);
   g_clear_object (&self->fetch_session);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
+  g_clear_pointer (&self->module_hooks, g_ptr_array_unref);
   g_clear_pointer (&self->tokens_by_string, g_hash_table_unref);
   g_clear_pointer (&self->tokens, g_ptr_array_unref);
   g_clear_pointer (&self->codes, g_hash_table_unref);
@@ -2392,6 +2428,7 @@ static void
 sm_sandbox_init (SmSandbox *self)
 {
   self->routes = g_ptr_array_new_with_free_func ((GDestroyNotify) route_free);
+  self->module_hooks = g_ptr_array_new_with_free_func ((GDestroyNotify) route_free);
   self->modules = g_ptr_array_new_with_free_func ((GDestroyNotify) module_free);
   self->tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) token_free);
   self->tokens_by_string = g_hash_table_new (g_str_hash, g_str_equal);
