@@ -517,7 +517,19 @@ cmd_post (int    argc,
       SmAccount *account = g_ptr_array_index (accounts, i);
       g_autofree char *message = NULL;
 
-      if (!sm_text_check (account->network, spec->text ? spec->text : text, &message))
+      /* An X thread (x.thread=true): each part must fit on its own. */
+      gboolean thread = FALSE;
+
+      for (guint j = 0; account->network == SM_NETWORK_X && opts && opts[j]; j++)
+        if (g_str_has_prefix (opts[j], "x.thread="))
+          {
+            g_autoptr(GHashTable) one = g_hash_table_new (g_str_hash, g_str_equal);
+
+            g_hash_table_insert (one, (gpointer) "x.thread", (gpointer) (opts[j] + strlen ("x.thread=")));
+            thread = sm_options_get_bool (one, "x.thread", FALSE);
+          }
+      if (!(thread ? sm_text_check_thread (account->network, spec->text ? spec->text : text, &message)
+                   : sm_text_check (account->network, spec->text ? spec->text : text, &message)))
         return fail (_("%s (account %" G_GINT64_FORMAT "; give it its own text with --text-for %" G_GINT64_FORMAT "=…)"),
                      message, account->id, account->id);
     }
