@@ -833,6 +833,52 @@ test_append_server_error (void)
   g_assert_cmpuint (received, <, (guint64) clip->size_bytes + MIB + (segments + 1) * 1024);
 }
 
+/* The answer to segment 1 is lost after X stored it: sent again, X
+ * refuses it as a duplicate, and the upload starts over rather than
+ * guessing; what arrives is still the file. */
+static void
+test_append_answer_lost (void)
+{
+  g_autoptr(GPtrArray) media = NULL;
+  g_autofree char *text = unique_text ("a video whose segment answer was lost");
+  g_auto(SmPublishResult) result = { NULL };
+  g_auto(Hooks) hooks = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) post = NULL;
+  g_autoptr(GPtrArray) inits = NULL;
+  g_autoptr(GPtrArray) appends = NULL;
+  SmPostMedia *clip;
+  guint segments;
+  guint mark;
+
+  hooks_init (&hooks);
+  if (!need_media ())
+    return;
+
+  media = media_list ("clip.mp4", NULL);
+  clip = g_ptr_array_index (media, 0);
+  segments = (clip->size_bytes + MIB - 1) / MIB;
+  hooks.fault_media = clip->id;
+  hooks.fault_at = MIB;
+  hooks.fault = "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/*/append\","
+                "\"drop\":true}";
+
+  mark = requests_mark ();
+  g_assert_true (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
+                               &error));
+  g_assert_no_error (error);
+  post = sandbox_post (result.remote_id);
+  g_assert_nonnull (post);
+  assert_post_media (post, media, "video");
+
+  inits = requests_since (mark, "POST", "/2/media/upload/initialize");
+  g_assert_cmpuint (inits->len, ==, 2);
+  /* Two of the first upload, the refused duplicate, then all of them. */
+  appends = requests_since (mark, "POST", "/2/media/upload/*/append");
+  g_assert_cmpuint (appends->len, ==, 2 + 1 + segments);
+  g_assert_cmpuint (count_status (appends, 400), ==, 1);
+}
+
 /* A publisher that stopped mid-upload (here: the connection cut in
  * segment 2 on every try) goes on from the segment it saved; a media id
  * past its life starts over. */
@@ -1536,6 +1582,7 @@ main (int   argc,
   g_test_add_func ("/net-x/images", test_images);
   g_test_add_func ("/net-x/video", test_video);
   g_test_add_func ("/net-x/append-server-error", test_append_server_error);
+  g_test_add_func ("/net-x/append-answer-lost", test_append_answer_lost);
   g_test_add_func ("/net-x/resume", test_resume);
   g_test_add_func ("/net-x/processing-failed", test_processing_failed);
   g_test_add_func ("/net-x/missing-scope", test_missing_scope);
