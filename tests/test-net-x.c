@@ -1371,14 +1371,15 @@ call (const char   *method,
   return status;
 }
 
-/* APPEND of @length bytes of @path from @offset as segment @index. */
+/* A multipart POST to @url: @fields and the "media" part, @length bytes of
+ * @path from @offset. */
 static guint
-append (const char  *media_id,
-        const char  *path,
-        goffset      offset,
-        goffset      length,
-        guint        index,
-        JsonNode   **answer)
+post_multipart (const char         *url,
+                const char * const *fields,
+                const char         *path,
+                goffset             offset,
+                goffset             length,
+                JsonNode          **answer)
 {
   g_autoptr(SoupSession) session = sm_http_session_new ();
   g_autoptr(SoupMessage) msg = NULL;
@@ -1386,9 +1387,6 @@ append (const char  *media_id,
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFileInputStream) in = g_file_read (file, NULL, &error);
-  g_autofree char *url = g_strdup_printf (API "/media/upload/%s/append", media_id);
-  g_autofree char *index_text = g_strdup_printf ("%u", index);
-  const char *fields[] = { "segment_index", index_text, NULL };
 
   g_assert_no_error (error);
   msg = sm_http_message_new ("POST", url, &error);
@@ -1401,6 +1399,22 @@ append (const char  *media_id,
   if (answer != NULL)
     *answer = sm_http_parse_json (body, NULL);
   return soup_message_get_status (msg);
+}
+
+/* APPEND of @length bytes of @path from @offset as segment @index. */
+static guint
+append (const char  *media_id,
+        const char  *path,
+        goffset      offset,
+        goffset      length,
+        guint        index,
+        JsonNode   **answer)
+{
+  g_autofree char *url = g_strdup_printf (API "/media/upload/%s/append", media_id);
+  g_autofree char *index_text = g_strdup_printf ("%u", index);
+  const char *fields[] = { "segment_index", index_text, NULL };
+
+  return post_multipart (url, fields, path, offset, length, answer);
 }
 
 static char *
@@ -1551,6 +1565,30 @@ test_sandbox_strict (void)
                                                 "[\"99\"]}}", text);
 
     assert_invalid (call ("POST", API "/tweets", unknown, &answer, NULL), &answer, "media IDs");
+    CLEAR ();
+  }
+
+  /* The one-shot upload takes an image with its media_category. */
+  {
+    const char *no_category[] = { "media_type", "image/png", NULL };
+    const char *image_fields[] = { "media_category", "tweet_image", "media_type", "image/png", NULL };
+    g_autofree char *with_image = NULL;
+
+    assert_invalid (post_multipart (API "/media/upload", no_category, image->path, 0,
+                                    image->size_bytes, &answer), &answer, "media_category");
+    CLEAR ();
+    g_assert_cmpuint (post_multipart (API "/media/upload", image_fields, image->path, 0,
+                                      image->size_bytes, &answer), ==, 200);
+    g_assert_cmpint (sm_json_get_int (answer, "data.size"), ==, image->size_bytes);
+    with_image = g_strdup_printf ("{\"text\":\"%s one-shot\",\"media\":{\"media_ids\":[\"%s\"]}}",
+                                  text, sm_json_get_string (answer, "data.id"));
+    CLEAR ();
+    g_assert_cmpuint (call ("POST", API "/tweets", with_image, &answer, NULL), ==, 201);
+    {
+      g_autoptr(JsonNode) post = sandbox_post (sm_json_get_string (answer, "data.id"));
+
+      g_assert_cmpstr (sm_json_get_string (post, "media.0.sha256"), ==, image->sha256);
+    }
     CLEAR ();
   }
 
