@@ -28,6 +28,7 @@
 #include "sm-platform.h"
 #include "sm-store.h"
 #include "sm-text.h"
+#include "sm-test-util.h"
 
 #define CLIENT_ID    "sandbox-client"
 #define REDIRECT_URI "http://127.0.0.1:8765/callback"
@@ -1262,6 +1263,97 @@ test_thread_text (void)
   g_assert_cmpint (sm_options_network ("x.thread"), ==, SM_NETWORK_X);
 }
 
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+} Published;
+
+static gboolean
+target_published (gpointer data)
+{
+  Published *w = data;
+  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
+
+  return g_strcmp0 (states, "published") == 0;
+}
+
+/* The whole way: `so-me post` checks each part, the publisher (its store
+ * keeping the upload) sends the thread with the image on its first part. */
+static void
+test_publisher_thread (void)
+{
+  g_autoptr(SmTestProfile) p = NULL;
+  g_autoptr(SmPostMedia) image = NULL;
+  g_autoptr(JsonNode) posts = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *long_part = g_strnfill (281, 'x');
+  g_autofree char *too_long = g_strdup_printf ("Fine\n---\n%s", long_part);
+  g_autofree char *a = g_strnfill (200, 'a');
+  g_autofree char *b = g_strnfill (200, 'b');
+  g_autofree char *text = g_strdup_printf ("%s\n---\n%s\n---\nThe end.", a, b);
+  g_auto(GStrv) parts = g_strdupv ((char *[]) { a, b, (char *) "The end.", NULL });
+  g_autofree char *first = NULL;
+  Published w = { NULL, 0 };
+
+  if (g_getenv ("SM_PREFIX") == NULL)
+    {
+      g_test_skip ("SM_PREFIX is not set (run under tests/run-headless)");
+      return;
+    }
+  if (t.no_media != NULL)
+    {
+      g_test_skip (t.no_media);
+      return;
+    }
+
+  p = sm_test_profile_new ();
+  sm_test_profile_activate (p);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_test_connect (p, "x"));
+  image = post_media ("one.png");
+
+  /* A part over X's limit is refused before anything is saved, by part. */
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "--option", "x.thread=true", too_long, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Part 2 of 2 of the thread"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* 410 characters in all: too long as one post, fine as a thread. */
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now", text,
+                                NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "X allows 280"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "--media", image->path, "--option", "x.thread=true", text, NULL),
+                   ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+  w.profile = p;
+  g_assert_true (sm_test_wait_for (target_published, &w, 120));
+
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonNode *post = json_array_get_element (json_node_get_array (posts), i);
+
+      g_assert_cmpstr (sm_json_get_string (post, "text"), ==, parts[i]);
+      g_assert_cmpstr (sm_json_get_string (post, "reply_to"), ==, first);
+      g_free (first);
+      first = g_strdup (sm_json_get_string (post, "id"));
+      if (i == 0)
+        {
+          g_assert_cmpstr (sm_json_get_string (post, "media.0.sha256"), ==, image->sha256);
+          g_assert_cmpint (sm_json_get_int (post, "media.0.bytes"), ==, image->size_bytes);
+        }
+      else
+        g_assert_null (sm_json_get_node (post, "media"));
+    }
+}
+
 /* ---- rate limits ----------------------------------------------------------- */
 
 static void
@@ -1627,6 +1719,7 @@ main (int   argc,
   g_test_add_func ("/net-x/thread", test_thread);
   g_test_add_func ("/net-x/thread-resume", test_thread_resume);
   g_test_add_func ("/net-x/rate-limits", test_rate_limits);
+  g_test_add_func ("/net-x/publisher-thread", test_publisher_thread);
   g_test_add_func ("/net-x/sandbox-strict", test_sandbox_strict);
 
   ret = g_test_run ();
