@@ -424,6 +424,20 @@ print_post (const SmPost *post)
     }
 }
 
+/* --option KEY=… read as a boolean; FALSE when not given. */
+static gboolean
+option_bool (char       **opts,
+             const char  *key)
+{
+  g_autoptr(GHashTable) table = g_hash_table_new (g_str_hash, g_str_equal);
+  gsize len = strlen (key);
+
+  for (guint i = 0; opts && opts[i]; i++)
+    if (strncmp (opts[i], key, len) == 0 && opts[i][len] == '=')
+      g_hash_table_insert (table, (gpointer) key, opts[i] + len + 1);
+  return sm_options_get_bool (table, key, FALSE);
+}
+
 static int
 cmd_post (int    argc,
           char **argv)
@@ -518,16 +532,8 @@ cmd_post (int    argc,
       g_autofree char *message = NULL;
 
       /* An X thread (x.thread=true): each part must fit on its own. */
-      gboolean thread = FALSE;
+      gboolean thread = account->network == SM_NETWORK_X && option_bool (opts, "x.thread");
 
-      for (guint j = 0; account->network == SM_NETWORK_X && opts && opts[j]; j++)
-        if (g_str_has_prefix (opts[j], "x.thread="))
-          {
-            g_autoptr(GHashTable) one = g_hash_table_new (g_str_hash, g_str_equal);
-
-            g_hash_table_insert (one, (gpointer) "x.thread", (gpointer) (opts[j] + strlen ("x.thread=")));
-            thread = sm_options_get_bool (one, "x.thread", FALSE);
-          }
       if (!(thread ? sm_text_check_thread (account->network, spec->text ? spec->text : text, &message)
                    : sm_text_check (account->network, spec->text ? spec->text : text, &message)))
         return fail (_("%s (account %" G_GINT64_FORMAT "; give it its own text with --text-for %" G_GINT64_FORMAT "=…)"),
