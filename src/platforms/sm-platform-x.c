@@ -44,6 +44,7 @@
 #define X_CHUNK_SMALL        (1024 * 1024)
 #define X_CHUNK_LARGE        (4 * 1024 * 1024)
 #define X_LARGE_FILE         (16 * 1024 * 1024)
+#define X_MAX_SEGMENTS       1000
 #define X_APPEND_TRIES       5
 /* A saved media id is used only with this much of its life left. */
 #define X_EXPIRY_MARGIN_US   (10 * 60 * G_USEC_PER_SEC)
@@ -947,6 +948,17 @@ x_upload_media (SoupSession             *session,
   XUpload upload = { 0 };
   goffset acknowledged = 0;
   gboolean usable;
+
+  /* segment_index goes up to 999 (8.4); the media rules stop such files
+   * long before this. */
+  if (media->size_bytes > (gint64) X_CHUNK_LARGE * X_MAX_SEGMENTS)
+    {
+      g_autofree char *name = g_path_get_basename (media->path);
+
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+                   _("%s is too large for X; choose a smaller file."), name);
+      return NULL;
+    }
 
   if (hooks != NULL && hooks->load != NULL)
     saved = hooks->load (hooks->data, media->id);
