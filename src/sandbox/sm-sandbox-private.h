@@ -73,8 +73,9 @@ void        _sm_sandbox_add_streaming_route (SmSandbox          *self,
                                              GDestroyNotify      sink_free,
                                              SmSandboxHandler    handler,
                                              gpointer            user_data);
-/* A network's own test hook, @method /__sandbox/@name (e.g. "linkedin"),
- * documented in sm-sandbox.h; never faulted, never recorded. */
+/* A network's own test hook, @method /__sandbox/@name (e.g. "linkedin" or
+ * "x/media-failure"), documented in sm-sandbox.h; never faulted, never
+ * recorded. */
 void        _sm_sandbox_add_hook           (SmSandbox          *self,
                                             const char         *method,
                                             const char         *name,

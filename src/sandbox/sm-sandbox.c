@@ -1490,6 +1490,8 @@ hook_posts (SmSandboxRequest *req)
       json_object_set_string_member (object, "text", post->text);
       set_time_member (object, "received_at", post->received_us);
       json_object_set_boolean_member (object, "deleted", post->deleted);
+      if (post->reply_to != NULL)
+        json_object_set_string_member (object, "reply_to", post->reply_to);
       if (post->media_sha256 != NULL)
         {
           json_object_set_int_member (object, "bytes", (gint64) post->media_bytes);

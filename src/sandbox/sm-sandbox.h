@@ -28,7 +28,10 @@
  *     sandbox received them, in order, across every chunk and resume.
  *     media lists every file of the post in order, each
  *     {"kind":"image"|"video"|"document"|"audio","bytes":N,"sha256":"…"};
- *     bytes / sha256 are its first file's.
+ *     bytes / sha256 are its first file's (an X post's files are its
+ *     uploaded media, in media_ids order; a GIF is an "image").
+ *     A reply (an X thread's next part, a Threads reply) also has
+ *     "reply_to": the id of the post it answers.
  *
  *   GET  /__sandbox/tokens
  *     → 200 [{"network":"x","kind":"access"|"refresh","token":"sbx-…",
@@ -78,7 +81,7 @@
  *   DELETE /__sandbox/faults → 200 {"cleared":N}
  *
  *   POST /__sandbox/reset → 200 {"reset":true}
- *     Clears posts, Threads containers, YouTube upload sessions and videos,
+ *     Clears posts, Threads containers, X media, YouTube upload sessions and videos,
  *     LinkedIn's uploaded files (their upload URLs then answer 404)
  *     (a session URI then answers 404, as an expired one does), rate-limit
  *     counters, faults and the request log; tokens and pending
@@ -120,6 +123,11 @@
  *     Every object PUT, in order (a replaced or deleted one stays listed
  *     with "deleted":true); fetches counts the GETs answered 200, e.g. a
  *     network fetching a presigned URL through _sm_sandbox_fetch.
+ *   POST /__sandbox/x/media-failure  {"message":"Unsupported video format"}
+ *     → 200 {"message":"…"}.  The next X video or GIF to be finalized fails
+ *     processing: STATUS goes pending → in_progress → "failed" with
+ *     {"code":1,"name":"InvalidMedia","message":…} instead of "succeeded".
+ *     Cleared by /__sandbox/reset.
  *
  *   POST /__sandbox/rate-limits  {"enabled": false}
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts
