@@ -950,6 +950,157 @@ test_expired (void)
   hooks_clear (&h);
 }
 
+static void
+test_text_link (void)
+{
+  g_auto(SmPublishResult) result = { .retry_after_us = -1 };
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) post = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *url = NULL;
+
+  if (!ready ())
+    return;
+  text = unique_text ("launch notes at https://example.com/launch?from=fb.");
+
+  g_assert_true (publish (text, NULL, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  post = sandbox_post (result.remote_id);
+  g_assert_cmpstr (sm_json_get_string (post, "text"), ==, text);
+
+  /* The URL became the post's link preview; the text stayed whole. */
+  url = g_strdup_printf ("https://graph.facebook.com/v21.0/%s?fields=link,message", result.remote_id);
+  node = _sm_platform_graph_get (session, url, fb.tokens->access_token, "Facebook", SM_CALL_READ,
+                                 NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sm_json_get_string (node, "link"), ==, "https://example.com/launch?from=fb");
+  g_assert_cmpstr (sm_json_get_string (node, "message"), ==, text);
+}
+
+static void
+test_photo_found (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_auto(SmPublishResult) result = { .retry_after_us = -1 };
+  g_auto(SmPublishResult) found = { .retry_after_us = -1 };
+  g_auto(SmPublishResult) missing = { .retry_after_us = -1 };
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *other = NULL;
+  SmUploadHooks uploads;
+  gint64 not_before;
+  Hooks h;
+
+  if (!ready ())
+    return;
+  hooks_init (&h, &uploads);
+  text = unique_text ("photo to find");
+  other = unique_text ("photo never sent");
+  g_ptr_array_add (media, media_new ("two.jpg", "image/jpeg"));
+  not_before = g_get_real_time ();
+  g_assert_true (publish (text, media, NULL, &uploads, &result, &error));
+  g_assert_no_error (error);
+
+  /* After an unknown outcome, the Page's posts since the first attempt
+   * say whether it went out. */
+  {
+    SmPublishRequest request = {
+      .account_remote_id = fb.page, .tokens = fb.tokens, .text = text,
+      .not_before_us = not_before, .media = media, .uploads = &uploads,
+    };
+
+    g_assert_true (sm_platform_find_published (sm_platform_get (SM_NETWORK_FACEBOOK), session,
+                                               &request, &found, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (found.remote_id, ==, result.remote_id);
+
+    request.text = other;
+    g_assert_true (sm_platform_find_published (sm_platform_get (SM_NETWORK_FACEBOOK), session,
+                                               &request, &missing, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_null (missing.remote_id);
+  }
+  hooks_clear (&h);
+}
+
+static void
+test_stories (void)
+{
+  g_autoptr(GPtrArray) photo = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GPtrArray) video = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_auto(SmPublishResult) first = { .retry_after_us = -1 };
+  g_auto(SmPublishResult) second = { .retry_after_us = -1 };
+  g_autoptr(GError) error = NULL;
+  SmUploadHooks uploads;
+  Hooks h;
+
+  if (!ready ())
+    return;
+  hooks_init (&h, &uploads);
+  g_ptr_array_add (photo, media_new ("one.jpg", "image/jpeg"));
+  g_ptr_array_add (video, media_new ("reel.mp4", "video/mp4"));
+
+  g_assert_true (publish ("", photo, "story", &uploads, &first, &error));
+  g_assert_no_error (error);
+  assert_post_media (first.remote_id, photo, "image");
+
+  g_assert_true (publish ("", video, "story", &uploads, &second, &error));
+  g_assert_no_error (error);
+  assert_post_media (second.remote_id, video, "video");
+  g_assert_cmpstr (first.remote_id, !=, second.remote_id);
+  hooks_clear (&h);
+}
+
+/* Throttled: the wait comes from the usage headers (section 2.6). */
+static void
+test_throttled (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GError) error = NULL;
+  SmUploadHooks uploads;
+  Hooks h;
+
+  if (!ready ())
+    return;
+  hooks_init (&h, &uploads);
+  g_ptr_array_add (media, media_new ("one.jpg", "image/jpeg"));
+
+  /* X-Business-Use-Case-Usage says when, in minutes. */
+  {
+    g_auto(SmPublishResult) result = { .retry_after_us = -1 };
+
+    add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/*/photos\","
+               "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have "
+               "been too many calls to this Page account.\",\"type\":\"OAuthException\",\"code\":80001}},"
+               "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"109000000000001\\\":[{\\\"type\\\":"
+               "\\\"pages\\\",\\\"call_count\\\":100,\\\"estimated_time_to_regain_access\\\":7}]}\"}}");
+    g_assert_false (publish ("throttled", media, NULL, &uploads, &result, &error));
+    g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
+    g_assert_cmpint (result.retry_after_us, ==, 7 * G_TIME_SPAN_MINUTE);
+    g_clear_error (&error);
+  }
+
+  /* Only X-App-Usage: 150 % of a rolling hour's budget. */
+  {
+    g_auto(SmPublishResult) result = { .retry_after_us = -1 };
+
+    add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/*/photos\","
+               "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#4) Application "
+               "request limit reached\",\"type\":\"OAuthException\",\"code\":4,\"is_transient\":true}},"
+               "\"headers\":{\"X-App-Usage\":\"{\\\"call_count\\\":150,\\\"total_cputime\\\":20,"
+               "\\\"total_time\\\":30}\"}}");
+    g_assert_false (publish ("throttled", media, NULL, &uploads, &result, &error));
+    g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
+    g_assert_cmpint (result.retry_after_us, >=, 20 * G_TIME_SPAN_MINUTE);
+    g_assert_cmpint (result.retry_after_us, <=, 21 * G_TIME_SPAN_MINUTE);
+    g_assert_nonnull (strstr (error->message, "Facebook"));
+  }
+  hooks_clear (&h);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -958,10 +1109,9 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  gst_init (&argc, &argv);
-
   /* Before any thread exists: it sets the environment. */
   sandbox_start ();
+  gst_init (&argc, &argv);
 
   fb.dir = g_dir_make_tmp ("sm-net-facebook-XXXXXX", &error);
   g_assert_no_error (error);
@@ -970,12 +1120,16 @@ main (int   argc,
   else if (!make_fixtures (&error))
     fb.no_fixtures = g_strdup_printf ("no fixtures: %s", error->message);
 
+  g_test_add_func ("/net-facebook/text-link", test_text_link);
   g_test_add_func ("/net-facebook/photo", test_photo);
+  g_test_add_func ("/net-facebook/photo-found", test_photo_found);
   g_test_add_func ("/net-facebook/photos", test_photos);
   g_test_add_func ("/net-facebook/video", test_video);
   g_test_add_func ("/net-facebook/video-server-error", test_video_server_error);
   g_test_add_func ("/net-facebook/video-resume", test_video_resume);
   g_test_add_func ("/net-facebook/reel", test_reel);
+  g_test_add_func ("/net-facebook/stories", test_stories);
+  g_test_add_func ("/net-facebook/throttled", test_throttled);
   g_test_add_func ("/net-facebook/processing-failure", test_processing_failure);
   g_test_add_func ("/net-facebook/reel-limit", test_reel_limit);
   g_test_add_func ("/net-facebook/expired", test_expired);

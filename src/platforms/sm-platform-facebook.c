@@ -388,8 +388,8 @@ format_after (gint64 retry_us)
 
   if (g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
     return g_date_time_format (when, "%H:%M");
-  /* Translators: a day and a time, as in "tomorrow 09:30" */
-  return g_date_time_format (when, _("tomorrow %H:%M"));
+  /* Translators: a time on the next day, as in "09:30 tomorrow" */
+  return g_date_time_format (when, _("%H:%M tomorrow"));
 }
 
 /* A Graph API call; a throttled answer gets a retry time from the usage
@@ -1097,7 +1097,10 @@ status_error_text (JsonNode *status)
     message = sm_json_get_string (status, "uploading_phase.errors.0.message");
   if (message == NULL)
     message = sm_json_get_string (status, "publishing_phase.errors.0.message");
-  return g_strdup (message != NULL ? message : sm_json_get_string (status, "video_status"));
+  if (message == NULL)
+    message = sm_json_get_string (status, "video_status");
+  /* Meta's sentence goes inside ours: without its full stop. */
+  return message != NULL ? g_strstrip (g_strdelimit (g_strdup (message), "\r\n", ' ')) : NULL;
 }
 
 static gboolean
@@ -1154,6 +1157,10 @@ wait_processing (SoupSession            *session,
       if (status_is_error (status))
         {
           g_autofree char *words = status_error_text (status);
+          gsize len = words != NULL ? strlen (words) : 0;
+
+          if (len > 0 && words[len - 1] == '.')
+            words[len - 1] = '\0';
 
           g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
                        _("Facebook could not process the video: %s. Check that it plays and "

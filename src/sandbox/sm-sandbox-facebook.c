@@ -4,8 +4,10 @@
  *
  * platform-apis.md section 2: the login dialog, code → short user token →
  * long-lived user token → one token per page from /me/accounts; text posts
- * to a page's feed with that page's token; reading them back.  Every error
- * is the Graph envelope (section 2.5), which Threads shares.
+ * (with an optional link) to a page's feed with that page's token; reading
+ * them back; photos, multi-photo posts, videos, reels and stories (see
+ * "photos, videos, reels and stories" below).  Every error is the Graph
+ * envelope (section 2.5), which Threads shares.
  */
 #define G_LOG_DOMAIN "sm-sandbox"
 
@@ -52,7 +54,7 @@ static const char * const page_fields[] = {
 };
 static const char * const post_fields[] = {
   "id", "message", "created_time", "updated_time", "permalink_url", "is_published",
-  "status_type", "from", NULL
+  "status_type", "from", "link", NULL
 };
 
 /* ---- the Graph error envelope ------------------------------------------ */
@@ -242,6 +244,8 @@ post_to_object (SmSandboxPost *post,
 
       json_object_set_string_member (object, "permalink_url", permalink);
     }
+  if (_sm_sandbox_fields_has (fields, "link") && post->extra != NULL)
+    json_object_set_string_member (object, "link", post->extra);
   if (_sm_sandbox_fields_has (fields, "is_published"))
     json_object_set_boolean_member (object, "is_published", TRUE);
   if (_sm_sandbox_fields_has (fields, "status_type"))
@@ -907,8 +911,9 @@ site_not_found_cb (SmSandboxRequest *req,
  * attached to one post (attached_media) or story.  Videos take the legacy
  * resumable upload on graph-video: the server hands out each chunk's
  * window (FB_CHUNK_BYTES) and takes exactly that window next, never
- * another offset; a chunk is one multipart request held in memory, so at
- * most FB_CHUNK_BYTES.  Reels and video stories send the file to
+ * another offset.  A photo or a chunk is one multipart request, kept in
+ * memory up to FB_MAX_FORM_BYTES (the core keeps only small bodies).
+ * Reels and video stories send the file to
  * rupload.facebook.com in one raw POST, streamed, never held in memory,
  * with Authorization: OAuth {page token}, offset (the bytes the session
  * has) and file_size; what a cut request delivered stays stored, and
