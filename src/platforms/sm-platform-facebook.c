@@ -1576,6 +1576,7 @@ rupload_send (SoupSession             *session,
   g_autofree char *size = g_strdup_printf ("%" G_GINT64_FORMAT, media->size_bytes);
   FbProgress progress = { request->uploads, 0, 0, media->size_bytes, media->size_bytes, 0 };
   SoupMessageHeaders *headers;
+  gboolean sent;
   gulong handler;
 
   if (msg == NULL)
@@ -1593,10 +1594,22 @@ rupload_send (SoupSession             *session,
   soup_message_add_flags (msg, SOUP_MESSAGE_NEW_CONNECTION);
 
   handler = g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &progress);
-  root = fb_call (session, msg, SM_CALL_PREPARE, result, cancellable, error);
+  sent = _sm_platform_send (session, msg, SM_CALL_PREPARE, cancellable, &root, error);
   g_signal_handler_disconnect (msg, handler);
-  if (root == NULL)
+  if (!sent)
     return FALSE;
+  if (!_sm_platform_status_ok (msg))
+    {
+      /* rupload answers {"debug_info":{"type","message"}}, not the Graph
+       * envelope. */
+      const char *words = sm_json_get_string (root, "debug_info.message");
+
+      if (sm_json_get_node (root, "error") != NULL || words == NULL)
+        _sm_platform_set_meta_error (error, FB_NAME, msg, root, SM_CALL_PREPARE, result);
+      else
+        _sm_platform_set_status_error (error, FB_NAME, msg, SM_CALL_PREPARE, words, result);
+      return FALSE;
+    }
   if (!answer_success (root))
     {
       _sm_platform_set_bad_answer (error, FB_NAME, SM_CALL_PREPARE);
@@ -1857,11 +1870,12 @@ sm_platform_facebook_find_published (SmPlatform              *platform,
   JsonNode *data;
   gint64 since = request->not_before_us > 0 ? request->not_before_us - CLOCK_SLACK_US : 0;
 
-  if (kind == FB_KIND_VIDEO || kind == FB_KIND_REEL)
+  if (kind == FB_KIND_VIDEO || kind == FB_KIND_REEL || kind == FB_KIND_STORY_VIDEO)
     return find_video (session, request, kind, result, cancellable, error);
 
-  /* Text, photo and multi-photo posts (and stories, which Pages list as
-   * posts too): the Page's posts since the first attempt, by their text. */
+  /* Text, photo and multi-photo posts: the Page's posts since the first
+   * attempt, by their text.  (A photo story has no text to match; a lost
+   * answer to one may leave it unfound.) */
   url = g_strdup_printf (FB_GRAPH "/%s/published_posts"
                          "?fields=id,message,created_time,permalink_url&limit=25", page);
   if (since > 0)
