@@ -859,9 +859,15 @@ test_reel (void)
 static void
 test_reel_limit (void)
 {
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GPtrArray) rupload = NULL;
   g_auto(SmPublishResult) result = { .retry_after_us = -1 };
+  g_auto(SmPublishResult) later = { .retry_after_us = -1 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = NULL;
+  SmUploadHooks uploads;
+  guint first;
+  Hooks h;
 
   if (!ready ())
     return;
@@ -877,7 +883,9 @@ test_reel_limit (void)
       g_assert_no_error (error);
     }
 
-  g_assert_false (publish_reel ("reel.mp4", "Reel 31 of the day", &result, &error));
+  hooks_init (&h, &uploads);
+  g_ptr_array_add (media, media_new ("reel.mp4", "video/mp4"));
+  g_assert_false (publish ("Reel 31 of the day", media, "reel", &uploads, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "daily reel limit"));
@@ -885,6 +893,19 @@ test_reel_limit (void)
   /* The oldest reel leaves the 24-hour window in about a day. */
   g_assert_cmpint (result.retry_after_us, >, 23 * G_TIME_SPAN_HOUR);
   g_assert_cmpint (result.retry_after_us, <=, G_TIME_SPAN_DAY + G_TIME_SPAN_MINUTE);
+  g_clear_error (&error);
+
+  /* A day later Facebook has forgotten the upload that waited: it is sent
+   * again, and the reel goes out. */
+  g_clear_pointer (&reply, json_node_unref);
+  reply = hook ("POST", "reset", NULL);
+  first = request_count ();
+  g_assert_true (publish ("Reel 31 of the day", media, "reel", &uploads, &later, &error));
+  g_assert_no_error (error);
+  assert_post_media (later.remote_id, media, "video");
+  rupload = requests_since (first, "POST", "rupload.facebook.com", "/video-upload/*/*");
+  g_assert_cmpuint (rupload->len, ==, 1);
+  hooks_clear (&h);
 }
 
 static void

@@ -1336,6 +1336,7 @@ send_video (SoupSession             *session,
 {
   const SmUploadHooks *hooks = request->uploads;
   g_autoptr(GInputStream) file = open_media (media, cancellable, error);
+  gboolean asked_after_refusal = FALSE;
   guint failures = 0;
 
   if (file == NULL)
@@ -1372,6 +1373,7 @@ send_video (SoupSession             *session,
                           result, cancellable, &local_error))
         {
           failures = 0;
+          asked_after_refusal = FALSE;
           start = next_start;
           end = next_end;
           if (end > start)
@@ -1389,6 +1391,17 @@ send_video (SoupSession             *session,
           continue;
         }
 
+      /* A chunk refused for its offsets: the server's idea of the next
+       * window differs from ours; ask once, then believe it. */
+      if (g_error_matches (local_error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED)
+          && !asked_after_refusal)
+        {
+          g_debug ("video chunk at %" G_GOFFSET_FORMAT " refused: %s; asking where the upload "
+                   "stands", start, local_error->message);
+          asked_after_refusal = TRUE;
+          ask_first = TRUE;
+          continue;
+        }
       if (!g_error_matches (local_error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT)
           || ++failures > FB_MAX_CHUNK_FAILURES)
         {
@@ -1456,6 +1469,34 @@ finish_video (SoupSession             *session,
   return TRUE;
 }
 
+/* An upload an earlier run finished: whether Facebook still has the
+ * video (*@gone: start over). */
+static gboolean
+check_saved_video (SoupSession             *session,
+                   const SmPublishRequest  *request,
+                   const char              *video_id,
+                   gboolean                *gone,
+                   GCancellable            *cancellable,
+                   GError                 **error)
+{
+  g_autoptr(JsonNode) status = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean unknown = FALSE;
+
+  *gone = FALSE;
+  status = video_status (session, request, video_id, &unknown, NULL, cancellable, &local_error);
+  if (status != NULL)
+    return TRUE;
+  if (unknown)
+    {
+      g_debug ("video %s is gone; uploading it again", video_id);
+      *gone = TRUE;
+      return TRUE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
 static gboolean
 publish_video (SoupSession             *session,
                const SmPublishRequest  *request,
@@ -1471,8 +1512,19 @@ publish_video (SoupSession             *session,
 
   if (state != NULL && state->remote_media_id != NULL && parse_session (state->session, &s)
       && s.session_id != NULL)
-    /* Every byte is there: only the finish is left. */
-    return finish_video (session, request, &s, result, cancellable, error);
+    {
+      gboolean gone = FALSE;
+
+      /* Every byte is there: only the finish is left, if Facebook still
+       * has the video. */
+      if (!check_saved_video (session, request, s.video_id, &gone, cancellable, error))
+        return FALSE;
+      if (!gone)
+        return finish_video (session, request, &s, result, cancellable, error);
+      hooks->save (hooks->data, media->id, NULL, 0, NULL);
+      g_clear_pointer (&state, sm_upload_state_free);
+    }
+  fb_video_session_clear (&s);
 
   if (state != NULL && parse_session (state->session, &s) && s.session_id != NULL)
     {
@@ -1637,7 +1689,15 @@ rupload_video (SoupSession             *session,
   g_autoptr(SmUploadState) state = hooks->load (hooks->data, media->id);
 
   if (state != NULL && state->remote_media_id != NULL && parse_session (state->session, s))
-    return TRUE;
+    {
+      gboolean gone = FALSE;
+
+      if (!check_saved_video (session, request, s->video_id, &gone, cancellable, error))
+        return FALSE;
+      if (!gone)
+        return TRUE;
+      hooks->save (hooks->data, media->id, NULL, 0, NULL);
+    }
 
   for (guint attempt = 1;; attempt++)
     {
