@@ -78,9 +78,9 @@
  *   DELETE /__sandbox/faults → 200 {"cleared":N}
  *
  *   POST /__sandbox/reset → 200 {"reset":true}
- *     Clears posts, Threads containers, YouTube upload sessions and videos,
- *     Facebook photos, videos, upload sessions and reel counts
- *     (a session URI then answers 404, as an expired one does), rate-limit
+ *     Clears posts, Threads containers, YouTube upload sessions and videos
+ *     (a session URI then answers 404, as an expired one does), Facebook
+ *     photos, videos, upload sessions and reel counts, rate-limit
  *     counters, faults and the request log; tokens and pending
  *     authorization codes stay.
  *
