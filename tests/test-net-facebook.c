@@ -1156,6 +1156,161 @@ test_throttled (void)
   hooks_clear (&h);
 }
 
+/* A raw call to the sandbox, as a client that gets it wrong would send it. */
+static JsonNode *
+raw_call (SoupMessage *msg,
+          guint        expected_status)
+{
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  body = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  if (soup_message_get_status (msg) != expected_status)
+    g_error ("expected HTTP %u, got %u: %.*s", expected_status, soup_message_get_status (msg),
+             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
+  return sm_http_parse_json (body, NULL);
+}
+
+static SoupMessage *
+video_form (const char *phase,
+            const char *session_id,
+            const char *start,
+            gsize       chunk)
+{
+  g_autofree char *url = g_strdup_printf ("https://" VIDEO_HOST "/v21.0/%s/videos", fb.page);
+  g_autoptr(SoupMultipart) multipart = soup_multipart_new ("multipart/form-data");
+  SoupMessage *msg = sm_http_message_new ("POST", url, NULL);
+
+  soup_multipart_append_form_string (multipart, "upload_phase", phase);
+  if (g_strcmp0 (phase, "start") == 0)
+    soup_multipart_append_form_string (multipart, "file_size", "3000000");
+  if (session_id != NULL)
+    soup_multipart_append_form_string (multipart, "upload_session_id", session_id);
+  if (start != NULL)
+    soup_multipart_append_form_string (multipart, "start_offset", start);
+  if (chunk > 0)
+    {
+      g_autofree char *zeros = g_malloc0 (chunk);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&zeros), chunk);
+
+      soup_multipart_append_form_file (multipart, "video_file_chunk", "clip.mp4",
+                                       "application/octet-stream", bytes);
+    }
+  {
+    g_autoptr(GBytes) body = NULL;
+
+    soup_multipart_to_message (multipart, soup_message_get_request_headers (msg), &body);
+    soup_message_set_request_body_from_bytes (msg, NULL, body);
+  }
+  sm_http_set_bearer (msg, fb.tokens->access_token);
+  return msg;
+}
+
+/* The sandbox refuses what Facebook refuses: chunks off the window it
+ * handed out, rupload without "OAuth" or at the wrong offset, a user
+ * token where a Page token is needed. */
+static void
+test_strict (void)
+{
+  g_autoptr(SoupMessage) start = NULL;
+  g_autoptr(SoupMessage) off = NULL;
+  g_autoptr(SoupMessage) short_chunk = NULL;
+  g_autoptr(SoupMessage) reel = NULL;
+  g_autoptr(SoupMessage) bearer = NULL;
+  g_autoptr(SoupMessage) offset = NULL;
+  g_autoptr(JsonNode) started = NULL;
+  g_autoptr(JsonNode) refused = NULL;
+  g_autoptr(JsonNode) reel_started = NULL;
+  g_autoptr(JsonNode) tokens = NULL;
+  g_autoptr(GBytes) payload = g_bytes_new_static ("0123456789", 10);
+  g_autofree char *reel_url = NULL;
+  g_autofree char *oauth = NULL;
+  const char *session_id;
+  const char *user_token = NULL;
+
+  if (!ready ())
+    return;
+
+  start = video_form ("start", NULL, NULL, 0);
+  started = raw_call (start, 200);
+  session_id = sm_json_get_string (started, "upload_session_id");
+  g_assert_cmpstr (sm_json_get_string (started, "start_offset"), ==, "0");
+  g_assert_cmpstr (sm_json_get_string (started, "end_offset"), ==, "1048576");
+
+  off = video_form ("transfer", session_id, "5", CHUNK);
+  refused = raw_call (off, 400);
+  g_assert_cmpint (sm_json_get_int (refused, "error.code"), ==, 6000);
+  g_clear_pointer (&refused, json_node_unref);
+  short_chunk = video_form ("transfer", session_id, "0", 1000);
+  refused = raw_call (short_chunk, 400);
+  g_assert_cmpint (sm_json_get_int (refused, "error.error_subcode"), ==, 1363037);
+  g_clear_pointer (&refused, json_node_unref);
+
+  /* rupload: OAuth, not Bearer; the offset the session has. */
+  {
+    g_autofree char *url = g_strdup_printf ("https://graph.facebook.com/v21.0/%s/video_reels", fb.page);
+
+    reel = sm_http_message_new ("POST", url, NULL);
+    sm_http_set_bearer (reel, fb.tokens->access_token);
+    sm_http_set_form_body (reel, "upload_phase", "start", NULL);
+    reel_started = raw_call (reel, 200);
+    reel_url = g_strdup (sm_json_get_string (reel_started, "upload_url"));
+    g_assert_true (g_str_has_prefix (reel_url, "https://rupload.facebook.com/video-upload/"));
+  }
+  bearer = sm_http_message_new ("POST", reel_url, NULL);
+  sm_http_set_bearer (bearer, fb.tokens->access_token);
+  soup_message_headers_replace (soup_message_get_request_headers (bearer), "offset", "0");
+  soup_message_headers_replace (soup_message_get_request_headers (bearer), "file_size", "10");
+  soup_message_set_request_body_from_bytes (bearer, "application/octet-stream", payload);
+  refused = raw_call (bearer, 401);
+  g_assert_cmpstr (sm_json_get_string (refused, "debug_info.type"), ==, "AuthError");
+  g_clear_pointer (&refused, json_node_unref);
+
+  offset = sm_http_message_new ("POST", reel_url, NULL);
+  oauth = g_strconcat ("OAuth ", fb.tokens->access_token, NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (offset), "Authorization", oauth);
+  soup_message_headers_replace (soup_message_get_request_headers (offset), "offset", "4");
+  soup_message_headers_replace (soup_message_get_request_headers (offset), "file_size", "14");
+  soup_message_set_request_body_from_bytes (offset, "application/octet-stream", payload);
+  refused = raw_call (offset, 400);
+  g_assert_nonnull (strstr (sm_json_get_string (refused, "debug_info.message"), "offset 4"));
+  g_clear_pointer (&refused, json_node_unref);
+
+  /* A user token cannot post photos to a Page. */
+  tokens = hook ("GET", "tokens", NULL);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (tokens)); i++)
+    {
+      JsonNode *token = json_array_get_element (json_node_get_array (tokens), i);
+
+      if (g_strcmp0 (sm_json_get_string (token, "network"), "facebook") == 0
+          && g_strcmp0 (sm_json_get_string (token, "type"), "user-long-lived") == 0
+          && g_strcmp0 (sm_json_get_string (token, "state"), "valid") == 0)
+        user_token = sm_json_get_string (token, "token");
+    }
+  g_assert_nonnull (user_token);
+  {
+    g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+    g_auto(SmPublishResult) result = { .retry_after_us = -1 };
+    g_autoptr(SmTokens) page_tokens = fb.tokens;
+    g_autoptr(GError) error = NULL;
+    SmUploadHooks uploads;
+    Hooks h;
+
+    hooks_init (&h, &uploads);
+    g_ptr_array_add (media, media_new ("one.jpg", "image/jpeg"));
+    fb.tokens = sm_tokens_new ();
+    fb.tokens->access_token = g_strdup (user_token);
+    g_assert_false (publish ("with a user token", media, NULL, &uploads, &result, &error));
+    /* (#200) a permission the grant lacks: reconnect. */
+    g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
+    sm_tokens_free (fb.tokens);
+    fb.tokens = g_steal_pointer (&page_tokens);
+    hooks_clear (&h);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1187,6 +1342,7 @@ main (int   argc,
   g_test_add_func ("/net-facebook/throttled", test_throttled);
   g_test_add_func ("/net-facebook/processing-failure", test_processing_failure);
   g_test_add_func ("/net-facebook/reel-limit", test_reel_limit);
+  g_test_add_func ("/net-facebook/strict", test_strict);
   g_test_add_func ("/net-facebook/expired", test_expired);
 
   ret = g_test_run ();
