@@ -70,6 +70,13 @@ gboolean sm_upload_resumable_put (SoupSession           *session,
                                   GCancellable          *cancellable,
                                   GError               **error);
 
+/* A stream over @length bytes of @base from @start (one chunk's request
+ * body, read from the file as it is sent); seekable within the chunk, so a
+ * body sent again is this chunk again.  @base (seekable) stays open. */
+GInputStream *sm_upload_window_new (GInputStream          *base,
+                                    goffset                start,
+                                    goffset                length);
+
 gboolean sm_upload_query_offset  (SoupSession           *session,
                                   const char            *session_url,
                                   goffset                total,

@@ -73,6 +73,14 @@ void        _sm_sandbox_add_streaming_route (SmSandbox          *self,
                                              GDestroyNotify      sink_free,
                                              SmSandboxHandler    handler,
                                              gpointer            user_data);
+/* A network's own test hook, @method /__sandbox/@path (@path without the
+ * leading "/", e.g. "x/media-failure"), tried after the core's; document
+ * it in sm-sandbox.h. */
+void        _sm_sandbox_add_hook           (SmSandbox          *self,
+                                            const char         *method,
+                                            const char         *path,
+                                            SmSandboxHandler    handler,
+                                            gpointer            user_data);
 /* Per-network state: @reset runs on /__sandbox/reset, @free at dispose. */
 void        _sm_sandbox_add_module         (SmSandbox          *self,
                                             gpointer            data,
@@ -187,6 +195,9 @@ typedef struct
   /* NULL-terminated names of further authorize parameters the token call
    * needs to know about (Google's access_type), kept with the code. */
   const char * const *kept_params;
+  /* The query parameter naming the app: NULL for "client_id", TikTok's
+   * "client_key". */
+  const char *client_id_param;
 } SmSandboxAuthorizeSpec;
 
 typedef struct
@@ -345,6 +356,7 @@ void        _sm_sandbox_facebook_register  (SmSandbox   *self);
 void        _sm_sandbox_linkedin_register  (SmSandbox   *self);
 void        _sm_sandbox_threads_register   (SmSandbox   *self);
 void        _sm_sandbox_youtube_register   (SmSandbox   *self);
+void        _sm_sandbox_tiktok_register    (SmSandbox   *self);
 
 /* FALSE after POST /__sandbox/rate-limits {"enabled": false}: the counters
  * and headers still run, but nothing is refused. */

@@ -122,6 +122,7 @@ struct _SmSandbox
 
   GHashTable  *pending;           /* SoupServerMessage → Pending */
   SoupSession *fetch_session;     /* _sm_sandbox_fetch, made on first use */
+  GPtrArray   *module_hooks;      /* Route: the networks' own /__sandbox/ hooks */
   gboolean     rate_limits_off;   /* for benchmarks that send thousands */
 };
 
@@ -746,6 +747,25 @@ _sm_sandbox_add_streaming_route (SmSandbox          *self,
 }
 
 void
+_sm_sandbox_add_hook (SmSandbox        *self,
+                      const char       *method,
+                      const char       *path,
+                      SmSandboxHandler  handler,
+                      gpointer          user_data)
+{
+  Route *route = g_new0 (Route, 1);
+
+  g_return_if_fail (SM_IS_SANDBOX (self));
+  g_return_if_fail (path != NULL && path[0] != '/');
+
+  route->method = g_strdup (method);
+  route->segments = g_strsplit (path, "/", -1);
+  route->handler = handler;
+  route->user_data = user_data;
+  g_ptr_array_add (self->module_hooks, route);
+}
+
+void
 _sm_sandbox_add_module (SmSandbox     *self,
                         gpointer       data,
                         GFunc          reset,
@@ -1040,7 +1060,8 @@ _sm_sandbox_authorize (SmSandboxRequest             *req,
                        const SmSandboxAuthorizeSpec *spec)
 {
   SmSandbox *self = req->sandbox;
-  const char *client_id = _sm_sandbox_request_query (req, "client_id");
+  const char *client_id_param = spec->client_id_param != NULL ? spec->client_id_param : "client_id";
+  const char *client_id = _sm_sandbox_request_query (req, client_id_param);
   const char *redirect_uri = _sm_sandbox_request_query (req, "redirect_uri");
   const char *response_type = _sm_sandbox_request_query (req, "response_type");
   const char *scope = _sm_sandbox_request_query (req, "scope");
@@ -1052,7 +1073,9 @@ _sm_sandbox_authorize (SmSandboxRequest             *req,
 
   if (client_id == NULL || *client_id == '\0')
     {
-      _sm_sandbox_respond_page (req, 400, "Invalid request: client_id is missing.");
+      g_autofree char *message = g_strdup_printf ("Invalid request: %s is missing.", client_id_param);
+
+      _sm_sandbox_respond_page (req, 400, message);
       return;
     }
   if (redirect_uri == NULL || *redirect_uri == '\0')
@@ -1868,7 +1891,20 @@ hook_dispatch (SmSandboxRequest *req,
       _sm_sandbox_respond_object (req, 200, object);
     }
   else
-    hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
+    {
+      for (guint i = 0; i < req->sandbox->module_hooks->len; i++)
+        {
+          Route *route = g_ptr_array_index (req->sandbox->module_hooks, i);
+          g_autofree char *path = g_strjoinv ("/", route->segments);
+
+          if (strcmp (route->method, req->method) == 0 && strcmp (path, what) == 0)
+            {
+              route->handler (req, route->user_data);
+              return;
+            }
+        }
+      hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
+    }
 }
 
 /* ---- faults, delays and drops ------------------------------------------ */
@@ -2337,6 +2373,7 @@ sm_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->modules, g_ptr_array_unref);
   g_clear_object (&self->fetch_session);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
+  g_clear_pointer (&self->module_hooks, g_ptr_array_unref);
   g_clear_pointer (&self->tokens_by_string, g_hash_table_unref);
   g_clear_pointer (&self->tokens, g_ptr_array_unref);
   g_clear_pointer (&self->codes, g_hash_table_unref);
@@ -2392,6 +2429,7 @@ static void
 sm_sandbox_init (SmSandbox *self)
 {
   self->routes = g_ptr_array_new_with_free_func ((GDestroyNotify) route_free);
+  self->module_hooks = g_ptr_array_new_with_free_func ((GDestroyNotify) route_free);
   self->modules = g_ptr_array_new_with_free_func ((GDestroyNotify) module_free);
   self->tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) token_free);
   self->tokens_by_string = g_hash_table_new (g_str_hash, g_str_equal);
@@ -2412,6 +2450,7 @@ sm_sandbox_init (SmSandbox *self)
   _sm_sandbox_linkedin_register (self);
   _sm_sandbox_threads_register (self);
   _sm_sandbox_youtube_register (self);
+  _sm_sandbox_tiktok_register (self);
 }
 
 /* ---- public API -------------------------------------------------------- */
