@@ -886,6 +886,7 @@ assert_refused_before_init (const char      *settings_json,
   if (settings_json != NULL)
     settings (settings_json);
   g_assert_false (publish_with (&t.clip, "Refused", options, &u, NULL, &result, &error));
+  g_test_message ("%s", error->message);
   g_assert_error (error, SM_PLATFORM_ERROR, code);
   if (strstr (error->message, words) == NULL)
     g_error ("“%s” does not say “%s”", error->message, words);
@@ -907,7 +908,7 @@ test_creator_cannot_post (void)
   assert_refused_before_init ("{\"cannot_post\":\"reached_active_user_cap\"}", NULL,
                               SM_PLATFORM_ERROR_RATE_LIMITED, "daily limit of people posting");
   assert_refused_before_init ("{\"cannot_post\":\"spam_risk_user_banned_from_posting\"}", NULL,
-                              SM_PLATFORM_ERROR_REJECTED, "does not let this account post");
+                              SM_PLATFORM_ERROR_REJECTED, "may not post right now");
 }
 
 static void
@@ -933,7 +934,7 @@ test_too_long (void)
     return;
   /* The clip is two seconds. */
   assert_refused_before_init ("{\"max_video_post_duration_sec\":1}", NULL,
-                              SM_PLATFORM_ERROR_REJECTED, "TikTok");
+                              SM_PLATFORM_ERROR_REJECTED, "up to 1 second");
 }
 
 /* Comments off for the creator: not turned on by the post, and kept off
