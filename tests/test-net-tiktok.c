@@ -1152,6 +1152,147 @@ test_disconnect (void)
   g_clear_pointer (&t.tokens, sm_tokens_free);
 }
 
+
+/* ---- the sandbox is as strict as TikTok --------------------------------------- */
+
+/* A raw call to the sandbox's TikTok: status and the envelope's code. */
+static guint
+raw_call (const char  *method,
+          const char  *url,
+          const char  *content_type,
+          const char  *body,
+          const char  *range,
+          char       **code_out,
+          JsonNode   **root_out)
+{
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  msg = sm_http_message_new (method, url, &error);
+  g_assert_no_error (error);
+  sm_http_set_bearer (msg, t.tokens->access_token);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
+    }
+  if (range != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Content-Range", range);
+  answer = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  root = sm_http_parse_json (answer, NULL);
+  if (code_out != NULL)
+    *code_out = g_strdup (sm_json_get_string (root, "error.code"));
+  if (root_out != NULL)
+    *root_out = g_steal_pointer (&root);
+  return soup_message_get_status (msg);
+}
+
+static void
+assert_init_refused (const char *source_info,
+                     const char *code)
+{
+  g_autofree char *body = g_strdup_printf ("{\"post_info\":{\"title\":\"x\",\"privacy_level\":"
+                                           "\"SELF_ONLY\"},\"source_info\":%s}", source_info);
+  g_autofree char *got = NULL;
+
+  g_assert_cmpuint (raw_call ("POST", "https://" API_HOST "/v2/post/publish/video/init/",
+                              "application/json; charset=UTF-8", body, NULL, &got, NULL), ==, 400);
+  g_assert_cmpstr (got, ==, code);
+}
+
+static void
+test_sandbox_strict (void)
+{
+  g_autoptr(JsonNode) init = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *six_mb = NULL;
+
+  if (!need_sandbox ())
+    return;
+
+  /* Chunk layouts the media transfer guide does not allow. */
+  assert_init_refused ("{\"source\":\"FILE_UPLOAD\",\"video_size\":12000000,"
+                       "\"chunk_size\":6000000,\"total_chunk_count\":3}", "invalid_params");
+  assert_init_refused ("{\"source\":\"FILE_UPLOAD\",\"video_size\":12000000,"
+                       "\"chunk_size\":4000000,\"total_chunk_count\":3}", "invalid_params");
+  assert_init_refused ("{\"source\":\"FILE_UPLOAD\",\"video_size\":4000000,"
+                       "\"chunk_size\":2000000,\"total_chunk_count\":2}", "invalid_params");
+  assert_init_refused ("{\"source\":\"FILE_UPLOAD\",\"video_size\":70000000,"
+                       "\"chunk_size\":70000000,\"total_chunk_count\":1}", "invalid_params");
+  assert_init_refused ("{\"source\":\"FILE_UPLOAD\",\"video_size\":\"12000000\","
+                       "\"chunk_size\":6000000,\"total_chunk_count\":2}", "invalid_params");
+
+  /* A privacy level the creator is not offered. */
+  settings ("{\"privacy_level_options\":[\"PUBLIC_TO_EVERYONE\"]}");
+  assert_init_refused ("{\"source\":\"FILE_UPLOAD\",\"video_size\":1000,"
+                       "\"chunk_size\":1000,\"total_chunk_count\":1}",
+                       "privacy_level_option_mismatch");
+  sandbox_reset ();
+
+  /* 12 MB in two chunks of 6 MB; the last takes the rest. */
+  g_assert_cmpuint (raw_call ("POST", "https://" API_HOST "/v2/post/publish/video/init/",
+                              "application/json; charset=UTF-8",
+                              "{\"post_info\":{\"title\":\"strict\",\"privacy_level\":\"SELF_ONLY\"},"
+                              "\"source_info\":{\"source\":\"FILE_UPLOAD\",\"video_size\":12000000,"
+                              "\"chunk_size\":6000000,\"total_chunk_count\":2}}",
+                              NULL, &code, &init), ==, 200);
+  g_assert_cmpstr (code, ==, "ok");
+  url = g_strdup (sm_json_get_string (init, "data.upload_url"));
+  g_assert_true (g_str_has_prefix (url, "https://" UPLOAD_HOST "/video/?upload_id="));
+  six_mb = g_malloc0 (6000000 + 1);
+  memset (six_mb, 'v', 6000000);
+
+  /* Out of order, without a range, of another type, of another total. */
+  g_clear_pointer (&code, g_free);
+  g_assert_cmpuint (raw_call ("PUT", url, "video/mp4", six_mb, "bytes 6000000-11999999/12000000",
+                              &code, NULL), ==, 400);
+  g_clear_pointer (&code, g_free);
+  g_assert_cmpuint (raw_call ("PUT", url, "video/mp4", six_mb, NULL, &code, NULL), ==, 400);
+  g_clear_pointer (&code, g_free);
+  g_assert_cmpuint (raw_call ("PUT", url, "application/octet-stream", six_mb,
+                              "bytes 0-5999999/12000000", &code, NULL), ==, 400);
+  g_assert_cmpstr (code, ==, "invalid_file_upload");
+  g_clear_pointer (&code, g_free);
+  g_assert_cmpuint (raw_call ("PUT", url, "video/mp4", six_mb, "bytes 0-5999999/13000000",
+                              &code, NULL), ==, 400);
+  /* The first chunk, then the first again: refused, it is in. */
+  g_assert_cmpuint (raw_call ("PUT", url, "video/mp4", six_mb, "bytes 0-5999999/12000000",
+                              NULL, NULL), ==, 206);
+  g_assert_cmpuint (raw_call ("PUT", url, "video/mp4", six_mb, "bytes 0-5999999/12000000",
+                              NULL, NULL), ==, 400);
+  /* A wrong upload token is no upload. */
+  {
+    g_autofree char *forged = g_strconcat (url, "x", NULL);
+
+    g_assert_cmpuint (raw_call ("PUT", forged, "video/mp4", six_mb,
+                                "bytes 6000000-11999999/12000000", NULL, NULL), ==, 404);
+  }
+  g_assert_cmpuint (raw_call ("PUT", url, "video/mp4", six_mb, "bytes 6000000-11999999/12000000",
+                              NULL, NULL), ==, 201);
+  g_assert_cmpuint (json_array_get_length (tiktok_posts ()), ==, 0);
+
+  /* Without a token, or on the wrong path. */
+  {
+    g_autoptr(SoupSession) session = sm_http_session_new ();
+    g_autoptr(SoupMessage) msg = sm_http_message_new ("POST", "https://" API_HOST
+                                                      "/v2/post/publish/creator_info/query/", NULL);
+    g_autoptr(GBytes) answer = sm_http_send (session, msg, NULL, NULL);
+    g_autoptr(JsonNode) root = sm_http_parse_json (answer, NULL);
+
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 401);
+    g_assert_cmpstr (sm_json_get_string (root, "error.code"), ==, "access_token_invalid");
+  }
+  g_clear_pointer (&code, g_free);
+  g_assert_cmpuint (raw_call ("POST", "https://" API_HOST "/v2/post/publish/status/fetch",
+                              "application/json", "{}", NULL, &code, NULL), ==, 404);
+}
+
 /* ---- from the command line, through the publisher --------------------------- */
 
 typedef struct
@@ -1256,6 +1397,7 @@ main (int   argc,
   g_test_add_func ("/tiktok/expired-token", test_expired_token);
   g_test_add_func ("/tiktok/envelope-errors", test_envelope_errors);
   g_test_add_func ("/tiktok/init-rate-limit", test_init_rate_limit);
+  g_test_add_func ("/tiktok/sandbox-strict", test_sandbox_strict);
   g_test_add_func ("/tiktok/disconnect", test_disconnect);
   g_test_add_func ("/tiktok/cli-connect-and-post", test_cli_connect_and_post);
   status = g_test_run ();
