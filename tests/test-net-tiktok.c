@@ -1293,6 +1293,95 @@ test_sandbox_strict (void)
                               "application/json", "{}", NULL, &code, NULL), ==, 404);
 }
 
+/* video/list and video/query with a grant that has video.list: the video
+ * just posted, by the id the post got. */
+static void
+test_read_apis (void)
+{
+  g_autoptr(GHashTable) options = options_new ("tiktok.privacy", "PUBLIC_TO_EVERYONE", NULL);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonNode) query = NULL;
+  g_autofree char *verifier = sm_oauth_random_string (48);
+  g_autofree char *challenge = sm_oauth_pkce_challenge (verifier);
+  g_autofree char *escaped = g_uri_escape_string (challenge, NULL, FALSE);
+  g_autofree char *url = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(SmTokens) reader = sm_tokens_new ();
+  g_auto(Uploads) u;
+  g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
+  g_autoptr(GUri) location = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  const SmTokens *saved;
+
+  uploads_init (&u);
+  if (!need_sandbox ())
+    return;
+  g_assert_true (publish_with (&t.clip, "Listed clip", options, &u, NULL, &result, &error));
+  g_assert_no_error (error);
+
+  /* The posting grant may not list videos. */
+  body = g_strdup ("{\"max_count\":20}");
+  g_assert_cmpuint (raw_call ("POST", "https://" API_HOST "/v2/video/list/?fields=id,title",
+                              "application/json; charset=UTF-8", body, NULL, &code, NULL), ==, 401);
+  g_assert_cmpstr (code, ==, "scope_not_authorized");
+  g_clear_pointer (&code, g_free);
+
+  /* A grant with video.list, by hand. */
+  url = g_strdup_printf ("https://www.tiktok.com/v2/auth/authorize/?client_key=" CLIENT_KEY
+                         "&response_type=code&scope=user.info.basic,video.list"
+                         "&redirect_uri=" REDIRECT_URI "&state=s&code_challenge=%s"
+                         "&code_challenge_method=S256", escaped);
+  msg = sm_http_message_new ("GET", url, &error);
+  g_assert_no_error (error);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  answer = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 302);
+  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                        "Location"), G_URI_FLAGS_ENCODED, &error);
+  g_assert_no_error (error);
+  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
+  g_clear_object (&msg);
+  g_clear_pointer (&answer, g_bytes_unref);
+  msg = sm_http_message_new ("POST", "https://" API_HOST "/v2/oauth/token/", &error);
+  sm_http_set_form_body (msg, "client_key", CLIENT_KEY, "client_secret", CLIENT_SECRET,
+                         "code", g_hash_table_lookup (params, "code"),
+                         "grant_type", "authorization_code", "redirect_uri", REDIRECT_URI,
+                         "code_verifier", verifier, NULL);
+  answer = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  root = sm_http_parse_json (answer, NULL);
+  g_assert_cmpstr (sm_json_get_string (root, "open_id"), ==, t.remote_id);
+  reader->access_token = g_strdup (sm_json_get_string (root, "access_token"));
+
+  saved = t.tokens;
+  t.tokens = reader;
+  g_assert_cmpuint (raw_call ("POST", "https://" API_HOST "/v2/video/list/?fields=id,title,share_url",
+                              "application/json; charset=UTF-8", body, NULL, &code, &list), ==, 200);
+  g_assert_cmpstr (code, ==, "ok");
+  g_assert_cmpstr (sm_json_get_string (list, "data.videos.0.id"), ==, result.remote_id);
+  g_assert_cmpstr (sm_json_get_string (list, "data.videos.0.title"), ==, "Listed clip");
+  g_assert_true (g_str_has_suffix (sm_json_get_string (list, "data.videos.0.share_url"),
+                                   result.remote_id));
+  g_assert_null (sm_json_get_node (list, "data.videos.1"));
+  g_clear_pointer (&code, g_free);
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"filters\":{\"video_ids\":[\"%s\",\"7300000000000000000\"]}}",
+                          result.remote_id);
+  g_assert_cmpuint (raw_call ("POST", "https://" API_HOST "/v2/video/query/?fields=id,create_time",
+                              "application/json; charset=UTF-8", body, NULL, &code, &query), ==, 200);
+  g_assert_cmpstr (sm_json_get_string (query, "data.videos.0.id"), ==, result.remote_id);
+  g_assert_cmpint (sm_json_get_int (query, "data.videos.0.create_time"), >, 0);
+  g_assert_null (sm_json_get_node (query, "data.videos.1"));
+  t.tokens = (SmTokens *) saved;
+}
+
 /* ---- from the command line, through the publisher --------------------------- */
 
 typedef struct
@@ -1398,6 +1487,7 @@ main (int   argc,
   g_test_add_func ("/tiktok/envelope-errors", test_envelope_errors);
   g_test_add_func ("/tiktok/init-rate-limit", test_init_rate_limit);
   g_test_add_func ("/tiktok/sandbox-strict", test_sandbox_strict);
+  g_test_add_func ("/tiktok/read-apis", test_read_apis);
   g_test_add_func ("/tiktok/disconnect", test_disconnect);
   g_test_add_func ("/tiktok/cli-connect-and-post", test_cli_connect_and_post);
   status = g_test_run ();

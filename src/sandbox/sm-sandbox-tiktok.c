@@ -77,6 +77,7 @@ typedef struct
   GHashTable *secrets;     /* client_key → the client secret first seen */
   GHashTable *publishes;   /* publish_id → Publish */
   GHashTable *windows;     /* "what:token" → Window */
+  GPtrArray  *processing;  /* Publish whose processing timer runs (a reference each) */
   Settings    settings;
 } TtState;
 
@@ -111,6 +112,7 @@ typedef struct
   PublishState status;
   char        *fail_reason;
   char        *post_id;
+  guint        timer;          /* processing, while it runs */
 } Publish;
 
 typedef enum
@@ -127,6 +129,7 @@ typedef struct
   char       *code;
   char       *message;
   GChecksum  *sha256;      /* the stored bytes' hash, with this chunk's added */
+  guint       index;       /* the chunk this PUT is */
   guint64     expected;
   guint64     received;
 } PutSink;
@@ -237,6 +240,15 @@ tt_state_free (gpointer data)
   g_hash_table_unref (state->secrets);
   g_hash_table_unref (state->publishes);
   g_hash_table_unref (state->windows);
+  /* Timers still running would find the state gone. */
+  for (guint i = 0; i < state->processing->len; i++)
+    {
+      Publish *publish = g_ptr_array_index (state->processing, i);
+
+      g_source_remove (publish->timer);
+      publish->timer = 0;
+    }
+  g_ptr_array_unref (state->processing);
   settings_clear (&state->settings);
   g_free (state);
 }
@@ -1083,6 +1095,7 @@ put_begin (SmSandboxRequest *req,
     }
 
   sink->verdict = PUT_OK;
+  sink->index = publish->chunks_in;
   sink->expected = expected;
   sink->sha256 = g_checksum_copy (publish->sha256);
   if (publish->content_type == NULL)
@@ -1105,24 +1118,23 @@ put_chunk (gpointer      data,
 }
 
 /* Processing is over: the post is public, or it failed. */
-static gboolean
-processing_done_cb (gpointer data)
+static void
+processing_finish (TtState *state,
+                   Publish *publish)
 {
-  Publish *publish = data;
-  TtState *state = publish->state;
   SmSandboxPost *post;
   g_autofree char *id = NULL;
 
   /* Reset while processing: nothing to finish. */
   if (g_hash_table_lookup (state->publishes, publish->publish_id) != publish ||
       publish->status != PUBLISH_PROCESSING)
-    return G_SOURCE_REMOVE;
+    return;
 
   if (publish->fail_reason != NULL)
     {
       publish->status = PUBLISH_FAILED;
       g_debug ("tiktok: publish failed: %s", publish->fail_reason);
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   /* Ids look like TikTok's: 19 digits. */
@@ -1134,6 +1146,21 @@ processing_done_cb (gpointer data)
   _sm_sandbox_post_add_media (post, "video", publish->video_size,
                               g_checksum_get_string (publish->sha256));
   g_debug ("tiktok: published video of %" G_GUINT64_FORMAT " bytes", publish->video_size);
+}
+
+static gboolean
+processing_done_cb (gpointer data)
+{
+  Publish *publish = data;
+  TtState *state = publish->state;
+  guint index;
+
+  /* The timer's reference, released once done here. */
+  publish->timer = 0;
+  if (g_ptr_array_find (state->processing, publish, &index))
+    g_ptr_array_steal_index_fast (state->processing, index);
+  processing_finish (state, publish);
+  publish_unref (publish);
   return G_SOURCE_REMOVE;
 }
 
@@ -1163,8 +1190,7 @@ put_cb (SmSandboxRequest *req,
 
   /* Reset, or another PUT of this chunk got in first, while this one came. */
   if (g_hash_table_lookup (state->publishes, publish->publish_id) != publish ||
-      publish->status != PUBLISH_UPLOADING ||
-      (guint64) publish->chunks_in * publish->chunk_size != publish->stored)
+      publish->status != PUBLISH_UPLOADING || publish->chunks_in != sink->index)
     {
       respond_envelope (req, 400, NULL, "invalid_params", "The upload changed while this chunk came in.");
       return;
@@ -1190,9 +1216,9 @@ put_cb (SmSandboxRequest *req,
   publish->status = PUBLISH_PROCESSING;
   if (state->settings.fail_reason != NULL)
     publish->fail_reason = g_strdup (state->settings.fail_reason);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) MAX (state->settings.processing_ms, 0),
-                      processing_done_cb, g_rc_box_acquire (publish),
-                      (GDestroyNotify) publish_unref);
+  publish->timer = g_timeout_add (
+    (guint) MAX (state->settings.processing_ms, 0), processing_done_cb, publish);
+  g_ptr_array_add (state->processing, g_rc_box_acquire (publish));
   _sm_sandbox_respond_empty (req, 201);
 }
 
@@ -1256,6 +1282,192 @@ status_fetch_cb (SmSandboxRequest *req,
   json_object_set_array_member (data, "publicaly_available_post_id", ids);
   json_object_set_int_member (data, "uploaded_bytes", (gint64) publish->stored);
   json_object_set_int_member (data, "downloaded_bytes", 0);
+  respond_ok (req, data);
+}
+
+/* ---- video/list and video/query (7.4) ------------------------------------- */
+
+static const char * const video_fields[] = {
+  "id", "title", "video_description", "duration", "cover_image_url", "embed_link", "embed_html",
+  "create_time", "share_url", "view_count", "like_count", "comment_count", "share_count",
+  "height", "width", NULL
+};
+
+/* The fields parameter, or NULL after answering 400. */
+static GStrv
+parse_video_fields (SmSandboxRequest *req)
+{
+  const char *fields = _sm_sandbox_request_query (req, "fields");
+  g_auto(GStrv) names = NULL;
+
+  if (fields == NULL || *fields == '\0')
+    {
+      invalid_params (req, "The fields parameter is required.");
+      return NULL;
+    }
+  names = g_strsplit (fields, ",", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_strstrip (names[i]);
+      if (!g_strv_contains (video_fields, names[i]))
+        {
+          g_autofree char *message = g_strdup_printf ("Invalid field: %s.", names[i]);
+
+          invalid_params (req, message);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&names);
+}
+
+static JsonObject *
+video_object (SmSandboxPost *post,
+              GStrv          fields)
+{
+  JsonObject *video = json_object_new ();
+  g_autofree char *share_url = g_strdup_printf ("https://www.tiktok.com/@" TT_USERNAME "/video/%s",
+                                                post->id);
+
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      const char *name = fields[i];
+
+      if (strcmp (name, "id") == 0)
+        json_object_set_string_member (video, name, post->id);
+      else if (strcmp (name, "title") == 0 || strcmp (name, "video_description") == 0)
+        json_object_set_string_member (video, name, post->text);
+      else if (strcmp (name, "create_time") == 0)
+        json_object_set_int_member (video, name, post->received_us / G_USEC_PER_SEC);
+      else if (strcmp (name, "share_url") == 0)
+        json_object_set_string_member (video, name, share_url);
+      else if (strcmp (name, "embed_link") == 0)
+        {
+          g_autofree char *link = g_strdup_printf ("https://www.tiktok.com/player/v1/%s", post->id);
+
+          json_object_set_string_member (video, name, link);
+        }
+      else if (strcmp (name, "embed_html") == 0)
+        {
+          g_autofree char *html = g_strdup_printf ("<blockquote class=\"tiktok-embed\" cite=\"%s\">"
+                                                   "</blockquote>", share_url);
+
+          json_object_set_string_member (video, name, html);
+        }
+      else if (strcmp (name, "cover_image_url") == 0)
+        json_object_set_string_member (video, name,
+                                       "https://p16-sign.tiktokcdn-us.com/sandbox/cover.jpeg");
+      else
+        /* Counts, duration and size: the sandbox does not watch videos. */
+        json_object_set_int_member (video, name, 0);
+    }
+  return video;
+}
+
+static void
+video_list_cb (SmSandboxRequest *req,
+               gpointer          user_data)
+{
+  TtState *state = user_data;
+  SmSandboxToken *token = authenticate (req, "video.list");
+  g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) fields = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  gint64 max_count = 10;
+  gint64 cursor = G_MAXINT64;
+  gint64 next_cursor = 0;
+  gboolean has_more = FALSE;
+  JsonArray *videos;
+  JsonObject *data;
+
+  if (token == NULL || (fields = parse_video_fields (req)) == NULL)
+    return;
+  if ((body = json_body (req, TRUE)) == NULL)
+    return;
+  if (json_object_has_member (body, "max_count"))
+    {
+      if (!member_is (body, "max_count", G_TYPE_INT64) ||
+          (max_count = json_object_get_int_member (body, "max_count")) < 1 || max_count > 20)
+        {
+          invalid_params (req, "max_count must be between 1 and 20.");
+          return;
+        }
+    }
+  /* The cursor is a time in Unix milliseconds: videos made before it. */
+  if (json_object_has_member (body, "cursor"))
+    {
+      if (!member_is (body, "cursor", G_TYPE_INT64))
+        {
+          invalid_params (req, "cursor must be an integer.");
+          return;
+        }
+      cursor = json_object_get_int_member (body, "cursor");
+    }
+
+  posts = _sm_sandbox_posts_of (state->sandbox, TT_NETWORK, token->account);
+  videos = json_array_new ();
+  for (guint i = 0; i < posts->len; i++)
+    {
+      SmSandboxPost *post = g_ptr_array_index (posts, i);
+      gint64 made_ms = post->received_us / 1000;
+
+      if (made_ms >= cursor)
+        continue;
+      if (json_array_get_length (videos) == (guint) max_count)
+        {
+          has_more = TRUE;
+          break;
+        }
+      json_array_add_object_element (videos, video_object (post, fields));
+      next_cursor = made_ms;
+    }
+  data = json_object_new ();
+  json_object_set_array_member (data, "videos", videos);
+  json_object_set_int_member (data, "cursor", next_cursor);
+  json_object_set_boolean_member (data, "has_more", has_more);
+  respond_ok (req, data);
+}
+
+static void
+video_query_cb (SmSandboxRequest *req,
+                gpointer          user_data)
+{
+  TtState *state = user_data;
+  SmSandboxToken *token = authenticate (req, "video.list");
+  g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) fields = NULL;
+  JsonNode *ids_node;
+  JsonArray *ids;
+  JsonArray *videos;
+  JsonObject *data;
+
+  if (token == NULL || (fields = parse_video_fields (req)) == NULL)
+    return;
+  if ((body = json_body (req, FALSE)) == NULL)
+    return;
+  ids_node = json_object_has_member (body, "filters") &&
+             JSON_NODE_HOLDS_OBJECT (json_object_get_member (body, "filters"))
+             ? json_object_get_member (json_object_get_object_member (body, "filters"), "video_ids")
+             : NULL;
+  ids = ids_node != NULL && JSON_NODE_HOLDS_ARRAY (ids_node) ? json_node_get_array (ids_node) : NULL;
+  if (ids == NULL || json_array_get_length (ids) == 0 || json_array_get_length (ids) > 20)
+    {
+      invalid_params (req, "filters.video_ids must list 1 to 20 video ids.");
+      return;
+    }
+
+  videos = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (ids); i++)
+    {
+      const char *id = json_array_get_string_element (ids, i);
+      SmSandboxPost *post = id != NULL ? _sm_sandbox_post_lookup (state->sandbox, TT_NETWORK, id)
+                                       : NULL;
+
+      /* Only the creator's own videos; unknown ids are left out. */
+      if (post != NULL && !post->deleted && g_strcmp0 (post->account, token->account) == 0)
+        json_array_add_object_element (videos, video_object (post, fields));
+    }
+  data = json_object_new ();
+  json_object_set_array_member (data, "videos", videos);
   respond_ok (req, data);
 }
 
@@ -1470,6 +1682,7 @@ _sm_sandbox_tiktok_register (SmSandbox *self)
   state->publishes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                             (GDestroyNotify) publish_unref);
   state->windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  state->processing = g_ptr_array_new_with_free_func ((GDestroyNotify) publish_unref);
   settings_default (&state->settings);
   _sm_sandbox_add_module (self, state, tt_state_reset, tt_state_free);
 
@@ -1485,6 +1698,8 @@ _sm_sandbox_tiktok_register (SmSandbox *self)
                          video_init_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "POST", "/v2/post/publish/status/fetch/",
                          status_fetch_cb, state);
+  _sm_sandbox_add_route (self, api_hosts, "POST", "/v2/video/list/", video_list_cb, state);
+  _sm_sandbox_add_route (self, api_hosts, "POST", "/v2/video/query/", video_query_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "*", "/**", api_not_found_cb, state);
 
   _sm_sandbox_add_streaming_route (self, upload_hosts, "PUT", "/video/",
