@@ -681,6 +681,7 @@ test_publish_chunks (void)
   g_assert_no_error (error);
   /* Private by default: no public id, the publish id stands for it. */
   g_assert_true (g_str_has_prefix (result.remote_id, "v_pub_file~"));
+  g_assert_null (result.permalink);
   g_assert_cmpstr (u.state->remote_media_id, ==, result.remote_id);
   assert_one_post_of (&t.big, text);
 
@@ -737,6 +738,13 @@ test_publish_public (void)
   posts = tiktok_posts ();
   g_assert_cmpstr (result.remote_id, ==,
                    json_object_get_string_member (json_array_get_object_element (posts, 0), "id"));
+  /* The creator's username came with creator_info. */
+  {
+    g_autofree char *link = g_strdup_printf ("https://www.tiktok.com/@somesandbox/video/%s",
+                                             result.remote_id);
+
+    g_assert_cmpstr (result.permalink, ==, link);
+  }
   /* One chunk: a file under 5 MB goes whole. */
   g_assert_cmpuint (count_requests ("PUT", UPLOAD_HOST, "/video/"), ==, 1);
 }

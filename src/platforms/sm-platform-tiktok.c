@@ -475,6 +475,7 @@ typedef struct
   guint64  chunk_size;
   guint    chunk_count;
   gint64   expires_us;   /* when the upload URL is not worth trying */
+  char    *username;     /* creator_info's creator_username, for the permalink; may be NULL */
 } Session;
 
 static void
@@ -484,6 +485,7 @@ session_free (Session *s)
     return;
   g_free (s->publish_id);
   g_free (s->upload_url);
+  g_free (s->username);
   g_free (s);
 }
 
@@ -506,6 +508,11 @@ session_to_string (const Session *s)
   json_builder_add_int_value (b, s->chunk_count);
   json_builder_set_member_name (b, "expires_us");
   json_builder_add_int_value (b, s->expires_us);
+  if (s->username != NULL)
+    {
+      json_builder_set_member_name (b, "username");
+      json_builder_add_string_value (b, s->username);
+    }
   json_builder_end_object (b);
   node = json_builder_get_root (b);
   return json_to_string (node, FALSE);
@@ -527,6 +534,7 @@ session_from_string (const char *text)
   s->chunk_size = (guint64) sm_json_get_int (root, "chunk_size");
   s->chunk_count = (guint) sm_json_get_int (root, "total_chunk_count");
   s->expires_us = sm_json_get_int (root, "expires_us");
+  s->username = g_strdup (sm_json_get_string (root, "username"));
   return g_steal_pointer (&s);
 }
 
@@ -674,11 +682,19 @@ set_failed (GError              **error,
 static void
 set_published (SmPublishResult *result,
                const char      *publish_id,
-               const Status    *s)
+               const Status    *s,
+               const char      *username)
 {
-  /* A private post has no public id: the publish id is the handle. */
+  /* A private post has no public id: the publish id is the handle, and
+   * there is no address to show. */
   result->remote_id = g_strdup (s->post_id != NULL ? s->post_id : publish_id);
-  result->permalink = NULL;
+  if (s->post_id != NULL && username != NULL && *username != '\0')
+    {
+      g_autofree char *user = _sm_platform_escape (username);
+      g_autofree char *id = _sm_platform_escape (s->post_id);
+
+      result->permalink = g_strdup_printf ("https://www.tiktok.com/@%s/video/%s", user, id);
+    }
 }
 
 /* Asks status/fetch until TikTok says how it ended. */
@@ -687,6 +703,7 @@ wait_published (SoupSession             *session,
                 const SmPublishRequest  *request,
                 const SmPostMedia       *media,
                 const char              *publish_id,
+                const char              *username,
                 SmPublishResult         *result,
                 GCancellable            *cancellable,
                 GError                 **error)
@@ -716,7 +733,7 @@ wait_published (SoupSession             *session,
         }
       else if (status_is_done (&s))
         {
-          set_published (result, publish_id, &s);
+          set_published (result, publish_id, &s, username);
           return TRUE;
         }
       else if (g_strcmp0 (s.status, "FAILED") == 0)
@@ -757,6 +774,7 @@ static JsonNode *
 post_info_for (SoupSession             *session,
                const SmPublishRequest  *request,
                const SmPostMedia       *media,
+               char                   **username,
                SmPublishResult         *result,
                GCancellable            *cancellable,
                GError                 **error)
@@ -792,6 +810,7 @@ post_info_for (SoupSession             *session,
                           SM_CALL_READ, result, cancellable, error);
   if (creator == NULL)
     return NULL;
+  *username = g_strdup (sm_json_get_string (creator, "data.creator_username"));
 
   /* Nobody chose: the most private level, which unaudited apps are held
    * to anyway (7.3). */
@@ -896,7 +915,7 @@ start_post (SoupSession             *session,
 
   if (!chunk_layout ((guint64) media->size_bytes, &chunk_size, &count, error))
     return NULL;
-  post_info = post_info_for (session, request, media, result, cancellable, error);
+  post_info = post_info_for (session, request, media, &s->username, result, cancellable, error);
   if (post_info == NULL)
     return NULL;
 
@@ -1267,9 +1286,13 @@ sm_platform_tiktok_publish (SmPlatform              *platform,
 
   state = hooks->load (hooks->data, media->id);
   if (state != NULL && state->remote_media_id != NULL)
-    /* Every byte went up before: only the outcome is left to ask. */
-    return wait_published (session, request, media, state->remote_media_id, result,
-                           cancellable, error);
+    {
+      g_autoptr(Session) done = session_from_string (state->session);
+
+      /* Every byte went up before: only the outcome is left to ask. */
+      return wait_published (session, request, media, state->remote_media_id,
+                             done != NULL ? done->username : NULL, result, cancellable, error);
+    }
 
   if (state != NULL && state->session != NULL)
     {
@@ -1314,7 +1337,8 @@ sm_platform_tiktok_publish (SmPlatform              *platform,
   g_free (saved);
   saved = session_to_string (s);
   hooks->save (hooks->data, media->id, saved, media->size_bytes, s->publish_id);
-  return wait_published (session, request, media, s->publish_id, result, cancellable, error);
+  return wait_published (session, request, media, s->publish_id, s->username, result,
+                         cancellable, error);
 }
 
 static gboolean
@@ -1359,7 +1383,7 @@ sm_platform_tiktok_find_published (SmPlatform              *platform,
     }
   if (status_is_done (&st))
     {
-      set_published (result, publish_id, &st);
+      set_published (result, publish_id, &st, s != NULL ? s->username : NULL);
       return TRUE;
     }
   if (g_strcmp0 (st.status, "FAILED") == 0)
