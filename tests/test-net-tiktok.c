@@ -1019,6 +1019,17 @@ test_expired_token (void)
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED);
   g_clear_error (&error);
 
+  /* TikTok's token endpoint may refuse with a 200: still a dead grant. */
+  hook_post ("faults", "{\"host\":\"" API_HOST "\",\"path\":\"/v2/oauth/token/\",\"status\":200,"
+                       "\"body\":{\"error\":\"invalid_grant\",\"error_description\":"
+                       "\"Refresh token is invalid.\",\"log_id\":\"x\"}}");
+  again = sm_platform_refresh (sm_platform_get (SM_NETWORK_TIKTOK), session, &creds, t.tokens,
+                               NULL, &error);
+  g_assert_null (again);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
+  g_assert_nonnull (strstr (error->message, "Refresh token is invalid."));
+  g_clear_error (&error);
+
   fresh = sm_platform_refresh (sm_platform_get (SM_NETWORK_TIKTOK), session, &creds, t.tokens,
                                NULL, &error);
   g_assert_no_error (error);
