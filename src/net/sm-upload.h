@@ -70,13 +70,6 @@ gboolean sm_upload_resumable_put (SoupSession           *session,
                                   GCancellable          *cancellable,
                                   GError               **error);
 
-/* A stream over @length bytes of @base from @start (one chunk's request
- * body, read from the file as it is sent); seekable within the chunk, so a
- * body sent again is this chunk again.  @base (seekable) stays open. */
-GInputStream *sm_upload_window_new (GInputStream          *base,
-                                    goffset                start,
-                                    goffset                length);
-
 gboolean sm_upload_query_offset  (SoupSession           *session,
                                   const char            *session_url,
                                   goffset                total,
@@ -85,5 +78,12 @@ gboolean sm_upload_query_offset  (SoupSession           *session,
                                   JsonNode             **final_json_out,
                                   GCancellable          *cancellable,
                                   GError               **error);
+
+/* @length bytes of @base (a seekable stream, e.g. a GFileInputStream) from
+ * @start, read as they are sent, seekable within; closing it leaves @base
+ * open.  For networks that take a file in parts of their own (LinkedIn). */
+GInputStream *sm_upload_window_new (GInputStream          *base,
+                                    goffset                start,
+                                    goffset                length);
 
 G_END_DECLS

@@ -73,12 +73,12 @@ void        _sm_sandbox_add_streaming_route (SmSandbox          *self,
                                              GDestroyNotify      sink_free,
                                              SmSandboxHandler    handler,
                                              gpointer            user_data);
-/* A network's own test hook, @method /__sandbox/@path (@path without the
- * leading "/", e.g. "x/media-failure"), tried after the core's; document
- * it in sm-sandbox.h. */
+/* A network's own test hook, @method /__sandbox/@name (e.g. "linkedin" or
+ * "x/media-failure"), documented in sm-sandbox.h; never faulted, never
+ * recorded. */
 void        _sm_sandbox_add_hook           (SmSandbox          *self,
                                             const char         *method,
-                                            const char         *path,
+                                            const char         *name,
                                             SmSandboxHandler    handler,
                                             gpointer            user_data);
 /* Per-network state: @reset runs on /__sandbox/reset, @free at dispose. */

@@ -749,17 +749,17 @@ _sm_sandbox_add_streaming_route (SmSandbox          *self,
 void
 _sm_sandbox_add_hook (SmSandbox        *self,
                       const char       *method,
-                      const char       *path,
+                      const char       *name,
                       SmSandboxHandler  handler,
                       gpointer          user_data)
 {
   Route *route = g_new0 (Route, 1);
 
   g_return_if_fail (SM_IS_SANDBOX (self));
-  g_return_if_fail (path != NULL && path[0] != '/');
+  g_return_if_fail (name != NULL && name[0] != '/');
 
   route->method = g_strdup (method);
-  route->segments = g_strsplit (path, "/", -1);
+  route->segments = g_strsplit (name, "/", -1);
   route->handler = handler;
   route->user_data = user_data;
   g_ptr_array_add (self->module_hooks, route);
