@@ -1058,7 +1058,7 @@ put_chunk (SoupSession          *session,
   if (SOUP_STATUS_IS_SERVER_ERROR (status) || status == SOUP_STATUS_REQUEST_TIMEOUT ||
       status == SM_HTTP_STATUS_TOO_MANY_REQUESTS)
     {
-      SmPublishResult retry = { NULL, NULL, -1, FALSE };
+      SmPublishResult retry = { .retry_after_us = -1 };
 
       tt_set_error (error, msg, root, SM_CALL_READ, &retry);
       *retry_after_us = retry.retry_after_us;
