@@ -36,6 +36,10 @@ SmPlatform *sm_platform_threads_new  (void);
 G_DECLARE_FINAL_TYPE (SmPlatformYoutube, sm_platform_youtube, SM, PLATFORM_YOUTUBE, GObject)
 SmPlatform *sm_platform_youtube_new  (void);
 
+#define SM_TYPE_PLATFORM_TIKTOK (sm_platform_tiktok_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformTiktok, sm_platform_tiktok, SM, PLATFORM_TIKTOK, GObject)
+SmPlatform *sm_platform_tiktok_new   (void);
+
 /* What a call does decides what a failure means. */
 typedef enum
 {
