@@ -869,10 +869,12 @@ sm_platform_get (SmNetwork network)
         case SM_NETWORK_YOUTUBE:
           platforms[network] = sm_platform_youtube_new ();
           break;
+        case SM_NETWORK_WHATSAPP:
+          platforms[network] = sm_platform_whatsapp_new ();
+          break;
         case SM_NETWORK_INVALID:
         case SM_NETWORK_INSTAGRAM:
         case SM_NETWORK_TIKTOK:
-        case SM_NETWORK_WHATSAPP:
         case SM_N_NETWORKS:
         default:
           break;
@@ -1093,6 +1095,48 @@ sm_platform_revoke (SmPlatform                *self,
 
   return SM_PLATFORM_GET_IFACE (self)->revoke (self, session, creds, tokens,
                                                cancellable, error);
+}
+
+gboolean
+sm_platform_uses_oauth (SmPlatform *self)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), TRUE);
+
+  return SM_PLATFORM_GET_IFACE (self)->connect_token == NULL;
+}
+
+/**
+ * sm_platform_connect_token:
+ *
+ * For a network without OAuth: checks @access_token against the account
+ * @remote_id at the network.
+ *
+ * Returns: (transfer full): the account, with the token, or %NULL
+ */
+SmAccountInfo *
+sm_platform_connect_token (SmPlatform    *self,
+                           SoupSession   *session,
+                           const char    *remote_id,
+                           const char    *access_token,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), NULL);
+  g_return_val_if_fail (SOUP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (remote_id != NULL, NULL);
+  g_return_val_if_fail (access_token != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (SM_PLATFORM_GET_IFACE (self)->connect_token == NULL)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG,
+                   _("%s accounts are connected by signing in, not with a pasted token."),
+                   sm_network_display_name (sm_platform_get_network (self)));
+      return NULL;
+    }
+
+  return SM_PLATFORM_GET_IFACE (self)->connect_token (self, session, remote_id, access_token,
+                                                      cancellable, error);
 }
 
 JsonNode *

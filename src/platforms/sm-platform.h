@@ -175,6 +175,16 @@ struct _SmPlatformInterface
                                  const SmTokens            *tokens,
                                  GCancellable              *cancellable,
                                  GError                   **error);
+  /* Networks without OAuth (WhatsApp's system-user token): checks a token
+   * the user pasted for the account @remote_id with a call to the network
+   * and answers that account.  NULL for networks that connect through
+   * OAuth. */
+  SmAccountInfo *(*connect_token) (SmPlatform             *self,
+                                   SoupSession            *session,
+                                   const char             *remote_id,
+                                   const char             *access_token,
+                                   GCancellable           *cancellable,
+                                   GError                **error);
 };
 
 /* The registry: one instance per network, NULL for networks not built yet. */
@@ -221,6 +231,14 @@ gboolean           sm_platform_find_published (SmPlatform                *self,
                                                SoupSession               *session,
                                                const SmPublishRequest    *request,
                                                SmPublishResult           *result,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
+/* FALSE for networks connected with a pasted token (connect_token). */
+gboolean           sm_platform_uses_oauth     (SmPlatform                *self);
+SmAccountInfo     *sm_platform_connect_token  (SmPlatform                *self,
+                                               SoupSession               *session,
+                                               const char                *remote_id,
+                                               const char                *access_token,
                                                GCancellable              *cancellable,
                                                GError                   **error);
 gboolean           sm_platform_revoke         (SmPlatform                *self,

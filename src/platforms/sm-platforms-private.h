@@ -36,6 +36,10 @@ SmPlatform *sm_platform_threads_new  (void);
 G_DECLARE_FINAL_TYPE (SmPlatformYoutube, sm_platform_youtube, SM, PLATFORM_YOUTUBE, GObject)
 SmPlatform *sm_platform_youtube_new  (void);
 
+#define SM_TYPE_PLATFORM_WHATSAPP (sm_platform_whatsapp_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformWhatsapp, sm_platform_whatsapp, SM, PLATFORM_WHATSAPP, GObject)
+SmPlatform *sm_platform_whatsapp_new (void);
+
 /* What a call does decides what a failure means. */
 typedef enum
 {
