@@ -360,8 +360,11 @@ gint64
 sm_connect_account_with_token_finish (GAsyncResult  *result,
                                       GError       **error)
 {
+  gssize id;
+
   g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
-  return g_task_propagate_int (G_TASK (result), error);
+  id = g_task_propagate_int (G_TASK (result), error);
+  return id > 0 ? (gint64) id : 0;
 }
 
 gboolean

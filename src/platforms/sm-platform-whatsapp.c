@@ -342,8 +342,7 @@ wa_set_error (GError          **error,
     case 131048:
     case 131056:
       {
-        gint64 retry = sm_http_retry_after_us (soup_message_get_response_headers (msg),
-                                               g_get_real_time ());
+        gint64 retry = _sm_platform_meta_retry_after_us (msg);
 
         if (result != NULL)
           result->retry_after_us = retry;
@@ -373,6 +372,21 @@ wa_set_error (GError          **error,
       break;
 
     default:
+      /* Invalid parameters and WhatsApp's other message errors: the
+       * details say which. */
+      if (code == 100 || (code >= 131000 && code < 140000))
+        {
+          g_autofree char *both = NULL;
+
+          if (details != NULL && message != NULL)
+            {
+              g_autofree char *head = _sm_platform_scrub (msg, message);
+
+              both = g_strdup_printf ("%s: %s", head, scrubbed);
+            }
+          _sm_platform_set_rejected (error, WA_NAME, msg, kind, both != NULL ? both : scrubbed);
+          return;
+        }
       break;
     }
 

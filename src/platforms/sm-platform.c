@@ -130,6 +130,15 @@ meta_buc_retry_after_us (SoupMessage *msg)
   return MIN (minutes, 24 * 60) * 60 * G_USEC_PER_SEC;
 }
 
+gint64
+_sm_platform_meta_retry_after_us (SoupMessage *msg)
+{
+  gint64 retry = sm_http_retry_after_us (soup_message_get_response_headers (msg),
+                                         g_get_real_time ());
+
+  return retry >= 0 ? retry : meta_buc_retry_after_us (msg);
+}
+
 static void
 set_server_error (GError     **error,
                   const char  *network_name,

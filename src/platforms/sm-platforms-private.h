@@ -115,6 +115,11 @@ void      _sm_platform_set_meta_error    (GError          **error,
                                           SmCallKind        kind,
                                           SmPublishResult  *result);
 
+/* When a Meta API says to come back: Retry-After, else the longest
+ * estimated_time_to_regain_access of X-Business-Use-Case-Usage (2.6); -1
+ * when neither says. */
+gint64    _sm_platform_meta_retry_after_us (SoupMessage   *msg);
+
 /* A Graph API call (Facebook, Threads): sends, and maps a non-2xx answer
  * through the OAuth error shape for token calls and the Graph envelope
  * otherwise; the JSON body on success. */

@@ -477,7 +477,7 @@ sink_part_headers (UploadSink *sink,
 {
   g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_MULTIPART);
   g_autoptr(GHashTable) params = NULL;
-  g_autofree char *with_line = g_strconcat ("X 200 OK\r\n", text, NULL);
+  g_autofree char *with_line = g_strconcat ("HTTP/1.1 200 OK\r\n", text, "\r\n", NULL);
   const char *name;
 
   /* libsoup parses a header block after a status line. */
