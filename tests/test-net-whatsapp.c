@@ -1102,6 +1102,22 @@ test_publish_through_the_outbox (void)
   w.states = "published";
   g_assert_true (sm_test_wait_for (states_are, &w, 30));
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 3);
+  g_clear_pointer (&status, json_node_unref);
+
+  /* The token revoked in Business Settings: failed, and the account
+   * waits for a new token. */
+  sm_test_sandbox_post (p, "/__sandbox/tokens/revoke", "{\"network\":\"whatsapp\"}");
+  w.post_id = cli_post (p, account, 0, NULL, "--option", "whatsapp.to=" CUSTOMER, "Closed today", NULL);
+  w.states = "failed";
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  status = sm_test_status (p, w.post_id);
+  target = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status),
+                                                                        "targets"), 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (target, "error"), "Reconnect the account"));
+  g_clear_pointer (&list, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &list, NULL, "accounts", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (list, "needs-reconnect"));
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 3);
 
   g_assert_true (sm_token_store_delete (profile_dir, SM_NETWORK_WHATSAPP, NUMBER, NULL, &error));
 }

@@ -1131,6 +1131,28 @@ messages_cb (SmSandboxRequest *req,
   _sm_sandbox_respond_object (req, 200, answer);
 }
 
+/* DELETE /{media-id} (4.2). */
+static void
+media_delete_cb (SmSandboxRequest *req,
+                 gpointer          user_data)
+{
+  WaState *state = user_data;
+  SmSandboxToken *token = authenticate (req);
+  const char *id = _sm_sandbox_request_arg (req, 0);
+  JsonObject *object;
+
+  if (token == NULL)
+    return;
+  if (!g_hash_table_remove (state->media, id))
+    {
+      unsupported_request (req, id != NULL ? id : "");
+      return;
+    }
+  object = json_object_new ();
+  json_object_set_boolean_member (object, "success", TRUE);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
 static void
 graph_unknown_cb (SmSandboxRequest *req,
                   gpointer          user_data)
@@ -1256,6 +1278,8 @@ _sm_sandbox_whatsapp_register (SmSandbox *self)
                                    upload_begin, upload_chunk, upload_sink_free, upload_cb, state);
   _sm_sandbox_claim_last_route (self, claim_cb);
   _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*", node_cb, state);
+  _sm_sandbox_claim_last_route (self, claim_cb);
+  _sm_sandbox_add_route (self, graph_hosts, "DELETE", "/?v/*", media_delete_cb, state);
   _sm_sandbox_claim_last_route (self, claim_cb);
   _sm_sandbox_add_route (self, graph_hosts, "*", "/?v/*/**", graph_unknown_cb, state);
   _sm_sandbox_claim_last_route (self, claim_cb);
