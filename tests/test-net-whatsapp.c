@@ -94,6 +94,14 @@ posts_of (JsonNode *posts)
   return json_node_get_array (posts);
 }
 
+static guint
+count_posts (void)
+{
+  g_autoptr(JsonNode) posts = hook ("GET", "/__sandbox/posts", NULL);
+
+  return json_array_get_length (json_node_get_array (posts));
+}
+
 /* How many requests the sandbox logged with this method and path glob. */
 static guint
 count_requests (const char *method,
@@ -610,7 +618,7 @@ test_errors (void)
   g_free (token);
   token = g_steal_pointer (&kept);
 
-  g_assert_cmpuint (json_array_get_length (posts_of (hook ("GET", "/__sandbox/posts", NULL))), ==, 0);
+  g_assert_cmpuint (count_posts (), ==, 0);
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -743,14 +751,14 @@ test_lost_answer (void)
   g_assert_false (publish (options, "Menu", media, &hooks, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
   g_clear_error (&error);
-  g_assert_cmpuint (json_array_get_length (posts_of (hook ("GET", "/__sandbox/posts", NULL))), ==, 2);
+  g_assert_cmpuint (count_posts (), ==, 2);
 
   /* WhatsApp cannot be asked: the user is. */
   g_assert_false (find_published (options, "Menu", media, &hooks, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CANNOT_TELL);
   g_assert_nonnull (strstr (error->message, "Look at the chat"));
   g_clear_error (&error);
-  g_assert_cmpuint (json_array_get_length (posts_of (hook ("GET", "/__sandbox/posts", NULL))), ==, 2);
+  g_assert_cmpuint (count_posts (), ==, 2);
 
   /* A text message whose answer was lost: the same question. */
   g_assert_false (find_published (options, "Menu", NULL, &hooks, &result, &error));
@@ -761,7 +769,7 @@ test_lost_answer (void)
    * message goes again, with the media id saved, no new upload. */
   g_assert_true (publish_ok (options, "Menu", media, &hooks, &result, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (json_array_get_length (posts_of (hook ("GET", "/__sandbox/posts", NULL))), ==, 3);
+  g_assert_cmpuint (count_posts (), ==, 3);
   g_assert_cmpuint (count_requests ("POST", "/v21.0/*/media"), ==, 2);
 
   /* An upload whose answer is lost is only transient: nobody sees it. */
@@ -777,6 +785,39 @@ test_lost_answer (void)
   g_assert_no_error (error);
   g_assert_null (result.remote_id);
   g_assert_true (result.definitive);
+  uploads_clear (&uploads);
+}
+
+/* A saved media id WhatsApp no longer knows: refused once, then uploaded
+ * anew rather than refused for ever. */
+static void
+test_stale_media_id (void)
+{
+  g_autoptr(GHashTable) options = options_new ("whatsapp.to", CUSTOMER, NULL);
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *image = make_image ();
+  g_autofree char *session = g_strdup_printf ("up=%" G_GINT64_FORMAT ";text=;msg=",
+                                              g_get_real_time () / G_USEC_PER_SEC - 3600);
+  SmUploadHooks hooks = { 0 };
+  Uploads uploads = { 0 };
+
+  reset_sandbox ();
+  open_window (CUSTOMER, 0);
+  uploads_init (&uploads, &hooks);
+  g_ptr_array_add (media, post_media (41, image, "image/jpeg"));
+  uploads_save (&uploads, 41, session, 1, "1040000000999999");
+
+  g_assert_false (publish (options, "Photo", media, &hooks, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
+  g_assert_nonnull (strstr (error->message, "not a valid media id"));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_requests ("POST", "/v21.0/*/media"), ==, 0);
+
+  g_assert_true (publish_ok (options, "Photo", media, &hooks, &result, &error));
+  g_assert_cmpuint (count_requests ("POST", "/v21.0/*/media"), ==, 1);
+  g_assert_cmpuint (count_posts (), ==, 1);
   uploads_clear (&uploads);
 }
 
@@ -1143,6 +1184,7 @@ main (int    argc,
   g_test_add_func ("/whatsapp/files", test_files);
   g_test_add_func ("/whatsapp/audio-first", test_audio_first);
   g_test_add_func ("/whatsapp/lost-answer", test_lost_answer);
+  g_test_add_func ("/whatsapp/stale-media-id", test_stale_media_id);
   g_test_add_func ("/whatsapp/sandbox-strict", test_sandbox_strict);
   g_test_add_func ("/whatsapp/cli-connect", test_cli_connect);
   g_test_add_func ("/whatsapp/outbox", test_publish_through_the_outbox);

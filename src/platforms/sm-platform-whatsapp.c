@@ -922,6 +922,7 @@ ensure_uploaded (SoupSession             *session,
                  const SmPostMedia       *media,
                  const char              *mime_type,
                  FileState               *st,
+                 gboolean                *reused,
                  SmPublishResult         *result,
                  GCancellable            *cancellable,
                  GError                 **error)
@@ -931,7 +932,8 @@ ensure_uploaded (SoupSession             *session,
   g_autoptr(JsonNode) root = NULL;
   const char *id;
 
-  if (st->media_id != NULL && st->uploaded_s > 0 && now_s - st->uploaded_s < WA_MEDIA_REUSE_S)
+  *reused = st->media_id != NULL && st->uploaded_s > 0 && now_s - st->uploaded_s < WA_MEDIA_REUSE_S;
+  if (*reused)
     {
       if (request->uploads->progress != NULL)
         request->uploads->progress (request->uploads->data, (guint64) media->size_bytes,
@@ -1027,13 +1029,28 @@ publish_files (SoupSession             *session,
 
       if (st.msg == NULL || is_sending (st.msg))
         {
-          if (!ensure_uploaded (session, request, media, media->mime_type, &st, result,
+          gboolean reused = FALSE;
+          GError *local_error = NULL;
+
+          if (!ensure_uploaded (session, request, media, media->mime_type, &st, &reused, result,
                                 cancellable, error))
             return FALSE;
           body = media_message (to, type, st.media_id, caption ? request->text : NULL, media);
           if (!send_tracked (session, request, media, &st, &st.msg, body, result,
-                             cancellable, error))
-            return FALSE;
+                             cancellable, &local_error))
+            {
+              /* A saved media id WhatsApp no longer knows: upload anew
+               * next time. */
+              if (reused && g_error_matches (local_error, SM_PLATFORM_ERROR,
+                                             SM_PLATFORM_ERROR_REJECTED))
+                {
+                  g_clear_pointer (&st.media_id, g_free);
+                  st.uploaded_s = 0;
+                  file_state_save (request->uploads, media, &st);
+                }
+              g_propagate_error (error, local_error);
+              return FALSE;
+            }
         }
       if (first_wamid == NULL)
         first_wamid = g_strdup (st.msg);

@@ -323,6 +323,10 @@ static void
 token_dialog_set_busy (TokenDialog *dialog,
                        gboolean     busy)
 {
+  /* The focus leaves an entry before it turns insensitive, or its cursor
+   * keeps blinking without it (and GTK warns). */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (dialog->window), NULL);
   gtk_widget_set_sensitive (dialog->connect_button, !busy);
   gtk_widget_set_sensitive (dialog->id_row, !busy);
   gtk_widget_set_sensitive (dialog->token_row, !busy);
@@ -336,6 +340,15 @@ token_dialog_show_error (TokenDialog *dialog,
 {
   gtk_label_set_text (GTK_LABEL (dialog->error_label), message);
   gtk_widget_set_visible (dialog->error_label, message != NULL);
+}
+
+/* Focus leaves the entries first: GTK warns about a GtkText destroyed while
+ * it still has the focus. */
+static void
+token_dialog_close (GtkWidget *window)
+{
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static void
@@ -365,7 +378,7 @@ token_connect_done_cb (GObject      *source,
       g_autofree char *title = g_strdup_printf (_("Connected %s"), account ? account->name : "");
 
       if (dialog->window != NULL)
-        gtk_window_destroy (GTK_WINDOW (dialog->window));
+        token_dialog_close (dialog->window);
       sm_accounts_page_reload (self);
       g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
       sm_ui_show_toast (GTK_WIDGET (self), title);
@@ -435,7 +448,7 @@ ask_token (SmAccountsPage *self,
   gtk_window_set_title (GTK_WINDOW (dialog->window), title);
   gtk_window_set_modal (GTK_WINDOW (dialog->window), TRUE);
   gtk_window_set_transient_for (GTK_WINDOW (dialog->window), get_parent_window (self));
-  gtk_window_set_default_size (GTK_WINDOW (dialog->window), 440, -1);
+  gtk_window_set_default_size (GTK_WINDOW (dialog->window), 480, -1);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog->window), TRUE);
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -443,7 +456,7 @@ ask_token (SmAccountsPage *self,
   adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
   adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
   cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (gtk_window_destroy), dialog->window);
+  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (token_dialog_close), dialog->window);
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
   dialog->connect_button = gtk_button_new_with_mnemonic (_("C_onnect"));
   gtk_widget_add_css_class (dialog->connect_button, "suggested-action");
