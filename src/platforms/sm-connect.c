@@ -304,15 +304,13 @@ token_connect_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  /* A reconnect with a new token: forget the refused one. */
+  /* A reconnect with a new token (the upsert marked it connected again):
+   * forget the refused one. */
   {
     g_autoptr(SmAccount) account = sm_store_get_account (data->store, id, NULL);
 
     if (account != NULL)
-      {
-        cache_forget (profile, account);
-        sm_store_set_account_state (data->store, id, SM_ACCOUNT_CONNECTED, NULL);
-      }
+      cache_forget (profile, account);
   }
   g_debug ("Connected %s account %" G_GINT64_FORMAT " with a token",
            sm_network_to_string (info->network), id);

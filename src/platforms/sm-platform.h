@@ -106,7 +106,8 @@ void sm_publish_result_clear (SmPublishResult *result);
 /* What an OAuth 2.0 authorization-code flow needs to know. */
 typedef struct
 {
-  const char *authorize_url;   /* https://… as the real service has it */
+  const char *authorize_url;   /* https://… as the real service has it; NULL for a
+                                * network without OAuth (see connect_token) */
   const char *scopes;          /* already joined with the network's separator */
   gboolean    pkce;            /* send code_challenge (S256) */
   gboolean    needs_secret;    /* the token call needs client_secret */

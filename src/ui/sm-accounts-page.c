@@ -625,10 +625,16 @@ disconnect_clicked_cb (GtkButton      *button,
 
   /* Translators: dialog heading, "Disconnect Jane Doe?" */
   heading = g_strdup_printf (_("Disconnect %s?"), account->name);
-  /* Translators: %s is a network's name */
-  body = g_strdup_printf (_("Posts still planned for this account will be removed, and %s will be "
-                            "asked to revoke So-me Studio’s access. You can connect the account again later."),
-                          sm_network_display_name (account->network));
+  if (sm_platform_get (account->network) != NULL
+      && !sm_platform_uses_oauth (sm_platform_get (account->network)))
+    body = g_strdup (_("Posts still planned for this account will be removed, and its access token "
+                       "removed from the keyring; the token itself stays valid until you revoke it "
+                       "in Meta Business Settings. You can connect the account again later."));
+  else
+    /* Translators: %s is a network's name */
+    body = g_strdup_printf (_("Posts still planned for this account will be removed, and %s will be "
+                              "asked to revoke So-me Studio’s access. You can connect the account again later."),
+                            sm_network_display_name (account->network));
   dialog = adw_message_dialog_new (get_parent_window (self), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
