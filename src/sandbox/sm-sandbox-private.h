@@ -81,6 +81,15 @@ void        _sm_sandbox_add_hook           (SmSandbox          *self,
                                             const char         *name,
                                             SmSandboxHandler    handler,
                                             gpointer            user_data);
+/* For networks that share a host (WhatsApp and Facebook on
+ * graph.facebook.com): the route added last serves only the matching
+ * requests @claim accepts (req->args is filled, the body may not be in
+ * yet); the others go on to the routes after it. */
+typedef gboolean (*SmSandboxRouteClaim) (SmSandboxRequest *req,
+                                         gpointer          user_data);
+
+void        _sm_sandbox_claim_last_route   (SmSandbox          *self,
+                                            SmSandboxRouteClaim claim);
 /* Per-network state: @reset runs on /__sandbox/reset, @free at dispose. */
 void        _sm_sandbox_add_module         (SmSandbox          *self,
                                             gpointer            data,
@@ -361,6 +370,10 @@ void        _sm_sandbox_s3_register        (SmSandbox   *self);
 void        _sm_sandbox_s3_hook            (SmSandboxRequest *req,
                                             const char       *what);
 void        _sm_sandbox_tiktok_register    (SmSandbox   *self);
+void        _sm_sandbox_whatsapp_register  (SmSandbox   *self);
+/* POST /__sandbox/whatsapp/… (sm-sandbox.h), @what after "whatsapp/". */
+void        _sm_sandbox_whatsapp_hook      (SmSandboxRequest *req,
+                                            const char       *what);
 
 /* FALSE after POST /__sandbox/rate-limits {"enabled": false}: the counters
  * and headers still run, but nothing is refused. */
