@@ -1032,6 +1032,26 @@ test_text_link (void)
   g_assert_no_error (error);
   g_assert_cmpstr (sm_json_get_string (node, "link"), ==, "https://example.com/launch?from=fb");
   g_assert_cmpstr (sm_json_get_string (node, "message"), ==, text);
+
+  /* Deleted with the Page token; a second time, Graph says it does not
+   * exist, which counts as deleted. */
+  for (int round = 0; round < 2; round++)
+    {
+      g_auto(SmPublishResult) deleted = { .retry_after_us = -1 };
+      SmPublishRequest request = {
+        .account_remote_id = fb.page,
+        .tokens = fb.tokens,
+        .text = text,
+        .remote_id = result.remote_id,
+      };
+
+      g_assert_true (sm_platform_delete_published (sm_platform_get (SM_NETWORK_FACEBOOK), session,
+                                                   &request, &deleted, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_clear_pointer (&post, json_node_unref);
+  post = sandbox_post (result.remote_id);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (post), "deleted"));
 }
 
 static void

@@ -560,7 +560,7 @@ test_claim_respects_network_slots (Fixture       *f,
   slots[SM_NETWORK_X] = 2;
   slots[SM_NETWORK_FACEBOOK] = 1;
   claimed = sm_store_claim_due_limited (f->store, "p#1", now, G_TIME_SPAN_MINUTE, 8, NULL, slots,
-                                        &error);
+                                        NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (claimed->len, ==, 3);
   for (guint i = 0; i < claimed->len; i++)
@@ -579,14 +579,14 @@ test_claim_respects_network_slots (Fixture       *f,
   slots[SM_NETWORK_X] = 0;
   slots[SM_NETWORK_FACEBOOK] = 0;
   none = sm_store_claim_due_limited (f->store, "p#2", now, G_TIME_SPAN_MINUTE, 8, NULL, slots,
-                                     &error);
+                                     NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (none->len, ==, 0);
-  g_assert_cmpint (sm_store_next_wakeup_limited_us (f->store, slots, NULL), ==, G_MAXINT64);
+  g_assert_cmpint (sm_store_next_wakeup_limited_us (f->store, slots, NULL, NULL), ==, G_MAXINT64);
   /* Without caps the due ones are due now. */
   g_assert_cmpint (sm_store_next_wakeup_us (f->store, NULL), <=, now);
   slots[SM_NETWORK_FACEBOOK] = 1;
-  g_assert_cmpint (sm_store_next_wakeup_limited_us (f->store, slots, NULL), <=, now);
+  g_assert_cmpint (sm_store_next_wakeup_limited_us (f->store, slots, NULL, NULL), <=, now);
 }
 
 /* A rate limit on one account holds that account's other scheduled posts,
@@ -641,6 +641,24 @@ test_defer_account (Fixture       *f,
                                                    &error);
       g_assert_cmpint (t->state, ==, SM_TARGET_PUBLISHING);
     }
+
+  /* A hold in force keeps a post scheduled after it from being claimed, and
+   * the account's next wake-up is its end. */
+  {
+    g_autoptr(GHashTable) holds = g_hash_table_new (g_int64_hash, g_int64_equal);
+    g_autoptr(GPtrArray) due = NULL;
+    gint64 new_id = schedule (f, "after the hold began", now - 1);
+
+    g_hash_table_insert (holds, &f->account_x, &until);
+    due = sm_store_claim_due_limited (f->store, "q", now, G_TIME_SPAN_MINUTE, 8, NULL, NULL, holds,
+                                      &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (due->len, ==, 1);
+    g_assert_cmpint (((SmTarget *) g_ptr_array_index (due, 0))->account_id, ==, f->account_fb);
+    g_assert_cmpint (((SmTarget *) g_ptr_array_index (due, 0))->post_id, ==, new_id);
+    g_assert_cmpint (sm_store_next_wakeup_limited_us (f->store, NULL, holds, NULL), ==,
+                     now + G_TIME_SPAN_MINUTE);
+  }
 }
 
 int

@@ -1461,7 +1461,26 @@ sm_store_claim_due (SmStore       *self,
                     const GArray  *exclude,
                     GError       **error)
 {
-  return sm_store_claim_due_limited (self, owner, now_us, lease_us, max, exclude, NULL, error);
+  return sm_store_claim_due_limited (self, owner, now_us, lease_us, max, exclude, NULL, NULL, error);
+}
+
+/* {"12":1795953200000000,…}: accounts held until then; NULL without. */
+static char *
+holds_to_json (GHashTable *holds)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  GString *json;
+
+  if (holds == NULL || g_hash_table_size (holds) == 0)
+    return NULL;
+  json = g_string_new ("{");
+  g_hash_table_iter_init (&iter, holds);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_string_append_printf (json, "%s\"%" G_GINT64_FORMAT "\":%" G_GINT64_FORMAT,
+                            json->len > 1 ? "," : "", *(gint64 *) key, *(gint64 *) value);
+  g_string_append_c (json, '}');
+  return g_string_free (json, FALSE);
 }
 
 GPtrArray *
@@ -1472,9 +1491,11 @@ sm_store_claim_due_limited (SmStore       *self,
                             guint          max,
                             const GArray  *exclude,
                             const guint   *slots,
+                            GHashTable    *holds,
                             GError       **error)
 {
   g_autofree char *slots_json = slots_to_json (slots);
+  g_autofree char *holds_json = holds_to_json (holds);
   g_autoptr(GString) exclude_json = g_string_new ("[");
   g_autoptr(GMutexLocker) locker = store_lock (self);
   g_autoptr(SmStmt) stmt = NULL;
@@ -1506,7 +1527,8 @@ sm_store_claim_due_limited (SmStore       *self,
     "                           ORDER BY t.next_attempt_us, t.id) AS rank"
     "     FROM targets t JOIN accounts a ON a.id = t.account_id"
     "     WHERE ((t.state IN ('scheduled', 'unconfirmed') AND t.next_attempt_us <= ?1"
-    "             AND (t.lease_until_us IS NULL OR t.lease_until_us <= ?1))"
+    "             AND (t.lease_until_us IS NULL OR t.lease_until_us <= ?1)"
+    "             AND COALESCE (json_extract (?8, '$.\"' || t.account_id || '\"'), 0) <= ?1)"
     "         OR (t.state = 'publishing' AND t.lease_until_us <= ?1))"
     "       AND t.id NOT IN (SELECT value FROM json_each (?6)))"
     "   WHERE rank <= COALESCE (json_extract (?7, '$.' || network), ?5)"
@@ -1525,6 +1547,10 @@ sm_store_claim_due_limited (SmStore       *self,
     sqlite3_bind_text (stmt, 7, slots_json, -1, SQLITE_TRANSIENT);
   else
     sqlite3_bind_null (stmt, 7);
+  if (holds_json != NULL)
+    sqlite3_bind_text (stmt, 8, holds_json, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 8);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -1608,20 +1634,23 @@ gint64
 sm_store_next_wakeup_us (SmStore  *self,
                          GError  **error)
 {
-  return sm_store_next_wakeup_limited_us (self, NULL, error);
+  return sm_store_next_wakeup_limited_us (self, NULL, NULL, error);
 }
 
 gint64
 sm_store_next_wakeup_limited_us (SmStore      *self,
                                  const guint  *slots,
+                                 GHashTable   *holds,
                                  GError      **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
   g_autofree char *slots_json = slots_to_json (slots);
+  g_autofree char *holds_json = holds_to_json (holds);
   g_autoptr(SmStmt) stmt = prepare (self,
     "SELECT MIN (CASE"
     "  WHEN t.state = 'publishing' THEN t.lease_until_us"
-    "  ELSE MAX (t.next_attempt_us, COALESCE (t.lease_until_us, 0)) END)"
+    "  ELSE MAX (t.next_attempt_us, COALESCE (t.lease_until_us, 0),"
+    "            COALESCE (json_extract (?2, '$.\"' || t.account_id || '\"'), 0)) END)"
     " FROM targets t JOIN accounts a ON a.id = t.account_id"
     " WHERE t.state IN ('scheduled', 'publishing', 'unconfirmed')"
     "   AND COALESCE (json_extract (?1, '$.' || a.network), 1) > 0", error);
@@ -1633,6 +1662,10 @@ sm_store_next_wakeup_limited_us (SmStore      *self,
     sqlite3_bind_text (stmt, 1, slots_json, -1, SQLITE_TRANSIENT);
   else
     sqlite3_bind_null (stmt, 1);
+  if (holds_json != NULL)
+    sqlite3_bind_text (stmt, 2, holds_json, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 2);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {

@@ -285,7 +285,9 @@ GPtrArray *sm_store_claim_due          (SmStore       *self,
                                         const GArray  *exclude,
                                         GError       **error);
 /* The same, with at most @slots[network] targets of each network (an array
- * of SM_N_NETWORKS; NULL: no caps), the earliest due first in each. */
+ * of SM_N_NETWORKS; NULL: no caps), the earliest due first in each, and
+ * none of an account in @holds (gint64* account id → gint64* instant; may
+ * be NULL) before its instant: a network asked it to wait. */
 GPtrArray *sm_store_claim_due_limited  (SmStore       *self,
                                         const char    *owner,
                                         gint64         now_us,
@@ -293,6 +295,7 @@ GPtrArray *sm_store_claim_due_limited  (SmStore       *self,
                                         guint          max,
                                         const GArray  *exclude,
                                         const guint   *slots,
+                                        GHashTable    *holds,
                                         GError       **error);
 /* Leases held by @owner, or by its claims ("OWNER#N"), end now: the
  * process is known to be dead. */
@@ -306,9 +309,11 @@ GStrv      sm_store_list_lease_owners  (SmStore       *self,
 gint64     sm_store_next_wakeup_us     (SmStore       *self,
                                         GError       **error);
 /* The same, leaving out networks with no free slot (@slots as for
- * sm_store_claim_due_limited): a finished job wakes the caller for those. */
+ * sm_store_claim_due_limited): a finished job wakes the caller for those;
+ * an account in @holds waits for its instant. */
 gint64     sm_store_next_wakeup_limited_us (SmStore   *self,
                                         const guint   *slots,
+                                        GHashTable    *holds,
                                         GError       **error);
 /* The network asked to wait for the whole account: every scheduled,
  * unleased target of @account_id due before @until_us waits until then,

@@ -74,6 +74,8 @@ struct _SmPublisher
   guint                   in_flight;
   guint                   in_flight_by_network[SM_N_NETWORKS];
   GHashTable             *in_flight_ids;   /* gint64* target ids */
+  GHashTable             *holds;           /* gint64* account id → gint64* until:
+                                            * a network asked the account to wait */
   guint64                 claims;
   guint64                 wakeups;
   gboolean                held;
@@ -257,6 +259,7 @@ typedef struct
   char          *reason;      /* for people */
   gboolean       notify_failed;
   gboolean       notify_published;
+  gint64         hold_until_us;  /* > 0: the whole account waits until then */
 } Job;
 
 static void
@@ -327,6 +330,8 @@ apply_failure_full (SmPublisher *self,
           guint deferred = sm_store_defer_account (self->store, t->account_id, next,
                                                    error->message, &defer_error);
 
+          /* Posts scheduled from now on wait too (main thread, job_done_cb). */
+          job->hold_until_us = next;
           if (defer_error != NULL)
             g_warning ("Could not hold the account's other posts: %s", defer_error->message);
           else if (deferred > 0)
@@ -771,6 +776,16 @@ job_done_cb (GObject      *object,
   g_task_propagate_boolean (G_TASK (result), NULL);
   g_hash_table_remove (self->in_flight_ids, &t->id);
   self->in_flight--;
+  if (job->hold_until_us > 0)
+    {
+      gint64 *until = g_hash_table_lookup (self->holds, &t->account_id);
+
+      if (until == NULL)
+        g_hash_table_insert (self->holds, g_memdup2 (&t->account_id, sizeof (gint64)),
+                             g_memdup2 (&job->hold_until_us, sizeof (gint64)));
+      else
+        *until = MAX (*until, job->hold_until_us);
+    }
   self->in_flight_by_network[t->network]--;
   emit_changed (self, t->id, job->new_state);
 
@@ -820,6 +835,16 @@ tick (SmPublisher *self)
 
   self->wakeups++;
   expire_dead_leases (self);
+  {
+    GHashTableIter iter;
+    gpointer until;
+
+    /* Holds that ended are gone. */
+    g_hash_table_iter_init (&iter, self->holds);
+    while (g_hash_table_iter_next (&iter, NULL, &until))
+      if (*(gint64 *) until <= now)
+        g_hash_table_iter_remove (&iter);
+  }
 
   free_slots (self, slots);
   if (self->in_flight < MAX_IN_FLIGHT)
@@ -834,7 +859,8 @@ tick (SmPublisher *self)
 
       claim_owner = g_strdup_printf ("%s#%" G_GUINT64_FORMAT, self->owner, ++self->claims);
       claimed = sm_store_claim_due_limited (self->store, claim_owner, now, LEASE_US,
-                                            MAX_IN_FLIGHT - self->in_flight, busy, slots, &error);
+                                            MAX_IN_FLIGHT - self->in_flight, busy, slots,
+                                            self->holds, &error);
       if (claimed == NULL)
         g_warning ("Could not read the queue: %s", error->message);
     }
@@ -861,7 +887,8 @@ tick (SmPublisher *self)
   /* With every worker busy the next wake-up comes from a finished job. */
   free_slots (self, slots);
   next = self->in_flight >= MAX_IN_FLIGHT ? G_MAXINT64
-                                          : sm_store_next_wakeup_limited_us (self->store, slots, NULL);
+                                          : sm_store_next_wakeup_limited_us (self->store, slots,
+                                                                             self->holds, NULL);
   arm_timer (self, next);
   update_hold (self);
 }
@@ -1209,6 +1236,7 @@ sm_publisher_finalize (GObject *object)
   g_clear_pointer (&self->boot_id, g_free);
   g_clear_pointer (&self->pid_ns, g_free);
   g_clear_pointer (&self->in_flight_ids, g_hash_table_unref);
+  g_clear_pointer (&self->holds, g_hash_table_unref);
 
   G_OBJECT_CLASS (sm_publisher_parent_class)->finalize (object);
 }
@@ -1232,6 +1260,7 @@ sm_publisher_init (SmPublisher *self)
 {
   self->timer_fd = -1;
   self->in_flight_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->holds = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 }
 
 SmPublisher *
