@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -500,6 +501,64 @@ test_server_error (void)
   check_put_fails (good, SM_PLATFORM_ERROR_TRANSIENT, "HTTP 500");
 }
 
+/* The process's peak resident memory (VmHWM), in bytes. */
+static gsize
+peak_rss (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmHWM:");
+  g_assert_nonnull (line);
+  return (gsize) g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10) * 1024;
+}
+
+/* A large file goes up without the file ever being in memory, on either
+ * side: the peak grows far less than the file's size. */
+static void
+test_large_file_streamed (void)
+{
+  const gsize size = 96 * 1024 * 1024;
+  g_autoptr(SmS3Config) config = make_bucket ("eu-west-1", NULL, SM_S3_ADDRESSING_AUTO);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *path = g_build_filename (sbx.dir, "large.mp4", NULL);
+  g_autofree guint8 *block = g_malloc (1024 * 1024);
+  g_autofree char *key = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(JsonNode) object = NULL;
+  g_autoptr(GError) error = NULL;
+  SmMediaHost *host = sm_s3_media_host_new (config);
+  FILE *f = fopen (path, "wb");
+  gsize before;
+
+  g_assert_nonnull (f);
+  for (gsize done = 0; done < size; done += 1024 * 1024)
+    {
+      for (gsize i = 0; i < 1024 * 1024; i++)
+        block[i] = (guint8) ((done / 4096) * 31 + i * 7);
+      g_assert_cmpuint (fwrite (block, 1, 1024 * 1024, f), ==, 1024 * 1024);
+      g_checksum_update (sum, block, 1024 * 1024);
+    }
+  g_assert_cmpint (fclose (f), ==, 0);
+
+  before = peak_rss ();
+  url = host->put (host, session, path, "video/mp4", 600, &key, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("peak RSS grew by %" G_GSIZE_FORMAT " KiB for a %" G_GSIZE_FORMAT " KiB file",
+                  (peak_rss () - before) / 1024, size / 1024);
+  g_assert_cmpuint (peak_rss () - before, <, size / 4);
+
+  object = find_object (config->bucket, key);
+  g_assert_cmpint (sm_json_get_int (object, "bytes"), ==, (gint64) size);
+  g_assert_cmpstr (sm_json_get_string (object, "sha256"), ==, g_checksum_get_string (sum));
+
+  g_assert_true (host->remove (host, session, key, NULL, &error));
+  sm_s3_media_host_free (host);
+  g_unlink (path);
+}
+
 static void
 test_needs_bucket (void)
 {
@@ -779,6 +838,7 @@ main (int   argc,
   g_test_add_func ("/bucket/expiry", test_expiry);
   g_test_add_func ("/bucket/errors", test_errors);
   g_test_add_func ("/bucket/server-error", test_server_error);
+  g_test_add_func ("/bucket/large-file-streamed", test_large_file_streamed);
   g_test_add_func ("/bucket/needs-bucket", test_needs_bucket);
   g_test_add_func ("/bucket/cli", test_cli_bucket);
   g_test_add_func ("/bucket/cli-post-needs-bucket", test_cli_post_needs_bucket);
