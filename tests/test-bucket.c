@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "sm-s3.h"
 #include "sm-sandbox-private.h"
 #include "sm-sigv4.h"
+#include "sm-store.h"
 #include "sm-test-util.h"
 #include "sm-token-store.h"
 
@@ -796,6 +798,30 @@ test_cli_post_needs_bucket (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* Instagram takes images only by URL too; both are named.  (The account
+   * is put in the store directly: posting is refused before any network
+   * is asked.) */
+  {
+    g_autofree char *dir = g_build_filename (p->data_home, "so-me-studio", NULL);
+    g_autoptr(SmStore) store = sm_store_open (dir, NULL);
+    g_autofree char *zone = NULL;
+    g_autofree char *ig_id = NULL;
+    gint64 workspace = sm_store_get_default_workspace (store, &zone, NULL);
+    gint64 ig = sm_store_upsert_account (store, workspace, SM_NETWORK_INSTAGRAM, "17841400000000001",
+                                         "Ada", "@ada", NULL);
+
+    g_assert_cmpint (ig, >, 0);
+    ig_id = g_strdup_printf ("%" G_GINT64_FORMAT, ig);
+    status = sm_test_cli (p, NULL, &out, &err, "post", "--to", ig_id, "--to", id, "--at", "now",
+                          "--media", photo, "A photo", NULL);
+    g_test_message ("%s", err);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "Instagram and Threads fetch photos and videos from a web address"));
+    g_assert_nonnull (strstr (err, "so-me bucket set"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
   /* Text alone needs no bucket. */
   status = sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--draft", "Words only", NULL);
   g_assert_cmpint (status, ==, 0);
@@ -820,6 +846,82 @@ test_cli_post_needs_bucket (void)
   g_clear_pointer (&err, g_free);
 }
 
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+} FailWait;
+
+static gboolean
+target_failed (gpointer data)
+{
+  FailWait *w = data;
+  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
+
+  return g_strcmp0 (states, "failed") == 0;
+}
+
+/* A photo for Threads that reached the publisher with no bucket set up
+ * (saved before the bucket was cleared, say) fails with what to do. */
+static void
+test_publisher_needs_bucket (void)
+{
+  g_autoptr(SmTestProfile) p = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GHashTable) options = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  g_autofree char *photo = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *zone = NULL;
+  char *out = NULL, *err = NULL;
+  SmTargetSpec target = { 0 };
+  SmPostMedia media = { 0 };
+  FailWait w = { 0 };
+  const char *message;
+  gsize len;
+
+  if (!have_installed_programs ())
+    return;
+  p = sm_test_profile_new ();
+  sm_test_profile_activate (p);
+  target.account_id = sm_test_connect (p, "threads");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, target.account_id);
+  photo = make_jpeg (p->dir);
+  g_assert_true (g_file_get_contents (photo, &contents, &len, NULL));
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+
+  dir = g_build_filename (p->data_home, "so-me-studio", NULL);
+  store = sm_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sm_store_get_default_workspace (store, &zone, &error), >, 0);
+  media.path = photo;
+  media.size_bytes = (gint64) len;
+  media.sha256 = sha256;
+  media.mime_type = (char *) "image/jpeg";
+  w.profile = p;
+  w.post_id = sm_store_create_post_full (store, "A photo", g_get_real_time (), zone, &target, 1,
+                                         &media, 1, options, FALSE, &error);
+  g_assert_no_error (error);
+
+  /* Any CLI post wakes the publisher, which claims every due target. */
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "Wake up", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_true (sm_test_wait_for (target_failed, &w, 30));
+
+  status = sm_test_status (p, w.post_id);
+  message = sm_json_get_string (status, "targets.0.error");
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "Threads fetches photos and videos from a web address"));
+  g_assert_nonnull (strstr (message, "so-me bucket set"));
+  sm_test_stop_publisher (SIGTERM);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -842,6 +944,7 @@ main (int   argc,
   g_test_add_func ("/bucket/needs-bucket", test_needs_bucket);
   g_test_add_func ("/bucket/cli", test_cli_bucket);
   g_test_add_func ("/bucket/cli-post-needs-bucket", test_cli_post_needs_bucket);
+  g_test_add_func ("/bucket/publisher-needs-bucket", test_publisher_needs_bucket);
 
   status = g_test_run ();
 
