@@ -493,6 +493,137 @@ test_errors (void)
   check_put_fails (good, SM_PLATFORM_ERROR_TRANSIENT, "SlowDown: Please reduce your request rate.");
 }
 
+/* A request signed by hand, to see what the sandbox's S3 makes of it: the
+ * status, and the Code of its XML error (NULL for none). */
+static guint
+raw_request (const SmS3Config  *config,
+             const char        *method,
+             const char        *key,
+             gint64             when,
+             char             **code_out)
+{
+  const SmSigV4Credentials creds = { config->access_key_id, config->secret_access_key,
+                                     config->region, "s3" };
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autofree char *url = sm_s3_object_url (config, key);
+  g_autoptr(SoupMessage) msg = sm_http_message_new (method, url, NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *start, *end;
+
+  g_assert_true (sm_sigv4_sign_message (&creds, msg, url, SM_SIGV4_EMPTY_SHA256, when, &error));
+  body = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  start = g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "<Code>");
+  end = start != NULL ? strstr (start, "</Code>") : NULL;
+  *code_out = start != NULL && end != NULL ? g_strndup (start + 6, end - start - 6) : NULL;
+  return soup_message_get_status (msg);
+}
+
+static guint
+fetch_status_code (const char  *url,
+                   char       **code_out)
+{
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(SoupMessage) msg = sm_http_message_new ("GET", url, NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *start, *end;
+
+  body = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  start = g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "<Code>");
+  end = start != NULL ? strstr (start, "</Code>") : NULL;
+  *code_out = start != NULL && end != NULL ? g_strndup (start + 6, end - start - 6) : NULL;
+  return soup_message_get_status (msg);
+}
+
+/* The sandbox is as strict as S3 about what it checks. */
+static void
+test_sandbox_strict (void)
+{
+  g_autoptr(SmS3Config) config = make_bucket ("eu-west-2", NULL, SM_S3_ADDRESSING_AUTO);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("hello", 5);
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *url = NULL;
+  char *code = NULL;
+
+  g_assert_true (sm_s3_put_bytes (config, session, "so-me-studio/k/hello.txt", bytes, "text/plain",
+                                  NULL, &error));
+  g_assert_no_error (error);
+
+  /* Signed now: fine; twenty minutes off: RequestTimeTooSkewed. */
+  g_assert_cmpuint (raw_request (config, "GET", "so-me-studio/k/hello.txt", now, &code), ==, 200);
+  g_clear_pointer (&code, g_free);
+  g_assert_cmpuint (raw_request (config, "GET", "so-me-studio/k/hello.txt", now - 1200, &code), ==, 403);
+  g_assert_cmpstr (code, ==, "RequestTimeTooSkewed");
+  g_clear_pointer (&code, g_free);
+
+  /* An x-amz-* header that was not signed. */
+  {
+    const SmSigV4Credentials creds = { config->access_key_id, config->secret_access_key,
+                                       config->region, "s3" };
+    g_autofree char *object = sm_s3_object_url (config, "so-me-studio/k/hello.txt");
+    g_autoptr(SoupMessage) msg = sm_http_message_new ("GET", object, NULL);
+    g_autoptr(GBytes) body = NULL;
+
+    g_assert_true (sm_sigv4_sign_message (&creds, msg, object, SM_SIGV4_EMPTY_SHA256, now, &error));
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "x-amz-meta-late", "1");
+    body = sm_http_send (session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 403);
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                    "<HeadersNotSigned>x-amz-meta-late</HeadersNotSigned>"));
+  }
+
+  /* A body that is not what its signed hash says. */
+  {
+    const SmSigV4Credentials creds = { config->access_key_id, config->secret_access_key,
+                                       config->region, "s3" };
+    g_autofree char *object = sm_s3_object_url (config, "so-me-studio/k/other.txt");
+    g_autoptr(SoupMessage) msg = sm_http_message_new ("PUT", object, NULL);
+    g_autoptr(GBytes) body = NULL;
+    g_autoptr(GBytes) wrong = g_bytes_new_static ("hellO", 5);
+    g_autofree char *claimed = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+
+    soup_message_set_request_body_from_bytes (msg, "text/plain", wrong);
+    g_assert_true (sm_sigv4_sign_message (&creds, msg, object, claimed, now, &error));
+    body = sm_http_send (session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 400);
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                    "<Code>XAmzContentSHA256Mismatch</Code>"));
+  }
+
+  /* Presigned: a changed key, a lifetime over a week, a missing signature. */
+  url = sm_s3_presign_get (config, "so-me-studio/k/hello.txt", 600, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetch_status_code (url, &code), ==, 200);
+  g_clear_pointer (&code, g_free);
+  {
+    g_autoptr(GString) tampered = g_string_new (url);
+
+    g_string_replace (tampered, "hello.txt", "hellp.txt", 1);
+    g_assert_cmpuint (fetch_status_code (tampered->str, &code), ==, 403);
+    g_assert_cmpstr (code, ==, "SignatureDoesNotMatch");
+    g_clear_pointer (&code, g_free);
+
+    g_string_assign (tampered, url);
+    g_string_replace (tampered, "X-Amz-Expires=600", "X-Amz-Expires=604801", 1);
+    g_assert_cmpuint (fetch_status_code (tampered->str, &code), ==, 400);
+    g_assert_cmpstr (code, ==, "AuthorizationQueryParametersError");
+    g_clear_pointer (&code, g_free);
+
+    g_string_truncate (tampered, strstr (url, "&X-Amz-Signature=") - url);
+    g_assert_cmpuint (fetch_status_code (tampered->str, &code), ==, 400);
+    g_assert_cmpstr (code, ==, "AuthorizationQueryParametersError");
+    g_clear_pointer (&code, g_free);
+  }
+  g_assert_true (sm_s3_delete (config, session, "so-me-studio/k/hello.txt", NULL, &error));
+}
+
 /* A 5xx without a body still says something. */
 static void
 test_server_error (void)
@@ -940,6 +1071,7 @@ main (int   argc,
   g_test_add_func ("/bucket/expiry", test_expiry);
   g_test_add_func ("/bucket/errors", test_errors);
   g_test_add_func ("/bucket/server-error", test_server_error);
+  g_test_add_func ("/bucket/sandbox-strict", test_sandbox_strict);
   g_test_add_func ("/bucket/large-file-streamed", test_large_file_streamed);
   g_test_add_func ("/bucket/needs-bucket", test_needs_bucket);
   g_test_add_func ("/bucket/cli", test_cli_bucket);
