@@ -438,7 +438,13 @@ signed_message (const SmS3Config  *config,
     return NULL;
 
   if (body != NULL)
-    soup_message_set_request_body (msg, content_type, body, (gssize) body_length);
+    {
+      soup_message_set_request_body (msg, content_type, body, (gssize) body_length);
+      /* A refusal (a wrong key, a missing bucket) comes before the body is
+       * sent, not after a video has gone up for nothing. */
+      soup_message_headers_set_expectations (soup_message_get_request_headers (msg),
+                                             SOUP_EXPECTATION_CONTINUE);
+    }
 
   config_credentials (config, &creds);
   if (!sm_sigv4_sign_message (&creds, msg, url, payload_sha256, g_get_real_time () / G_USEC_PER_SEC,
