@@ -530,6 +530,26 @@ sm_s3_put_file (const SmS3Config  *config,
   return send_put (config, session, msg, key, cancellable, error);
 }
 
+/* A small body sent as put() sends files: unsigned payload, streamed. */
+static gboolean
+put_bytes_unsigned (const SmS3Config  *config,
+                    SoupSession       *session,
+                    const char        *key,
+                    GBytes            *bytes,
+                    const char        *content_type,
+                    GCancellable      *cancellable,
+                    GError           **error)
+{
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (bytes);
+  g_autoptr(SoupMessage) msg = NULL;
+
+  msg = signed_message (config, "PUT", key, SM_SIGV4_UNSIGNED_PAYLOAD, stream,
+                        g_bytes_get_size (bytes), content_type, error);
+  if (msg == NULL)
+    return FALSE;
+  return send_put (config, session, msg, key, cancellable, error);
+}
+
 gboolean
 sm_s3_put_bytes (const SmS3Config  *config,
                  SoupSession       *session,
@@ -638,7 +658,9 @@ sm_s3_check (const SmS3Config  *config,
 
   if (!sm_s3_config_validate (config, error))
     return FALSE;
-  if (!sm_s3_put_bytes (config, session, key, bytes, "text/plain", cancellable, error))
+  /* Put the way files are put (unsigned payload), so that a store that
+   * would refuse that is found out now. */
+  if (!put_bytes_unsigned (config, session, key, bytes, "text/plain", cancellable, error))
     return FALSE;
 
   url = sm_s3_presign_get (config, key, 300, g_get_real_time () / G_USEC_PER_SEC, &local_error);
