@@ -624,6 +624,53 @@ test_sandbox_strict (void)
   g_assert_true (sm_s3_delete (config, session, "so-me-studio/k/hello.txt", NULL, &error));
 }
 
+/* The PUT went through but its answer was lost: what may be stored is
+ * deleted (a retry uses a new key), and the error is worth a retry. */
+static void
+test_lost_answer (void)
+{
+  g_autoptr(SmS3Config) config = make_bucket ("eu-west-1", NULL, SM_S3_ADDRESSING_AUTO);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(JsonNode) fault = hook ("POST", "faults", "{\"method\":\"PUT\",\"drop\":true}");
+  g_autoptr(JsonNode) objects = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *path = make_file ("lost.jpg", 200 * 1024, &sha256);
+  g_autofree char *key = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  SmMediaHost *host = sm_s3_media_host_new (config);
+  JsonArray *array;
+  guint n = 0;
+
+  url = host->put (host, session, path, "image/jpeg", 60, &key, NULL, &error);
+  g_assert_null (url);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+  g_test_message ("%s", error->message);
+
+  /* It had been stored whole; it is gone now. */
+  objects = hook ("GET", "s3/objects", NULL);
+  array = json_node_get_array (objects);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member (o, "bucket"), config->bucket) != 0)
+        continue;
+      n++;
+      g_assert_cmpstr (json_object_get_string_member (o, "sha256"), ==, sha256);
+      g_assert_true (json_object_get_boolean_member (o, "deleted"));
+    }
+  g_assert_cmpuint (n, ==, 1);
+
+  /* And the next try works. */
+  g_clear_error (&error);
+  url = host->put (host, session, path, "image/jpeg", 60, &key, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (host->remove (host, session, key, NULL, &error));
+  sm_s3_media_host_free (host);
+  g_unlink (path);
+}
+
 /* A 5xx without a body still says something. */
 static void
 test_server_error (void)
@@ -1072,6 +1119,7 @@ main (int   argc,
   g_test_add_func ("/bucket/errors", test_errors);
   g_test_add_func ("/bucket/server-error", test_server_error);
   g_test_add_func ("/bucket/sandbox-strict", test_sandbox_strict);
+  g_test_add_func ("/bucket/lost-answer", test_lost_answer);
   g_test_add_func ("/bucket/large-file-streamed", test_large_file_streamed);
   g_test_add_func ("/bucket/needs-bucket", test_needs_bucket);
   g_test_add_func ("/bucket/cli", test_cli_bucket);

@@ -473,8 +473,13 @@ send_put (const SmS3Config  *config,
     {
       if (g_error_matches (local_error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN))
         {
+          g_autofree char *host = endpoint_host (config);
+
           sm_s3_delete (config, session, key, cancellable, NULL);
-          local_error->code = SM_PLATFORM_ERROR_TRANSIENT;
+          g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT,
+                       _("The connection to %s was lost while the file was being put in the "
+                         "bucket; it will be tried again."), host);
+          return FALSE;
         }
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
