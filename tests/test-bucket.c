@@ -3,9 +3,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The sandbox runs in this process on a thread of its own, so that a
- * presigned URL can be fetched the way the sandbox's Instagram and Threads
- * fetch an image_url (_sm_sandbox_fetch).
+ * The sandbox runs in this process on a thread of its own (the only one
+ * that runs the default main context), so that a presigned URL can be
+ * fetched the way the sandbox's Instagram and Threads fetch an image_url
+ * (_sm_sandbox_fetch).
  */
 #define G_LOG_DOMAIN "test-bucket"
 
@@ -69,7 +70,9 @@ sandbox_thread (gpointer data)
 static void
 sandbox_start (void)
 {
-  sbx.context = g_main_context_new ();
+  /* The global default context, iterated only by the sandbox's thread: the
+   * sandbox core times its delays and drops with g_timeout_add(). */
+  sbx.context = g_main_context_ref (g_main_context_default ());
   sbx.loop = g_main_loop_new (sbx.context, FALSE);
   g_mutex_lock (&sbx.lock);
   sbx.thread = g_thread_new ("sandbox", sandbox_thread, NULL);
