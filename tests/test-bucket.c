@@ -860,9 +860,9 @@ test_cli_bucket (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  /* The right one, on standard input. */
+  /* The right one, on standard input; AWS's endpoint names the region. */
   status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
-                        "--endpoint", "https://s3.eu-west-1.amazonaws.com", "--region", "eu-west-1",
+                        "--endpoint", "https://s3.eu-west-1.amazonaws.com",
                         "--bucket", bucket, "--access-key-id", key_id, NULL);
   g_test_message ("%s%s", out, err);
   g_assert_cmpint (status, ==, 0);
@@ -886,6 +886,7 @@ test_cli_bucket (void)
   g_assert_cmpstr (saved->secret_access_key, ==, secret);
   g_assert_cmpstr (saved->bucket, ==, bucket);
   g_assert_cmpstr (saved->endpoint, ==, "https://s3.eu-west-1.amazonaws.com");
+  g_assert_cmpstr (saved->region, ==, "eu-west-1");
   g_assert_cmpint (saved->addressing, ==, SM_S3_ADDRESSING_AUTO);
   g_assert_false (tree_contains (p->dir, secret));
 
@@ -1012,6 +1013,14 @@ test_cli_post_needs_bucket (void)
   /* With a bucket, the photo gets past that check. */
   made = profile_hook (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-media\",\"region\":\"us-east-1\"}");
   secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
+  /* Another endpoint does not say its region. */
+  status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
+                        "--endpoint", "https://s3.sandbox.test", "--bucket", "threads-media",
+                        "--access-key-id", sm_json_get_string (made, "access_key_id"), NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "--region"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
   status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
                         "--endpoint", "https://s3.sandbox.test", "--region", "us-east-1",
                         "--bucket", "threads-media",
