@@ -5,7 +5,8 @@
 #
 # Reads a JSON list of cases on standard input and writes a JSON list of
 # answers, one per case, on standard output:
-#   {"kind":"header","method":…,"endpoint":"https://host[:port]","key":"raw key",
+#   {"kind":"header","method":…,"endpoint":"https://host[:port]","key":"raw key"
+#    (or "url": the request's URL as sent, already encoded),
 #    "query":[[name,value],…],"headers":{…},"payload":"UNSIGNED-PAYLOAD"|null,
 #    "body":"text"|null,"time":unix,"access_key_id":…,"secret":…,"region":…}
 #     → {"url":…, "authorization":…, "x-amz-date":…, "x-amz-content-sha256":…}
@@ -51,7 +52,11 @@ def fixed_clock(unix_time):
 
 def header_case(case):
     credentials = Credentials(case['access_key_id'], case['secret'])
-    url = case['endpoint'] + '/' + percent_encode(case['key'], safe='/~')
+    if 'url' in case:
+        # A request as it went on the wire, signed again from what was sent.
+        url = case['url']
+    else:
+        url = case['endpoint'] + '/' + percent_encode(case['key'], safe='/~')
     if case.get('query'):
         url += '?' + '&'.join(percent_encode(n) + '=' + percent_encode(v)
                               for n, v in case['query'])

@@ -3,15 +3,18 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The sandbox runs in this process on a thread of its own, so that a
- * presigned URL can be fetched the way the sandbox's Instagram and Threads
- * fetch an image_url (_sm_sandbox_fetch).
+ * The sandbox runs in this process on a thread of its own (the only one
+ * that runs the default main context), so that a presigned URL can be
+ * fetched the way the sandbox's Instagram and Threads fetch an image_url
+ * (_sm_sandbox_fetch).
  */
 #define G_LOG_DOMAIN "test-bucket"
 
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +24,7 @@
 #include "sm-s3.h"
 #include "sm-sandbox-private.h"
 #include "sm-sigv4.h"
+#include "sm-store.h"
 #include "sm-test-util.h"
 #include "sm-token-store.h"
 
@@ -66,7 +70,9 @@ sandbox_thread (gpointer data)
 static void
 sandbox_start (void)
 {
-  sbx.context = g_main_context_new ();
+  /* The global default context, iterated only by the sandbox's thread: the
+   * sandbox core times its delays and drops with g_timeout_add(). */
+  sbx.context = g_main_context_ref (g_main_context_default ());
   sbx.loop = g_main_loop_new (sbx.context, FALSE);
   g_mutex_lock (&sbx.lock);
   sbx.thread = g_thread_new ("sandbox", sandbox_thread, NULL);
@@ -490,6 +496,184 @@ test_errors (void)
   check_put_fails (good, SM_PLATFORM_ERROR_TRANSIENT, "SlowDown: Please reduce your request rate.");
 }
 
+/* A request signed by hand, to see what the sandbox's S3 makes of it: the
+ * status, and the Code of its XML error (NULL for none). */
+static guint
+raw_request (const SmS3Config  *config,
+             const char        *method,
+             const char        *key,
+             gint64             when,
+             char             **code_out)
+{
+  const SmSigV4Credentials creds = { config->access_key_id, config->secret_access_key,
+                                     config->region, "s3" };
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autofree char *url = sm_s3_object_url (config, key);
+  g_autoptr(SoupMessage) msg = sm_http_message_new (method, url, NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *start, *end;
+
+  g_assert_true (sm_sigv4_sign_message (&creds, msg, url, SM_SIGV4_EMPTY_SHA256, when, &error));
+  body = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  start = g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "<Code>");
+  end = start != NULL ? strstr (start, "</Code>") : NULL;
+  *code_out = start != NULL && end != NULL ? g_strndup (start + 6, end - start - 6) : NULL;
+  return soup_message_get_status (msg);
+}
+
+static guint
+fetch_status_code (const char  *url,
+                   char       **code_out)
+{
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(SoupMessage) msg = sm_http_message_new ("GET", url, NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *start, *end;
+
+  body = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  start = g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "<Code>");
+  end = start != NULL ? strstr (start, "</Code>") : NULL;
+  *code_out = start != NULL && end != NULL ? g_strndup (start + 6, end - start - 6) : NULL;
+  return soup_message_get_status (msg);
+}
+
+/* The sandbox is as strict as S3 about what it checks. */
+static void
+test_sandbox_strict (void)
+{
+  g_autoptr(SmS3Config) config = make_bucket ("eu-west-2", NULL, SM_S3_ADDRESSING_AUTO);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("hello", 5);
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *url = NULL;
+  char *code = NULL;
+
+  g_assert_true (sm_s3_put_bytes (config, session, "so-me-studio/k/hello.txt", bytes, "text/plain",
+                                  NULL, &error));
+  g_assert_no_error (error);
+
+  /* Signed now: fine; twenty minutes off: RequestTimeTooSkewed. */
+  g_assert_cmpuint (raw_request (config, "GET", "so-me-studio/k/hello.txt", now, &code), ==, 200);
+  g_clear_pointer (&code, g_free);
+  g_assert_cmpuint (raw_request (config, "GET", "so-me-studio/k/hello.txt", now - 1200, &code), ==, 403);
+  g_assert_cmpstr (code, ==, "RequestTimeTooSkewed");
+  g_clear_pointer (&code, g_free);
+
+  /* An x-amz-* header that was not signed. */
+  {
+    const SmSigV4Credentials creds = { config->access_key_id, config->secret_access_key,
+                                       config->region, "s3" };
+    g_autofree char *object = sm_s3_object_url (config, "so-me-studio/k/hello.txt");
+    g_autoptr(SoupMessage) msg = sm_http_message_new ("GET", object, NULL);
+    g_autoptr(GBytes) body = NULL;
+
+    g_assert_true (sm_sigv4_sign_message (&creds, msg, object, SM_SIGV4_EMPTY_SHA256, now, &error));
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "x-amz-meta-late", "1");
+    body = sm_http_send (session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 403);
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                    "<HeadersNotSigned>x-amz-meta-late</HeadersNotSigned>"));
+  }
+
+  /* A body that is not what its signed hash says. */
+  {
+    const SmSigV4Credentials creds = { config->access_key_id, config->secret_access_key,
+                                       config->region, "s3" };
+    g_autofree char *object = sm_s3_object_url (config, "so-me-studio/k/other.txt");
+    g_autoptr(SoupMessage) msg = sm_http_message_new ("PUT", object, NULL);
+    g_autoptr(GBytes) body = NULL;
+    g_autoptr(GBytes) wrong = g_bytes_new_static ("hellO", 5);
+    g_autofree char *claimed = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+
+    soup_message_set_request_body_from_bytes (msg, "text/plain", wrong);
+    g_assert_true (sm_sigv4_sign_message (&creds, msg, object, claimed, now, &error));
+    body = sm_http_send (session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 400);
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                    "<Code>XAmzContentSHA256Mismatch</Code>"));
+  }
+
+  /* Presigned: a changed key, a lifetime over a week, a missing signature. */
+  url = sm_s3_presign_get (config, "so-me-studio/k/hello.txt", 600, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetch_status_code (url, &code), ==, 200);
+  g_clear_pointer (&code, g_free);
+  {
+    g_autoptr(GString) tampered = g_string_new (url);
+
+    g_string_replace (tampered, "hello.txt", "hellp.txt", 1);
+    g_assert_cmpuint (fetch_status_code (tampered->str, &code), ==, 403);
+    g_assert_cmpstr (code, ==, "SignatureDoesNotMatch");
+    g_clear_pointer (&code, g_free);
+
+    g_string_assign (tampered, url);
+    g_string_replace (tampered, "X-Amz-Expires=600", "X-Amz-Expires=604801", 1);
+    g_assert_cmpuint (fetch_status_code (tampered->str, &code), ==, 400);
+    g_assert_cmpstr (code, ==, "AuthorizationQueryParametersError");
+    g_clear_pointer (&code, g_free);
+
+    g_string_truncate (tampered, strstr (url, "&X-Amz-Signature=") - url);
+    g_assert_cmpuint (fetch_status_code (tampered->str, &code), ==, 400);
+    g_assert_cmpstr (code, ==, "AuthorizationQueryParametersError");
+    g_clear_pointer (&code, g_free);
+  }
+  g_assert_true (sm_s3_delete (config, session, "so-me-studio/k/hello.txt", NULL, &error));
+}
+
+/* The PUT went through but its answer was lost: what may be stored is
+ * deleted (a retry uses a new key), and the error is worth a retry. */
+static void
+test_lost_answer (void)
+{
+  g_autoptr(SmS3Config) config = make_bucket ("eu-west-1", NULL, SM_S3_ADDRESSING_AUTO);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(JsonNode) fault = hook ("POST", "faults", "{\"method\":\"PUT\",\"drop\":true}");
+  g_autoptr(JsonNode) objects = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *path = make_file ("lost.jpg", 200 * 1024, &sha256);
+  g_autofree char *key = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  SmMediaHost *host = sm_s3_media_host_new (config);
+  JsonArray *array;
+  guint n = 0;
+
+  url = host->put (host, session, path, "image/jpeg", 60, &key, NULL, &error);
+  g_assert_null (url);
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
+  g_test_message ("%s", error->message);
+
+  /* It had been stored whole; it is gone now. */
+  objects = hook ("GET", "s3/objects", NULL);
+  array = json_node_get_array (objects);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member (o, "bucket"), config->bucket) != 0)
+        continue;
+      n++;
+      g_assert_cmpstr (json_object_get_string_member (o, "sha256"), ==, sha256);
+      g_assert_true (json_object_get_boolean_member (o, "deleted"));
+    }
+  g_assert_cmpuint (n, ==, 1);
+
+  /* And the next try works. */
+  g_clear_error (&error);
+  url = host->put (host, session, path, "image/jpeg", 60, &key, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (host->remove (host, session, key, NULL, &error));
+  sm_s3_media_host_free (host);
+  g_unlink (path);
+}
+
 /* A 5xx without a body still says something. */
 static void
 test_server_error (void)
@@ -498,6 +682,64 @@ test_server_error (void)
   g_autoptr(JsonNode) fault = hook ("POST", "faults", "{\"method\":\"PUT\",\"status\":500}");
 
   check_put_fails (good, SM_PLATFORM_ERROR_TRANSIENT, "HTTP 500");
+}
+
+/* The process's peak resident memory (VmHWM), in bytes. */
+static gsize
+peak_rss (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmHWM:");
+  g_assert_nonnull (line);
+  return (gsize) g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10) * 1024;
+}
+
+/* A large file goes up without the file ever being in memory, on either
+ * side: the peak grows far less than the file's size. */
+static void
+test_large_file_streamed (void)
+{
+  const gsize size = 96 * 1024 * 1024;
+  g_autoptr(SmS3Config) config = make_bucket ("eu-west-1", NULL, SM_S3_ADDRESSING_AUTO);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *path = g_build_filename (sbx.dir, "large.mp4", NULL);
+  g_autofree guint8 *block = g_malloc (1024 * 1024);
+  g_autofree char *key = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(JsonNode) object = NULL;
+  g_autoptr(GError) error = NULL;
+  SmMediaHost *host = sm_s3_media_host_new (config);
+  FILE *f = fopen (path, "wb");
+  gsize before;
+
+  g_assert_nonnull (f);
+  for (gsize done = 0; done < size; done += 1024 * 1024)
+    {
+      for (gsize i = 0; i < 1024 * 1024; i++)
+        block[i] = (guint8) ((done / 4096) * 31 + i * 7);
+      g_assert_cmpuint (fwrite (block, 1, 1024 * 1024, f), ==, 1024 * 1024);
+      g_checksum_update (sum, block, 1024 * 1024);
+    }
+  g_assert_cmpint (fclose (f), ==, 0);
+
+  before = peak_rss ();
+  url = host->put (host, session, path, "video/mp4", 600, &key, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("peak RSS grew by %" G_GSIZE_FORMAT " KiB for a %" G_GSIZE_FORMAT " KiB file",
+                  (peak_rss () - before) / 1024, size / 1024);
+  g_assert_cmpuint (peak_rss () - before, <, size / 4);
+
+  object = find_object (config->bucket, key);
+  g_assert_cmpint (sm_json_get_int (object, "bytes"), ==, (gint64) size);
+  g_assert_cmpstr (sm_json_get_string (object, "sha256"), ==, g_checksum_get_string (sum));
+
+  g_assert_true (host->remove (host, session, key, NULL, &error));
+  sm_s3_media_host_free (host);
+  g_unlink (path);
 }
 
 static void
@@ -618,9 +860,9 @@ test_cli_bucket (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  /* The right one, on standard input. */
+  /* The right one, on standard input; AWS's endpoint names the region. */
   status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
-                        "--endpoint", "https://s3.eu-west-1.amazonaws.com", "--region", "eu-west-1",
+                        "--endpoint", "https://s3.eu-west-1.amazonaws.com",
                         "--bucket", bucket, "--access-key-id", key_id, NULL);
   g_test_message ("%s%s", out, err);
   g_assert_cmpint (status, ==, 0);
@@ -644,6 +886,7 @@ test_cli_bucket (void)
   g_assert_cmpstr (saved->secret_access_key, ==, secret);
   g_assert_cmpstr (saved->bucket, ==, bucket);
   g_assert_cmpstr (saved->endpoint, ==, "https://s3.eu-west-1.amazonaws.com");
+  g_assert_cmpstr (saved->region, ==, "eu-west-1");
   g_assert_cmpint (saved->addressing, ==, SM_S3_ADDRESSING_AUTO);
   g_assert_false (tree_contains (p->dir, secret));
 
@@ -737,6 +980,30 @@ test_cli_post_needs_bucket (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* Instagram takes images only by URL too; both are named.  (The account
+   * is put in the store directly: posting is refused before any network
+   * is asked.) */
+  {
+    g_autofree char *dir = g_build_filename (p->data_home, "so-me-studio", NULL);
+    g_autoptr(SmStore) store = sm_store_open (dir, NULL);
+    g_autofree char *zone = NULL;
+    g_autofree char *ig_id = NULL;
+    gint64 workspace = sm_store_get_default_workspace (store, &zone, NULL);
+    gint64 ig = sm_store_upsert_account (store, workspace, SM_NETWORK_INSTAGRAM, "17841400000000001",
+                                         "Ada", "@ada", NULL);
+
+    g_assert_cmpint (ig, >, 0);
+    ig_id = g_strdup_printf ("%" G_GINT64_FORMAT, ig);
+    status = sm_test_cli (p, NULL, &out, &err, "post", "--to", ig_id, "--to", id, "--at", "now",
+                          "--media", photo, "A photo", NULL);
+    g_test_message ("%s", err);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "Instagram and Threads fetch photos and videos from a web address"));
+    g_assert_nonnull (strstr (err, "so-me bucket set"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
   /* Text alone needs no bucket. */
   status = sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--draft", "Words only", NULL);
   g_assert_cmpint (status, ==, 0);
@@ -746,6 +1013,14 @@ test_cli_post_needs_bucket (void)
   /* With a bucket, the photo gets past that check. */
   made = profile_hook (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-media\",\"region\":\"us-east-1\"}");
   secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
+  /* Another endpoint does not say its region. */
+  status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
+                        "--endpoint", "https://s3.sandbox.test", "--bucket", "threads-media",
+                        "--access-key-id", sm_json_get_string (made, "access_key_id"), NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "--region"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
   status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
                         "--endpoint", "https://s3.sandbox.test", "--region", "us-east-1",
                         "--bucket", "threads-media",
@@ -759,6 +1034,82 @@ test_cli_post_needs_bucket (void)
   g_assert_null (strstr (err, "so-me bucket set"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
+}
+
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+} FailWait;
+
+static gboolean
+target_failed (gpointer data)
+{
+  FailWait *w = data;
+  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
+
+  return g_strcmp0 (states, "failed") == 0;
+}
+
+/* A photo for Threads that reached the publisher with no bucket set up
+ * (saved before the bucket was cleared, say) fails with what to do. */
+static void
+test_publisher_needs_bucket (void)
+{
+  g_autoptr(SmTestProfile) p = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GHashTable) options = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  g_autofree char *photo = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *zone = NULL;
+  char *out = NULL, *err = NULL;
+  SmTargetSpec target = { 0 };
+  SmPostMedia media = { 0 };
+  FailWait w = { 0 };
+  const char *message;
+  gsize len;
+
+  if (!have_installed_programs ())
+    return;
+  p = sm_test_profile_new ();
+  sm_test_profile_activate (p);
+  target.account_id = sm_test_connect (p, "threads");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, target.account_id);
+  photo = make_jpeg (p->dir);
+  g_assert_true (g_file_get_contents (photo, &contents, &len, NULL));
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+
+  dir = g_build_filename (p->data_home, "so-me-studio", NULL);
+  store = sm_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sm_store_get_default_workspace (store, &zone, &error), >, 0);
+  media.path = photo;
+  media.size_bytes = (gint64) len;
+  media.sha256 = sha256;
+  media.mime_type = (char *) "image/jpeg";
+  w.profile = p;
+  w.post_id = sm_store_create_post_full (store, "A photo", g_get_real_time (), zone, &target, 1,
+                                         &media, 1, options, FALSE, &error);
+  g_assert_no_error (error);
+
+  /* Any CLI post wakes the publisher, which claims every due target. */
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "Wake up", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_true (sm_test_wait_for (target_failed, &w, 30));
+
+  status = sm_test_status (p, w.post_id);
+  message = sm_json_get_string (status, "targets.0.error");
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "Threads fetches photos and videos from a web address"));
+  g_assert_nonnull (strstr (message, "so-me bucket set"));
+  sm_test_stop_publisher (SIGTERM);
 }
 
 int
@@ -779,9 +1130,13 @@ main (int   argc,
   g_test_add_func ("/bucket/expiry", test_expiry);
   g_test_add_func ("/bucket/errors", test_errors);
   g_test_add_func ("/bucket/server-error", test_server_error);
+  g_test_add_func ("/bucket/sandbox-strict", test_sandbox_strict);
+  g_test_add_func ("/bucket/lost-answer", test_lost_answer);
+  g_test_add_func ("/bucket/large-file-streamed", test_large_file_streamed);
   g_test_add_func ("/bucket/needs-bucket", test_needs_bucket);
   g_test_add_func ("/bucket/cli", test_cli_bucket);
   g_test_add_func ("/bucket/cli-post-needs-bucket", test_cli_post_needs_bucket);
+  g_test_add_func ("/bucket/publisher-needs-bucket", test_publisher_needs_bucket);
 
   status = g_test_run ();
 

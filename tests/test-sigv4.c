@@ -14,8 +14,10 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "sm-http.h"
 #include "sm-s3.h"
 #include "sm-sigv4.h"
 
@@ -381,6 +383,146 @@ test_botocore_presign (void)
       }
 }
 
+/* ---- on the wire ----------------------------------------------------------- */
+
+typedef struct
+{
+  GSocketListener *listener;
+  char            *head;     /* the request line and headers as received */
+} Wire;
+
+/* Accepts one connection, keeps what came before the body, answers 200. */
+static gpointer
+wire_thread (gpointer data)
+{
+  Wire *wire = data;
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GString) head = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const char *answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  GInputStream *in;
+  char buf[4096];
+
+  conn = g_socket_listener_accept (wire->listener, NULL, NULL, &error);
+  g_assert_no_error (error);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  while (strstr (head->str, "\r\n\r\n") == NULL)
+    {
+      gssize n = g_input_stream_read (in, buf, sizeof buf, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (head, buf, n);
+    }
+  g_string_truncate (head, strstr (head->str, "\r\n\r\n") - head->str);
+  /* Expect: 100-continue is answered with the final status at once. */
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), answer,
+                             strlen (answer), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+  wire->head = g_string_free (g_steal_pointer (&head), FALSE);
+  return NULL;
+}
+
+static const char *
+head_header (char       **lines,
+             const char  *name)
+{
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      const char *colon = strchr (lines[i], ':');
+
+      if (colon != NULL && (gsize) (colon - lines[i]) == strlen (name) &&
+          g_ascii_strncasecmp (lines[i], name, strlen (name)) == 0)
+        return colon + 1 + strspn (colon + 1, " ");
+    }
+  return NULL;
+}
+
+/* What libsoup really sends for a PUT of sm-s3 (path as written, the
+ * headers after libsoup added its own), signed again by botocore from the
+ * wire: the Authorization must be the same. */
+static void
+test_botocore_wire (void)
+{
+  g_autoptr(SmS3Config) config = sm_s3_config_new ("https://s3.eu-west-1.amazonaws.com", "eu-west-1",
+                                                   "photos", ACCESS_KEY, SECRET, SM_S3_ADDRESSING_AUTO);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GBytes) body = g_bytes_new_static ("a small body", 12);
+  g_autoptr(JsonArray) cases = json_array_new ();
+  g_autoptr(JsonArray) answers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) request_line = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *url = NULL;
+  Wire wire = { g_socket_listener_new (), NULL };
+  const char *key = "so-me-studio/0123/Summer 100% été;#?x=y&z ~+.jpg";
+  const char *amz_date, *rest;
+  JsonObject *o, *headers;
+  GThread *thread;
+  gint64 when;
+
+  g_socket_listener_add_address (wire.listener, address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  base = g_strdup_printf ("http://127.0.0.1:%u",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_setenv (SM_NETWORK_BASE_ENV, base, TRUE);
+  thread = g_thread_new ("wire", wire_thread, &wire);
+
+  g_assert_true (sm_s3_put_bytes (config, session, key, body, "image/jpeg", NULL, &error));
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  g_unsetenv (SM_NETWORK_BASE_ENV);
+  g_object_unref (wire.listener);
+
+  g_test_message ("%s", wire.head);
+  lines = g_strsplit (wire.head, "\r\n", -1);
+  request_line = g_strsplit (lines[0], " ", 3);
+  g_assert_cmpstr (request_line[0], ==, "PUT");
+  /* "/HOST/PATH": the real URL is https://HOST/PATH, byte for byte. */
+  rest = request_line[1] + 1;
+  url = g_strconcat ("https://", rest, NULL);
+  g_assert_true (g_str_has_prefix (url, "https://photos.s3.eu-west-1.amazonaws.com/so-me-studio/0123/"));
+  amz_date = head_header (lines, "X-Amz-Date");
+  g_assert_nonnull (amz_date);
+  {
+    int y, mo, d, h, mi, sec;
+    g_autoptr(GDateTime) t = NULL;
+
+    g_assert_cmpint (sscanf (amz_date, "%4d%2d%2dT%2d%2d%2dZ", &y, &mo, &d, &h, &mi, &sec), ==, 6);
+    t = g_date_time_new_utc (y, mo, d, h, mi, sec);
+    when = g_date_time_to_unix (t);
+  }
+
+  o = json_object_new ();
+  headers = json_object_new ();
+  json_object_set_string_member (o, "kind", "header");
+  json_object_set_string_member (o, "method", "PUT");
+  json_object_set_string_member (o, "url", url);
+  json_object_set_string_member (headers, "Content-Type", head_header (lines, "Content-Type"));
+  json_object_set_object_member (o, "headers", headers);
+  json_object_set_null_member (o, "payload");
+  json_object_set_string_member (o, "body", "a small body");
+  json_object_set_int_member (o, "time", when);
+  json_object_set_string_member (o, "access_key_id", ACCESS_KEY);
+  json_object_set_string_member (o, "secret", SECRET);
+  json_object_set_string_member (o, "region", "eu-west-1");
+  json_array_add_object_element (cases, o);
+  answers = run_reference (cases);
+
+  o = json_array_get_object_element (answers, 0);
+  g_assert_cmpstr (head_header (lines, "X-Amz-Content-SHA256"), ==,
+                   json_object_get_string_member (o, "x-amz-content-sha256"));
+  g_assert_cmpstr (head_header (lines, "Authorization"), ==,
+                   json_object_get_string_member (o, "authorization"));
+  g_free (wire.head);
+}
+
 /* ---- addressing ---------------------------------------------------------- */
 
 static void
@@ -432,6 +574,7 @@ main (int   argc,
   g_test_add_func ("/sigv4/aws-presign-example", test_aws_presign_example);
   g_test_add_func ("/sigv4/botocore-headers", test_botocore_headers);
   g_test_add_func ("/sigv4/botocore-presign", test_botocore_presign);
+  g_test_add_func ("/sigv4/botocore-wire", test_botocore_wire);
   g_test_add_func ("/s3/addressing", test_addressing);
 
   return g_test_run ();

@@ -543,6 +543,67 @@ label_shown (gpointer data)
   return find_widget (args[0], match_visible_label, args[1]) != NULL;
 }
 
+static gboolean
+match_name (GtkWidget     *widget,
+            gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+static gboolean
+bucket_note_shown (gpointer data)
+{
+  return find_widget (GTK_WIDGET (data), match_name, "bucket-note") != NULL;
+}
+
+/* Threads fetches photos by URL: without a media bucket the composer says
+ * so, plainly and without stopping a text post; with one it says nothing. */
+static void
+test_composer_bucket_note (void)
+{
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmS3Config) bucket = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *zone = NULL;
+  gint64 workspace_id;
+  SmComposerWindow *composer;
+  SmWindow *window;
+  GtkWidget *note, *label;
+
+  store = open_store (&workspace_id, &zone);
+  add_account (store, workspace_id, SM_NETWORK_THREADS, "77", "ada.codes", "@ada.codes");
+  sm_token_store_delete_bucket (sm_store_get_dir (store), NULL, NULL);
+
+  window = show_window (store);
+  composer = open_composer (window);
+  type_text (find_by_id (GTK_WIDGET (composer), "text_view"), "Words only");
+
+  g_assert_true (wait_for (bucket_note_shown, composer, WAIT_MS));
+  note = find_widget (GTK_WIDGET (composer), match_name, "bucket-note");
+  label = find_widget (note, match_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)),
+                            "Threads fetches photos and videos from a web address"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "so-me bucket set"));
+  g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (composer), "problems_box")));
+  /* A note, not a problem: the text post can still go. */
+  g_assert_true (gtk_widget_is_sensitive (find_by_id (GTK_WIDGET (composer), "post_now_button")));
+  save_screenshot (GTK_WIDGET (composer), "composer-bucket-note.png");
+  gtk_window_destroy (GTK_WINDOW (composer));
+
+  /* With a bucket set up, nothing to say. */
+  bucket = sm_s3_config_new ("https://s3.sandbox.test", "us-east-1", "ui-media", "AKIAUI", "not-used",
+                             SM_S3_ADDRESSING_AUTO);
+  g_assert_true (sm_token_store_save_bucket (sm_store_get_dir (store), bucket, NULL, &error));
+  g_assert_no_error (error);
+  composer = open_composer (window);
+  type_text (find_by_id (GTK_WIDGET (composer), "text_view"), "Words only");
+  g_assert_false (wait_for (bucket_note_shown, composer, 1000));
+  gtk_window_destroy (GTK_WINDOW (composer));
+
+  sm_token_store_delete_bucket (sm_store_get_dir (store), NULL, NULL);
+  close_window (window);
+}
+
 static void
 test_agenda_states (void)
 {
@@ -917,6 +978,7 @@ main (int   argc,
   g_test_add_func ("/ui/schedule-post", test_schedule_post);
   g_test_add_func ("/ui/over-limit", test_over_limit);
   g_test_add_func ("/ui/agenda-states", test_agenda_states);
+  g_test_add_func ("/ui/composer-bucket-note", test_composer_bucket_note);
   g_test_add_func ("/ui/connect-asks-credentials", test_connect_asks_credentials);
   g_test_add_func ("/ui/connect-whatsapp-token", test_connect_whatsapp_token);
 

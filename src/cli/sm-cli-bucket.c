@@ -103,6 +103,28 @@ wipe (char *secret)
   g_free (secret);
 }
 
+/* "eu-west-1" for https://s3.eu-west-1.amazonaws.com, "us-east-1" for
+ * https://s3.amazonaws.com, else NULL. */
+static char *
+aws_region_of (const char *endpoint)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *lower = NULL;
+  gsize len;
+
+  if (!g_uri_split (endpoint, G_URI_FLAGS_NONE, NULL, NULL, &host, NULL, NULL, NULL, NULL, NULL) ||
+      host == NULL)
+    return NULL;
+  lower = g_ascii_strdown (host, -1);
+  if (strcmp (lower, "s3.amazonaws.com") == 0)
+    return g_strdup ("us-east-1");
+  len = strlen (lower);
+  if (g_str_has_prefix (lower, "s3.") && g_str_has_suffix (lower, ".amazonaws.com") &&
+      len > strlen ("s3.") + strlen (".amazonaws.com"))
+    return g_strndup (lower + 3, len - strlen ("s3.") - strlen (".amazonaws.com"));
+  return NULL;
+}
+
 static int
 cmd_set (int    argc,
          char **argv)
@@ -117,7 +139,7 @@ cmd_set (int    argc,
     { "endpoint", 0, 0, G_OPTION_ARG_STRING, &endpoint,
       N_("The storage service’s https:// address, such as https://s3.eu-west-1.amazonaws.com"), N_("URL") },
     { "region", 0, 0, G_OPTION_ARG_STRING, &region,
-      N_("The bucket’s region (us-east-1 for most self-hosted stores)"), N_("REGION") },
+      N_("The bucket’s region (us-east-1 for most self-hosted stores; AWS endpoints say it already)"), N_("REGION") },
     { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("The bucket’s name"), N_("NAME") },
     { "access-key-id", 0, 0, G_OPTION_ARG_STRING, &key_id, N_("The access key id"), N_("ID") },
     { "path-style", 0, 0, G_OPTION_ARG_NONE, &path_style,
@@ -142,9 +164,13 @@ cmd_set (int    argc,
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail ("%s", error->message);
+  /* AWS's endpoints name their region; others need --region. */
+  if (region == NULL && endpoint != NULL)
+    region = aws_region_of (endpoint);
   if (argc != 1 || endpoint == NULL || region == NULL || bucket == NULL || key_id == NULL)
-    return fail (_("usage: so-me bucket set --endpoint URL --region REGION --bucket NAME "
-                   "--access-key-id ID [--path-style|--virtual-hosted] < SECRET_KEY"));
+    return fail (_("usage: so-me bucket set --endpoint URL [--region REGION] --bucket NAME "
+                   "--access-key-id ID [--path-style|--virtual-hosted] < SECRET_KEY "
+                   "(--region is needed unless the endpoint is AWS’s)"));
   if (path_style && virtual_hosted)
     return fail (_("choose one of --path-style and --virtual-hosted"));
   if (path_style)

@@ -438,7 +438,13 @@ signed_message (const SmS3Config  *config,
     return NULL;
 
   if (body != NULL)
-    soup_message_set_request_body (msg, content_type, body, (gssize) body_length);
+    {
+      soup_message_set_request_body (msg, content_type, body, (gssize) body_length);
+      /* A refusal (a wrong key, a missing bucket) comes before the body is
+       * sent, not after a video has gone up for nothing. */
+      soup_message_headers_set_expectations (soup_message_get_request_headers (msg),
+                                             SOUP_EXPECTATION_CONTINUE);
+    }
 
   config_credentials (config, &creds);
   if (!sm_sigv4_sign_message (&creds, msg, url, payload_sha256, g_get_real_time () / G_USEC_PER_SEC,
@@ -467,8 +473,13 @@ send_put (const SmS3Config  *config,
     {
       if (g_error_matches (local_error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN))
         {
+          g_autofree char *host = endpoint_host (config);
+
           sm_s3_delete (config, session, key, cancellable, NULL);
-          local_error->code = SM_PLATFORM_ERROR_TRANSIENT;
+          g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT,
+                       _("The connection to %s was lost while the file was being put in the "
+                         "bucket; it will be tried again."), host);
+          return FALSE;
         }
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -519,6 +530,26 @@ sm_s3_put_file (const SmS3Config  *config,
                         g_file_info_get_size (info),
                         content_type != NULL ? content_type : "application/octet-stream",
                         error);
+  if (msg == NULL)
+    return FALSE;
+  return send_put (config, session, msg, key, cancellable, error);
+}
+
+/* A small body sent as put() sends files: unsigned payload, streamed. */
+static gboolean
+put_bytes_unsigned (const SmS3Config  *config,
+                    SoupSession       *session,
+                    const char        *key,
+                    GBytes            *bytes,
+                    const char        *content_type,
+                    GCancellable      *cancellable,
+                    GError           **error)
+{
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (bytes);
+  g_autoptr(SoupMessage) msg = NULL;
+
+  msg = signed_message (config, "PUT", key, SM_SIGV4_UNSIGNED_PAYLOAD, stream,
+                        g_bytes_get_size (bytes), content_type, error);
   if (msg == NULL)
     return FALSE;
   return send_put (config, session, msg, key, cancellable, error);
@@ -632,7 +663,9 @@ sm_s3_check (const SmS3Config  *config,
 
   if (!sm_s3_config_validate (config, error))
     return FALSE;
-  if (!sm_s3_put_bytes (config, session, key, bytes, "text/plain", cancellable, error))
+  /* Put the way files are put (unsigned payload), so that a store that
+   * would refuse that is found out now. */
+  if (!put_bytes_unsigned (config, session, key, bytes, "text/plain", cancellable, error))
     return FALSE;
 
   url = sm_s3_presign_get (config, key, 300, g_get_real_time () / G_USEC_PER_SEC, &local_error);

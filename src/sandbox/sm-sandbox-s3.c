@@ -11,7 +11,8 @@
  *   virtual-hosted  https://BUCKET.s3.REGION.amazonaws.com/KEY,
  *                   https://BUCKET.s3.amazonaws.com/KEY,
  *                   https://BUCKET.s3.sandbox.test/KEY
- * PUT (streamed to a temporary file, hashed as it arrives), GET and HEAD
+ * PUT (streamed to an unlinked temporary file, hashed as it arrives, so
+ * nothing is left behind however the sandbox ends), GET and HEAD
  * (header-signed or presigned), DELETE.  Every request is checked with
  * Signature V4 computed here from what arrived (the real host from the path
  * prefix, the raw path and query), independently of the client's signer:
@@ -48,7 +49,7 @@ typedef struct
 {
   char     *bucket;
   char     *key;
-  char     *file;          /* temporary file holding the bytes; NULL once deleted */
+  int       fd;            /* unlinked temporary file holding the bytes; -1 once deleted */
   char     *content_type;
   char     *sha256;
   char     *etag;
@@ -84,7 +85,6 @@ typedef struct
   char      *key;
   char      *content_type;
   char      *claimed_sha256;   /* NULL for UNSIGNED-PAYLOAD */
-  char      *file;
   int        fd;
   GChecksum *sha256;
   GChecksum *md5;
@@ -107,10 +107,10 @@ bucket_free (S3Bucket *bucket)
 static void
 object_drop_file (S3Object *object)
 {
-  if (object->file != NULL)
+  if (object->fd >= 0)
     {
-      g_unlink (object->file);
-      g_clear_pointer (&object->file, g_free);
+      close (object->fd);
+      object->fd = -1;
     }
 }
 
@@ -820,9 +820,6 @@ put_sink_free (gpointer data)
 
   if (sink->fd >= 0)
     close (sink->fd);
-  if (sink->file != NULL)
-    g_unlink (sink->file);
-  g_free (sink->file);
   s3_error_clear (&sink->error);
   g_free (sink->bucket);
   g_free (sink->key);
@@ -871,7 +868,13 @@ put_begin (SmSandboxRequest *req,
       return sink;
     }
 
-  sink->fd = g_file_open_tmp ("so-me-sandbox-s3-XXXXXX", &sink->file, &error);
+  {
+    g_autofree char *file = NULL;
+
+    sink->fd = g_file_open_tmp ("so-me-sandbox-s3-XXXXXX", &file, &error);
+    if (sink->fd >= 0)
+      g_unlink (file);
+  }
   if (sink->fd < 0)
     {
       s3_error_set (&sink->error, 500, "InternalError", error->message, NULL);
@@ -954,13 +957,12 @@ put_cb (SmSandboxRequest *req,
       return;
     }
 
-  close (sink->fd);
-  sink->fd = -1;
 
   object = g_new0 (S3Object, 1);
   object->bucket = g_strdup (sink->bucket);
   object->key = g_strdup (sink->key);
-  object->file = g_steal_pointer (&sink->file);
+  object->fd = sink->fd;
+  sink->fd = -1;
   object->content_type = g_strdup (sink->content_type);
   object->sha256 = g_strdup (g_checksum_get_string (sink->sha256));
   object->etag = g_strdup_printf ("\"%s\"", g_checksum_get_string (sink->md5));
@@ -1019,7 +1021,7 @@ get_cb (SmSandboxRequest *req,
   /* Mapped, not read: a large object is not copied into memory. */
   if (object->bytes > 0)
     {
-      mapped = g_mapped_file_new (object->file, FALSE, &error);
+      mapped = g_mapped_file_new_from_fd (object->fd, FALSE, &error);
       if (mapped == NULL)
         {
           respond_error_now (req, 500, "InternalError", error->message);

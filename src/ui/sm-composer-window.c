@@ -191,6 +191,7 @@ add_note (SmComposerWindow *self,
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_set_name (box, "bucket-note");
+  gtk_widget_add_css_class (box, "sm-note");
   gtk_box_append (GTK_BOX (box), image);
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (self->problems_box, box);
