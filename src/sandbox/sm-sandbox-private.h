@@ -338,6 +338,25 @@ void        _sm_sandbox_fetch              (SmSandbox          *self,
                                             gpointer            user_data,
                                             GDestroyNotify      user_data_free);
 
+/* The same, also keeping the body's first @head_max bytes for @done: an
+ * image's header, to read its width and height (Instagram's aspect-ratio
+ * check).  @head is NULL unless the fetch succeeded. */
+typedef void (*SmSandboxFetchHeadDone) (SmSandbox    *self,
+                                        guint         status,
+                                        guint64       bytes,
+                                        const char   *sha256,
+                                        const char   *content_type,
+                                        GBytes       *head,
+                                        const GError *error,
+                                        gpointer      user_data);
+
+void        _sm_sandbox_fetch_head         (SmSandbox              *self,
+                                            const char             *url,
+                                            gsize                   head_max,
+                                            SmSandboxFetchHeadDone  done,
+                                            gpointer                user_data,
+                                            GDestroyNotify          user_data_free);
+
 /* ---- the networks ------------------------------------------------------ */
 
 void        _sm_sandbox_x_register         (SmSandbox   *self);
@@ -345,6 +364,16 @@ void        _sm_sandbox_facebook_register  (SmSandbox   *self);
 void        _sm_sandbox_linkedin_register  (SmSandbox   *self);
 void        _sm_sandbox_threads_register   (SmSandbox   *self);
 void        _sm_sandbox_youtube_register   (SmSandbox   *self);
+void        _sm_sandbox_instagram_register (SmSandbox   *self);
+
+/* Instagram business accounts behind Facebook pages (sm-sandbox-instagram.c):
+ * the IG user id linked to @page_id, or NULL; GET /{id} of an IG user,
+ * container or media on graph.facebook.com (TRUE when @req was one and is
+ * answered); POST /__sandbox/instagram. */
+const char *_sm_sandbox_instagram_account_for_page (SmSandbox        *self,
+                                                    const char       *page_id);
+gboolean    _sm_sandbox_instagram_node     (SmSandboxRequest *req);
+void        _sm_sandbox_instagram_hook     (SmSandboxRequest *req);
 
 /* FALSE after POST /__sandbox/rate-limits {"enabled": false}: the counters
  * and headers still run, but nothing is refused. */
