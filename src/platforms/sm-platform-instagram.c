@@ -1080,9 +1080,10 @@ prepare_item (SoupSession             *session,
     {
       gboolean gone = FALSE;
 
-      if (item->container_id != NULL && item->acknowledged > 0)
+      if (item->container_id != NULL)
         {
-          /* From an earlier attempt: where does the network stand? */
+          /* From an earlier attempt: where does the network stand?  Bytes
+           * of a cut request may have arrived after the last save. */
           g_autoptr(GError) local_error = NULL;
 
           if (!query_upload (session, request, item, &gone, cancellable, &local_error) && !gone)
