@@ -623,13 +623,44 @@ test_connect_unlinked (void)
   g_assert_nonnull (strstr (error->message, "Page’s settings"));
 }
 
-/* `so-me accounts connect instagram`, as a user runs it. */
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+  const char    *want;
+} Wait;
+
+static gboolean
+states_are (gpointer data)
+{
+  Wait *w = data;
+  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
+
+  return g_strcmp0 (states, w->want) == 0;
+}
+
+static const char *reel (void);
+
+/* From the command line, as a user does it: `so-me accounts connect
+ * instagram`, a reel scheduled with `so-me post --media`, sent by the
+ * publisher; a photo the feed would refuse is refused before it is
+ * scheduled, and one that needs the bucket fails saying how to set it up. */
 static void
-test_connect_cli (void)
+test_cli (void)
 {
   g_autoptr(SmTestProfile) p = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) posts = NULL;
+  g_autoptr(JsonNode) status = NULL;
   g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *tall = NULL;
+  g_autofree char *square = NULL;
+  Wait w = { NULL, 0, "published" };
+  gint64 account = 0;
   JsonArray *list;
   guint n = 0;
 
@@ -642,7 +673,10 @@ test_connect_cli (void)
     }
 
   p = sm_test_profile_new ();
-  sm_test_connect (p, "instagram");
+  w.profile = p;
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "instagram");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, account);
   g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "accounts", "list", "--json", NULL), ==, 0);
   g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
   list = json_node_get_array (json_parser_get_root (parser));
@@ -657,18 +691,54 @@ test_connect_cli (void)
         }
     }
   g_assert_cmpuint (n, ==, 1);
+
+  /* A reel, through the publisher. */
+  video = g_strdup (reel ());
+  sha = file_sha256 (video);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "--media", video, "--option", "instagram.kind=reel",
+                                "Rye, from the command line", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  list = json_node_get_array (posts);
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  g_assert_cmpstr (sm_json_get_string (json_array_get_element (list, 0), "network"), ==, "instagram");
+  g_assert_cmpstr (sm_json_get_string (json_array_get_element (list, 0), "media.0.sha256"), ==, sha);
+
+  /* 1:3 is no feed photo: refused before anything is saved. */
+  tall = make_jpeg ("cli-tall.jpg", 360, 1080);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "--media", tall, "--option", "instagram.kind=feed",
+                                "Too tall", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "4:5"));
+
+  /* A photo without a bucket: it fails, saying what to do. */
+  square = make_jpeg ("cli-square.jpg", 1080, 1080);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", "now",
+                                "--media", square, "--option", "instagram.kind=feed",
+                                "A square loaf", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+  w.want = "failed";
+  g_assert_true (sm_test_wait_for (states_are, &w, 60));
+  status = sm_test_status (p, w.post_id);
+  g_assert_nonnull (strstr (sm_json_get_string (status, "targets.0.error"), "so-me bucket set"));
 }
 
 /* ---- videos ------------------------------------------------------------------------ */
 
 static char *reel_path;
 
+/* 3.2 s of 720×1280 snow at 20 Mbit/s: about 8 MB, and a real reel. */
 static const char *
 reel (void)
 {
   if (reel_path == NULL)
     {
-      /* 3.2 s of 720×1280 snow at 20 Mbit/s: about 8 MB, and a real reel. */
       reel_path = make_video ("reel.mp4", "snow", 720, 1280, 96, 20000);
       assert_rules_take ("reel", reel_path);
     }
@@ -1082,7 +1152,7 @@ main (int   argc,
 
   g_test_add_func ("/instagram/connect", test_connect);
   g_test_add_func ("/instagram/connect-unlinked", test_connect_unlinked);
-  g_test_add_func ("/instagram/connect-cli", test_connect_cli);
+  g_test_add_func ("/instagram/cli", test_cli);
   g_test_add_func ("/instagram/reel", test_reel);
   g_test_add_func ("/instagram/reel-resume-after-cut", test_reel_resume_after_cut);
   g_test_add_func ("/instagram/reel-resume-after-restart", test_reel_resume_after_restart);
