@@ -532,6 +532,33 @@ publish (const char       *text,
                               cancellable, error);
 }
 
+static gboolean
+find_published (const char       *text,
+                GPtrArray        *media,
+                const char       *kind,
+                SmUploadHooks    *hooks,
+                gint64            not_before_us,
+                SmPublishResult  *result,
+                GError          **error)
+{
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GHashTable) options = g_hash_table_new (g_str_hash, g_str_equal);
+  SmPublishRequest request = {
+    .account_remote_id = IG_USER_ID,
+    .tokens = sandbox.tokens,
+    .text = text,
+    .not_before_us = not_before_us,
+    .media = media,
+    .options = options,
+    .uploads = hooks,
+  };
+
+  if (kind != NULL)
+    g_hash_table_insert (options, "instagram.kind", (gpointer) kind);
+  return sm_platform_find_published (sm_platform_get (SM_NETWORK_INSTAGRAM), session, &request,
+                                     result, NULL, error);
+}
+
 static void
 assert_post_files (JsonNode    *post,
                    GPtrArray   *media)
@@ -1083,6 +1110,94 @@ test_container_error (void)
   uploads_clear (&u);
 }
 
+/* The answer to media_publish is lost: the post is found by its caption
+ * rather than sent again.  When the publish never happened, the container
+ * says so for certain, and the next attempt publishes the video already
+ * uploaded without sending it again. */
+static void
+test_reconcile (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  SmUploadHooks hooks;
+  Uploads u;
+  gint64 start = g_get_real_time ();
+  guint from, n = 0;
+
+  if (!need_connected ())
+    return;
+
+  uploads_init (&u, &hooks);
+  g_ptr_array_add (media, post_media (91, reel (), "video/mp4"));
+  before = instagram_posts ();
+
+  /* Published, but the answer never came. */
+  hook_post ("faults", "{\"host\":\"graph.facebook.com\",\"method\":\"POST\","
+             "\"path\":\"/*/media_publish\",\"count\":1,\"drop\":true}");
+  {
+    g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+
+    g_assert_false (publish ("Did this one go out?", media, "reel", NULL, &hooks, NULL, &result,
+                             &error));
+    g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
+    g_clear_error (&error);
+  }
+  after = instagram_posts ();
+  g_assert_cmpuint (after->len, ==, before->len + 1);
+  {
+    g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+
+    g_assert_true (find_published ("Did this one go out?", media, "reel", &hooks, start, &result,
+                                   &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (result.remote_id, ==,
+                     sm_json_get_string (g_ptr_array_index (after, after->len - 1), "id"));
+    g_assert_nonnull (result.permalink);
+  }
+  uploads_clear (&u);
+
+  /* Not published: Instagram failed before it acted. */
+  uploads_init (&u, &hooks);
+  g_clear_pointer (&before, g_ptr_array_unref);
+  before = instagram_posts ();
+  hook_post ("faults", "{\"host\":\"graph.facebook.com\",\"method\":\"POST\","
+             "\"path\":\"/*/media_publish\",\"count\":1,\"status\":503}");
+  {
+    g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+
+    g_assert_false (publish ("Second try, same video", media, "reel", NULL, &hooks, NULL,
+                             &result, &error));
+    g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
+    g_clear_error (&error);
+  }
+  {
+    g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+
+    g_assert_true (find_published ("Second try, same video", media, "reel", &hooks, start,
+                                   &result, &error));
+    g_assert_no_error (error);
+    g_assert_null (result.remote_id);
+    g_assert_true (result.definitive);
+  }
+  from = request_count ();
+  {
+    g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+
+    g_assert_true (publish ("Second try, same video", media, "reel", NULL, &hooks, NULL, &result,
+                            &error));
+    g_assert_no_error (error);
+  }
+  request_bytes ("POST", "rupload.facebook.com", "/**", from, &n);
+  g_assert_cmpuint (n, ==, 0);
+  g_clear_pointer (&after, g_ptr_array_unref);
+  after = instagram_posts ();
+  g_assert_cmpuint (after->len, ==, before->len + 1);
+  assert_post_files (g_ptr_array_index (after, after->len - 1), media);
+  uploads_clear (&u);
+}
+
 /* ---- photos --------------------------------------------------------------------------- */
 
 /* Without a bucket, a photo cannot go: the user is told how to set one up,
@@ -1160,6 +1275,7 @@ main (int   argc,
   g_test_add_func ("/instagram/story", test_story);
   g_test_add_func ("/instagram/publishing-limit", test_publishing_limit);
   g_test_add_func ("/instagram/container-error", test_container_error);
+  g_test_add_func ("/instagram/reconcile", test_reconcile);
   g_test_add_func ("/instagram/photo-needs-bucket", test_photo_needs_bucket);
   g_test_add_func ("/instagram/photo-shape-rule", test_photo_shape_rule);
 
