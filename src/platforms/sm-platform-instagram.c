@@ -272,45 +272,19 @@ ig_get (SoupSession      *session,
   return ig_call (session, msg, SM_CALL_READ, result, cancellable, error);
 }
 
-/* POST @url with a form body of NULL-terminated pairs (NULL values left out). */
-static JsonNode *
-ig_post (SoupSession      *session,
-         const char       *url,
-         const char       *token,
-         SmCallKind        kind,
-         SmPublishResult  *result,
-         GCancellable     *cancellable,
-         GError          **error,
-         ...)
+/* A POST to @url with @token; the caller sets the form body with
+ * sm_http_set_form_body() (NULL values are left out, and error messages
+ * are scrubbed of what it carried, such as a presigned image_url). */
+static SoupMessage *
+ig_new_post (const char  *url,
+             const char  *token,
+             GError     **error)
 {
-  g_autoptr(SoupMessage) msg = sm_http_message_new ("POST", url, error);
-  g_autoptr(GString) form = g_string_new (NULL);
-  g_autoptr(GBytes) body = NULL;
-  const char *key;
-  va_list args;
+  SoupMessage *msg = sm_http_message_new ("POST", url, error);
 
-  if (msg == NULL)
-    return NULL;
-  sm_http_set_bearer (msg, token);
-
-  va_start (args, error);
-  while ((key = va_arg (args, const char *)) != NULL)
-    {
-      const char *value = va_arg (args, const char *);
-
-      if (value == NULL)
-        continue;
-      if (form->len > 0)
-        g_string_append_c (form, '&');
-      g_string_append_uri_escaped (form, key, NULL, FALSE);
-      g_string_append_c (form, '=');
-      g_string_append_uri_escaped (form, value, NULL, FALSE);
-    }
-  va_end (args);
-
-  body = g_bytes_new (form->str, form->len);
-  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", body);
-  return ig_call (session, msg, kind, result, cancellable, error);
+  if (msg != NULL)
+    sm_http_set_bearer (msg, token);
+  return msg;
 }
 
 /* ---- connecting ------------------------------------------------------------ */
@@ -773,6 +747,7 @@ create_photo_container (SoupSession             *session,
   g_autofree char *url = g_strdup_printf (IG_GRAPH "/%s/media", user);
   g_autofree char *image_url = NULL;
   g_autofree char *session_text = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(JsonNode) root = NULL;
   const char *id;
 
@@ -793,13 +768,16 @@ create_photo_container (SoupSession             *session,
   session_text = g_strconcat (BUCKET_SESSION, item->bucket_key, NULL);
   request->uploads->save (request->uploads->data, item->media->id, session_text, 0, NULL);
 
-  root = ig_post (session, url, request->tokens->access_token, SM_CALL_PREPARE, result,
-                  cancellable, error,
-                  "image_url", image_url,
-                  "media_type", kind == KIND_STORY ? "STORIES" : NULL,
-                  "is_carousel_item", kind == KIND_CAROUSEL ? "true" : NULL,
-                  "caption", kind == KIND_FEED ? request->text : NULL,
-                  NULL);
+  msg = ig_new_post (url, request->tokens->access_token, error);
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_form_body (msg,
+                         "image_url", image_url,
+                         "media_type", kind == KIND_STORY ? "STORIES" : NULL,
+                         "is_carousel_item", kind == KIND_CAROUSEL ? "true" : NULL,
+                         "caption", kind == KIND_FEED ? request->text : NULL,
+                         NULL);
+  root = ig_call (session, msg, SM_CALL_PREPARE, result, cancellable, error);
   if (root == NULL)
     return FALSE;
   id = sm_json_get_string (root, "id");
@@ -824,19 +802,23 @@ create_video_container (SoupSession             *session,
 {
   g_autofree char *user = _sm_platform_escape (request->account_remote_id);
   g_autofree char *url = g_strdup_printf (IG_GRAPH "/%s/media", user);
+  g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(JsonNode) root = NULL;
   const char *id;
   const char *uri;
 
-  root = ig_post (session, url, request->tokens->access_token, SM_CALL_PREPARE, result,
-                  cancellable, error,
-                  "media_type", kind == KIND_STORY ? "STORIES"
-                                : kind == KIND_CAROUSEL ? "VIDEO" : "REELS",
-                  "upload_type", "resumable",
-                  "is_carousel_item", kind == KIND_CAROUSEL ? "true" : NULL,
-                  "caption", kind == KIND_REEL ? request->text : NULL,
-                  "share_to_feed", kind == KIND_REEL ? "true" : NULL,
-                  NULL);
+  msg = ig_new_post (url, request->tokens->access_token, error);
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_form_body (msg,
+                         "media_type", kind == KIND_STORY ? "STORIES"
+                                       : kind == KIND_CAROUSEL ? "VIDEO" : "REELS",
+                         "upload_type", "resumable",
+                         "is_carousel_item", kind == KIND_CAROUSEL ? "true" : NULL,
+                         "caption", kind == KIND_REEL ? request->text : NULL,
+                         "share_to_feed", kind == KIND_REEL ? "true" : NULL,
+                         NULL);
+  root = ig_call (session, msg, SM_CALL_PREPARE, result, cancellable, error);
   if (root == NULL)
     return FALSE;
   id = sm_json_get_string (root, "id");
@@ -1139,16 +1121,18 @@ publish_container (SoupSession             *session,
 {
   g_autofree char *user = _sm_platform_escape (request->account_remote_id);
   g_autofree char *url = g_strdup_printf (IG_GRAPH "/%s/media_publish", user);
+  g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(JsonNode) published = NULL;
   g_autoptr(JsonNode) link = NULL;
   g_autoptr(GError) link_error = NULL;
   const char *id;
 
   /* From here on a lost answer means the post may be out. */
-  published = ig_post (session, url, request->tokens->access_token, SM_CALL_CREATE, result,
-                       cancellable, error,
-                       "creation_id", container_id,
-                       NULL);
+  msg = ig_new_post (url, request->tokens->access_token, error);
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_form_body (msg, "creation_id", container_id, NULL);
+  published = ig_call (session, msg, SM_CALL_CREATE, result, cancellable, error);
   if (published == NULL)
     return FALSE;
   id = sm_json_get_string (published, "id");
@@ -1243,15 +1227,20 @@ sm_platform_instagram_publish (SmPlatform              *platform,
       g_autofree char *user = _sm_platform_escape (request->account_remote_id);
       g_autofree char *url = g_strdup_printf (IG_GRAPH "/%s/media", user);
       g_autoptr(GString) children = g_string_new (NULL);
+      g_autoptr(SoupMessage) msg = NULL;
       g_autoptr(JsonNode) root = NULL;
 
       for (guint i = 0; i < n; i++)
         g_string_append_printf (children, "%s%s", i > 0 ? "," : "", items[i].container_id);
-      root = ig_post (session, url, token, SM_CALL_PREPARE, result, cancellable, error,
-                      "media_type", "CAROUSEL",
-                      "children", children->str,
-                      "caption", request->text,
-                      NULL);
+      msg = ig_new_post (url, token, error);
+      if (msg == NULL)
+        goto out;
+      sm_http_set_form_body (msg,
+                             "media_type", "CAROUSEL",
+                             "children", children->str,
+                             "caption", request->text,
+                             NULL);
+      root = ig_call (session, msg, SM_CALL_PREPARE, result, cancellable, error);
       if (root == NULL)
         goto out;
       parent = g_strdup (sm_json_get_string (root, "id"));
