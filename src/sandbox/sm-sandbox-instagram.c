@@ -19,7 +19,8 @@
  *    to POST https://rupload.facebook.com/ig-api-upload/v{N}/{container-id}
  *    with Authorization: OAuth {token}, offset: {bytes already sent} and
  *    file_size: {total}, the body the rest of the file, streamed (never held
- *    in memory).  A request cut short keeps what arrived; GET
+ *    in memory); or a file_url header and no body, fetched as a video_url
+ *    is.  A request cut short keeps what arrived; GET
  *    /{container-id}?fields=video_status answers uploading_phase
  *    .bytes_transferred, where the next upload must start.  A video that is
  *    not MP4 (no ftyp box) makes the container ERROR 2207026; otherwise it
@@ -784,6 +785,7 @@ typedef struct
   int        code;
   int        subcode;
   char      *message;
+  char      *file_url;      /* the video by URL instead of in the body */
 } RuploadSink;
 
 static void
@@ -793,6 +795,7 @@ rupload_sink_free (gpointer data)
 
   g_free (sink->container_id);
   g_free (sink->message);
+  g_free (sink->file_url);
   g_free (sink);
 }
 
@@ -854,9 +857,17 @@ rupload_begin (SmSandboxRequest *req,
   if (c->upload == UPLOAD_DONE)
     return rupload_refuse (sink, 400, 100, "The video of this container has been uploaded "
                            "already.");
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    length = soup_message_headers_get_content_length (headers);
   if (_sm_sandbox_request_header (req, "file_url") != NULL)
-    return rupload_refuse (sink, 400, 100, "The sandbox takes the video in the body, not by "
-                           "file_url.");
+    {
+      /* Or Meta fetches the video itself (3.1): no body then. */
+      if (c->stored > 0 || length > 0)
+        return rupload_refuse (sink, 400, 100, "With file_url the request has no body, and "
+                               "the upload must not have started.");
+      sink->file_url = g_strdup (_sm_sandbox_request_header (req, "file_url"));
+      return sink;
+    }
   if (!parse_size (_sm_sandbox_request_header (req, "offset"), &offset) ||
       !parse_size (_sm_sandbox_request_header (req, "file_size"), &file_size) || file_size == 0)
     return rupload_refuse (sink, 400, 100, "The offset and file_size headers are required.");
@@ -872,8 +883,6 @@ rupload_begin (SmSandboxRequest *req,
 
       return rupload_refuse (sink, 400, 100, message);
     }
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
-    length = soup_message_headers_get_content_length (headers);
   if (length < 0 || (guint64) length != file_size - offset)
     return rupload_refuse (sink, 400, 100, "The body must be the rest of the file: "
                            "Content-Length = file_size - offset.");
@@ -925,7 +934,12 @@ rupload_cb (SmSandboxRequest *req,
       return;
     }
 
-  if (c->upload == UPLOAD_WAITING && c->stored == c->file_size)
+  if (sink->file_url != NULL)
+    {
+      c->upload = UPLOAD_DONE;
+      start_fetch (state, c, sink->file_url);
+    }
+  else if (c->upload == UPLOAD_WAITING && c->stored == c->file_size)
     {
       c->upload = UPLOAD_DONE;
       if (memcmp (c->head + 4, "ftyp", 4) != 0)
