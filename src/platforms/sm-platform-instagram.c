@@ -1283,6 +1283,20 @@ sm_platform_instagram_find_published (SmPlatform              *platform,
   gboolean story = g_strcmp0 (kind, "story") == 0;
   JsonNode *data;
 
+  /* An attempt that died may have left photos in the bucket; whatever
+   * it did, Instagram is done with them now. */
+  if (request->uploads != NULL && request->media != NULL)
+    for (guint i = 0; i < request->media->len; i++)
+      {
+        const SmPostMedia *media = g_ptr_array_index (request->media, i);
+        g_autoptr(SmUploadState) state = request->uploads->load (request->uploads->data,
+                                                                 media->id);
+
+        if (state != NULL && state->session != NULL &&
+            g_str_has_prefix (state->session, BUCKET_SESSION))
+          remove_from_bucket (session, request, media, state->session + strlen (BUCKET_SESSION));
+      }
+
   /* Stories have no caption: the story that appeared since the attempt
    * is the one.  Everything else is found by its caption. */
   url = g_strdup_printf (IG_GRAPH "/%s/%s?fields=id,caption,timestamp,permalink&limit=25", user,
