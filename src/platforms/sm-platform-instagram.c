@@ -623,8 +623,7 @@ remove_from_bucket (SoupSession            *session,
     return;
   if (!request->media_host->remove (request->media_host, session, key, NULL, &error))
     {
-      g_message ("Could not remove a photo from the media bucket; the next attempt will: %s",
-                 error->message);
+      g_message ("Could not remove a photo from the media bucket: %s", error->message);
       return;
     }
   request->uploads->save (request->uploads->data, media->id, NULL, 0, NULL);
