@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sm-cli.h"
+#include "sm-cli-bucket.h"
 #include "sm-connect.h"
 #include "sm-media.h"
 #include "sm-media-rules.h"
@@ -414,14 +415,62 @@ print_post (const SmPost *post)
     {
       SmTarget *t = g_ptr_array_index (post->targets, i);
 
-      g_print ("\t%s (%s)\t%s", sm_network_display_name (t->network), t->account_name,
-               sm_target_state_display (t->state));
+      /* The target id first: retry, update and delete take it. */
+      g_print ("\t%" G_GINT64_FORMAT "\t%s (%s)\t%s", t->id, sm_network_display_name (t->network),
+               t->account_name, sm_target_state_display (t->state));
       if (t->permalink)
         g_print ("\t%s", t->permalink);
-      if (t->last_error && t->state != SM_TARGET_PUBLISHED)
+      /* On a published post it is a note: what did not happen. */
+      if (t->last_error)
         g_print ("\t%s", t->last_error);
       g_print ("\n");
     }
+}
+
+/* Instagram and Threads fetch files by URL: a post with such files needs
+ * the media bucket, or it could only fail later. */
+static gboolean
+check_bucket (SmStore    *store,
+              GPtrArray  *accounts,
+              GPtrArray  *media,
+              GError    **error)
+{
+  g_autoptr(GString) networks = g_string_new (NULL);
+  g_autoptr(SmS3Config) config = NULL;
+  gboolean seen[SM_N_NETWORKS] = { FALSE };
+  guint n = 0;
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
+
+      for (guint j = 0; j < media->len && !seen[network]; j++)
+        if (sm_media_rules_needs_bucket (network,
+                                         ((SmMediaInfo *) g_ptr_array_index (media, j))->mime_type))
+          {
+            seen[network] = TRUE;
+            if (n++ > 0)
+              g_string_append (networks, _(" and "));
+            g_string_append (networks, sm_network_display_name (network));
+          }
+    }
+  if (n == 0)
+    return TRUE;
+
+  config = sm_token_store_load_bucket (sm_store_get_dir (store), NULL, error);
+  if (config != NULL)
+    return TRUE;
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               ngettext ("%s fetches photos and videos from a web address, so they go through "
+                         "your own storage bucket (Amazon S3 or any S3-compatible store). Set one "
+                         "up with “so-me bucket set” first; nothing was saved.",
+                         "%s fetch photos and videos from a web address, so they go through "
+                         "your own storage bucket (Amazon S3 or any S3-compatible store). Set one "
+                         "up with “so-me bucket set” first; nothing was saved.", n),
+               networks->str);
+  return FALSE;
 }
 
 static int
@@ -555,6 +604,8 @@ cmd_post (int    argc,
         return fail_error (error);
       g_ptr_array_add (media, info);
     }
+  if (!check_bucket (store, accounts, media, &error))
+    return fail_error (error);
   for (guint i = 0; i < accounts->len; i++)
       {
         SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
@@ -688,6 +739,158 @@ cmd_retry (int    argc,
   return 0;
 }
 
+static SmDBusPublisher1 *
+publisher_proxy (GError **error)
+{
+  return sm_dbus_publisher1_proxy_new_for_bus_sync (G_BUS_TYPE_SESSION,
+                                                    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                                    G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
+                                                    PUBLISHER_BUS_NAME, PUBLISHER_PATH,
+                                                    NULL, error);
+}
+
+/* A publisher's answer, without D-Bus's error name in front. */
+static int
+fail_remote (GError *error)
+{
+  g_dbus_error_strip_remote_error (error);
+  return fail_error (error);
+}
+
+/* so-me update TARGET_ID [--text TEXT] [--option KEY=VALUE …]: a post not
+ * sent yet changes here; a published one changes at the network first
+ * (where it allows), then here. */
+static int
+cmd_update (int    argc,
+            char **argv)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) opts = NULL;
+  GOptionEntry entries[] = {
+    { "text", 0, 0, G_OPTION_ARG_STRING, &text, N_("The new text"), N_("TEXT") },
+    { "option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts,
+      N_("A network's option, such as youtube.title=… (repeatable)"), N_("KEY=VALUE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (N_("TARGET_ID"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmTarget) t = NULL;
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("a{ss}"));
+  gint64 id;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail_error (error);
+  if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL) ||
+      (text == NULL && opts == NULL))
+    return fail (_("usage: so-me update TARGET_ID [--text TEXT] [--option KEY=VALUE …]"));
+  if (text != NULL && !g_utf8_validate (text, -1, NULL))
+    return fail (_("the text is not valid UTF-8"));
+  if (!(store = open_store (&error)) || !(t = sm_store_get_target (store, id, &error)))
+    return fail_error (error);
+
+  if (text != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (!sm_text_check (t->network, text, &message))
+        return fail ("%s", message);
+    }
+  for (guint i = 0; opts && opts[i]; i++)
+    {
+      g_autofree char *key = NULL;
+      g_autofree char *message = NULL;
+      const char *eq = strchr (opts[i], '=');
+
+      if (eq == NULL)
+        return fail (_("--option takes KEY=VALUE, such as youtube.privacy=unlisted"));
+      key = g_strndup (opts[i], eq - opts[i]);
+      if (!sm_options_check (key, eq + 1, &message))
+        return fail ("%s", message);
+      if (sm_options_network (key) != t->network)
+        return fail (_("%s is for %s, but this post is on %s"), key,
+                     sm_network_display_name (sm_options_network (key)),
+                     sm_network_display_name (t->network));
+      g_variant_builder_add (builder, "{ss}", key, eq + 1);
+    }
+
+  switch (t->state)
+    {
+    case SM_TARGET_PUBLISHED:
+      {
+        g_autoptr(SmDBusPublisher1) proxy = publisher_proxy (&error);
+
+        if (proxy == NULL)
+          return fail_error (error);
+        /* The network may take a while to answer (a thumbnail upload). */
+        g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), 5 * 60 * 1000);
+        if (!sm_dbus_publisher1_call_change_published_sync (proxy, id, text ? text : t->text,
+                                                            g_variant_builder_end (builder),
+                                                            NULL, &error))
+          return fail_remote (error);
+        return 0;
+      }
+
+    case SM_TARGET_DRAFT:
+    case SM_TARGET_SCHEDULED:
+    case SM_TARGET_FAILED:
+      if (text != NULL && !sm_store_set_target_text (store, id, text, &error))
+        return fail_error (error);
+      for (guint i = 0; opts && opts[i]; i++)
+        {
+          const char *eq = strchr (opts[i], '=');
+          g_autofree char *key = g_strndup (opts[i], eq - opts[i]);
+
+          if (!sm_store_set_post_option (store, t->post_id, key, eq + 1, &error))
+            return fail_error (error);
+        }
+      return 0;
+
+    case SM_TARGET_PUBLISHING:
+    case SM_TARGET_UNCONFIRMED:
+    default:
+      return fail (_("this post is being sent right now; change it once it is published"));
+    }
+}
+
+/* so-me delete TARGET_ID: a published post is deleted at the network, then
+ * here; one not sent yet is only removed here. */
+static int
+cmd_delete (int    argc,
+            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmTarget) t = NULL;
+  gint64 id;
+
+  if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
+    return fail (_("usage: so-me delete TARGET_ID"));
+  if (!(store = open_store (&error)) || !(t = sm_store_get_target (store, id, &error)))
+    return fail_error (error);
+
+  if (t->state == SM_TARGET_PUBLISHED)
+    {
+      g_autoptr(SmDBusPublisher1) proxy = publisher_proxy (&error);
+
+      if (proxy == NULL)
+        return fail_error (error);
+      g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), 2 * 60 * 1000);
+      if (!sm_dbus_publisher1_call_delete_published_sync (proxy, id, NULL, &error))
+        return fail_remote (error);
+      return 0;
+    }
+  if (t->state == SM_TARGET_PUBLISHING || t->state == SM_TARGET_UNCONFIRMED)
+    return fail (_("this post is being sent right now, or may have gone out; "
+                   "check “so-me status %" G_GINT64_FORMAT "” and delete it once it is published"),
+                 t->post_id);
+  if (!sm_store_delete_target (store, id, &error))
+    return fail_error (error);
+  wake_publisher ();
+  return 0;
+}
+
 static void
 usage (void)
 {
@@ -701,7 +904,14 @@ usage (void)
                      "  post --to ACCOUNT_ID … --at WHEN TEXT   schedule a post (WHEN: now or a time)\n"
                      "  status POST_ID [--json]                 a post and its state per account\n"
                      "  list [--json]                           all posts\n"
-                     "  retry TARGET_ID                         send a failed post again"));
+                     "  retry TARGET_ID                         send a failed post again\n"
+                     "  update TARGET_ID [--text T] [--option K=V]\n"
+                     "                                          change a post, at the network too\n"
+                     "  delete TARGET_ID                        delete a post, at the network too\n"
+                     "  media check FILE [--to NETWORK …]       whether the networks take a file\n"
+                     "  media transcode FILE [--out FILE]       convert a video to H.264/AAC MP4\n"
+                     "  media thumbnail FILE --out PNG [--at S] a still frame of a video\n"
+                     "  bucket set|show|test|clear              the media bucket Instagram and Threads fetch from"));
 }
 
 int
@@ -729,6 +939,14 @@ sm_cli_run (int    argc,
     return cmd_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "retry"))
     return cmd_retry (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "update"))
+    return cmd_update (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "delete"))
+    return cmd_delete (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "media"))
+    return sm_cli_media (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "bucket"))
+    return sm_cli_bucket (argc - 1, argv + 1);
   usage ();
   return fail (_("unknown command “%s”"), argv[1]);
 }

@@ -1194,3 +1194,26 @@ sm_media_rules_has_post_kind (SmNetwork   network,
 
   return find_post_kind (network, post_kind) != NULL;
 }
+
+gboolean
+sm_media_rules_needs_bucket (SmNetwork   network,
+                             const char *mime_type)
+{
+  gboolean image, video;
+
+  if (mime_type == NULL)
+    return FALSE;
+  image = g_str_has_prefix (mime_type, "image/");
+  video = g_str_has_prefix (mime_type, "video/");
+
+  switch (network)
+    {
+    case SM_NETWORK_INSTAGRAM:
+      /* Videos go up by Meta's resumable upload; images only by URL. */
+      return image;
+    case SM_NETWORK_THREADS:
+      return image || video;
+    default:
+      return FALSE;
+    }
+}

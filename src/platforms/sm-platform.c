@@ -202,9 +202,43 @@ sm_platform_real_publish (SmPlatform              *self,
   return FALSE;
 }
 
+static gboolean
+sm_platform_real_update_published (SmPlatform              *self,
+                                   SoupSession             *session,
+                                   const SmPublishRequest  *request,
+                                   SmPublishResult         *result,
+                                   GCancellable            *cancellable,
+                                   GError                 **error)
+{
+  const char *name = sm_network_display_name (sm_platform_get_network (self));
+
+  g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+               _("%s does not let apps change a published post; change it on %s itself."),
+               name, name);
+  return FALSE;
+}
+
+static gboolean
+sm_platform_real_delete_published (SmPlatform              *self,
+                                   SoupSession             *session,
+                                   const SmPublishRequest  *request,
+                                   SmPublishResult         *result,
+                                   GCancellable            *cancellable,
+                                   GError                 **error)
+{
+  const char *name = sm_network_display_name (sm_platform_get_network (self));
+
+  g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+               _("%s does not let apps delete a published post; delete it on %s itself."),
+               name, name);
+  return FALSE;
+}
+
 static void
 sm_platform_default_init (SmPlatformInterface *iface)
 {
+  iface->update_published = sm_platform_real_update_published;
+  iface->delete_published = sm_platform_real_delete_published;
   iface->get_builtin_client_id = sm_platform_real_get_builtin_client_id;
   iface->publish = sm_platform_real_publish;
   iface->refresh = sm_platform_real_refresh;
@@ -279,6 +313,7 @@ sm_publish_result_clear (SmPublishResult *result)
 
   g_clear_pointer (&result->remote_id, g_free);
   g_clear_pointer (&result->permalink, g_free);
+  g_clear_pointer (&result->warning, g_free);
   result->retry_after_us = -1;
 }
 
@@ -1167,6 +1202,42 @@ sm_platform_publish (SmPlatform              *self,
   result->retry_after_us = -1;
 
   return SM_PLATFORM_GET_IFACE (self)->publish (self, session, request, result, cancellable, error);
+}
+
+gboolean
+sm_platform_update_published (SmPlatform              *self,
+                              SoupSession             *session,
+                              const SmPublishRequest  *request,
+                              SmPublishResult         *result,
+                              GCancellable            *cancellable,
+                              GError                 **error)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), FALSE);
+  g_return_val_if_fail (request != NULL && request->remote_id != NULL && request->text != NULL, FALSE);
+  g_return_val_if_fail (request->tokens != NULL && request->tokens->access_token != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  result->retry_after_us = -1;
+  return SM_PLATFORM_GET_IFACE (self)->update_published (self, session, request, result,
+                                                         cancellable, error);
+}
+
+gboolean
+sm_platform_delete_published (SmPlatform              *self,
+                              SoupSession             *session,
+                              const SmPublishRequest  *request,
+                              SmPublishResult         *result,
+                              GCancellable            *cancellable,
+                              GError                 **error)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), FALSE);
+  g_return_val_if_fail (request != NULL && request->remote_id != NULL, FALSE);
+  g_return_val_if_fail (request->tokens != NULL && request->tokens->access_token != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  result->retry_after_us = -1;
+  return SM_PLATFORM_GET_IFACE (self)->delete_published (self, session, request, result,
+                                                         cancellable, error);
 }
 
 gboolean

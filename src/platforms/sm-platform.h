@@ -89,6 +89,7 @@ typedef struct
   const SmUploadHooks *uploads;        /* may be NULL when there is no media */
   SmMediaHost         *media_host;     /* the user's bucket, for networks that fetch
                                         * files by URL; NULL when none is set up */
+  const char          *remote_id;      /* update/delete: the network's id of the post */
 } SmPublishRequest;
 
 typedef struct
@@ -99,6 +100,11 @@ typedef struct
   gboolean  definitive;     /* find_published: "not found" is certain at once (an
                              * upload that never finished), no need to let the
                              * network's listings catch up */
+  char     *warning;        /* published, but something the user asked for did
+                             * not happen (a thumbnail refused); may be NULL */
+  gboolean  limit_kind_only;/* with RATE_LIMITED: the limit is on this kind of
+                             * post only (Facebook reels), so the account's
+                             * other posts need not wait */
 } SmPublishResult;
 
 void sm_publish_result_clear (SmPublishResult *result);
@@ -168,6 +174,23 @@ struct _SmPlatformInterface
                                  SmPublishResult           *result,
                                  GCancellable              *cancellable,
                                  GError                   **error);
+  /* Changes a published post (request->remote_id) to request->text and
+   * request->options, where the network allows it; the default refuses
+   * with REJECTED and says so. */
+  gboolean   (*update_published) (SmPlatform              *self,
+                                  SoupSession             *session,
+                                  const SmPublishRequest  *request,
+                                  SmPublishResult         *result,
+                                  GCancellable            *cancellable,
+                                  GError                 **error);
+  /* Deletes a published post (request->remote_id); one that is already
+   * gone counts as deleted.  The default refuses with REJECTED. */
+  gboolean   (*delete_published) (SmPlatform              *self,
+                                  SoupSession             *session,
+                                  const SmPublishRequest  *request,
+                                  SmPublishResult         *result,
+                                  GCancellable            *cancellable,
+                                  GError                 **error);
   /* Best effort revocation at the network on disconnect. */
   gboolean   (*revoke)          (SmPlatform                *self,
                                  SoupSession               *session,
@@ -223,6 +246,18 @@ gboolean           sm_platform_find_published (SmPlatform                *self,
                                                SmPublishResult           *result,
                                                GCancellable              *cancellable,
                                                GError                   **error);
+gboolean           sm_platform_update_published (SmPlatform              *self,
+                                                 SoupSession             *session,
+                                                 const SmPublishRequest  *request,
+                                                 SmPublishResult         *result,
+                                                 GCancellable            *cancellable,
+                                                 GError                 **error);
+gboolean           sm_platform_delete_published (SmPlatform              *self,
+                                                 SoupSession             *session,
+                                                 const SmPublishRequest  *request,
+                                                 SmPublishResult         *result,
+                                                 GCancellable            *cancellable,
+                                                 GError                 **error);
 gboolean           sm_platform_revoke         (SmPlatform                *self,
                                                SoupSession               *session,
                                                const SmClientCredentials *creds,

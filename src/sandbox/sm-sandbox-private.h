@@ -364,6 +364,10 @@ void        _sm_sandbox_facebook_register  (SmSandbox   *self);
 void        _sm_sandbox_linkedin_register  (SmSandbox   *self);
 void        _sm_sandbox_threads_register   (SmSandbox   *self);
 void        _sm_sandbox_youtube_register   (SmSandbox   *self);
+void        _sm_sandbox_s3_register        (SmSandbox   *self);
+/* POST /__sandbox/s3/buckets, GET /__sandbox/s3/objects (@what is after "s3/"). */
+void        _sm_sandbox_s3_hook            (SmSandboxRequest *req,
+                                            const char       *what);
 void        _sm_sandbox_instagram_register (SmSandbox   *self);
 
 /* Instagram business accounts behind Facebook pages (sm-sandbox-instagram.c):

@@ -1913,6 +1913,8 @@ hook_dispatch (SmSandboxRequest *req,
       json_object_set_boolean_member (object, "enabled", !req->sandbox->rate_limits_off);
       _sm_sandbox_respond_object (req, 200, object);
     }
+  else if (g_str_has_prefix (what, "s3/"))
+    _sm_sandbox_s3_hook (req, what + strlen ("s3/"));
   else
     hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
 }
@@ -2460,6 +2462,7 @@ sm_sandbox_init (SmSandbox *self)
   _sm_sandbox_linkedin_register (self);
   _sm_sandbox_threads_register (self);
   _sm_sandbox_youtube_register (self);
+  _sm_sandbox_s3_register (self);
 }
 
 /* ---- public API -------------------------------------------------------- */

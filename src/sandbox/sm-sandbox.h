@@ -5,8 +5,8 @@
  * One SoupServer serves every network's hosts under /HOST/PATH, which is
  * where SO_ME_STUDIO_NETWORK_BASE=http://127.0.0.1:PORT sends a request meant
  * for https://HOST/PATH.  Each network (sm-sandbox-x.c, -facebook.c,
- * -instagram.c, -linkedin.c, -threads.c, -youtube.c) speaks its real wire
- * protocol: the
+ * -instagram.c, -linkedin.c, -threads.c, -youtube.c, and S3 for media:
+ * -s3.c) speaks its real wire protocol: the
  * same paths, token kinds, required headers and fields, success bodies and
  * error envelopes as platform-apis.md describes.  Tokens and codes are random
  * strings made at run time.
@@ -94,6 +94,33 @@
  *     a header value (they carry tokens).  status is 0 when none was sent;
  *     body_bytes is how much of the request body the sandbox took (up to
  *     the cut for drop_after_bytes).
+ *
+ *   POST /__sandbox/s3/buckets  {"bucket":"my-media","region":"eu-west-1"}
+ *     → 201 {"bucket":"my-media","region":"eu-west-1",
+ *            "access_key_id":"AKIA…","secret_access_key":"sbx/…+…",
+ *            "endpoint":"https://s3.eu-west-1.amazonaws.com",
+ *            "generic_endpoint":"https://s3.sandbox.test"}
+ *     A private S3 bucket (sm-sandbox-s3.c) with a random key of its own,
+ *     reached path-style at s3.amazonaws.com, s3.REGION.amazonaws.com and
+ *     s3.sandbox.test (a stand-in for a self-hosted store), or
+ *     virtual-hosted at BUCKET.s3.REGION.amazonaws.com,
+ *     BUCKET.s3.amazonaws.com and BUCKET.s3.sandbox.test.  PUT (streamed),
+ *     GET/HEAD (header-signed or presigned) and DELETE are checked with
+ *     Signature V4 against the real host (the path prefix): key, region,
+ *     15-minute skew, presigned expiry (≤ 604800 s), signed x-amz-*
+ *     headers, a claimed payload SHA-256; errors are S3's XML <Error>
+ *     (SignatureDoesNotMatch, InvalidAccessKeyId, AccessDenied "Request has
+ *     expired", NoSuchBucket, NoSuchKey, AuthorizationHeaderMalformed,
+ *     PermanentRedirect, RequestTimeTooSkewed, MissingContentLength…).
+ *     Buckets stay across /__sandbox/reset; objects go.  409 when the
+ *     bucket exists.
+ *   GET  /__sandbox/s3/objects
+ *     → 200 [{"bucket":"my-media","key":"so-me-studio/…/photo.jpg",
+ *             "bytes":123,"sha256":"…","content_type":"image/jpeg",
+ *             "fetches":1,"deleted":true}, …]
+ *     Every object PUT, in order (a replaced or deleted one stays listed
+ *     with "deleted":true); fetches counts the GETs answered 200, e.g. a
+ *     network fetching a presigned URL through _sm_sandbox_fetch.
  *
  *   POST /__sandbox/rate-limits  {"enabled": false}
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts
