@@ -26,6 +26,7 @@
 #include "sm-media.h"
 #include "sm-platform.h"
 #include "sm-platforms-private.h"
+#include "sm-s3.h"
 #include "sm-store.h"
 #include "sm-test-util.h"
 
@@ -668,17 +669,37 @@ states_are (gpointer data)
 
 static const char *reel (void);
 
+/* POST @json to the profile's own sandbox; its answer. */
+static JsonNode *
+profile_post (SmTestProfile *p,
+              const char    *path,
+              const char    *json)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)));
+  return sm_http_parse_json (body, NULL);
+}
+
 /* From the command line, as a user does it: `so-me accounts connect
  * instagram`, a reel scheduled with `so-me post --media`, sent by the
  * publisher; a photo the feed would refuse is refused before it is
- * scheduled, and one that needs the bucket fails saying how to set it up. */
+ * scheduled, as is a photo without a bucket; with `so-me bucket set`, the
+ * photo goes out through the bucket. */
 static void
 test_cli (void)
 {
   g_autoptr(SmTestProfile) p = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonNode) posts = NULL;
-  g_autoptr(JsonNode) status = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *id = NULL;
@@ -686,6 +707,10 @@ test_cli (void)
   g_autofree char *sha = NULL;
   g_autofree char *tall = NULL;
   g_autofree char *square = NULL;
+  g_autofree char *secret_line = NULL;
+  g_autofree char *photo_sha = NULL;
+  g_autoptr(JsonNode) made = NULL;
+  g_autoptr(JsonNode) objects = NULL;
   Wait w = { NULL, 0, "published" };
   gint64 account = 0;
   JsonArray *list;
@@ -734,6 +759,28 @@ test_cli (void)
   g_assert_cmpstr (sm_json_get_string (json_array_get_element (list, 0), "network"), ==, "instagram");
   g_assert_cmpstr (sm_json_get_string (json_array_get_element (list, 0), "media.0.sha256"), ==, sha);
 
+  /* A photo without a bucket: refused before it is scheduled, saying
+   * what to do. */
+  square = make_jpeg ("cli-square.jpg", 1080, 1080);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "--media", square, "--option", "instagram.kind=feed",
+                                "A square loaf", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "so-me bucket set"));
+
+  /* With the bucket set up, the photo goes through it to Instagram, and
+   * nothing of it stays there. */
+  made = profile_post (p, "/__sandbox/s3/buckets",
+                       "{\"bucket\":\"bakery-cli\",\"region\":\"eu-west-1\"}");
+  secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
+                                "--endpoint", sm_json_get_string (made, "endpoint"),
+                                "--region", "eu-west-1", "--bucket", "bakery-cli",
+                                "--access-key-id", sm_json_get_string (made, "access_key_id"),
+                                NULL), ==, 0);
   /* 1:3 is no feed photo: refused before anything is saved. */
   tall = make_jpeg ("cli-tall.jpg", 360, 1080);
   g_clear_pointer (&out, g_free);
@@ -743,17 +790,30 @@ test_cli (void)
                                 "Too tall", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "4:5"));
 
-  /* A photo without a bucket: it fails, saying what to do. */
-  square = make_jpeg ("cli-square.jpg", 1080, 1080);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", "now",
                                 "--media", square, "--option", "instagram.kind=feed",
                                 "A square loaf", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
-  w.want = "failed";
-  g_assert_true (sm_test_wait_for (states_are, &w, 60));
-  status = sm_test_status (p, w.post_id);
-  g_assert_nonnull (strstr (sm_json_get_string (status, "targets.0.error"), "so-me bucket set"));
+  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  g_clear_pointer (&posts, json_node_unref);
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  list = json_node_get_array (posts);
+  g_assert_cmpuint (json_array_get_length (list), ==, 2);
+  photo_sha = file_sha256 (square);
+  g_assert_cmpstr (sm_json_get_string (json_array_get_element (list, 1), "media.0.kind"), ==, "image");
+  g_assert_cmpstr (sm_json_get_string (json_array_get_element (list, 1), "media.0.sha256"), ==,
+                   photo_sha);
+  objects = sm_test_sandbox_get (p, "/__sandbox/s3/objects");
+  list = json_node_get_array (objects);
+  g_assert_cmpuint (json_array_get_length (list), >=, 1);
+  {
+    JsonNode *o = json_array_get_element (list, json_array_get_length (list) - 1);
+
+    g_assert_cmpstr (sm_json_get_string (o, "sha256"), ==, photo_sha);
+    g_assert_cmpint (sm_json_get_int (o, "fetches"), >=, 1);
+    g_assert_true (json_object_get_boolean_member (json_node_get_object (o), "deleted"));
+  }
 }
 
 /* ---- videos ------------------------------------------------------------------------ */
@@ -1231,6 +1291,326 @@ test_photo_needs_bucket (void)
   uploads_clear (&u);
 }
 
+/* ---- photos through the bucket ------------------------------------------------------ */
+
+static SmMediaHost *bucket_host;
+
+/* The user's bucket: a private S3 bucket in the sandbox, as `so-me bucket
+ * set` would configure it. */
+static SmMediaHost *
+media_bucket (void)
+{
+  if (bucket_host == NULL)
+    {
+      g_autoptr(JsonNode) reply = hook ("POST", "s3/buckets",
+                                        "{\"bucket\":\"bakery-media\",\"region\":\"eu-west-1\"}");
+      g_autoptr(SmS3Config) config = NULL;
+
+      config = sm_s3_config_new (sm_json_get_string (reply, "endpoint"), "eu-west-1",
+                                 "bakery-media", sm_json_get_string (reply, "access_key_id"),
+                                 sm_json_get_string (reply, "secret_access_key"),
+                                 SM_S3_ADDRESSING_AUTO);
+      bucket_host = sm_s3_media_host_new (config);
+    }
+  return bucket_host;
+}
+
+/* The bucket's objects from the @from-th on (new references). */
+static GPtrArray *
+bucket_objects (guint from)
+{
+  g_autoptr(JsonNode) objects = hook ("GET", "s3/objects", NULL);
+  JsonArray *array = json_node_get_array (objects);
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+  for (guint i = from; i < json_array_get_length (array); i++)
+    g_ptr_array_add (found, json_node_ref (json_array_get_element (array, i)));
+  return found;
+}
+
+static guint
+bucket_count (void)
+{
+  g_autoptr(GPtrArray) all = bucket_objects (0);
+
+  return all->len;
+}
+
+/* Each file of @media that is a photo went through the bucket: put with
+ * the file's bytes, fetched by Instagram, and deleted. */
+static void
+assert_photos_went_through_bucket (GPtrArray *objects,
+                                   GPtrArray *media)
+{
+  guint photos = 0;
+
+  for (guint i = 0; i < media->len; i++)
+    {
+      SmPostMedia *m = g_ptr_array_index (media, i);
+      gboolean found = FALSE;
+
+      if (g_str_has_prefix (m->mime_type, "video/"))
+        continue;
+      photos++;
+      for (guint j = 0; j < objects->len; j++)
+        {
+          JsonNode *o = g_ptr_array_index (objects, j);
+
+          if (g_strcmp0 (sm_json_get_string (o, "sha256"), m->sha256) == 0)
+            {
+              g_assert_cmpint (sm_json_get_int (o, "fetches"), >=, 1);
+              g_assert_true (json_object_get_boolean_member (json_node_get_object (o), "deleted"));
+              found = TRUE;
+            }
+        }
+      g_assert_true (found);
+    }
+  g_assert_cmpuint (objects->len, ==, photos);
+}
+
+/* A feed photo: into the bucket, fetched by Instagram, published, and
+ * gone from the bucket. */
+static void
+test_photo_feed (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  const SmUploadState *state;
+  SmUploadHooks hooks;
+  Uploads u;
+  JsonNode *post;
+  guint from;
+
+  if (!need_connected ())
+    return;
+
+  path = make_jpeg ("portrait.jpg", 1080, 1350);
+  assert_rules_take ("feed", path);
+  uploads_init (&u, &hooks);
+  g_ptr_array_add (media, post_media (101, path, "image/jpeg"));
+  from = bucket_count ();
+
+  g_assert_true (publish ("Our morning loaves, 4:5", media, "feed", media_bucket (), &hooks, NULL,
+                          &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (result.permalink, "https://www.instagram.com/p/"));
+
+  after = instagram_posts ();
+  post = g_ptr_array_index (after, after->len - 1);
+  g_assert_cmpstr (sm_json_get_string (post, "id"), ==, result.remote_id);
+  g_assert_cmpstr (sm_json_get_string (post, "text"), ==, "Our morning loaves, 4:5");
+  assert_post_files (post, media);
+
+  objects = bucket_objects (from);
+  assert_photos_went_through_bucket (objects, media);
+  /* Nothing left to clean up. */
+  state = uploads_get (&u, 101);
+  g_assert_true (state == NULL || state->session == NULL);
+  uploads_clear (&u);
+}
+
+/* A photo Instagram refuses for its shape (the client's rules would have
+ * caught it; here it is sent anyway): the container's ERROR is explained,
+ * and the bucket's copy is deleted all the same. */
+static void
+test_photo_aspect_error (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  SmUploadHooks hooks;
+  Uploads u;
+  guint from;
+
+  if (!need_connected ())
+    return;
+
+  path = make_jpeg ("too-tall.jpg", 360, 1080);
+  uploads_init (&u, &hooks);
+  g_ptr_array_add (media, post_media (111, path, "image/jpeg"));
+  before = instagram_posts ();
+  from = bucket_count ();
+
+  g_assert_false (publish ("Too tall for the feed", media, "feed", media_bucket (), &hooks, NULL,
+                           &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "2207009"));
+  g_assert_nonnull (strstr (error->message, "4:5"));
+
+  after = instagram_posts ();
+  g_assert_cmpuint (after->len, ==, before->len);
+  objects = bucket_objects (from);
+  assert_photos_went_through_bucket (objects, media);
+  uploads_clear (&u);
+}
+
+/* Photos and a video in one carousel: in order, the video by rupload, the
+ * photos through the bucket. */
+static void
+test_carousel_mixed (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *last = NULL;
+  SmUploadHooks hooks;
+  Uploads u;
+  guint from;
+
+  if (!need_connected ())
+    return;
+
+  first = make_jpeg ("mixed-1.jpg", 1080, 1080);
+  video = make_video ("mixed-2.mp4", "ball", 540, 960, 96, 2000);
+  last = make_jpeg ("mixed-3.jpg", 1080, 1350);
+  uploads_init (&u, &hooks);
+  g_ptr_array_add (media, post_media (121, first, "image/jpeg"));
+  g_ptr_array_add (media, post_media (122, video, "video/mp4"));
+  g_ptr_array_add (media, post_media (123, last, "image/jpeg"));
+  from = bucket_count ();
+
+  g_assert_true (publish ("Crust, crumb, and the oven", media, "carousel", media_bucket (),
+                          &hooks, NULL, &result, &error));
+  g_assert_no_error (error);
+
+  after = instagram_posts ();
+  assert_post_files (g_ptr_array_index (after, after->len - 1), media);
+  objects = bucket_objects (from);
+  assert_photos_went_through_bucket (objects, media);
+  uploads_clear (&u);
+}
+
+/* A photo story: any shape, no caption. */
+static void
+test_photo_story (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  SmUploadHooks hooks;
+  Uploads u;
+  JsonNode *post;
+  guint from;
+
+  if (!need_connected ())
+    return;
+
+  path = make_jpeg ("story.jpg", 1080, 1920);
+  assert_rules_take ("story", path);
+  uploads_init (&u, &hooks);
+  g_ptr_array_add (media, post_media (131, path, "image/jpeg"));
+  from = bucket_count ();
+
+  g_assert_true (publish ("Fresh out", media, "story", media_bucket (), &hooks, NULL, &result,
+                          &error));
+  g_assert_no_error (error);
+  after = instagram_posts ();
+  post = g_ptr_array_index (after, after->len - 1);
+  g_assert_cmpstr (sm_json_get_string (post, "text"), ==, "");
+  assert_post_files (post, media);
+  objects = bucket_objects (from);
+  assert_photos_went_through_bucket (objects, media);
+  uploads_clear (&u);
+}
+
+/* Instagram cannot fetch the photo: its reason, and the copy deleted. */
+static void
+test_photo_fetch_fails (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GPtrArray) objects = NULL;
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  SmUploadHooks hooks;
+  Uploads u;
+  guint from;
+
+  if (!need_connected ())
+    return;
+
+  path = make_jpeg ("unreachable.jpg", 1080, 1080);
+  uploads_init (&u, &hooks);
+  g_ptr_array_add (media, post_media (141, path, "image/jpeg"));
+  from = bucket_count ();
+  hook_post ("faults", "{\"method\":\"GET\",\"path\":\"*so-me-studio/*\",\"count\":1,\"status\":403}");
+
+  g_assert_false (publish ("Nobody can see this photo", media, "feed", media_bucket (), &hooks,
+                           NULL, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
+  g_assert_nonnull (strstr (error->message, "2207077"));
+  g_assert_nonnull (strstr (error->message, "bucket"));
+
+  objects = bucket_objects (from);
+  g_assert_cmpuint (objects->len, ==, 1);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (g_ptr_array_index (objects, 0)),
+                                                 "deleted"));
+  uploads_clear (&u);
+}
+
+/* A publisher that died after putting a photo in the bucket: the next
+ * attempt removes what it left before putting the photo again. */
+static void
+test_photo_leftover_removed (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autoptr(GPtrArray) objects = NULL;
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autofree char *path = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *saved = NULL;
+  SmMediaHost *host;
+  SmUploadHooks hooks;
+  Uploads u;
+  guint from;
+
+  if (!need_connected ())
+    return;
+
+  path = make_jpeg ("again.jpg", 1080, 1080);
+  uploads_init (&u, &hooks);
+  g_ptr_array_add (media, post_media (151, path, "image/jpeg"));
+  from = bucket_count ();
+  host = media_bucket ();
+
+  /* What the dead attempt did: the photo in the bucket, its key saved. */
+  url = host->put (host, session, path, "image/jpeg", 3600, &key, NULL, &error);
+  g_assert_no_error (error);
+  saved = g_strconcat ("bucket:", key, NULL);
+  uploads_save (&u, 151, saved, 0, NULL);
+
+  g_assert_true (publish ("Second attempt at a square loaf", media, "feed", host, &hooks, NULL,
+                          &result, &error));
+  g_assert_no_error (error);
+
+  objects = bucket_objects (from);
+  g_assert_cmpuint (objects->len, ==, 2);
+  for (guint i = 0; i < objects->len; i++)
+    g_assert_true (json_object_get_boolean_member (json_node_get_object (g_ptr_array_index (objects, i)),
+                                                   "deleted"));
+  g_assert_cmpstr (sm_json_get_string (g_ptr_array_index (objects, 0), "key"), ==, key);
+  uploads_clear (&u);
+}
+
 /* The client's rules catch a feed photo Instagram would refuse, before
  * anything is scheduled. */
 static void
@@ -1278,10 +1658,17 @@ main (int   argc,
   g_test_add_func ("/instagram/reconcile", test_reconcile);
   g_test_add_func ("/instagram/photo-needs-bucket", test_photo_needs_bucket);
   g_test_add_func ("/instagram/photo-shape-rule", test_photo_shape_rule);
+  g_test_add_func ("/instagram/photo-feed", test_photo_feed);
+  g_test_add_func ("/instagram/photo-aspect-error", test_photo_aspect_error);
+  g_test_add_func ("/instagram/carousel-mixed", test_carousel_mixed);
+  g_test_add_func ("/instagram/photo-story", test_photo_story);
+  g_test_add_func ("/instagram/photo-fetch-fails", test_photo_fetch_fails);
+  g_test_add_func ("/instagram/photo-leftover-removed", test_photo_leftover_removed);
 
   ret = g_test_run ();
 
   sandbox_stop ();
+  g_clear_pointer (&bucket_host, sm_s3_media_host_free);
   g_clear_pointer (&sandbox.tokens, sm_tokens_free);
   g_clear_pointer (&reel_path, g_free);
   {

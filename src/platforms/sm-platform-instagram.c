@@ -185,21 +185,32 @@ set_subcode_error (GError          **error,
                    const char       *meta_text,
                    SmCallKind        kind)
 {
-  g_autofree char *scrubbed = msg != NULL ? _sm_platform_scrub (msg, meta_text) : g_strdup (meta_text);
+  g_autofree char *said = msg != NULL ? _sm_platform_scrub (msg, meta_text) : g_strdup (meta_text);
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, known->subcode);
+  gsize len;
+
+  if (said == NULL)
+    said = g_strdup ("");
+  g_strstrip (said);
+  len = strlen (said);
+  while (len > 0 && said[len - 1] == '.')
+    said[--len] = '\0';
 
   if (known->transient)
     g_set_error (error, SM_PLATFORM_ERROR,
                  kind == SM_CALL_CREATE ? SM_PLATFORM_ERROR_OUTCOME_UNKNOWN : SM_PLATFORM_ERROR_TRANSIENT,
-                 _("Instagram: %s (%s). It will be tried again."), _(known->meaning),
-                 scrubbed != NULL ? scrubbed : "");
-  else if (scrubbed != NULL && *scrubbed != '\0')
+                 _("Instagram: %s (error %s). It will be tried again."), _(known->meaning), number);
+  else if (*said != '\0' && strstr (said, number) != NULL)
     g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
-                 _("Instagram refused the post: %s (%s, error %" G_GINT64_FORMAT ")."),
-                 _(known->meaning), scrubbed, known->subcode);
+                 _("Instagram refused the post: %s. Instagram said: “%s”."),
+                 _(known->meaning), said);
+  else if (*said != '\0')
+    g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+                 _("Instagram refused the post: %s. Instagram said: “%s” (error %s)."),
+                 _(known->meaning), said, number);
   else
     g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
-                 _("Instagram refused the post: %s (error %" G_GINT64_FORMAT ")."),
-                 _(known->meaning), known->subcode);
+                 _("Instagram refused the post: %s (error %s)."), _(known->meaning), number);
 }
 
 /* The Graph envelope (2.5) with Instagram's subcodes (3.1) on top. */
