@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "sm-store.h"
@@ -1065,6 +1066,86 @@ test_youtube_change_and_delete (void)
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 1);
 }
 
+static const char *
+target_error (SmTestProfile *p,
+              gint64         post_id,
+              JsonNode     **keep)
+{
+  *keep = sm_test_status (p, post_id);
+  return json_object_get_string_member (json_array_get_object_element (
+           json_object_get_array_member (json_node_get_object (*keep), "targets"), 0), "error");
+}
+
+/* What can go wrong with a file between scheduling and sending: changed,
+ * deleted; and a grant revoked in the middle of an upload.  Each post fails
+ * with a message that says what to do, and nothing half-made is left. */
+static void
+test_media_faults (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(JsonNode) keep = NULL;
+  g_autofree char *changed = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *accounts = NULL;
+  Wait w = { p, 0, "failed", 0 };
+  gint64 account, first, second;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "youtube");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, account);
+  changed = make_video (p, "changed.mp4", 10);
+  gone = make_video (p, "gone.mp4", 10);
+  video = make_video (p, "long.mp4", 400);
+
+  /* Scheduled a few seconds ahead; then one file is edited, one deleted. */
+  when = sm_time_format_utc ((g_get_real_time () / G_TIME_SPAN_SECOND + 3) * G_TIME_SPAN_SECOND);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", when,
+                                "--media", changed, "Edited after scheduling", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &first, NULL));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", when,
+                                "--media", gone, "Deleted after scheduling", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &second, NULL));
+  g_clear_pointer (&out, g_free);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (changed);
+    g_autoptr(GFileOutputStream) stream = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, NULL);
+
+    g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (stream), "more", 4, NULL, NULL, NULL));
+  }
+  g_assert_cmpint (g_unlink (gone), ==, 0);
+
+  w.post_id = first;
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_nonnull (strstr (target_error (p, first, &keep), "changed after the post was scheduled"));
+  g_clear_pointer (&keep, json_node_unref);
+  w.post_id = second;
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_nonnull (strstr (target_error (p, second, &keep), "cannot be read any more"));
+  g_clear_pointer (&keep, json_node_unref);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+
+  /* The grant is revoked while the video is going up: the next chunk is
+   * refused, the refresh is too, and the post asks to reconnect. */
+  sm_test_sandbox_post (p, "/__sandbox/faults",
+                        "{\"host\":\"www.googleapis.com\",\"method\":\"PUT\","
+                        "\"path\":\"/upload/youtube/v3/videos*\",\"count\":1,\"delay_ms\":4000}");
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", "now",
+                                "--media", video, "Revoked on the way", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+  g_usleep (2 * G_TIME_SPAN_SECOND);
+  sm_test_sandbox_post (p, "/__sandbox/tokens/revoke", "{\"network\":\"youtube\"}");
+  g_assert_true (sm_test_wait_for (states_are, &w, 60));
+  g_assert_nonnull (strstr (target_error (p, w.post_id, &keep), "connect"));
+  g_assert_cmpint (sm_test_cli (p, NULL, &accounts, NULL, "accounts", "list", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (accounts, "needs-reconnect"));
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1081,5 +1162,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/e2e/two-publishers-publish-each-once", test_two_publishers_publish_each_once);
   g_test_add_func ("/e2e/youtube-video-resumes-after-kill", test_youtube_video_resumes_after_kill);
   g_test_add_func ("/e2e/youtube-change-and-delete", test_youtube_change_and_delete);
+  g_test_add_func ("/e2e/media-faults", test_media_faults);
   return g_test_run ();
 }

@@ -473,6 +473,20 @@ check_bucket (SmStore    *store,
   return FALSE;
 }
 
+/* --option KEY=… read as a boolean; FALSE when not given. */
+static gboolean
+option_bool (char       **opts,
+             const char  *key)
+{
+  g_autoptr(GHashTable) table = g_hash_table_new (g_str_hash, g_str_equal);
+  gsize len = strlen (key);
+
+  for (guint i = 0; opts && opts[i]; i++)
+    if (strncmp (opts[i], key, len) == 0 && opts[i][len] == '=')
+      g_hash_table_insert (table, (gpointer) key, opts[i] + len + 1);
+  return sm_options_get_bool (table, key, FALSE);
+}
+
 static int
 cmd_post (int    argc,
           char **argv)
@@ -566,7 +580,11 @@ cmd_post (int    argc,
       SmAccount *account = g_ptr_array_index (accounts, i);
       g_autofree char *message = NULL;
 
-      if (!sm_text_check (account->network, spec->text ? spec->text : text, &message))
+      /* An X thread (x.thread=true): each part must fit on its own. */
+      gboolean thread = account->network == SM_NETWORK_X && option_bool (opts, "x.thread");
+
+      if (!(thread ? sm_text_check_thread (account->network, spec->text ? spec->text : text, &message)
+                   : sm_text_check (account->network, spec->text ? spec->text : text, &message)))
         return fail (_("%s (account %" G_GINT64_FORMAT "; give it its own text with --text-for %" G_GINT64_FORMAT "=…)"),
                      message, account->id, account->id);
     }

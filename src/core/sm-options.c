@@ -57,6 +57,8 @@ static const Option options[] = {
   { "tiktok.disable_duet", KIND_BOOL, 0, NULL, FALSE },
   { "tiktok.disable_stitch", KIND_BOOL, 0, NULL, FALSE },
   { "x.reply_settings", KIND_CHOICE, 0, x_reply, FALSE },
+  /* Post the text as a reply chain, split at lines of "---". */
+  { "x.thread", KIND_BOOL, 0, NULL, FALSE },
   { "linkedin.visibility", KIND_CHOICE, 0, li_visibility, FALSE },
   { "threads.reply_control", KIND_CHOICE, 0, th_reply, FALSE },
   { "whatsapp.to", KIND_DIGITS, 15, NULL, FALSE },

@@ -351,7 +351,9 @@ static const MediaRule threads_rules[] = {
   },
 };
 
-/* LinkedIn — §6.4 (images, documents) and §6.5 (videos). */
+/* LinkedIn — §6.3 (posts: one file as media, or multiImage), §6.4 (images,
+ * documents) and §6.5 (videos).  src/platforms/sm-platform-linkedin.c sends
+ * one image as media and several as multiImage. */
 static const PostKind linkedin_post_kinds[] = {
   /* multiImage: 2-20 images, LinkedIn's Posts API, not in platform-apis.md */
   { "post", "image video", N_("LinkedIn posts"), 0, 20 },
@@ -364,6 +366,8 @@ static const MediaRule linkedin_rules[] = {
     .kind = SM_MEDIA_IMAGE,
     .label = N_("LinkedIn images"),
     .formats = N_("JPEG, PNG or GIF"),
+    /* §6.4 gives no formats or sizes; JPEG, PNG and GIF are the Images
+     * API's, not in platform-apis.md */
     .mime_types = LIST ("image/jpeg", "image/png", "image/gif"),
   },
   {

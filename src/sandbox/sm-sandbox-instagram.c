@@ -1436,22 +1436,18 @@ hook_refuse (SmSandboxRequest *req,
   _sm_sandbox_respond_object (req, 400, object);
 }
 
-void
-_sm_sandbox_instagram_hook (SmSandboxRequest *req)
+/* GET and POST /__sandbox/instagram (sm-sandbox.h) */
+static void
+config_hook_cb (SmSandboxRequest *req,
+                gpointer          user_data)
 {
-  IgState *state = state_of (req->sandbox);
+  IgState *state = user_data;
   JsonNode *root;
   JsonObject *object;
 
-  g_assert (state != NULL);
   if (strcmp (req->method, "GET") == 0)
     {
       hook_answer (req, state);
-      return;
-    }
-  if (strcmp (req->method, "POST") != 0)
-    {
-      hook_refuse (req, "GET or POST /__sandbox/instagram");
       return;
     }
   root = _sm_sandbox_request_json (req);
@@ -1507,6 +1503,8 @@ _sm_sandbox_instagram_register (SmSandbox *self)
   _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/media_publish", publish_cb, state);
   _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*/content_publishing_limit",
                          publishing_limit_cb, state);
+  _sm_sandbox_add_hook (self, "GET", IG_NETWORK, config_hook_cb, state);
+  _sm_sandbox_add_hook (self, "POST", IG_NETWORK, config_hook_cb, state);
   _sm_sandbox_add_streaming_route (self, rupload_hosts, "POST", "/ig-api-upload/?v/*",
                                    rupload_begin, rupload_chunk, rupload_sink_free, rupload_cb,
                                    state);

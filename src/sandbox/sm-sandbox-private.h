@@ -73,6 +73,14 @@ void        _sm_sandbox_add_streaming_route (SmSandbox          *self,
                                              GDestroyNotify      sink_free,
                                              SmSandboxHandler    handler,
                                              gpointer            user_data);
+/* A network's own test hook, @method /__sandbox/@name (e.g. "linkedin" or
+ * "x/media-failure"), documented in sm-sandbox.h; never faulted, never
+ * recorded. */
+void        _sm_sandbox_add_hook           (SmSandbox          *self,
+                                            const char         *method,
+                                            const char         *name,
+                                            SmSandboxHandler    handler,
+                                            gpointer            user_data);
 /* Per-network state: @reset runs on /__sandbox/reset, @free at dispose. */
 void        _sm_sandbox_add_module         (SmSandbox          *self,
                                             gpointer            data,
@@ -373,11 +381,10 @@ void        _sm_sandbox_instagram_register (SmSandbox   *self);
 /* Instagram business accounts behind Facebook pages (sm-sandbox-instagram.c):
  * the IG user id linked to @page_id, or NULL; GET /{id} of an IG user,
  * container or media on graph.facebook.com (TRUE when @req was one and is
- * answered); POST /__sandbox/instagram. */
+ * answered). */
 const char *_sm_sandbox_instagram_account_for_page (SmSandbox        *self,
                                                     const char       *page_id);
 gboolean    _sm_sandbox_instagram_node     (SmSandboxRequest *req);
-void        _sm_sandbox_instagram_hook     (SmSandboxRequest *req);
 
 /* FALSE after POST /__sandbox/rate-limits {"enabled": false}: the counters
  * and headers still run, but nothing is refused. */

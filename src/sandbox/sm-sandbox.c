@@ -16,6 +16,8 @@
 #define MAX_RECORDS           500
 /* Bodies above this are not kept in memory (see got_headers_cb). */
 #define MAX_ACCUMULATED_BODY  (1024 * 1024)
+/* The routes of the networks' own hooks, /__sandbox/NAME. */
+#define SANDBOX_HOOK_HOST     "__sandbox"
 
 typedef struct
 {
@@ -720,6 +722,22 @@ _sm_sandbox_add_route (SmSandbox          *self,
   g_return_if_fail (hosts != NULL && pattern != NULL && pattern[0] == '/');
 
   route_add (self, hosts, method, pattern, handler, user_data);
+}
+
+void
+_sm_sandbox_add_hook (SmSandbox        *self,
+                      const char       *method,
+                      const char       *name,
+                      SmSandboxHandler  handler,
+                      gpointer          user_data)
+{
+  static const char * const hook_hosts[] = { SANDBOX_HOOK_HOST, NULL };
+  g_autofree char *pattern = g_strconcat ("/", name, NULL);
+
+  g_return_if_fail (SM_IS_SANDBOX (self));
+  g_return_if_fail (name != NULL && name[0] != '/');
+
+  route_add (self, hook_hosts, method, pattern, handler, user_data);
 }
 
 void
@@ -1516,6 +1534,8 @@ hook_posts (SmSandboxRequest *req)
       json_object_set_string_member (object, "text", post->text);
       set_time_member (object, "received_at", post->received_us);
       json_object_set_boolean_member (object, "deleted", post->deleted);
+      if (post->reply_to != NULL)
+        json_object_set_string_member (object, "reply_to", post->reply_to);
       if (post->media_sha256 != NULL)
         {
           json_object_set_int_member (object, "bytes", (gint64) post->media_bytes);
@@ -1869,6 +1889,7 @@ hook_dispatch (SmSandboxRequest *req,
   g_autofree char *what = g_strjoinv ("/", segments);
   gboolean get = strcmp (req->method, "GET") == 0;
   gboolean post = strcmp (req->method, "POST") == 0;
+  Route *route;
 
   if (get && strcmp (what, "posts") == 0)
     hook_posts (req);
@@ -1894,8 +1915,6 @@ hook_dispatch (SmSandboxRequest *req,
     }
   else if (get && strcmp (what, "requests") == 0)
     hook_requests (req);
-  else if (strcmp (what, "instagram") == 0)
-    _sm_sandbox_instagram_hook (req);
   else if (post && strcmp (what, "rate-limits") == 0)
     {
       JsonNode *root = _sm_sandbox_request_json (req);   /* borrowed */
@@ -1915,6 +1934,9 @@ hook_dispatch (SmSandboxRequest *req,
     }
   else if (g_str_has_prefix (what, "s3/"))
     _sm_sandbox_s3_hook (req, what + strlen ("s3/"));
+  else if ((route = find_route (req->sandbox, req, segments)) != NULL)
+    /* A network's own hook (_sm_sandbox_add_hook). */
+    route->handler (req, route->user_data);
   else
     hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
 }
@@ -2096,7 +2118,8 @@ respond_index (SmSandboxRequest *req)
       Route *route = g_ptr_array_index (req->sandbox->routes, i);
 
       for (guint j = 0; route->hosts[j] != NULL; j++)
-        if (g_hash_table_add (seen, route->hosts[j]))
+        if (strcmp (route->hosts[j], SANDBOX_HOOK_HOST) != 0 &&
+            g_hash_table_add (seen, route->hosts[j]))
           json_array_add_string_element (hosts, route->hosts[j]);
     }
   json_object_set_string_member (object, "service", "so-me-studio-sandbox");

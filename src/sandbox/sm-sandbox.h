@@ -29,7 +29,10 @@
  *     sandbox received them, in order, across every chunk and resume.
  *     media lists every file of the post in order, each
  *     {"kind":"image"|"video"|"document"|"audio","bytes":N,"sha256":"…"};
- *     bytes / sha256 are its first file's.
+ *     bytes / sha256 are its first file's (an X post's files are its
+ *     uploaded media, in media_ids order; a GIF is an "image").
+ *     A reply (an X thread's next part, a Threads reply) also has
+ *     "reply_to": the id of the post it answers.
  *
  *   GET  /__sandbox/tokens
  *     → 200 [{"network":"x","kind":"access"|"refresh","token":"sbx-…",
@@ -79,8 +82,9 @@
  *   DELETE /__sandbox/faults → 200 {"cleared":N}
  *
  *   POST /__sandbox/reset → 200 {"reset":true}
- *     Clears posts, Threads and Instagram containers, Instagram media,
- *     YouTube upload sessions and videos
+ *     Clears posts, Threads and Instagram containers, Instagram media, X
+ *     media, YouTube upload sessions and videos, LinkedIn's uploaded files
+ *     (their upload URLs then answer 404)
  *     (a session URI then answers 404, as an expired one does), rate-limit
  *     counters, faults and the request log; tokens and pending
  *     authorization codes stay.
@@ -121,11 +125,42 @@
  *     Every object PUT, in order (a replaced or deleted one stays listed
  *     with "deleted":true); fetches counts the GETs answered 200, e.g. a
  *     network fetching a presigned URL through _sm_sandbox_fetch.
+ *   POST /__sandbox/x/media-failure  {"message":"Unsupported video format"}
+ *     → 200 {"message":"…"}.  The next X video or GIF to be finalized fails
+ *     processing: STATUS goes pending → in_progress → "failed" with
+ *     {"code":1,"name":"InvalidMedia","message":…} instead of "succeeded".
+ *     Cleared by /__sandbox/reset.
  *
  *   POST /__sandbox/rate-limits  {"enabled": false}
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts
  *     per 15 minutes…) stop refusing calls; the headers still count.  For
  *     benchmarks that send thousands of posts.
+ *
+ *   GET  /__sandbox/linkedin
+ *   POST /__sandbox/linkedin  {"video_part_bytes":4194304,"processing_ms":1000,
+ *                              "upload_url_lifetime_ms":3600000,
+ *                              "video_max_bytes":500000000,
+ *                              "fail_processing":"reason"|null}   (any subset)
+ *     → 200 the settings as they now are; /__sandbox/reset restores these
+ *     defaults.  LinkedIn's uploads (platform-apis.md 6.4, 6.5):
+ *     video_part_bytes is the size of every part but the last in the
+ *     uploadInstructions of videos initialized from now on (at least 1024;
+ *     tests make it small so that a small MP4 goes up in several parts);
+ *     processing_ms is how long an uploaded image or document, or a
+ *     finalized video, stays PROCESSING before it is AVAILABLE;
+ *     upload_url_lifetime_ms is how long new upload URLs take bytes (a PUT
+ *     after that is 403, finalizeUpload 400); video_max_bytes the largest
+ *     fileSizeBytes taken (the smallest is 75000); fail_processing makes the
+ *     next file to finish uploading end PROCESSING_FAILED with that reason
+ *     as processingFailureReason (once).  The sandbox is strict: the owner
+ *     must be the token's member or an organization they administer, video
+ *     parts must go up in order (a part sent again must be the same bytes;
+ *     the latest ETag of each part is the one finalizeUpload takes), each
+ *     exactly its firstByte-lastByte as application/octet-stream; image and
+ *     document PUTs need the owner's token; finalizeUpload wants the
+ *     uploadToken and every part's ETag, in order; a post's content.media or
+ *     content.multiImage (2-20 images) must be AVAILABLE files of its
+ *     author, recorded in order under "media" of /__sandbox/posts.
  *
  *   GET  /__sandbox/instagram
  *   POST /__sandbox/instagram  {["quota_total":N][,"linked":BOOL]
