@@ -816,6 +816,88 @@ test_cli (void)
   }
 }
 
+/* The publisher is killed while Instagram holds its answer to the upload:
+ * the next publisher asks the container, finds the video whole, and
+ * publishes it without sending a byte again. */
+static void
+test_cli_killed_publisher (void)
+{
+  g_autoptr(SmTestProfile) p = NULL;
+  g_autoptr(JsonNode) posts = NULL;
+  g_autoptr(JsonNode) requests = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *sha = NULL;
+  Wait w = { NULL, 0, "publishing" };
+  gint64 size, sent = 0;
+  JsonArray *list;
+
+  if (!need_sandbox ())
+    return;
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_test_skip ("no session bus: run under tests/run-headless");
+      return;
+    }
+
+  p = sm_test_profile_new ();
+  w.profile = p;
+  sm_test_profile_activate (p);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_test_connect (p, "instagram"));
+  video = g_strdup (reel ());
+  sha = file_sha256 (video);
+  size = file_size (video);
+
+  sm_test_sandbox_post (p, "/__sandbox/faults",
+                        "{\"host\":\"rupload.facebook.com\",\"method\":\"POST\","
+                        "\"path\":\"/ig-api-upload/*\",\"count\":1,\"delay_ms\":8000}");
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", "now",
+                                "--media", video, "A reel that outlives its publisher", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+
+  /* The 8 MB are in after well under a second on loopback; the answer
+   * waits 8 s. */
+  g_usleep (4 * G_TIME_SPAN_SECOND);
+  {
+    g_autofree char *states = sm_test_target_states (p, w.post_id);
+
+    g_assert_cmpstr (states, ==, "publishing");
+  }
+  sm_test_stop_publisher (SIGKILL);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+
+  {
+    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+    g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
+                                                           "/studio/so_me/Studio/Publisher",
+                                                           "studio.so_me.Studio.Publisher1", "Wake",
+                                                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                                                           NULL, NULL);
+    g_assert_nonnull (ret);
+  }
+  w.want = "published";
+  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  list = json_node_get_array (posts);
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  g_assert_cmpstr (sm_json_get_string (json_array_get_element (list, 0), "media.0.sha256"), ==, sha);
+
+  requests = sm_test_sandbox_get (p, "/__sandbox/requests");
+  list = json_node_get_array (requests);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *r = json_array_get_object_element (list, i);
+
+      if (g_strcmp0 (json_object_get_string_member (r, "host"), "rupload.facebook.com") == 0)
+        sent += json_object_get_int_member_with_default (r, "body_bytes", 0);
+    }
+  g_test_message ("sent %" G_GINT64_FORMAT " bytes for a %" G_GINT64_FORMAT "-byte reel", sent, size);
+  g_assert_cmpint (sent, ==, size);
+}
+
 /* ---- videos ------------------------------------------------------------------------ */
 
 static char *reel_path;
@@ -1648,6 +1730,7 @@ main (int   argc,
   g_test_add_func ("/instagram/connect", test_connect);
   g_test_add_func ("/instagram/connect-unlinked", test_connect_unlinked);
   g_test_add_func ("/instagram/cli", test_cli);
+  g_test_add_func ("/instagram/cli-killed-publisher", test_cli_killed_publisher);
   g_test_add_func ("/instagram/reel", test_reel);
   g_test_add_func ("/instagram/reel-resume-after-cut", test_reel_resume_after_cut);
   g_test_add_func ("/instagram/reel-resume-after-restart", test_reel_resume_after_restart);

@@ -169,7 +169,7 @@
  *     Instagram's settings (sm-sandbox-instagram.c), back to these defaults
  *     on reset.  quota_total: posts per 24 hours an account may publish
  *     (content_publishing_limit's config.quota_total; media_publish past it
- *     answers 9 / 2207042).  linked: whether the first Facebook page
+ *     answers 9 / 2207042, unless /__sandbox/rate-limits turned limits off).  linked: whether the first Facebook page
  *     ("Sandbox Bakery", 109000000000001) has its Instagram business
  *     account (17841400000000001, @sandboxbakery); the second page never
  *     has one.  processing_polls: how many status_code reads a video
