@@ -1023,7 +1023,11 @@ upload_video (SoupSession             *session,
 
       if (rupload_once (session, request, item, progress, cancellable, &local_error))
         break;
-      if (!error_is_retryable (local_error))
+      /* A refusal may only mean that more bytes of a cut request arrived
+       * after the network was last asked (the offset no longer matches);
+       * anything else about the token or the account ends the upload. */
+      if (!error_is_retryable (local_error) &&
+          !g_error_matches (local_error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
@@ -1034,6 +1038,12 @@ upload_video (SoupSession             *session,
       if (!query_upload (session, request, item, gone, cancellable, error))
         return FALSE;
       save_state (request, item, NULL);
+      if (!error_is_retryable (local_error) && item->acknowledged == before)
+        {
+          /* Refused for another reason than where it stood. */
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       failures = item->acknowledged > before ? 0 : failures + 1;
       if (failures >= UPLOAD_MAX_FAILURES)
         {
