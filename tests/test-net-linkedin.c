@@ -1110,6 +1110,26 @@ test_document (void)
   g_assert_cmpstr (sm_json_get_string (listed, "elements.0.content.media.title"), ==, "Menu for spring.pdf");
   g_assert_true (g_str_has_prefix (sm_json_get_string (listed, "elements.0.content.media.id"),
                                    "urn:li:document:"));
+
+  /* Deleted as the author; a second time is no error. */
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(SoupSession) session = sm_http_session_new ();
+      g_auto(SmPublishResult) deleted = { NULL, NULL, -1 };
+      SmPublishRequest request = {
+        .account_remote_id = PERSON_URN,
+        .tokens = fx.tokens,
+        .text = text,
+        .remote_id = result.remote_id,
+      };
+
+      g_assert_true (sm_platform_delete_published (sm_platform_get (SM_NETWORK_LINKEDIN), session,
+                                                   &request, &deleted, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_clear_pointer (&post, json_node_unref);
+  post = only_post ();
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (post), "deleted"));
   g_unlink (path);
   hooks_clear (&hooks);
 }

@@ -1164,6 +1164,33 @@ test_thread (void)
   g_assert_true (find_full (text, media, options, not_before, &found, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (found.remote_id, ==, first);
+
+  /* Deleting the post deletes the whole thread; a second time is no error. */
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(SoupSession) session = sm_http_session_new ();
+      g_auto(SmPublishResult) deleted = { NULL };
+      SmPublishRequest request = {
+        .account_remote_id = t.user,
+        .tokens = t.tokens,
+        .text = text,
+        .not_before_us = not_before,
+        .media = media,
+        .options = options,
+        .remote_id = first,
+      };
+
+      g_assert_true (sm_platform_delete_published (sm_platform_get (SM_NETWORK_X), session,
+                                                   &request, &deleted, NULL, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) gone = sandbox_posts_with_text (parts[i]);
+
+      g_assert_cmpuint (gone->len, ==, 1);
+      g_assert_true (json_object_get_boolean_member (json_node_get_object (g_ptr_array_index (gone, 0)), "deleted"));
+    }
 }
 
 /* The third POST /2/tweets fails: the retry posts only the third part. */

@@ -33,7 +33,9 @@ typedef struct
 
 static const char *const yt_privacy[] = { "private", "public", "unlisted", NULL };
 static const char *const ig_kinds[] = { "feed", "carousel", "reel", "story", NULL };
-static const char *const fb_kinds[] = { "post", "reel", "story", NULL };
+/* "video" and "carousel" are "post" with one video or several photos, as
+ * the media rules name them (sm-media-rules.c). */
+static const char *const fb_kinds[] = { "post", "reel", "story", "video", "carousel", NULL };
 static const char *const tt_privacy[] = { "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS",
                                           "FOLLOWER_OF_CREATOR", "SELF_ONLY", NULL };
 static const char *const x_reply[] = { "following", "mentionedUsers", "subscribers", "verified", NULL };

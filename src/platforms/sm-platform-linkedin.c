@@ -1654,6 +1654,31 @@ sm_platform_linkedin_revoke (SmPlatform                *platform,
   return TRUE;
 }
 
+/* DELETE /rest/posts/{urn}; one already gone counts. */
+static gboolean
+sm_platform_linkedin_delete_published (SmPlatform              *platform,
+                                       SoupSession             *session,
+                                       const SmPublishRequest  *request,
+                                       SmPublishResult         *result,
+                                       GCancellable            *cancellable,
+                                       GError                 **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (request->remote_id, NULL, FALSE);
+  g_autofree char *url = g_strconcat (LI_API "/rest/posts/", escaped, NULL);
+  g_autoptr(SoupMessage) msg = li_message_new ("DELETE", url, request->tokens->access_token, error);
+  g_autoptr(JsonNode) root = NULL;
+
+  if (msg == NULL)
+    return FALSE;
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-RestLi-Method", "DELETE");
+  if (!_sm_platform_send (session, msg, SM_CALL_READ, cancellable, &root, error))
+    return FALSE;
+  if (_sm_platform_status_ok (msg) || soup_message_get_status (msg) == SOUP_STATUS_NOT_FOUND)
+    return TRUE;
+  li_set_error (error, msg, root, SM_CALL_READ, result);
+  return FALSE;
+}
+
 static void
 sm_platform_linkedin_iface_init (SmPlatformInterface *iface)
 {
@@ -1666,6 +1691,7 @@ sm_platform_linkedin_iface_init (SmPlatformInterface *iface)
   iface->publish = sm_platform_linkedin_publish;
   iface->find_published = sm_platform_linkedin_find_published;
   iface->revoke = sm_platform_linkedin_revoke;
+  iface->delete_published = sm_platform_linkedin_delete_published;
 }
 
 static void

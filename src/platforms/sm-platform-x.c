@@ -1166,6 +1166,59 @@ sm_platform_x_find_published (SmPlatform              *platform,
   return TRUE;
 }
 
+/* DELETE /2/tweets/{id}; one already gone counts. */
+static gboolean
+x_delete_one (SoupSession      *session,
+              const char       *token,
+              const char       *id,
+              SmPublishResult  *result,
+              GCancellable     *cancellable,
+              GError          **error)
+{
+  g_autofree char *escaped = _sm_platform_escape (id);
+  g_autofree char *url = g_strconcat (X_API "/tweets/", escaped, NULL);
+  g_autoptr(SoupMessage) msg = sm_http_message_new ("DELETE", url, error);
+  g_autoptr(JsonNode) root = NULL;
+
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_bearer (msg, token);
+  if (!_sm_platform_send (session, msg, SM_CALL_READ, cancellable, &root, error))
+    return FALSE;
+  if (_sm_platform_status_ok (msg) || soup_message_get_status (msg) == SOUP_STATUS_NOT_FOUND)
+    return TRUE;
+  x_set_error (error, msg, root, SM_CALL_READ, result);
+  return FALSE;
+}
+
+/* A thread goes whole: its replies first (found on the timeline as the
+ * publisher found them), then the first part, whose id the target has. */
+static gboolean
+sm_platform_x_delete_published (SmPlatform              *platform,
+                                SoupSession             *session,
+                                const SmPublishRequest  *request,
+                                SmPublishResult         *result,
+                                GCancellable            *cancellable,
+                                GError                 **error)
+{
+  g_auto(GStrv) parts = x_parts (request);
+
+  if (g_strv_length (parts) > 1)
+    {
+      g_autoptr(GPtrArray) found = x_find_parts (session, request, parts, result, cancellable, error);
+
+      if (found == NULL)
+        return FALSE;
+      if (found->len > 0 && g_strcmp0 (g_ptr_array_index (found, 0), request->remote_id) == 0)
+        for (guint i = found->len; i > 1; i--)
+          if (!x_delete_one (session, request->tokens->access_token, g_ptr_array_index (found, i - 1),
+                             result, cancellable, error))
+            return FALSE;
+    }
+  return x_delete_one (session, request->tokens->access_token, request->remote_id, result,
+                       cancellable, error);
+}
+
 static gboolean
 x_revoke_one (SoupSession               *session,
               const SmClientCredentials *creds,
@@ -1232,6 +1285,7 @@ sm_platform_x_iface_init (SmPlatformInterface *iface)
   iface->publish = sm_platform_x_publish;
   iface->find_published = sm_platform_x_find_published;
   iface->revoke = sm_platform_x_revoke;
+  iface->delete_published = sm_platform_x_delete_published;
 }
 
 static void

@@ -918,6 +918,7 @@ edit_thread (GTask        *task,
   g_autoptr(SmTokens) tokens = NULL;
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(GHashTable) options = NULL;
+  g_autoptr(GPtrArray) media = NULL;
   g_autoptr(GError) error = NULL;
   SmPublishRequest request = { 0 };
   SmPublishResult result = { NULL, NULL, -1 };
@@ -961,6 +962,12 @@ edit_thread (GTask        *task,
   request.text = edit->text != NULL ? edit->text : t->text;
   request.options = options;
   request.remote_id = t->remote_id;
+  /* What finding the post's parts again needs (an X thread). */
+  request.not_before_us = t->first_attempt_us;
+  media = sm_store_list_post_media (self->store, t->post_id, &error);
+  if (media == NULL)
+    goto fail;
+  request.media = media;
 
   ok = call_with_refresh (self, edit->delete ? sm_platform_delete_published
                                              : sm_platform_update_published,

@@ -85,7 +85,8 @@
  *     Clears posts, Threads and Instagram containers, Instagram media, X
  *     media, YouTube upload sessions and videos, LinkedIn's uploaded files
  *     (their upload URLs then answer 404)
- *     (a session URI then answers 404, as an expired one does), rate-limit
+ *     (a session URI then answers 404, as an expired one does), Facebook
+ *     photos, videos, upload sessions and reel counts, rate-limit
  *     counters, faults and the request log; tokens and pending
  *     authorization codes stay.
  *
@@ -130,6 +131,16 @@
  *     processing: STATUS goes pending → in_progress → "failed" with
  *     {"code":1,"name":"InvalidMedia","message":…} instead of "succeeded".
  *     Cleared by /__sandbox/reset.
+ *   Facebook (sm-sandbox-facebook.c) has no hook of its own; a test asks
+ *   for what it needs through the files it sends: a video or reel whose
+ *   bytes are not an MP4 (no "ftyp" box at byte 4) uploads fine, then
+ *   fails processing about 0.6 s after its finish call (GET
+ *   /{video-id}?fields=status: video_status "error", processing_phase
+ *   errors[0].message "The video file you selected is in a format that we
+ *   don't support."), and its post stays deleted.  A Page's 31st reel
+ *   published within 24 h is refused with Graph error 80001 and an
+ *   X-Business-Use-Case-Usage header (estimated_time_to_regain_access);
+ *   /__sandbox/reset clears the count, /__sandbox/rate-limits lifts it.
  *
  *   POST /__sandbox/rate-limits  {"enabled": false}
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts
