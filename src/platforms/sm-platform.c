@@ -907,8 +907,10 @@ sm_platform_get (SmNetwork network)
         case SM_NETWORK_INSTAGRAM:
           platforms[network] = sm_platform_instagram_new ();
           break;
-        case SM_NETWORK_INVALID:
         case SM_NETWORK_TIKTOK:
+          platforms[network] = sm_platform_tiktok_new ();
+          break;
+        case SM_NETWORK_INVALID:
         case SM_NETWORK_WHATSAPP:
         case SM_N_NETWORKS:
         default:

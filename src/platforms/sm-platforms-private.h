@@ -40,6 +40,10 @@ SmPlatform *sm_platform_youtube_new  (void);
 G_DECLARE_FINAL_TYPE (SmPlatformInstagram, sm_platform_instagram, SM, PLATFORM_INSTAGRAM, GObject)
 SmPlatform *sm_platform_instagram_new (void);
 
+#define SM_TYPE_PLATFORM_TIKTOK (sm_platform_tiktok_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformTiktok, sm_platform_tiktok, SM, PLATFORM_TIKTOK, GObject)
+SmPlatform *sm_platform_tiktok_new   (void);
+
 /* What a call does decides what a failure means. */
 typedef enum
 {

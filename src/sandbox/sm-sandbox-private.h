@@ -195,6 +195,9 @@ typedef struct
   /* NULL-terminated names of further authorize parameters the token call
    * needs to know about (Google's access_type), kept with the code. */
   const char * const *kept_params;
+  /* The query parameter naming the app: NULL for "client_id", TikTok's
+   * "client_key". */
+  const char *client_id_param;
 } SmSandboxAuthorizeSpec;
 
 typedef struct
@@ -376,6 +379,7 @@ void        _sm_sandbox_s3_register        (SmSandbox   *self);
 /* POST /__sandbox/s3/buckets, GET /__sandbox/s3/objects (@what is after "s3/"). */
 void        _sm_sandbox_s3_hook            (SmSandboxRequest *req,
                                             const char       *what);
+void        _sm_sandbox_tiktok_register    (SmSandbox   *self);
 void        _sm_sandbox_instagram_register (SmSandbox   *self);
 
 /* Instagram business accounts behind Facebook pages (sm-sandbox-instagram.c):

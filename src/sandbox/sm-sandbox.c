@@ -1058,7 +1058,8 @@ _sm_sandbox_authorize (SmSandboxRequest             *req,
                        const SmSandboxAuthorizeSpec *spec)
 {
   SmSandbox *self = req->sandbox;
-  const char *client_id = _sm_sandbox_request_query (req, "client_id");
+  const char *client_id_param = spec->client_id_param != NULL ? spec->client_id_param : "client_id";
+  const char *client_id = _sm_sandbox_request_query (req, client_id_param);
   const char *redirect_uri = _sm_sandbox_request_query (req, "redirect_uri");
   const char *response_type = _sm_sandbox_request_query (req, "response_type");
   const char *scope = _sm_sandbox_request_query (req, "scope");
@@ -1070,7 +1071,9 @@ _sm_sandbox_authorize (SmSandboxRequest             *req,
 
   if (client_id == NULL || *client_id == '\0')
     {
-      _sm_sandbox_respond_page (req, 400, "Invalid request: client_id is missing.");
+      g_autofree char *message = g_strdup_printf ("Invalid request: %s is missing.", client_id_param);
+
+      _sm_sandbox_respond_page (req, 400, message);
       return;
     }
   if (redirect_uri == NULL || *redirect_uri == '\0')
@@ -2486,6 +2489,7 @@ sm_sandbox_init (SmSandbox *self)
   _sm_sandbox_threads_register (self);
   _sm_sandbox_youtube_register (self);
   _sm_sandbox_s3_register (self);
+  _sm_sandbox_tiktok_register (self);
 }
 
 /* ---- public API -------------------------------------------------------- */

@@ -5,8 +5,8 @@
  * One SoupServer serves every network's hosts under /HOST/PATH, which is
  * where SO_ME_STUDIO_NETWORK_BASE=http://127.0.0.1:PORT sends a request meant
  * for https://HOST/PATH.  Each network (sm-sandbox-x.c, -facebook.c,
- * -instagram.c, -linkedin.c, -threads.c, -youtube.c, and S3 for media:
- * -s3.c) speaks its real wire protocol: the
+ * -instagram.c, -linkedin.c, -threads.c, -youtube.c, -tiktok.c, and S3
+ * for media: -s3.c) speaks its real wire protocol: the
  * same paths, token kinds, required headers and fields, success bodies and
  * error envelopes as platform-apis.md describes.  Tokens and codes are random
  * strings made at run time.
@@ -20,10 +20,11 @@
  *             [,"bytes":3158073,"sha256":"9f86…",
  *             "media":[{"kind":"video","bytes":3158073,"sha256":"9f86…"}]]}, …]
  *     Everything published, in arrival order.  account is the X user id,
- *     the Facebook page id, the LinkedIn author URN, the Threads user id or
- *     the YouTube channel id; id is what the network answered (tweet id,
- *     "{page}_{post}", "urn:li:share:N", Threads media id, YouTube video
- *     id); text is the post's text (a YouTube video's title).  bytes and
+ *     the Facebook page id, the LinkedIn author URN, the Threads user id,
+ *     the YouTube channel id or the TikTok open_id; id is what the network
+ *     answered (tweet id, "{page}_{post}", "urn:li:share:N", Threads media
+ *     id, YouTube video id, TikTok video id); text is the post's text (a
+ *     YouTube video's title, a TikTok post's title).  bytes and
  *     sha256 (lowercase hex) are only there for a post with an uploaded
  *     file (a YouTube video): its size and the SHA-256 of the bytes as the
  *     sandbox received them, in order, across every chunk and resume.
@@ -45,9 +46,9 @@
  *     token, so a test can find "the refresh token that came with access
  *     token T".  grant numbers every token of one authorization, across
  *     refreshes and exchanges.  type: Facebook "user" | "user-long-lived" |
- *     "page", Threads "short-lived" | "long-lived", X, LinkedIn and YouTube
- *     "user".
- *     A rotated X refresh token is "revoked".
+ *     "page", Threads "short-lived" | "long-lived", X, LinkedIn, YouTube and
+ *     TikTok "user".
+ *     A rotated X or TikTok refresh token is "revoked".
  *
  *   POST /__sandbox/tokens/expire  {"network":"x"[,"token":"…"]}
  *     Every valid access token of the network (or just that token) becomes
@@ -83,12 +84,12 @@
  *
  *   POST /__sandbox/reset → 200 {"reset":true}
  *     Clears posts, Threads and Instagram containers, Instagram media, X
- *     media, YouTube upload sessions and videos, LinkedIn's uploaded files
- *     (their upload URLs then answer 404)
- *     (a session URI then answers 404, as an expired one does), Facebook
- *     photos, videos, upload sessions and reel counts, rate-limit
- *     counters, faults and the request log; tokens and pending
- *     authorization codes stay.
+ *     media, YouTube upload sessions and videos (a session URI then answers
+ *     404, as an expired one does), LinkedIn's uploaded files and TikTok
+ *     publishes (their upload URLs then answer 404) and settings, Facebook
+ *     photos, videos, upload sessions and reel counts, rate-limit counters,
+ *     faults and the request log; tokens and pending authorization codes
+ *     stay.
  *
  *   GET  /__sandbox/requests
  *     → 200 [{"method":"POST","host":"api.x.com","path":"/2/tweets",
@@ -141,6 +142,26 @@
  *   published within 24 h is refused with Graph error 80001 and an
  *   X-Business-Use-Case-Usage header (estimated_time_to_regain_access);
  *   /__sandbox/reset clears the count, /__sandbox/rate-limits lifts it.
+ *   POST /__sandbox/tiktok/settings
+ *     {"cannot_post":"spam_risk_too_many_posts"|"reached_active_user_cap"
+ *                    |"spam_risk_user_banned_from_posting"|null,
+ *      "privacy_level_options":["SELF_ONLY",…],
+ *      "max_video_post_duration_sec":600,
+ *      "comment_disabled":false,"duet_disabled":false,"stitch_disabled":false,
+ *      "processing_ms":1500, "fail_reason":"frame_rate_check_failed"|null,
+ *      "upload_url_lifetime_s":3600}    (any subset; a bad value changes nothing)
+ *     → 200 the settings, all of them (GET /__sandbox/tiktok/settings too).
+ *     What creator_info/query answers, and how TikTok treats posts:
+ *     cannot_post makes creator_info and video/init answer that error code
+ *     (the creator cannot post now); privacy_level_options, the disabled
+ *     switches and max_video_post_duration_sec are creator_info's answer,
+ *     and video/init refuses a privacy level not offered
+ *     (privacy_level_option_mismatch) or a switch turned on that is off.
+ *     A publish whose last chunk is in is PROCESSING_UPLOAD for
+ *     processing_ms, then PUBLISH_COMPLETE (it becomes a post, with its
+ *     bytes and SHA-256) or, while fail_reason is set, FAILED with it.  An
+ *     upload URL older than upload_url_lifetime_s answers 404.  Reset
+ *     restores these defaults.
  *
  *   POST /__sandbox/rate-limits  {"enabled": false}
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts

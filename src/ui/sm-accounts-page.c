@@ -61,6 +61,7 @@ static const SmNetwork page_networks[] = {
   SM_NETWORK_LINKEDIN,
   SM_NETWORK_THREADS,
   SM_NETWORK_YOUTUBE,
+  SM_NETWORK_TIKTOK,
 };
 
 static GtkWindow *
