@@ -903,8 +903,19 @@ test_rules_whatsapp (void)
   assert_rule (SM_NETWORK_WHATSAPP, NULL, odt,
                "WhatsApp documents must be PDF, Word, Excel, PowerPoint or plain text; this one "
                "is OpenDocument text. Save it as PDF, Word, Excel, PowerPoint or plain text.");
-  assert_count (SM_NETWORK_WHATSAPP, NULL, 2,
-                "WhatsApp messages can have only 1 file; this one has 2. Remove some.");
+  {
+    g_autoptr(SmMediaInfo) sticker = other_info (SM_MEDIA_IMAGE, "image/webp", NULL, NULL, 90000);
+    g_autoptr(SmMediaInfo) big_sticker = other_info (SM_MEDIA_IMAGE, "image/webp", NULL, NULL,
+                                                     600000);
+
+    assert_rule (SM_NETWORK_WHATSAPP, NULL, sticker, NULL);
+    assert_rule (SM_NETWORK_WHATSAPP, NULL, big_sticker,
+                 "WhatsApp stickers can be up to 500.0\u00A0kB; this one is 600.0\u00A0kB. "
+                 "Export it smaller or at a lower quality.");
+  }
+  assert_count (SM_NETWORK_WHATSAPP, NULL, 10, NULL);
+  assert_count (SM_NETWORK_WHATSAPP, NULL, 11,
+                "WhatsApp messages can have up to 10 files; this one has 11. Remove some.");
   assert_rule (SM_NETWORK_WHATSAPP, "reel", clip,
                "WhatsApp Business has no reels. Choose another kind of post.");
 }

@@ -204,14 +204,120 @@ parse_network (const char *name,
   return network;
 }
 
+/* One line from standard input, never from the command line (where ps
+ * would show it) nor on the screen: on a terminal, read with echo off after
+ * @prompt.  Stripped; the caller wipes it. */
+static GString *
+read_secret_line (const char *prompt)
+{
+  GString *secret = g_string_new (NULL);
+  gboolean tty = isatty (STDIN_FILENO);
+  struct termios saved, quiet;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+
+  if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      g_printerr ("%s", prompt);
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  else
+    tty = FALSE;
+  n = getline (&line, &cap, stdin);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+  if (n > 0)
+    g_string_append_len (secret, line, n);
+  if (line)
+    {
+      memset (line, 0, cap);
+      free (line);
+    }
+  g_strstrip (secret->str);
+  secret->len = strlen (secret->str);
+  return secret;
+}
+
+static void
+wipe_string (GString *secret)
+{
+  memset (secret->str, 0, secret->allocated_len);
+  g_string_free (secret, TRUE);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  gint64     id;
+  GError    *error;
+} TokenConnectWait;
+
+static void
+token_connect_done_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  TokenConnectWait *wait = user_data;
+
+  wait->id = sm_connect_account_with_token_finish (result, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+/* WhatsApp: the phone number id on the command line, the system-user token
+ * on standard input; checked with the network before anything is saved. */
+static int
+connect_with_token (SmStore    *store,
+                    SmNetwork   network,
+                    const char *remote_id)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(SmAccount) account = NULL;
+  TokenConnectWait wait = { loop, 0, NULL };
+  GString *token = read_secret_line (_("System-user access token, then Enter: "));
+
+  if (token->len == 0)
+    {
+      wipe_string (token);
+      return fail (_("no token on standard input; pipe the system-user token in, such as "
+                     "“so-me accounts connect %s --phone-number-id ID < token.txt”"),
+                   sm_network_to_string (network));
+    }
+
+  sm_connect_account_with_token_async (store, network, remote_id, token->str,
+                                       NULL, token_connect_done_cb, &wait);
+  wipe_string (token);
+  g_main_loop_run (loop);
+  if (wait.id == 0)
+    {
+      int ret = fail_error (wait.error);
+      g_clear_error (&wait.error);
+      return ret;
+    }
+  account = sm_store_get_account (store, wait.id, NULL);
+  if (account)
+    g_printerr (_("Connected %s account %" G_GINT64_FORMAT ": %s\n"),
+                sm_network_display_name (account->network), account->id, account->name);
+  return 0;
+}
+
 static int
 cmd_accounts_connect (int    argc,
                       char **argv)
 {
   gboolean print_url = FALSE;
+  g_autofree char *phone_number_id = NULL;
   GOptionEntry entries[] = {
     { "print-url", 0, 0, G_OPTION_ARG_NONE, &print_url,
       N_("Print the sign-in address instead of opening a browser, then wait"), NULL },
+    { "phone-number-id", 0, 0, G_OPTION_ARG_STRING, &phone_number_id,
+      N_("WhatsApp: the business phone number's id; the token is read from standard input"),
+      N_("ID") },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new (N_("NETWORK"));
@@ -228,6 +334,20 @@ cmd_accounts_connect (int    argc,
     return fail (_("usage: so-me accounts connect NETWORK [--print-url]"));
   if ((network = parse_network (argv[1], &error)) == SM_NETWORK_INVALID)
     return fail_error (error);
+
+  if (sm_platform_get (network) != NULL && !sm_platform_uses_oauth (sm_platform_get (network)))
+    {
+      if (phone_number_id == NULL || *phone_number_id == '\0')
+        return fail (_("usage: so-me accounts connect %s --phone-number-id ID < TOKEN"),
+                     sm_network_to_string (network));
+      if (!(store = open_store (&error)))
+        return fail_error (error);
+      return connect_with_token (store, network, phone_number_id);
+    }
+  if (phone_number_id != NULL)
+    return fail (_("--phone-number-id is for WhatsApp; %s accounts connect in the browser"),
+                 sm_network_display_name (network));
+
   if (!(store = open_store (&error)))
     return fail_error (error);
 
@@ -281,38 +401,13 @@ cmd_accounts_credentials (int    argc,
     return fail_error (error);
 
   /* The secret never goes on the command line, where ps would show it,
-   * nor on the screen: read one line with echo off. */
+   * nor on the screen. */
   {
-    gboolean tty = isatty (STDIN_FILENO);
-    struct termios saved, quiet;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    GString *line = read_secret_line (_("Client secret (empty for none), then Enter: "));
 
-    if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
-      {
-        quiet = saved;
-        quiet.c_lflag &= ~(tcflag_t) ECHO;
-        g_printerr ("%s", _("Client secret (empty for none), then Enter: "));
-        tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-      }
-    else
-      tty = FALSE;
-    n = getline (&line, &cap, stdin);
-    if (tty)
-      {
-        tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-        g_printerr ("\n");
-      }
-    if (n > 0)
-      g_string_append_len (secret, line, n);
-    if (line)
-      {
-        memset (line, 0, cap);
-        free (line);
-      }
+    g_string_append_len (secret, line->str, line->len);
+    wipe_string (line);
   }
-  g_strstrip (secret->str);
   creds.client_id = client_id;
   creds.client_secret = *secret->str ? secret->str : NULL;
   ok = sm_token_store_save_credentials (network, &creds, NULL, &error);
@@ -656,6 +751,16 @@ cmd_post (int    argc,
       g_hash_table_insert (options, g_strndup (opts[i], eq - opts[i]), g_strdup (eq + 1));
     }
 
+  /* Options that belong together (WhatsApp's recipient), per network. */
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      g_autofree char *problem = NULL;
+      SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
+
+      if (!sm_options_check_post (network, options, media->len, &problem))
+        return fail ("%s", problem);
+    }
+
   post_id = sm_store_create_post_full (store, text, due_us, zone,
                                        (SmTargetSpec *) specs->data, specs->len,
                                        (SmPostMedia *) rows->data, rows->len, options,
@@ -916,6 +1021,8 @@ usage (void)
                      "\n"
                      "  accounts list [--json]                  the connected accounts\n"
                      "  accounts connect NETWORK [--print-url]  connect an account in the browser\n"
+                     "  accounts connect whatsapp --phone-number-id ID < TOKEN\n"
+                     "                                          connect a WhatsApp Business number\n"
                      "  accounts credentials NETWORK --client-id ID < SECRET\n"
                      "                                          use your own app at a network\n"
                      "  accounts disconnect ACCOUNT_ID          remove an account and its tokens\n"

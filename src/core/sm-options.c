@@ -230,6 +230,45 @@ sm_options_keys (SmNetwork network)
 }
 
 gboolean
+sm_options_check_post (SmNetwork    network,
+                       GHashTable  *options_table,
+                       guint        n_media,
+                       char       **message)
+{
+  const char *to, *template_name, *language;
+
+  g_return_val_if_fail (message != NULL, FALSE);
+  *message = NULL;
+
+  if (network != SM_NETWORK_WHATSAPP)
+    return TRUE;
+
+  to = options_table ? g_hash_table_lookup (options_table, "whatsapp.to") : NULL;
+  template_name = options_table ? g_hash_table_lookup (options_table, "whatsapp.template") : NULL;
+  language = options_table ? g_hash_table_lookup (options_table, "whatsapp.language") : NULL;
+  if (to == NULL || *to == '\0')
+    {
+      *message = g_strdup (_("A WhatsApp message needs a recipient: add whatsapp.to with the "
+                             "customer’s phone number and country code, such as "
+                             "whatsapp.to=15551234567."));
+      return FALSE;
+    }
+  if (template_name != NULL && n_media > 0)
+    {
+      *message = g_strdup (_("A WhatsApp template message takes no files; send them in a post "
+                             "of their own."));
+      return FALSE;
+    }
+  if (language != NULL && template_name == NULL)
+    {
+      *message = g_strdup (_("whatsapp.language is the language of a template; add "
+                             "whatsapp.template too."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 sm_options_get_bool (GHashTable *options_table,
                      const char *key,
                      gboolean    fallback)

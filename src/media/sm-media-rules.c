@@ -268,9 +268,11 @@ static const MediaRule instagram_rules[] = {
   },
 };
 
-/* WhatsApp Business — §4.2 "Size limits".  One file per message. */
+/* WhatsApp Business — §4.2 "Size limits".  One file per message: a post
+ * with several files becomes that many messages, in order.  The cap of 10
+ * is So-me Studio's, to keep a post a post, not WhatsApp's. */
 static const PostKind whatsapp_post_kinds[] = {
-  { "post", "image video", N_("WhatsApp messages"), 0, 1 },
+  { "post", "image video", N_("WhatsApp messages"), 0, 10 },
 };
 
 static const MediaRule whatsapp_rules[] = {
@@ -281,6 +283,17 @@ static const MediaRule whatsapp_rules[] = {
     .formats = N_("JPEG or PNG"),
     .mime_types = JPEG_PNG,
     .max_bytes = MB (5),
+  },
+  {
+    /* Sent as a sticker.  100 KB static, 500 KB animated: the probe does
+     * not tell which, so the larger; the sandbox checks the smaller for a
+     * static one, as WhatsApp does. */
+    .post_kinds = "post",
+    .kind = SM_MEDIA_IMAGE,
+    .label = N_("WhatsApp stickers"),
+    .formats = N_("WebP"),
+    .mime_types = LIST ("image/webp"),
+    .max_bytes = KB (500),
   },
   {
     .post_kinds = "post",

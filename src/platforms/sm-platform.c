@@ -130,6 +130,15 @@ meta_buc_retry_after_us (SoupMessage *msg)
   return MIN (minutes, 24 * 60) * 60 * G_USEC_PER_SEC;
 }
 
+gint64
+_sm_platform_meta_retry_after_us (SoupMessage *msg)
+{
+  gint64 retry = sm_http_retry_after_us (soup_message_get_response_headers (msg),
+                                         g_get_real_time ());
+
+  return retry >= 0 ? retry : meta_buc_retry_after_us (msg);
+}
+
 static void
 set_server_error (GError     **error,
                   const char  *network_name,
@@ -910,8 +919,10 @@ sm_platform_get (SmNetwork network)
         case SM_NETWORK_TIKTOK:
           platforms[network] = sm_platform_tiktok_new ();
           break;
-        case SM_NETWORK_INVALID:
         case SM_NETWORK_WHATSAPP:
+          platforms[network] = sm_platform_whatsapp_new ();
+          break;
+        case SM_NETWORK_INVALID:
         case SM_N_NETWORKS:
         default:
           break;
@@ -1132,6 +1143,48 @@ sm_platform_revoke (SmPlatform                *self,
 
   return SM_PLATFORM_GET_IFACE (self)->revoke (self, session, creds, tokens,
                                                cancellable, error);
+}
+
+gboolean
+sm_platform_uses_oauth (SmPlatform *self)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), TRUE);
+
+  return SM_PLATFORM_GET_IFACE (self)->connect_token == NULL;
+}
+
+/**
+ * sm_platform_connect_token:
+ *
+ * For a network without OAuth: checks @access_token against the account
+ * @remote_id at the network.
+ *
+ * Returns: (transfer full): the account, with the token, or %NULL
+ */
+SmAccountInfo *
+sm_platform_connect_token (SmPlatform    *self,
+                           SoupSession   *session,
+                           const char    *remote_id,
+                           const char    *access_token,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), NULL);
+  g_return_val_if_fail (SOUP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (remote_id != NULL, NULL);
+  g_return_val_if_fail (access_token != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (SM_PLATFORM_GET_IFACE (self)->connect_token == NULL)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG,
+                   _("%s accounts are connected by signing in, not with a pasted token."),
+                   sm_network_display_name (sm_platform_get_network (self)));
+      return NULL;
+    }
+
+  return SM_PLATFORM_GET_IFACE (self)->connect_token (self, session, remote_id, access_token,
+                                                      cancellable, error);
 }
 
 JsonNode *

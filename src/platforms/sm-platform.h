@@ -112,7 +112,8 @@ void sm_publish_result_clear (SmPublishResult *result);
 /* What an OAuth 2.0 authorization-code flow needs to know. */
 typedef struct
 {
-  const char *authorize_url;   /* https://… as the real service has it */
+  const char *authorize_url;   /* https://… as the real service has it; NULL for a
+                                * network without OAuth (see connect_token) */
   const char *scopes;          /* already joined with the network's separator */
   gboolean    pkce;            /* send code_challenge (S256) */
   gboolean    needs_secret;    /* the token call needs client_secret */
@@ -198,6 +199,16 @@ struct _SmPlatformInterface
                                  const SmTokens            *tokens,
                                  GCancellable              *cancellable,
                                  GError                   **error);
+  /* Networks without OAuth (WhatsApp's system-user token): checks a token
+   * the user pasted for the account @remote_id with a call to the network
+   * and answers that account.  NULL for networks that connect through
+   * OAuth. */
+  SmAccountInfo *(*connect_token) (SmPlatform             *self,
+                                   SoupSession            *session,
+                                   const char             *remote_id,
+                                   const char             *access_token,
+                                   GCancellable           *cancellable,
+                                   GError                **error);
 };
 
 /* The registry: one instance per network, NULL for networks not built yet. */
@@ -258,6 +269,14 @@ gboolean           sm_platform_delete_published (SmPlatform              *self,
                                                  SmPublishResult         *result,
                                                  GCancellable            *cancellable,
                                                  GError                 **error);
+/* FALSE for networks connected with a pasted token (connect_token). */
+gboolean           sm_platform_uses_oauth     (SmPlatform                *self);
+SmAccountInfo     *sm_platform_connect_token  (SmPlatform                *self,
+                                               SoupSession               *session,
+                                               const char                *remote_id,
+                                               const char                *access_token,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
 gboolean           sm_platform_revoke         (SmPlatform                *self,
                                                SoupSession               *session,
                                                const SmClientCredentials *creds,

@@ -637,8 +637,21 @@ publish_thread (GTask        *task,
       if (!call_with_refresh (self, sm_platform_find_published, platform, session, account,
                               &tokens, &request, &result, cancellable, &error))
         {
-          apply_failure (self, job, error, result.retry_after_us, TRUE);
-          goto out;
+          /* A network with nothing to ask (WhatsApp lists no sent messages)
+           * cannot tell: the target fails with a question for the user, and
+           * the user's retry is the answer.  sm_store_retry_target() sets
+           * attempts back to 0, so that retry's claim is attempt 1; every
+           * other reconciliation comes later. */
+          if (t->attempts != 1
+              || !g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CANNOT_TELL))
+            {
+              apply_failure (self, job, error, result.retry_after_us, TRUE);
+              goto out;
+            }
+          g_debug ("Target %" G_GINT64_FORMAT ": the user asked to send it again", t->id);
+          g_clear_error (&error);
+          sm_publish_result_clear (&result);
+          result.definitive = TRUE;
         }
       if (result.remote_id != NULL)
         goto published;

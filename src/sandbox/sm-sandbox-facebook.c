@@ -831,17 +831,14 @@ node_cb (SmSandboxRequest *req,
          gpointer          user_data)
 {
   FbState *state = user_data;
-  SmSandboxToken *token;
+  SmSandboxToken *token = authenticate (req, FALSE);
   const char *id = _sm_sandbox_request_arg (req, 0);
   g_autoptr(GPtrArray) fields = NULL;
   const char *unknown;
   const Page *page;
   SmSandboxPost *post;
 
-  /* Instagram users, containers and media share graph.facebook.com. */
-  if (_sm_sandbox_instagram_node (req))
-    return;
-  if ((token = authenticate (req, FALSE)) == NULL)
+  if (token == NULL)
     return;
   fields = _sm_sandbox_parse_fields (_sm_sandbox_request_param (req, "fields"));
 

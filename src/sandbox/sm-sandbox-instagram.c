@@ -31,7 +31,9 @@
  *  - Containers not published within 24 hours are EXPIRED.
  *
  * Every published post records its files in order (_sm_sandbox_post_add_media)
- * under network "instagram", account the IG user id.
+ * under network "instagram", account the IG user id.  graph.facebook.com is
+ * shared with Facebook and WhatsApp: these routes are claimed, serving only
+ * requests about an Instagram user, container or media.
  */
 #define G_LOG_DOMAIN "sm-sandbox"
 
@@ -1354,32 +1356,43 @@ respond_container (SmSandboxRequest *req,
   _sm_sandbox_respond_object (req, 200, object);
 }
 
-gboolean
-_sm_sandbox_instagram_node (SmSandboxRequest *req)
+/* graph.facebook.com is Facebook's too: these routes serve only requests
+ * about an Instagram user, container or media (claimed routes). */
+static gboolean
+claim_cb (SmSandboxRequest *req,
+          gpointer          user_data)
 {
-  IgState *state = state_of (req->sandbox);
+  IgState *state = user_data;
+  const char *id = _sm_sandbox_request_arg (req, 0);
+
+  return id != NULL && (find_user (state, id) != NULL ||
+                        g_hash_table_contains (state->containers, id) ||
+                        g_hash_table_contains (state->media, id));
+}
+
+/* GET /{id} of an IG user, container or media */
+static void
+node_cb (SmSandboxRequest *req,
+         gpointer          user_data)
+{
+  IgState *state = user_data;
   const char *id = _sm_sandbox_request_arg (req, 0);
   g_autoptr(GPtrArray) fields = NULL;
-  const IgUser *user = NULL;
+  const IgUser *user = find_user (state, id);
   Container *c = NULL;
   Media *m = NULL;
 
-  if (state == NULL || id == NULL)
-    return FALSE;
-  if ((user = find_user (state, id)) == NULL &&
-      (c = g_hash_table_lookup (state->containers, id)) == NULL &&
-      (m = g_hash_table_lookup (state->media, id)) == NULL)
-    return FALSE;
-
-  if (user == NULL)
+  if (user == NULL && (c = g_hash_table_lookup (state->containers, id)) == NULL)
+    m = g_hash_table_lookup (state->media, id);
+  if (user == NULL && (c != NULL || m != NULL))
     user = find_user (state, c != NULL ? c->user : m->user);
   if (user == NULL)
     {
       unsupported_request (req, id);
-      return TRUE;
+      return;
     }
   if (authenticate_for (req, user, NULL) == NULL)
-    return TRUE;
+    return;
 
   fields = _sm_sandbox_parse_fields (_sm_sandbox_request_param (req, "fields"));
   if (c != NULL)
@@ -1395,7 +1408,6 @@ _sm_sandbox_instagram_node (SmSandboxRequest *req)
     }
   else
     respond_user (req, state, user, fields);
-  return TRUE;
 }
 
 const char *
@@ -1498,11 +1510,18 @@ _sm_sandbox_instagram_register (SmSandbox *self)
   _sm_sandbox_add_module (self, state, ig_state_reset, ig_state_free);
 
   _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/media", create_container_cb, state);
+  _sm_sandbox_claim_last_route (self, claim_cb);
   _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*/media", list_media_cb, state);
+  _sm_sandbox_claim_last_route (self, claim_cb);
   _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*/stories", list_media_cb, state);
+  _sm_sandbox_claim_last_route (self, claim_cb);
   _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/media_publish", publish_cb, state);
+  _sm_sandbox_claim_last_route (self, claim_cb);
   _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*/content_publishing_limit",
                          publishing_limit_cb, state);
+  _sm_sandbox_claim_last_route (self, claim_cb);
+  _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*", node_cb, state);
+  _sm_sandbox_claim_last_route (self, claim_cb);
   _sm_sandbox_add_hook (self, "GET", IG_NETWORK, config_hook_cb, state);
   _sm_sandbox_add_hook (self, "POST", IG_NETWORK, config_hook_cb, state);
   _sm_sandbox_add_streaming_route (self, rupload_hosts, "POST", "/ig-api-upload/?v/*",

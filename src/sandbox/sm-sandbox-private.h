@@ -81,6 +81,15 @@ void        _sm_sandbox_add_hook           (SmSandbox          *self,
                                             const char         *name,
                                             SmSandboxHandler    handler,
                                             gpointer            user_data);
+/* For networks that share a host (WhatsApp and Facebook on
+ * graph.facebook.com): the route added last serves only the matching
+ * requests @claim accepts (req->args is filled, the body may not be in
+ * yet); the others go on to the routes after it. */
+typedef gboolean (*SmSandboxRouteClaim) (SmSandboxRequest *req,
+                                         gpointer          user_data);
+
+void        _sm_sandbox_claim_last_route   (SmSandbox          *self,
+                                            SmSandboxRouteClaim claim);
 /* Per-network state: @reset runs on /__sandbox/reset, @free at dispose. */
 void        _sm_sandbox_add_module         (SmSandbox          *self,
                                             gpointer            data,
@@ -380,15 +389,16 @@ void        _sm_sandbox_s3_register        (SmSandbox   *self);
 void        _sm_sandbox_s3_hook            (SmSandboxRequest *req,
                                             const char       *what);
 void        _sm_sandbox_tiktok_register    (SmSandbox   *self);
+void        _sm_sandbox_whatsapp_register  (SmSandbox   *self);
+/* POST /__sandbox/whatsapp/… (sm-sandbox.h), @what after "whatsapp/". */
+void        _sm_sandbox_whatsapp_hook      (SmSandboxRequest *req,
+                                            const char       *what);
 void        _sm_sandbox_instagram_register (SmSandbox   *self);
 
-/* Instagram business accounts behind Facebook pages (sm-sandbox-instagram.c):
- * the IG user id linked to @page_id, or NULL; GET /{id} of an IG user,
- * container or media on graph.facebook.com (TRUE when @req was one and is
- * answered). */
+/* The Instagram business account linked to Facebook page @page_id
+ * (sm-sandbox-instagram.c), or NULL. */
 const char *_sm_sandbox_instagram_account_for_page (SmSandbox        *self,
                                                     const char       *page_id);
-gboolean    _sm_sandbox_instagram_node     (SmSandboxRequest *req);
 
 /* FALSE after POST /__sandbox/rate-limits {"enabled": false}: the counters
  * and headers still run, but nothing is refused. */

@@ -30,6 +30,8 @@ typedef struct
   SmSandboxBodyBegin begin;
   SmSandboxBodyChunk chunk;
   GDestroyNotify     sink_free;
+  /* NULL, or which of the matching requests this route serves. */
+  SmSandboxRouteClaim claim;
 } Route;
 
 typedef struct
@@ -764,6 +766,16 @@ _sm_sandbox_add_streaming_route (SmSandbox          *self,
 }
 
 void
+_sm_sandbox_claim_last_route (SmSandbox           *self,
+                              SmSandboxRouteClaim  claim)
+{
+  g_return_if_fail (SM_IS_SANDBOX (self));
+  g_return_if_fail (self->routes->len > 0);
+
+  ((Route *) g_ptr_array_index (self->routes, self->routes->len - 1))->claim = claim;
+}
+
+void
 _sm_sandbox_add_module (SmSandbox     *self,
                         gpointer       data,
                         GFunc          reset,
@@ -850,7 +862,10 @@ find_route (SmSandbox        *self,
       args = g_ptr_array_new_with_free_func (g_free);
       if (route_match (route, segments, args))
         {
+          g_clear_pointer (&req->args, g_ptr_array_unref);
           req->args = g_steal_pointer (&args);
+          if (route->claim != NULL && !route->claim (req, route->user_data))
+            continue;
           return route;
         }
     }
@@ -1918,6 +1933,8 @@ hook_dispatch (SmSandboxRequest *req,
     }
   else if (get && strcmp (what, "requests") == 0)
     hook_requests (req);
+  else if (g_str_has_prefix (what, "whatsapp/"))
+    _sm_sandbox_whatsapp_hook (req, what + strlen ("whatsapp/"));
   else if (post && strcmp (what, "rate-limits") == 0)
     {
       JsonNode *root = _sm_sandbox_request_json (req);   /* borrowed */
@@ -2482,7 +2499,10 @@ sm_sandbox_init (SmSandbox *self)
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
 
   _sm_sandbox_x_register (self);
-  /* Before Facebook: its catch-all routes on graph.facebook.com come last. */
+  /* Before Facebook: its numbers share graph.facebook.com (claimed routes). */
+  _sm_sandbox_whatsapp_register (self);
+  /* Also before Facebook: its routes there serve only Instagram's ids
+   * (claimed routes). */
   _sm_sandbox_instagram_register (self);
   _sm_sandbox_facebook_register (self);
   _sm_sandbox_linkedin_register (self);

@@ -5,8 +5,8 @@
  * One SoupServer serves every network's hosts under /HOST/PATH, which is
  * where SO_ME_STUDIO_NETWORK_BASE=http://127.0.0.1:PORT sends a request meant
  * for https://HOST/PATH.  Each network (sm-sandbox-x.c, -facebook.c,
- * -instagram.c, -linkedin.c, -threads.c, -youtube.c, -tiktok.c, and S3
- * for media: -s3.c) speaks its real wire protocol: the
+ * -instagram.c, -linkedin.c, -threads.c, -youtube.c, -tiktok.c, -whatsapp.c,
+ * and S3 for media: -s3.c) speaks its real wire protocol: the
  * same paths, token kinds, required headers and fields, success bodies and
  * error envelopes as platform-apis.md describes.  Tokens and codes are random
  * strings made at run time.
@@ -21,10 +21,13 @@
  *             "media":[{"kind":"video","bytes":3158073,"sha256":"9f86…"}]]}, …]
  *     Everything published, in arrival order.  account is the X user id,
  *     the Facebook page id, the LinkedIn author URN, the Threads user id,
- *     the YouTube channel id or the TikTok open_id; id is what the network
- *     answered (tweet id, "{page}_{post}", "urn:li:share:N", Threads media
- *     id, YouTube video id, TikTok video id); text is the post's text (a
- *     YouTube video's title, a TikTok post's title).  bytes and
+ *     the YouTube channel id, the TikTok open_id or the WhatsApp phone
+ *     number id; id is what the network answered (tweet id,
+ *     "{page}_{post}", "urn:li:share:N", Threads media id, YouTube video
+ *     id, TikTok video id, WhatsApp wamid); text is the post's text (a
+ *     YouTube video's title, a TikTok post's title; a WhatsApp message's
+ *     body, caption — "" when none — or template name; each WhatsApp
+ *     message is a post of its own).  bytes and
  *     sha256 (lowercase hex) are only there for a post with an uploaded
  *     file (a YouTube video): its size and the SHA-256 of the bytes as the
  *     sandbox received them, in order, across every chunk and resume.
@@ -82,14 +85,34 @@
  *   GET    /__sandbox/faults → 200 [fault, …] (those with count left)
  *   DELETE /__sandbox/faults → 200 {"cleared":N}
  *
+ *   POST /__sandbox/whatsapp/token  {}
+ *     → 201 {"token":"sbx-…","waba_id":"…","phone_numbers":[{"id":"…",
+ *             "display_phone_number":"+1 555-078-3881","verified_name":"…"}, …]}
+ *     A WhatsApp system-user token (no expiry, as Meta Business Settings
+ *     hands them out) for the sandbox's WhatsApp Business Account and its
+ *     phone numbers.  /__sandbox/tokens/revoke with "network":"whatsapp"
+ *     revokes it (API calls then get 190).
+ *   POST /__sandbox/whatsapp/inbound
+ *     {"from":"15551234567"[,"phone_number_id":"…"][,"hours_ago":N]}
+ *     → 200 {"from":"…","numbers":N,"window_open":true|false}
+ *     Simulates a message from that customer to one number (default: every
+ *     sandbox number), N hours ago (default 0): it opens the 24-hour
+ *     customer service window.  Free-form messages to a customer whose
+ *     window is not open get 131047 (Re-engagement message); templates
+ *     always go.  Known templates: hello_world (en_US, no parameters),
+ *     order_update (en_US and de, one body parameter); any other name or
+ *     language gets 132001, a wrong parameter count 132000.  Recipients
+ *     whose number starts with 999 are not on WhatsApp (131026).  Media go
+ *     by uploaded id only (no "link").
+ *
  *   POST /__sandbox/reset → 200 {"reset":true}
  *     Clears posts, Threads and Instagram containers, Instagram media, X
  *     media, YouTube upload sessions and videos (a session URI then answers
  *     404, as an expired one does), LinkedIn's uploaded files and TikTok
  *     publishes (their upload URLs then answer 404) and settings, Facebook
- *     photos, videos, upload sessions and reel counts, rate-limit counters,
- *     faults and the request log; tokens and pending authorization codes
- *     stay.
+ *     photos, videos, upload sessions and reel counts, WhatsApp media ids
+ *     and customer service windows, rate-limit counters, faults and the
+ *     request log; tokens and pending authorization codes stay.
  *
  *   GET  /__sandbox/requests
  *     → 200 [{"method":"POST","host":"api.x.com","path":"/2/tweets",

@@ -10,6 +10,7 @@
 
 #include "sm-composer-window.h"
 #include "sm-media-rules.h"
+#include "sm-options.h"
 #include "sm-text.h"
 #include "sm-token-store.h"
 #include "sm-time.h"
@@ -307,6 +308,9 @@ update_state (SmComposerWindow *self)
           networks_seen[network] = TRUE;
           /* The composer has no files yet: say where a post needs one. */
           if (!sm_media_rules_check_count (network, NULL, 0, &media_problem))
+            g_ptr_array_add (problems, g_steal_pointer (&media_problem));
+          /* Nor options: where a post needs one (WhatsApp's recipient), say so. */
+          else if (!sm_options_check_post (network, NULL, 0, &media_problem))
             g_ptr_array_add (problems, g_steal_pointer (&media_problem));
           if (counter->len > 0)
             g_string_append (counter, "   ");
