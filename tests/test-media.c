@@ -1110,6 +1110,38 @@ test_rules_post_kinds (void)
     }
 }
 
+/* A 4 GiB video: every network with a smaller limit refuses it with its
+ * own limit in the message, before anything is uploaded; Facebook (10 GB)
+ * and YouTube (256 GB) take it. */
+static void
+test_rules_four_gigabytes (void)
+{
+  g_autoptr(SmMediaInfo) info = video_info ("mp4", "h264", "aac", 1080, 1920, 60, 30,
+                                            G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024);
+
+  for (SmNetwork network = SM_NETWORK_INVALID + 1; network < SM_N_NETWORKS; network++)
+    {
+      g_autofree char *problem = NULL;
+      gboolean ok = sm_media_rules_check (network, NULL, info, &problem);
+
+      g_test_message ("%s: %s", sm_network_to_string (network), ok ? "ok" : problem);
+      if (network == SM_NETWORK_YOUTUBE || network == SM_NETWORK_FACEBOOK)
+        {
+          g_assert_true (ok);
+          continue;
+        }
+      g_assert_false (ok);
+      {
+        /* "WhatsApp" of "WhatsApp Business" */
+        const char *display = sm_network_display_name (network);
+        g_autofree char *name = g_strndup (display, strcspn (display, " "));
+
+        g_assert_nonnull (strstr (problem, name));
+      }
+      g_assert_true (strstr (problem, "MB") != NULL || strstr (problem, "GB") != NULL);
+    }
+}
+
 /* ---- converting and still frames ------------------------------------------ */
 
 typedef struct
@@ -1465,6 +1497,7 @@ main (int    argc,
   g_test_add_func ("/media/rules/youtube", test_rules_youtube);
   g_test_add_func ("/media/rules/probed", test_rules_probed);
   g_test_add_func ("/media/rules/post-kinds", test_rules_post_kinds);
+  g_test_add_func ("/media/rules/four-gigabytes", test_rules_four_gigabytes);
   g_test_add_func ("/media/transcode/webm", test_transcode_webm);
   g_test_add_func ("/media/transcode/limits", test_transcode_limits);
   g_test_add_func ("/media/transcode/rotated", test_transcode_rotated);
