@@ -1826,6 +1826,8 @@ hook_dispatch (SmSandboxRequest *req,
   gboolean get = strcmp (req->method, "GET") == 0;
   gboolean post = strcmp (req->method, "POST") == 0;
 
+  if (_sm_sandbox_threads_hook (req, what))
+    return;
   if (get && strcmp (what, "posts") == 0)
     hook_posts (req);
   else if (get && strcmp (what, "tokens") == 0)

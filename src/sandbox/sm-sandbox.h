@@ -93,6 +93,15 @@
  *     body_bytes is how much of the request body the sandbox took (up to
  *     the cut for drop_after_bytes).
  *
+ *   POST /__sandbox/threads/publishing-limit  {"quota_total": 3}
+ *     → 200 {"quota_total":3,"quota_usage":N}.  Threads' publishing limit
+ *     (250 posts per rolling 24 h by default): threads_publishing_limit
+ *     reports it and threads_publish refuses past it with the Graph error
+ *     code 4.  /__sandbox/reset puts it back to 250.  Threads IMAGE and
+ *     VIDEO containers fetch their image_url / video_url through the
+ *     sandbox and stay IN_PROGRESS until the fetch ends (see
+ *     sm-sandbox-threads.c for what makes them ERROR).
+ *
  *   POST /__sandbox/rate-limits  {"enabled": false}
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts
  *     per 15 minutes…) stop refusing calls; the headers still count.  For
