@@ -16,8 +16,8 @@
  * is not MP4 or MOV) or UNKNOWN (an image that could not be fetched or is
  * not JPEG or PNG), judged by the answer's status and Content-Type.
  * Carousel children (is_carousel_item=true) cannot be published alone;
- * the CAROUSEL parent takes 2-20 FINISHED children of the same user, each
- * at most once, and is FINISHED at once.  A published post lists its files
+ * the CAROUSEL parent takes 2-20 distinct FINISHED children of the same
+ * user and is FINISHED at once; publishing it makes them PUBLISHED.  A published post lists its files
  * in order under "media".  The publishing limit (250 posts per 24 h,
  * changed with POST /__sandbox/threads/publishing-limit) is enforced on
  * threads_publish and reported by threads_publishing_limit.
@@ -71,7 +71,6 @@ typedef struct
   guint64        bytes;         /* what was fetched, once FINISHED */
   char          *sha256;
   GPtrArray     *children;      /* CAROUSEL: child container ids, in order */
-  char          *parent;        /* a child: the carousel that took it */
 } Container;
 
 typedef struct
@@ -119,7 +118,6 @@ container_free (Container *container)
   g_free (container->error_message);
   g_free (container->sha256);
   g_clear_pointer (&container->children, g_ptr_array_unref);
-  g_free (container->parent);
   g_free (container);
 }
 
@@ -647,8 +645,9 @@ param_required (SmSandboxRequest *req,
   _sm_sandbox_graph_error (req, 400, 100, 0, message);
 }
 
-/* The children of a CAROUSEL: 2-20 FINISHED carousel items of @user, none
- * taken by another carousel.  NULL after answering. */
+/* The children of a CAROUSEL: 2-20 distinct FINISHED carousel items of
+ * @user (one that went out in a published carousel is PUBLISHED, so it
+ * cannot go out twice).  NULL after answering. */
 static GPtrArray *
 take_children (SmSandboxRequest *req,
                ThreadsState     *state,
@@ -686,10 +685,10 @@ take_children (SmSandboxRequest *req,
           _sm_sandbox_graph_error (req, 400, 100, 0, message);
           return NULL;
         }
-      if (child->parent != NULL || g_ptr_array_find_with_equal_func (children, id, g_str_equal, NULL))
+      if (g_ptr_array_find_with_equal_func (children, id, g_str_equal, NULL))
         {
           g_autofree char *message =
-            g_strdup_printf ("(#100) Container %s is already part of a carousel", id);
+            g_strdup_printf ("(#100) Container %s is given twice", id);
 
           _sm_sandbox_graph_error (req, 400, 100, 0, message);
           return NULL;
@@ -840,16 +839,7 @@ create_container_cb (SmSandboxRequest *req,
   container->carousel_item = carousel_item;
   g_hash_table_insert (state->containers, container->id, container);
 
-  if (children != NULL)
-    {
-      for (guint i = 0; i < children->len; i++)
-        {
-          Container *child = g_hash_table_lookup (state->containers, g_ptr_array_index (children, i));
-
-          child->parent = g_strdup (container->id);
-        }
-      container->children = g_steal_pointer (&children);
-    }
+  container->children = g_steal_pointer (&children);
   if (kind == KIND_IMAGE || kind == KIND_VIDEO)
     {
       Fetching *fetching = g_new0 (Fetching, 1);
