@@ -430,48 +430,48 @@ check_publishing_limit (SoupSession             *session,
   return FALSE;
 }
 
-/* POST /{user-id}/threads with @first_param = @first_value and the
- * further NULL-terminated name/value pairs (NULL values skipped); the new
- * container's id. */
+/* What a container is made of; NULL fields are left out. */
+typedef struct
+{
+  const char *media_type;
+  const char *text;
+  const char *image_url;
+  const char *video_url;
+  const char *is_carousel_item;
+  const char *children;
+  const char *reply_control;
+} ContainerParams;
+
+/* POST /{user-id}/threads: the new container's id. */
 static char *
 create_container (SoupSession             *session,
                   const SmPublishRequest  *request,
+                  const ContainerParams   *params,
                   SmPublishResult         *result,
                   GCancellable            *cancellable,
-                  GError                 **error,
-                  ...)
+                  GError                 **error)
 {
   g_autofree char *user = _sm_platform_escape (request->account_remote_id);
   g_autofree char *url = g_strdup_printf (TH_API "/%s/threads", user);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GString) body = g_string_new (NULL);
-  g_autoptr(GBytes) bytes = NULL;
-  const char *name;
   const char *id;
-  va_list args;
 
   msg = sm_http_message_new ("POST", url, error);
   if (msg == NULL)
     return NULL;
   sm_http_set_bearer (msg, request->tokens->access_token);
-
-  va_start (args, error);
-  while ((name = va_arg (args, const char *)) != NULL)
-    {
-      const char *value = va_arg (args, const char *);
-      g_autofree char *escaped = NULL;
-
-      if (value == NULL)
-        continue;
-      escaped = g_uri_escape_string (value, NULL, FALSE);
-      if (body->len > 0)
-        g_string_append_c (body, '&');
-      g_string_append_printf (body, "%s=%s", name, escaped);
-    }
-  va_end (args);
-  bytes = g_bytes_new (body->str, body->len);
-  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
+  /* The form body, so that a bucket URL's signature never shows in an
+   * error message (_sm_platform_scrub). */
+  sm_http_set_form_body (msg,
+                         "media_type", params->media_type,
+                         "image_url", params->image_url,
+                         "video_url", params->video_url,
+                         "is_carousel_item", params->is_carousel_item,
+                         "children", params->children,
+                         "text", params->text != NULL && *params->text != '\0' ? params->text : NULL,
+                         "reply_control", params->reply_control,
+                         NULL);
 
   /* Nobody sees a container, so losing one costs nothing. */
   root = th_call (session, msg, SM_CALL_PREPARE, result, cancellable, error);
@@ -565,11 +565,15 @@ sm_platform_threads_publish_text (SmPlatform              *platform,
     return FALSE;
 
   /* 1. The container. */
-  container_id = create_container (session, request, result, cancellable, error,
-                                   "media_type", "TEXT",
-                                   "text", request->text,
-                                   "reply_control", reply_control (request),
-                                   NULL);
+  {
+    ContainerParams params = {
+      .media_type = "TEXT",
+      .text = request->text,
+      .reply_control = reply_control (request),
+    };
+
+    container_id = create_container (session, request, &params, result, cancellable, error);
+  }
   if (container_id == NULL)
     return FALSE;
 
@@ -699,13 +703,19 @@ item_start (SoupSession             *session,
   item->key = g_steal_pointer (&key);
   item_save (request, item);
 
-  item->container = create_container (session, request, result, cancellable, error,
-                                       "media_type", item->media_type,
-                                       image ? "image_url" : "video_url", url,
-                                       "is_carousel_item", carousel ? "true" : NULL,
-                                       "text", carousel ? NULL : request->text,
-                                       "reply_control", carousel ? NULL : reply_control (request),
-                                       NULL);
+  {
+    /* A carousel item is only the file; the text goes on the carousel. */
+    ContainerParams params = {
+      .media_type = item->media_type,
+      .image_url = image ? url : NULL,
+      .video_url = image ? NULL : url,
+      .is_carousel_item = carousel ? "true" : NULL,
+      .text = carousel ? NULL : request->text,
+      .reply_control = carousel ? NULL : reply_control (request),
+    };
+
+    item->container = create_container (session, request, &params, result, cancellable, error);
+  }
   if (item->container == NULL)
     return FALSE;
   item_save (request, item);
@@ -877,12 +887,14 @@ publish_items (SoupSession             *session,
           g_string_append_c (children, ',');
         g_string_append (children, items[i].container);
       }
-    parent = create_container (session, request, result, cancellable, error,
-                               "media_type", "CAROUSEL",
-                               "children", children->str,
-                               "text", request->text,
-                               "reply_control", reply_control (request),
-                               NULL);
+    ContainerParams params = {
+      .media_type = "CAROUSEL",
+      .children = children->str,
+      .text = request->text,
+      .reply_control = reply_control (request),
+    };
+
+    parent = create_container (session, request, &params, result, cancellable, error);
   }
   if (parent == NULL)
     return FALSE;
