@@ -344,9 +344,8 @@ void        _sm_sandbox_x_register         (SmSandbox   *self);
 void        _sm_sandbox_facebook_register  (SmSandbox   *self);
 void        _sm_sandbox_linkedin_register  (SmSandbox   *self);
 void        _sm_sandbox_threads_register   (SmSandbox   *self);
-/* /__sandbox/threads/… test hooks (@what is the path after /__sandbox/);
- * FALSE when @what is not one of them. */
-gboolean    _sm_sandbox_threads_hook       (SmSandboxRequest *req,
+/* POST /__sandbox/threads/publishing-limit (@what is after "threads/"). */
+void        _sm_sandbox_threads_hook       (SmSandboxRequest *req,
                                             const char       *what);
 void        _sm_sandbox_youtube_register   (SmSandbox   *self);
 

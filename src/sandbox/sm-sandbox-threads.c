@@ -1181,8 +1181,19 @@ site_not_found_cb (SmSandboxRequest *req,
   _sm_sandbox_respond_page (req, 404, "This page isn’t available in the sandbox’s Threads.");
 }
 
+static void
+hook_error (SmSandboxRequest *req,
+            guint             status,
+            const char       *message)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "error", message);
+  _sm_sandbox_respond_object (req, status, object);
+}
+
 /* POST /__sandbox/threads/publishing-limit {"quota_total": N} (sm-sandbox.h). */
-gboolean
+void
 _sm_sandbox_threads_hook (SmSandboxRequest *req,
                           const char       *what)
 {
@@ -1191,8 +1202,11 @@ _sm_sandbox_threads_hook (SmSandboxRequest *req,
   JsonObject *object;
   JsonNode *total;
 
-  if (state == NULL || strcmp (what, "threads/publishing-limit") != 0)
-    return FALSE;
+  if (strcmp (what, "publishing-limit") != 0)
+    {
+      hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
+      return;
+    }
 
   root = _sm_sandbox_request_json (req);   /* borrowed */
   total = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
@@ -1201,11 +1215,8 @@ _sm_sandbox_threads_hook (SmSandboxRequest *req,
       json_node_get_value_type (total) != G_TYPE_INT64 ||
       json_node_get_int (total) < 0 || json_node_get_int (total) > G_MAXINT32)
     {
-      object = json_object_new ();
-      json_object_set_string_member (object, "error",
-                                     "expected POST {\"quota_total\": N}, N from 0");
-      _sm_sandbox_respond_object (req, 400, object);
-      return TRUE;
+      hook_error (req, 400, "expected POST {\"quota_total\": N}, N from 0");
+      return;
     }
   state->quota_total = (guint) json_node_get_int (total);
 
@@ -1214,7 +1225,6 @@ _sm_sandbox_threads_hook (SmSandboxRequest *req,
   json_object_set_int_member (object, "quota_usage",
                               published_in_last_day (state->sandbox, TH_USER_ID));
   _sm_sandbox_respond_object (req, 200, object);
-  return TRUE;
 }
 
 void

@@ -1826,9 +1826,9 @@ hook_dispatch (SmSandboxRequest *req,
   gboolean get = strcmp (req->method, "GET") == 0;
   gboolean post = strcmp (req->method, "POST") == 0;
 
-  if (_sm_sandbox_threads_hook (req, what))
-    return;
-  if (get && strcmp (what, "posts") == 0)
+  if (g_str_has_prefix (what, "threads/"))
+    _sm_sandbox_threads_hook (req, what + strlen ("threads/"));
+  else if (get && strcmp (what, "posts") == 0)
     hook_posts (req);
   else if (get && strcmp (what, "tokens") == 0)
     hook_tokens (req);
