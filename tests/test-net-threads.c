@@ -1171,6 +1171,27 @@ test_no_bucket (void)
                     containers);
 }
 
+/* 21 files: more than a carousel takes, refused before anything is sent. */
+static void
+test_too_many (void)
+{
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
+  g_autofree char *text = unique_text ("too many");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  guint puts = bucket_n_puts ();
+
+  if (!need_fixtures ())
+    return;
+  for (guint i = 0; i < 21; i++)
+    g_ptr_array_add (media, post_media ("photo.png", "image/png"));
+
+  g_assert_false (publish (text, media, &test_host, NULL, &result, &error));
+  g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
+  g_assert_nonnull (strstr (error->message, "at most 20"));
+  g_assert_cmpuint (bucket_n_puts (), ==, puts);
+}
+
 /* The sandbox is as strict as Threads about containers. */
 static void
 test_sandbox_rules (void)
@@ -1237,6 +1258,7 @@ main (int   argc,
   g_test_add_func ("/net-threads/leftover", test_leftover);
   g_test_add_func ("/net-threads/publishing-limit", test_publishing_limit);
   g_test_add_func ("/net-threads/no-bucket", test_no_bucket);
+  g_test_add_func ("/net-threads/too-many", test_too_many);
   g_test_add_func ("/net-threads/sandbox-rules", test_sandbox_rules);
 
   ret = g_test_run ();
