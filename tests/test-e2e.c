@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "sm-store.h"
@@ -38,6 +39,38 @@ sandbox_has_posts (gpointer data)
 {
   Wait *w = data;
   return sm_test_sandbox_count_posts (w->profile) >= w->n_posts;
+}
+
+static gint64
+parse_time_us (const char *iso)
+{
+  g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (iso, NULL);
+
+  g_assert_nonnull (at);
+  return g_date_time_to_unix (at) * G_TIME_SPAN_SECOND + g_date_time_get_microsecond (at);
+}
+
+/* When the sandbox first answered 429, 0 if it has not. */
+static gint64
+refused_at_us (SmTestProfile *p)
+{
+  g_autoptr(JsonNode) requests = sm_test_sandbox_get (p, "/__sandbox/requests");
+  JsonArray *array = json_node_get_array (requests);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *r = json_array_get_object_element (array, i);
+
+      if (json_object_get_int_member (r, "status") == 429)
+        return parse_time_us (json_object_get_string_member (r, "received_at"));
+    }
+  return 0;
+}
+
+static gboolean
+refused_once (gpointer data)
+{
+  return refused_at_us (data) > 0;
 }
 
 static gboolean
@@ -236,14 +269,46 @@ test_rate_limit_and_5xx (void)
   sm_test_profile_activate (p);
   account = sm_test_connect (p, "x");
 
-  /* A 429 with Retry-After: the post waits as asked, then goes out. */
+  /* A 429 with Retry-After: the post waits as asked, then goes out; and
+   * the account's next post, due before then, waits with it instead of
+   * being refused in turn. */
   sm_test_sandbox_post (p, "/__sandbox/faults",
                         "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\","
-                        "\"count\":1,\"status\":429,\"headers\":{\"Retry-After\":\"2\"},"
+                        "\"count\":1,\"status\":429,\"headers\":{\"Retry-After\":\"10\"},"
                         "\"body\":{\"title\":\"Too Many Requests\",\"detail\":\"Too Many Requests\","
                         "\"type\":\"about:blank\",\"status\":429}}");
   w.post_id = post_at (p, account, "now", "Patience");
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_true (sm_test_wait_for (refused_once, p, 30));
+  {
+    gint64 due = (g_get_real_time () / G_TIME_SPAN_SECOND + 2) * G_TIME_SPAN_SECOND;
+    g_autofree char *when = sm_time_format_utc (due);
+    Wait w2 = { p, post_at (p, account, when, "Right behind"), "published", 2 };
+    g_autoptr(JsonNode) posts = NULL;
+    g_autoptr(JsonNode) second = NULL;
+    gint64 refused_us = refused_at_us (p), second_us = 0;
+    JsonArray *array;
+
+    g_assert_true (sm_test_wait_for (states_are, &w, 40));
+    g_assert_true (sm_test_wait_for (states_are, &w2, 40));
+
+    posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+    array = json_node_get_array (posts);
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonObject *post = json_array_get_object_element (array, i);
+
+        if (g_str_equal (json_object_get_string_member (post, "text"), "Right behind"))
+          second_us = parse_time_us (json_object_get_string_member (post, "received_at"));
+      }
+    /* Due two seconds after the refusal, sent after the ten asked. */
+    g_assert_cmpint (refused_us, >, 0);
+    g_assert_cmpint (second_us, >=, refused_us + 9 * G_TIME_SPAN_SECOND);
+    /* It waited; it was never refused itself. */
+    second = sm_test_status (p, w2.post_id);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                       json_object_get_array_member (json_node_get_object (second), "targets"), 0),
+                       "attempts"), ==, 1);
+  }
   status = sm_test_status (p, w.post_id);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
                      json_object_get_array_member (json_node_get_object (status), "targets"), 0),
@@ -255,9 +320,9 @@ test_rate_limit_and_5xx (void)
                         "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\","
                         "\"count\":1,\"status\":503}");
   w.post_id = post_at (p, account, "now", "Second try");
-  w.n_posts = 2;
+  w.n_posts = 3;
   g_assert_true (sm_test_wait_for (states_are, &w, 75));
-  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 2);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 3);
 }
 
 static void
@@ -890,6 +955,212 @@ test_two_publishers_publish_each_once (void)
   g_subprocess_force_exit (bus2);
 }
 
+static gint64
+first_target_id (SmTestProfile *p,
+                 gint64         post_id)
+{
+  g_autoptr(JsonNode) status = sm_test_status (p, post_id);
+  JsonArray *targets = json_object_get_array_member (json_node_get_object (status), "targets");
+
+  return json_object_get_int_member (json_array_get_object_element (targets, 0), "id");
+}
+
+/* A YouTube video with a custom thumbnail; then its title and privacy
+ * changed, a bad thumbnail refused, and the video deleted, each from the
+ * command line through the publisher, at YouTube and in the profile. */
+static void
+test_youtube_change_and_delete (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(JsonNode) posts = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *thumb = NULL;
+  g_autofree char *thumb_sha = NULL;
+  g_autofree char *notes = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *thumb_option = NULL;
+  Wait w = { p, 0, "published", 1 };
+  JsonObject *uploaded;
+  JsonArray *media;
+  gint64 account, later;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "youtube");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, account);
+  video = make_video (p, "bakery.mp4", 20);
+  /* The cover frame comes from the video itself. */
+  thumb = g_build_filename (p->dir, "cover.png", NULL);
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, NULL, "media", "thumbnail", video, "--out", thumb,
+                                "--at", "0.3", "--size", "640", NULL), ==, 0);
+  thumb_sha = file_sha256 (thumb);
+  thumb_option = g_strconcat ("youtube.thumbnail=", thumb, NULL);
+
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", "now",
+                                "--media", video, "--option", "youtube.title=Morning bake",
+                                "--option", thumb_option, "Fresh from the oven.", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+  g_clear_pointer (&out, g_free);
+  g_assert_true (sm_test_wait_for (states_are, &w, 60));
+
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  uploaded = sandbox_video (posts);
+  media = json_object_get_array_member (uploaded, "media");
+  g_assert_cmpuint (json_array_get_length (media), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (media, 1), "kind"),
+                   ==, "thumbnail");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (media, 1), "sha256"),
+                   ==, thumb_sha);
+  g_clear_pointer (&posts, json_node_unref);
+
+  /* Changed at YouTube and in the profile. */
+  target = g_strdup_printf ("%" G_GINT64_FORMAT, first_target_id (p, w.post_id));
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "update", target,
+                                "--option", "youtube.title=Morning bake, day two",
+                                "--option", "youtube.privacy=public",
+                                "--text", "Fresh from the oven, again.", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  g_assert_cmpstr (json_object_get_string_member (sandbox_video (posts), "text"), ==,
+                   "Morning bake, day two");
+  g_clear_pointer (&posts, json_node_unref);
+  {
+    g_autoptr(JsonNode) status = sm_test_status (p, w.post_id);
+    JsonObject *t = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (status), "targets"), 0);
+
+    g_assert_cmpstr (json_object_get_string_member (t, "text"), ==, "Fresh from the oven, again.");
+    g_assert_cmpstr (json_object_get_string_member (t, "state"), ==, "published");
+  }
+
+  /* An option of another network, and a thumbnail YouTube will not take,
+   * are refused with the reason. */
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "update", target,
+                                "--option", "x.reply_settings=following", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "YouTube"));
+  g_clear_pointer (&err, g_free);
+  notes = g_build_filename (p->dir, "notes.txt", NULL);
+  g_assert_true (g_file_set_contents (notes, "not a picture\n", -1, NULL));
+  g_free (thumb_option);
+  thumb_option = g_strconcat ("youtube.thumbnail=", notes, NULL);
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "update", target, "--option", thumb_option,
+                                NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "JPEG or PNG"));
+  g_assert_null (strstr (err, "GDBus"));
+  g_clear_pointer (&err, g_free);
+
+  /* YouTube fails the delete: the post stays, published. */
+  sm_test_sandbox_post (p, "/__sandbox/faults",
+                        "{\"host\":\"www.googleapis.com\",\"method\":\"DELETE\","
+                        "\"path\":\"/youtube/v3/videos\",\"count\":1,\"status\":503}");
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "delete", target, NULL), ==, 1);
+  g_clear_pointer (&err, g_free);
+  g_assert_true (states_are (&w));
+
+  /* Deleted at YouTube, then gone from the profile with its last part. */
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "delete", target, NULL), ==, 0);
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  g_assert_true (json_object_get_boolean_member (sandbox_video (posts), "deleted"));
+  g_clear_pointer (&err, g_free);
+  {
+    g_autofree char *post = g_strdup_printf ("%" G_GINT64_FORMAT, w.post_id);
+
+    g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "status", post, NULL), ==, 1);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* A post not sent yet is only removed here: nothing reaches YouTube. */
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", "2099-01-01T09:00",
+                                "--media", video, "Much later.", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &later, NULL));
+  g_free (target);
+  target = g_strdup_printf ("%" G_GINT64_FORMAT, first_target_id (p, later));
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, NULL, "delete", target, NULL), ==, 0);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 1);
+}
+
+static const char *
+target_error (SmTestProfile *p,
+              gint64         post_id,
+              JsonNode     **keep)
+{
+  *keep = sm_test_status (p, post_id);
+  return json_object_get_string_member (json_array_get_object_element (
+           json_object_get_array_member (json_node_get_object (*keep), "targets"), 0), "error");
+}
+
+/* What can go wrong with a file between scheduling and sending: changed,
+ * deleted; and a grant revoked in the middle of an upload.  Each post fails
+ * with a message that says what to do, and nothing half-made is left. */
+static void
+test_media_faults (void)
+{
+  g_autoptr(SmTestProfile) p = sm_test_profile_new ();
+  g_autoptr(JsonNode) keep = NULL;
+  g_autofree char *changed = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *accounts = NULL;
+  Wait w = { p, 0, "failed", 0 };
+  gint64 account, first, second;
+
+  sm_test_profile_activate (p);
+  account = sm_test_connect (p, "youtube");
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, account);
+  changed = make_video (p, "changed.mp4", 10);
+  gone = make_video (p, "gone.mp4", 10);
+  video = make_video (p, "long.mp4", 400);
+
+  /* Scheduled a few seconds ahead; then one file is edited, one deleted. */
+  when = sm_time_format_utc ((g_get_real_time () / G_TIME_SPAN_SECOND + 3) * G_TIME_SPAN_SECOND);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", when,
+                                "--media", changed, "Edited after scheduling", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &first, NULL));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", when,
+                                "--media", gone, "Deleted after scheduling", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &second, NULL));
+  g_clear_pointer (&out, g_free);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (changed);
+    g_autoptr(GFileOutputStream) stream = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, NULL);
+
+    g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (stream), "more", 4, NULL, NULL, NULL));
+  }
+  g_assert_cmpint (g_unlink (gone), ==, 0);
+
+  w.post_id = first;
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_nonnull (strstr (target_error (p, first, &keep), "changed after the post was scheduled"));
+  g_clear_pointer (&keep, json_node_unref);
+  w.post_id = second;
+  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_nonnull (strstr (target_error (p, second, &keep), "cannot be read any more"));
+  g_clear_pointer (&keep, json_node_unref);
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+
+  /* The grant is revoked while the video is going up: the next chunk is
+   * refused, the refresh is too, and the post asks to reconnect. */
+  sm_test_sandbox_post (p, "/__sandbox/faults",
+                        "{\"host\":\"www.googleapis.com\",\"method\":\"PUT\","
+                        "\"path\":\"/upload/youtube/v3/videos*\",\"count\":1,\"delay_ms\":4000}");
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", "now",
+                                "--media", video, "Revoked on the way", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+  g_usleep (2 * G_TIME_SPAN_SECOND);
+  sm_test_sandbox_post (p, "/__sandbox/tokens/revoke", "{\"network\":\"youtube\"}");
+  g_assert_true (sm_test_wait_for (states_are, &w, 60));
+  g_assert_nonnull (strstr (target_error (p, w.post_id, &keep), "connect"));
+  g_assert_cmpint (sm_test_cli (p, NULL, &accounts, NULL, "accounts", "list", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (accounts, "needs-reconnect"));
+  g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -905,5 +1176,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/e2e/locked-keyring-keeps-post", test_locked_keyring_keeps_post);
   g_test_add_func ("/e2e/two-publishers-publish-each-once", test_two_publishers_publish_each_once);
   g_test_add_func ("/e2e/youtube-video-resumes-after-kill", test_youtube_video_resumes_after_kill);
+  g_test_add_func ("/e2e/youtube-change-and-delete", test_youtube_change_and_delete);
+  g_test_add_func ("/e2e/media-faults", test_media_faults);
   return g_test_run ();
 }

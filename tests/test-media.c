@@ -16,11 +16,16 @@
 
 #include <string.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
 #include "sm-media-rules.h"
 #include "sm-media.h"
+#include "sm-test-util.h"
+#include "sm-transcode.h"
 
 static char *fixture_dir;
 /* Why the fixtures could not be made, or NULL when they are there. */
@@ -898,8 +903,19 @@ test_rules_whatsapp (void)
   assert_rule (SM_NETWORK_WHATSAPP, NULL, odt,
                "WhatsApp documents must be PDF, Word, Excel, PowerPoint or plain text; this one "
                "is OpenDocument text. Save it as PDF, Word, Excel, PowerPoint or plain text.");
-  assert_count (SM_NETWORK_WHATSAPP, NULL, 2,
-                "WhatsApp messages can have only 1 file; this one has 2. Remove some.");
+  {
+    g_autoptr(SmMediaInfo) sticker = other_info (SM_MEDIA_IMAGE, "image/webp", NULL, NULL, 90000);
+    g_autoptr(SmMediaInfo) big_sticker = other_info (SM_MEDIA_IMAGE, "image/webp", NULL, NULL,
+                                                     600000);
+
+    assert_rule (SM_NETWORK_WHATSAPP, NULL, sticker, NULL);
+    assert_rule (SM_NETWORK_WHATSAPP, NULL, big_sticker,
+                 "WhatsApp stickers can be up to 500.0\u00A0kB; this one is 600.0\u00A0kB. "
+                 "Export it smaller or at a lower quality.");
+  }
+  assert_count (SM_NETWORK_WHATSAPP, NULL, 10, NULL);
+  assert_count (SM_NETWORK_WHATSAPP, NULL, 11,
+                "WhatsApp messages can have up to 10 files; this one has 11. Remove some.");
   assert_rule (SM_NETWORK_WHATSAPP, "reel", clip,
                "WhatsApp Business has no reels. Choose another kind of post.");
 }
@@ -1094,6 +1110,315 @@ test_rules_post_kinds (void)
     }
 }
 
+/* ---- converting and still frames ------------------------------------------ */
+
+typedef struct
+{
+  GArray       *fractions;
+  GCancellable *cancel_at_first;
+} ProgressLog;
+
+static void
+log_progress (double   fraction,
+              gpointer user_data)
+{
+  ProgressLog *log = user_data;
+
+  g_array_append_val (log->fractions, fraction);
+  if (log->cancel_at_first != NULL)
+    g_cancellable_cancel (log->cancel_at_first);
+}
+
+/* Files in the fixture folder whose name starts with a dot: what a
+ * conversion left behind. */
+static guint
+count_hidden_files (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (fixture_dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (name[0] == '.')
+      n++;
+  return n;
+}
+
+static SmMediaInfo *
+transcode_ok (const char               *from,
+              const char               *to,
+              const SmTranscodeOptions *options)
+{
+  g_autofree char *input = fixture (from);
+  g_autofree char *output = fixture (to);
+  g_autoptr(SmMediaInfo) before = probe_ok (from);
+  g_autoptr(SmMediaInfo) after = NULL;
+  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  ProgressLog log = { fractions, NULL };
+  g_autoptr(GError) error = NULL;
+  SmMediaInfo *info;
+
+  g_assert_true (sm_transcode_to_mp4 (input, output, options, log_progress, &log, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Progress only goes forward, from 0 to 1. */
+  g_assert_cmpuint (fractions->len, >=, 2);
+  g_assert_cmpfloat (g_array_index (fractions, double, 0), ==, 0.0);
+  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1.0);
+  for (guint i = 1; i < fractions->len; i++)
+    g_assert_cmpfloat (g_array_index (fractions, double, i), >=,
+                       g_array_index (fractions, double, i - 1));
+
+  /* The original is untouched. */
+  after = probe_ok (from);
+  g_assert_cmpstr (after->sha256, ==, before->sha256);
+  g_assert_cmpuint (count_hidden_files (), ==, 0);
+
+  info = probe_ok (to);
+  g_assert_cmpint (info->kind, ==, SM_MEDIA_VIDEO);
+  g_assert_cmpstr (info->mime_type, ==, "video/mp4");
+  g_assert_cmpstr (info->video_codec, ==, "h264");
+  if (before->has_audio)
+    g_assert_cmpstr (info->audio_codec, ==, "aac");
+  assert_duration_near (info->duration_us, before->duration_us / (double) G_USEC_PER_SEC);
+  return info;
+}
+
+static void
+test_transcode_webm (void)
+{
+  g_autoptr(SmMediaInfo) original = NULL;
+  g_autoptr(SmMediaInfo) info = NULL;
+
+  if (!need_fixtures ())
+    return;
+
+  /* X does not take VP8/Opus in WebM; the converted copy it does. */
+  original = probe_ok (web_name);
+  g_assert_true (sm_media_rules_needs_transcode (SM_NETWORK_X, NULL, original));
+  info = transcode_ok (web_name, "web-converted.mp4", NULL);
+  g_assert_cmpuint (info->width, ==, original->width);
+  g_assert_cmpuint (info->height, ==, original->height);
+  g_assert_true (info->has_audio);
+  g_assert_false (sm_media_rules_needs_transcode (SM_NETWORK_X, NULL, info));
+  assert_rule (SM_NETWORK_X, NULL, info, NULL);
+}
+
+static void
+test_transcode_limits (void)
+{
+  SmTranscodeOptions options = { .max_fps = 15, .max_long_side = 320 };
+  g_autoptr(SmMediaInfo) info = NULL;
+
+  if (!need_fixtures ())
+    return;
+
+  /* 640×360 at 30 fps → 320×180 at 15 fps, the shape kept. */
+  info = transcode_ok ("clip.mp4", "clip-small.mp4", &options);
+  g_assert_cmpuint (info->width, ==, 320);
+  g_assert_cmpuint (info->height, ==, 180);
+  g_assert_cmpuint (info->framerate_num, ==, 15 * info->framerate_den);
+}
+
+static void
+test_transcode_rotated (void)
+{
+  g_autoptr(SmMediaInfo) info = NULL;
+
+  if (!need_fixtures ())
+    return;
+
+  /* A phone's portrait video comes out upright in its pixels. */
+  info = transcode_ok ("rotated.mp4", "rotated-converted.mp4", NULL);
+  g_assert_cmpuint (info->width, ==, 240);
+  g_assert_cmpuint (info->height, ==, 320);
+}
+
+static void
+assert_transcode_fails (const char   *from,
+                        const char   *to,
+                        GQuark        domain,
+                        int           code,
+                        GCancellable *cancel_at_first)
+{
+  g_autofree char *input = fixture (from);
+  g_autofree char *output = fixture (to);
+  gboolean existed = g_file_test (output, G_FILE_TEST_EXISTS);
+  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  ProgressLog log = { fractions, cancel_at_first };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (sm_transcode_to_mp4 (input, output, NULL, log_progress, &log,
+                                       cancel_at_first, &error));
+  g_assert_error (error, domain, code);
+  g_test_message ("%s → %s: %s", from, to, error->message);
+  g_assert_cmpint (g_file_test (output, G_FILE_TEST_EXISTS), ==, existed);
+  g_assert_cmpuint (count_hidden_files (), ==, 0);
+}
+
+static void
+test_transcode_refusals (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  if (!need_fixtures ())
+    return;
+
+  assert_transcode_fails ("image.png", "image.mp4", SM_MEDIA_ERROR, SM_MEDIA_ERROR_NOT_MEDIA, NULL);
+  assert_transcode_fails ("truncated.mp4", "truncated-converted.mp4", SM_MEDIA_ERROR,
+                          SM_MEDIA_ERROR_CORRUPT, NULL);
+  /* Never over an existing file: the WebM's own MP4 twin is there. */
+  assert_transcode_fails ("landscape.mp4", "clip.mp4", G_IO_ERROR, G_IO_ERROR_EXISTS, NULL);
+  /* Cancelled at the first progress report: nothing left behind. */
+  assert_transcode_fails ("clip.mp4", "clip-cancelled.mp4", G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                          cancellable);
+}
+
+static void
+test_transcode_write_failure (void)
+{
+  g_autofree char *input = fixture ("clip.mp4");
+  g_autofree char *output = fixture ("clip-too-big.mp4");
+  g_autoptr(SmMediaInfo) before = NULL;
+  g_autoptr(SmMediaInfo) after = NULL;
+  g_autoptr(GError) error = NULL;
+  struct rlimit saved, small;
+  gboolean ok;
+
+  if (!need_fixtures ())
+    return;
+
+  /* The disk "fills up" after 16 KiB: the write fails part way, as on a
+   * full disk (EFBIG here, ENOSPC there; the same path). */
+  before = probe_ok ("clip.mp4");
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  small = saved;
+  small.rlim_cur = 16 * 1024;
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
+  ok = sm_transcode_to_mp4 (input, output, NULL, NULL, NULL, NULL, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  signal (SIGXFSZ, SIG_DFL);
+
+  g_assert_false (ok);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == G_IO_ERROR);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, fixture_dir));
+  g_assert_nonnull (strstr (error->message, "original is unchanged"));
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_hidden_files (), ==, 0);
+  after = probe_ok ("clip.mp4");
+  g_assert_cmpstr (after->sha256, ==, before->sha256);
+}
+
+/* Width and height from a PNG's IHDR. */
+static void
+png_size (GBytes *png,
+          guint  *width,
+          guint  *height)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (png, &len);
+
+  g_assert_cmpuint (len, >, 24);
+  g_assert_cmpmem (data, 8, "\x89PNG\r\n\x1a\n", 8);
+  g_assert_cmpmem (data + 12, 4, "IHDR", 4);
+  *width = GUINT32_FROM_BE (*(const guint32 *) (data + 16));
+  *height = GUINT32_FROM_BE (*(const guint32 *) (data + 20));
+}
+
+static void
+assert_thumbnail (const char *name,
+                  gint64      position_us,
+                  guint       max_side,
+                  guint       width,
+                  guint       height)
+{
+  g_autofree char *path = fixture (name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) png = sm_media_thumbnail_png (path, position_us, max_side, NULL, &error);
+  guint w, h;
+
+  g_assert_no_error (error);
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, ==, width);
+  g_assert_cmpuint (h, ==, height);
+}
+
+static void
+test_thumbnails (void)
+{
+  g_autofree char *notes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) png = NULL;
+
+  if (!need_fixtures ())
+    return;
+
+  assert_thumbnail ("clip.mp4", G_USEC_PER_SEC, 160, 160, 90);
+  /* Past the end: the last frames, not an error. */
+  assert_thumbnail ("clip.mp4", 60 * G_USEC_PER_SEC, 160, 160, 90);
+  assert_thumbnail ("rotated.mp4", 0, 160, 120, 160);
+  assert_thumbnail ("image.jpg", 0, 100, 100, 75);
+  assert_thumbnail ("tall.png", 0, 0, 320, 960);
+
+  notes = fixture ("notes.txt");
+  png = sm_media_thumbnail_png (notes, 0, 100, NULL, &error);
+  g_assert_null (png);
+  g_assert_error (error, SM_MEDIA_ERROR, SM_MEDIA_ERROR_NOT_MEDIA);
+}
+
+static void
+test_cli_media (void)
+{
+  g_autofree char *program = sm_test_program ("so-me");
+  g_autofree char *web = fixture (web_name);
+  g_autofree char *out = fixture ("cli-converted.mp4");
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!need_fixtures ())
+    return;
+
+  {
+    const char *argv[] = { program, "media", "check", web, "--to", "x", "--to", "youtube", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &stdout_text,
+                                 &stderr_text, &status, &error));
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (stdout_text, "fix: so-me media transcode"));
+    g_clear_pointer (&stdout_text, g_free);
+    g_clear_pointer (&stderr_text, g_free);
+  }
+  {
+    const char *argv[] = { program, "media", "transcode", web, "--out", out, NULL };
+    g_auto(GStrv) lines = NULL;
+    guint n;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &stdout_text,
+                                 &stderr_text, &status, &error));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    lines = g_strsplit (g_strstrip (stdout_text), "\n", -1);
+    n = g_strv_length (lines);
+    /* Progress lines, then the new file's path alone. */
+    g_assert_cmpuint (n, >=, 2);
+    g_assert_nonnull (strstr (lines[0], "%"));
+    g_assert_cmpstr (lines[n - 1], ==, out);
+    g_clear_pointer (&stdout_text, g_free);
+    g_clear_pointer (&stderr_text, g_free);
+  }
+  {
+    const char *argv[] = { program, "media", "check", out, "--to", "x", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &stdout_text,
+                                 &stderr_text, &status, &error));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1140,6 +1465,13 @@ main (int    argc,
   g_test_add_func ("/media/rules/youtube", test_rules_youtube);
   g_test_add_func ("/media/rules/probed", test_rules_probed);
   g_test_add_func ("/media/rules/post-kinds", test_rules_post_kinds);
+  g_test_add_func ("/media/transcode/webm", test_transcode_webm);
+  g_test_add_func ("/media/transcode/limits", test_transcode_limits);
+  g_test_add_func ("/media/transcode/rotated", test_transcode_rotated);
+  g_test_add_func ("/media/transcode/refusals", test_transcode_refusals);
+  g_test_add_func ("/media/transcode/write-failure", test_transcode_write_failure);
+  g_test_add_func ("/media/thumbnail", test_thumbnails);
+  g_test_add_func ("/media/cli", test_cli_media);
 
   status = g_test_run ();
 

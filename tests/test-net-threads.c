@@ -5,7 +5,7 @@
  *
  * The sandbox runs in this process, on a thread of its own, so that the
  * client's synchronous calls can run on the test's thread.  The media
- * bucket is TestBucket below (see its comment).
+ * bucket is the sandbox's S3 with the real S3 media host (sm-s3.h).
  *
  * Fixtures (a PNG, a JPEG, a small MP4) are made at run time with
  * gst-launch-1.0, as tests/test-media.c does.
@@ -24,6 +24,7 @@
 #include "sm-media-host.h"
 #include "sm-platform.h"
 #include "sm-platforms-private.h"
+#include "sm-s3.h"
 #include "sm-sandbox.h"
 #include "sm-sandbox-private.h"
 #include "sm-store.h"
@@ -54,226 +55,137 @@ static struct
   SoupSession  *hooks;
 } sbx;
 
-/* ---- TestBucket: a media bucket served by the sandbox ------------------- */
+static JsonNode *hook (const char *method,
+                       const char *path,
+                       const char *json);
 
-/* An S3-like bucket at https://media-bucket.sandbox.test/KEY, served by
- * the in-process sandbox's router (so that _sm_sandbox_fetch reaches it
- * as Threads would reach a real bucket): PUT stores the body with its
- * Content-Type, GET answers it (404 when gone), DELETE removes it.  Its
- * SmMediaHost streams the file from disk with a PUT and hands out the
- * object's URL with an expiry parameter; remove() is a DELETE.  What it
- * holds is visible to the test through bucket_*().  The S3 media host
- * (sm-s3.h) is being built on another branch; this stands in for it. */
-#define BUCKET_HOST "media-bucket.sandbox.test"
+/* ---- the media bucket: S3 in the sandbox ------------------------------ */
 
-typedef struct
-{
-  GBytes *bytes;
-  char   *content_type;
-} Object;
+/* A bucket of the sandbox's S3 (sm-sandbox-s3.c), made by its hook, and the
+ * real S3 media host (sm-s3.h) on it: put() is a streamed, SigV4-signed PUT
+ * to BUCKET.s3.REGION.amazonaws.com, the URL Threads gets is presigned,
+ * remove() is a DELETE.  GET /__sandbox/s3/objects lists every object put,
+ * with its SHA-256, how often it was fetched and whether it was deleted. */
+#define BUCKET_REGION "eu-west-1"
 
 static struct
 {
-  GMutex      lock;
-  GHashTable *objects;   /* path ("/so-me-studio/…") → Object */
-  GPtrArray  *put_keys;  /* every key put() made, in order */
-  GPtrArray  *removed;   /* every key remove() was asked for, in order */
+  SmS3Config  *config;
+  SmMediaHost *host;
+  char        *name;
+  char        *http_host;   /* as the sandbox logs it */
 } bucket;
 
 static void
-object_free (Object *object)
+bucket_make (void)
 {
-  g_bytes_unref (object->bytes);
-  g_free (object->content_type);
-  g_free (object);
-}
-
-static void
-bucket_put_cb (SmSandboxRequest *req,
-               gpointer          user_data)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-  const char *type = _sm_sandbox_request_header (req, "Content-Type");
-  Object *object = g_new0 (Object, 1);
-
-  object->bytes = g_steal_pointer (&bytes);
-  object->content_type = g_strdup (type != NULL ? type : "application/octet-stream");
-  g_mutex_lock (&bucket.lock);
-  g_hash_table_replace (bucket.objects, g_strdup (req->path), object);
-  g_mutex_unlock (&bucket.lock);
-  _sm_sandbox_respond_empty (req, 200);
-}
-
-static void
-bucket_get_cb (SmSandboxRequest *req,
-               gpointer          user_data)
-{
-  Object *object;
-
-  g_mutex_lock (&bucket.lock);
-  object = g_hash_table_lookup (bucket.objects, req->path);
-  if (object != NULL)
-    {
-      gsize len;
-      const char *data = g_bytes_get_data (object->bytes, &len);
-
-      soup_server_message_set_status (req->msg, 200, NULL);
-      soup_server_message_set_response (req->msg, object->content_type, SOUP_MEMORY_COPY, data, len);
-    }
-  g_mutex_unlock (&bucket.lock);
-  if (object == NULL)
-    _sm_sandbox_respond_page (req, 404, "NoSuchKey");
-}
-
-static void
-bucket_delete_cb (SmSandboxRequest *req,
-                  gpointer          user_data)
-{
-  g_mutex_lock (&bucket.lock);
-  g_hash_table_remove (bucket.objects, req->path);
-  g_mutex_unlock (&bucket.lock);
-  _sm_sandbox_respond_empty (req, 204);
-}
-
-static char *
-bucket_url (const char *key)
-{
-  g_autofree char *escaped = g_uri_escape_string (key, "/", FALSE);
-
-  return g_strconcat ("https://" BUCKET_HOST "/", escaped, NULL);
-}
-
-static char *
-test_host_put (SmMediaHost   *host,
-               SoupSession   *session,
-               const char    *path,
-               const char    *content_type,
-               guint          lifetime_s,
-               char         **out_key,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInfo) info = NULL;
-  g_autoptr(GFileInputStream) in = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *key = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) reply = NULL;
   g_autofree char *url = NULL;
+  g_autoptr(GUri) uri = NULL;
 
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
-                            cancellable, error);
-  in = info != NULL ? g_file_read (file, cancellable, error) : NULL;
-  if (in == NULL)
-    return NULL;
-
-  key = g_strdup_printf ("so-me-studio/%08x%08x%08x%08x/%s", g_random_int (), g_random_int (),
-                         g_random_int (), g_random_int (), base);
-  url = bucket_url (key);
-  msg = sm_http_message_new ("PUT", url, error);
-  if (msg == NULL)
-    return NULL;
-  /* Streamed from disk, as an S3 PUT with its Content-Length. */
-  soup_message_set_request_body (msg, content_type, G_INPUT_STREAM (in), g_file_info_get_size (info));
-  answer = sm_http_send (session, msg, cancellable, error);
-  if (answer == NULL)
-    return NULL;
-  if (soup_message_get_status (msg) != 200)
-    {
-      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT,
-                   "bucket PUT: %u", soup_message_get_status (msg));
-      return NULL;
-    }
-
-  g_mutex_lock (&bucket.lock);
-  g_ptr_array_add (bucket.put_keys, g_strdup (key));
-  g_mutex_unlock (&bucket.lock);
-  *out_key = g_steal_pointer (&key);
-  return g_strdup_printf ("%s?expires=%" G_GINT64_FORMAT, url,
-                          g_get_real_time () / G_USEC_PER_SEC + lifetime_s);
+  bucket.name = g_strdup_printf ("so-me-threads-%u", g_random_int ());
+  json = g_strdup_printf ("{\"bucket\":\"%s\",\"region\":\"" BUCKET_REGION "\"}", bucket.name);
+  reply = hook ("POST", "s3/buckets", json);
+  bucket.config = sm_s3_config_new (sm_json_get_string (reply, "endpoint"), BUCKET_REGION, bucket.name,
+                                    sm_json_get_string (reply, "access_key_id"),
+                                    sm_json_get_string (reply, "secret_access_key"),
+                                    SM_S3_ADDRESSING_AUTO);
+  bucket.host = sm_s3_media_host_new (bucket.config);
+  url = sm_s3_object_url (bucket.config, "x");
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_assert_nonnull (uri);
+  bucket.http_host = g_strdup (g_uri_get_host (uri));
 }
 
-static gboolean
-test_host_remove (SmMediaHost   *host,
-                  SoupSession   *session,
-                  const char    *key,
-                  GCancellable  *cancellable,
-                  GError       **error)
+static void
+bucket_free (void)
 {
-  g_autofree char *url = bucket_url (key);
-  g_autoptr(SoupMessage) msg = sm_http_message_new ("DELETE", url, error);
-  g_autoptr(GBytes) answer = NULL;
-
-  if (msg == NULL)
-    return FALSE;
-  answer = sm_http_send (session, msg, cancellable, error);
-  if (answer == NULL)
-    return FALSE;
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)) && soup_message_get_status (msg) != 404)
-    {
-      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT,
-                   "bucket DELETE: %u", soup_message_get_status (msg));
-      return FALSE;
-    }
-  g_mutex_lock (&bucket.lock);
-  g_ptr_array_add (bucket.removed, g_strdup (key));
-  g_mutex_unlock (&bucket.lock);
-  return TRUE;
+  g_clear_pointer (&bucket.host, sm_s3_media_host_free);
+  g_clear_pointer (&bucket.config, sm_s3_config_free);
+  g_clear_pointer (&bucket.name, g_free);
+  g_clear_pointer (&bucket.http_host, g_free);
 }
 
-static SmMediaHost test_host = {
-  .data = NULL,
-  .put = test_host_put,
-  .remove = test_host_remove,
-};
+/* The sandbox's record of every object of our bucket, in the order put. */
+static GPtrArray *
+bucket_objects (void)
+{
+  g_autoptr(JsonNode) objects = hook ("GET", "s3/objects", NULL);
+  JsonArray *array = json_node_get_array (objects);
+  GPtrArray *ours = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *object = json_array_get_element (array, i);
+
+      if (g_strcmp0 (sm_json_get_string (object, "bucket"), bucket.name) == 0)
+        g_ptr_array_add (ours, json_node_ref (object));
+    }
+  return ours;
+}
+
+/* The record of @key, as a new reference, or NULL. */
+static JsonNode *
+bucket_object (const char *key)
+{
+  g_autoptr(GPtrArray) objects = bucket_objects ();
+
+  for (guint i = 0; i < objects->len; i++)
+    if (g_strcmp0 (sm_json_get_string (g_ptr_array_index (objects, i), "key"), key) == 0)
+      return json_node_ref (g_ptr_array_index (objects, i));
+  return NULL;
+}
 
 /* Objects in the bucket now. */
 static guint
 bucket_count (void)
 {
-  guint n;
+  g_autoptr(GPtrArray) objects = bucket_objects ();
+  guint n = 0;
 
-  g_mutex_lock (&bucket.lock);
-  n = g_hash_table_size (bucket.objects);
-  g_mutex_unlock (&bucket.lock);
+  for (guint i = 0; i < objects->len; i++)
+    if (!json_object_get_boolean_member (json_node_get_object (g_ptr_array_index (objects, i)), "deleted"))
+      n++;
   return n;
 }
 
-/* The keys put() made from the @from-th on, as a new array. */
-static GPtrArray *
-bucket_keys_since (guint from)
-{
-  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
-
-  g_mutex_lock (&bucket.lock);
-  for (guint i = from; i < bucket.put_keys->len; i++)
-    g_ptr_array_add (keys, g_strdup (g_ptr_array_index (bucket.put_keys, i)));
-  g_mutex_unlock (&bucket.lock);
-  return keys;
-}
-
+/* How many objects were ever put. */
 static guint
 bucket_n_puts (void)
 {
-  guint n;
+  g_autoptr(GPtrArray) objects = bucket_objects ();
 
-  g_mutex_lock (&bucket.lock);
-  n = bucket.put_keys->len;
-  g_mutex_unlock (&bucket.lock);
-  return n;
+  return objects->len;
+}
+
+/* The keys of the objects put from the @from-th on, as a new array. */
+static GPtrArray *
+bucket_keys_since (guint from)
+{
+  g_autoptr(GPtrArray) objects = bucket_objects ();
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = from; i < objects->len; i++)
+    g_ptr_array_add (keys, g_strdup (sm_json_get_string (g_ptr_array_index (objects, i), "key")));
+  return keys;
 }
 
 static gboolean
 bucket_was_removed (const char *key)
 {
-  gboolean found;
+  g_autoptr(JsonNode) object = bucket_object (key);
 
-  g_mutex_lock (&bucket.lock);
-  found = g_ptr_array_find_with_equal_func (bucket.removed, key, g_str_equal, NULL);
-  g_mutex_unlock (&bucket.lock);
-  return found;
+  g_assert_nonnull (object);
+  return json_object_get_boolean_member (json_node_get_object (object), "deleted");
+}
+
+static gboolean
+bucket_has (const char *key)
+{
+  g_autoptr(JsonNode) object = bucket_object (key);
+
+  return object != NULL && !json_object_get_boolean_member (json_node_get_object (object), "deleted");
 }
 
 /* Stores @key directly, as a put() whose publisher died would have. */
@@ -281,26 +193,13 @@ static void
 bucket_store (const char *key,
               const char *content)
 {
-  g_autofree char *escaped = g_uri_escape_string (key, "/", FALSE);
-  Object *object = g_new0 (Object, 1);
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new (content, strlen (content));
+  g_autoptr(GError) error = NULL;
 
-  object->bytes = g_bytes_new (content, strlen (content));
-  object->content_type = g_strdup ("image/png");
-  g_mutex_lock (&bucket.lock);
-  g_hash_table_replace (bucket.objects, g_strconcat ("/", key, NULL), object);
-  g_mutex_unlock (&bucket.lock);
-}
-
-static gboolean
-bucket_has (const char *key)
-{
-  g_autofree char *path = g_strconcat ("/", key, NULL);
-  gboolean found;
-
-  g_mutex_lock (&bucket.lock);
-  found = g_hash_table_contains (bucket.objects, path);
-  g_mutex_unlock (&bucket.lock);
-  return found;
+  g_assert_true (sm_s3_put_bytes (bucket.config, session, key, bytes, "image/png", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (bucket_has (key));
 }
 
 /* ---- the sandbox thread ------------------------------------------------ */
@@ -308,14 +207,10 @@ bucket_has (const char *key)
 static gpointer
 sandbox_thread (gpointer data)
 {
-  static const char * const bucket_hosts[] = { BUCKET_HOST, NULL };
   g_autoptr(GError) error = NULL;
 
   g_main_context_push_thread_default (sbx.context);
   sbx.sandbox = sm_sandbox_new ();
-  _sm_sandbox_add_route (sbx.sandbox, bucket_hosts, "PUT", "/**", bucket_put_cb, NULL);
-  _sm_sandbox_add_route (sbx.sandbox, bucket_hosts, "GET", "/**", bucket_get_cb, NULL);
-  _sm_sandbox_add_route (sbx.sandbox, bucket_hosts, "DELETE", "/**", bucket_delete_cb, NULL);
   if (!sm_sandbox_listen (sbx.sandbox, "127.0.0.1:0", &error))
     g_error ("sandbox: %s", error->message);
 
@@ -335,11 +230,6 @@ sandbox_thread (gpointer data)
 static void
 sandbox_start (void)
 {
-  bucket.objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify) object_free);
-  bucket.put_keys = g_ptr_array_new_with_free_func (g_free);
-  bucket.removed = g_ptr_array_new_with_free_func (g_free);
-
   sbx.context = g_main_context_new ();
   sbx.loop = g_main_loop_new (sbx.context, FALSE);
   sbx.thread = g_thread_new ("sandbox", sandbox_thread, NULL);
@@ -368,9 +258,6 @@ sandbox_stop (void)
   g_clear_pointer (&sbx.context, g_main_context_unref);
   g_clear_object (&sbx.hooks);
   g_clear_pointer (&sbx.base, g_free);
-  g_clear_pointer (&bucket.objects, g_hash_table_unref);
-  g_clear_pointer (&bucket.put_keys, g_ptr_array_unref);
-  g_clear_pointer (&bucket.removed, g_ptr_array_unref);
 }
 
 /* A test hook: @method /__sandbox/@path with an optional JSON body. */
@@ -816,10 +703,15 @@ assert_published (SmPublishResult *result,
       g_autofree char *base = g_path_get_basename (((SmPostMedia *) g_ptr_array_index (media, i))->path);
 
       /* put in order, fetched by the sandbox (Threads), then deleted */
+      g_autoptr(JsonNode) object = bucket_object (key);
+      SmPostMedia *m = g_ptr_array_index (media, i);
+
       g_assert_true (g_str_has_suffix (key, base));
-      g_assert_cmpuint (sandbox_count_requests ("PUT", BUCKET_HOST, key, 200), ==, 1);
-      g_assert_cmpuint (sandbox_count_requests ("GET", BUCKET_HOST, key, 200), ==, 1);
-      g_assert_cmpuint (sandbox_count_requests ("DELETE", BUCKET_HOST, key, 0), >=, 1);
+      /* the bytes that went in are the file's, Threads fetched them once */
+      g_assert_cmpstr (sm_json_get_string (object, "sha256"), ==, m->sha256);
+      g_assert_cmpstr (sm_json_get_string (object, "content_type"), ==, m->mime_type);
+      g_assert_cmpint (sm_json_get_int (object, "fetches"), ==, 1);
+      g_assert_cmpuint (sandbox_count_requests ("DELETE", bucket.http_host, key, 204), ==, 1);
       g_assert_true (bucket_was_removed (key));
       g_assert_false (bucket_has (key));
     }
@@ -847,7 +739,7 @@ test_image (void)
   g_ptr_array_add (media, post_media ("photo.png", "image/png"));
   m = g_ptr_array_index (media, 0);
 
-  g_assert_true (publish (text, media, &test_host, &uploads, &result, &error));
+  g_assert_true (publish (text, media, bucket.host, &uploads, &result, &error));
   g_assert_no_error (error);
   assert_published (&result, text, media, puts);
 
@@ -866,7 +758,7 @@ test_image (void)
       .not_before_us = started,
       .media = media,
       .uploads = &hooks,
-      .media_host = &test_host,
+      .media_host = bucket.host,
     };
 
     g_assert_true (sm_platform_find_published (sm_platform_get (SM_NETWORK_THREADS), session,
@@ -893,7 +785,7 @@ test_video (void)
   uploads_init (&uploads, &hooks);
   g_ptr_array_add (media, post_media ("clip.mp4", "video/mp4"));
 
-  g_assert_true (publish (text, media, &test_host, &uploads, &result, &error));
+  g_assert_true (publish (text, media, bucket.host, &uploads, &result, &error));
   g_assert_no_error (error);
   assert_published (&result, text, media, puts);
   uploads_clear (&uploads);
@@ -919,7 +811,7 @@ test_carousel (void)
   g_ptr_array_add (media, post_media ("clip.mp4", "video/mp4"));
   g_ptr_array_add (media, post_media ("other.png", "image/png"));
 
-  g_assert_true (publish (text, media, &test_host, &uploads, &result, &error));
+  g_assert_true (publish (text, media, bucket.host, &uploads, &result, &error));
   g_assert_no_error (error);
   assert_published (&result, text, media, puts);
   g_assert_cmpuint (sandbox_count_threads_posts (), ==, posts + 1);
@@ -937,6 +829,7 @@ test_container_error (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(JsonNode) fault = NULL;
+  g_autofree char *json = NULL;
   guint puts = bucket_n_puts ();
   guint posts = sandbox_count_threads_posts ();
   const char *key;
@@ -944,11 +837,11 @@ test_container_error (void)
   if (!need_fixtures ())
     return;
   g_ptr_array_add (media, post_media ("clip.mp4", "video/mp4"));
-  fault = hook ("POST", "faults",
-                "{\"host\":\"" BUCKET_HOST "\",\"method\":\"GET\",\"count\":1,\"status\":403,"
-                "\"body\":\"AccessDenied\"}");
+  json = g_strdup_printf ("{\"host\":\"%s\",\"method\":\"GET\",\"count\":1,\"status\":403,"
+                          "\"body\":\"AccessDenied\"}", bucket.http_host);
+  fault = hook ("POST", "faults", json);
 
-  g_assert_false (publish (text, media, &test_host, NULL, &result, &error));
+  g_assert_false (publish (text, media, bucket.host, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_assert_nonnull (strstr (error->message, "FAILED_DOWNLOADING_VIDEO"));
   g_assert_nonnull (strstr (error->message, "clip.mp4"));
@@ -958,7 +851,7 @@ test_container_error (void)
   keys = bucket_keys_since (puts);
   g_assert_cmpuint (keys->len, ==, 1);
   key = g_ptr_array_index (keys, 0);
-  g_assert_cmpuint (sandbox_count_requests ("GET", BUCKET_HOST, key, 403), ==, 1);
+  g_assert_cmpuint (sandbox_count_requests ("GET", bucket.http_host, key, 403), ==, 1);
   g_assert_true (bucket_was_removed (key));
   g_assert_cmpuint (bucket_count (), ==, 0);
 }
@@ -983,7 +876,7 @@ test_carousel_child_error (void)
   /* An MP4 handed over as a photo: the bucket serves it as image/gif. */
   g_ptr_array_add (media, post_media ("clip.mp4", "image/gif"));
 
-  g_assert_false (publish (text, media, &test_host, NULL, &result, &error));
+  g_assert_false (publish (text, media, bucket.host, NULL, &result, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "clip.mp4"));
   g_assert_nonnull (strstr (error->message, "UNKNOWN"));
@@ -1030,7 +923,7 @@ test_resume (void)
                 "\"count\":1,\"status\":503,\"body\":{\"error\":{\"message\":\"Service "
                 "temporarily unavailable\",\"type\":\"OAuthException\",\"code\":2,"
                 "\"is_transient\":true}}}");
-  g_assert_false (publish (text, media, &test_host, &uploads, &first, &error));
+  g_assert_false (publish (text, media, bucket.host, &uploads, &first, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
   g_assert_cmpuint (bucket_count (), ==, 0);
   g_assert_cmpuint (bucket_n_puts (), ==, puts + 2);
@@ -1044,7 +937,7 @@ test_resume (void)
       .not_before_us = started,
       .media = media,
       .uploads = &hooks,
-      .media_host = &test_host,
+      .media_host = bucket.host,
     };
 
     g_assert_true (sm_platform_find_published (sm_platform_get (SM_NETWORK_THREADS), session,
@@ -1054,7 +947,7 @@ test_resume (void)
   }
 
   containers = sandbox_count_requests ("POST", "graph.threads.net", "/threads", 0);
-  g_assert_true (publish (text, media, &test_host, &uploads, &second, &error));
+  g_assert_true (publish (text, media, bucket.host, &uploads, &second, &error));
   g_assert_no_error (error);
   /* no file put again, one new container: the carousel */
   g_assert_cmpuint (bucket_n_puts (), ==, puts + 2);
@@ -1077,7 +970,7 @@ test_leftover (void)
   g_autofree char *session = g_strconcat ("bucket:", leftover, NULL);
   Uploads uploads;
   SmUploadHooks hooks;
-  guint puts = bucket_n_puts ();
+  guint puts;
   SmPostMedia *m;
 
   if (!need_fixtures ())
@@ -1086,9 +979,10 @@ test_leftover (void)
   g_ptr_array_add (media, post_media ("photo.png", "image/png"));
   m = g_ptr_array_index (media, 0);
   bucket_store (leftover, "left behind");
+  puts = bucket_n_puts ();
   uploads_save (&uploads, m->id, session, 0, NULL);
 
-  g_assert_true (publish (text, media, &test_host, &uploads, &result, &error));
+  g_assert_true (publish (text, media, bucket.host, &uploads, &result, &error));
   g_assert_no_error (error);
   g_assert_true (bucket_was_removed (leftover));
   g_assert_false (bucket_has (leftover));
@@ -1118,7 +1012,7 @@ test_publishing_limit (void)
   g_ptr_array_add (media, post_media ("photo.png", "image/png"));
 
   /* At least one post today, whatever ran before. */
-  g_assert_true (publish (text, NULL, &test_host, NULL, &text_result, &error));
+  g_assert_true (publish (text, NULL, bucket.host, NULL, &text_result, &error));
   g_assert_no_error (error);
   sm_publish_result_clear (&text_result);
   posts = sandbox_count_threads_posts ();
@@ -1131,7 +1025,7 @@ test_publishing_limit (void)
   limit = hook ("POST", "threads/publishing-limit", json);
   g_assert_cmpint (sm_json_get_int (limit, "quota_usage"), >, 0);
 
-  g_assert_false (publish (text, media, &test_host, NULL, &result, &error));
+  g_assert_false (publish (text, media, bucket.host, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, >, 0);
   g_assert_nonnull (strstr (error->message, "Threads allows"));
@@ -1140,7 +1034,7 @@ test_publishing_limit (void)
   g_clear_error (&error);
 
   /* Text posts count against the same limit. */
-  g_assert_false (publish (other_text, NULL, &test_host, NULL, &text_result, &error));
+  g_assert_false (publish (other_text, NULL, bucket.host, NULL, &text_result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (text_result.retry_after_us, >, 0);
   g_assert_cmpuint (sandbox_count_threads_posts (), ==, posts);
@@ -1186,7 +1080,7 @@ test_too_many (void)
   for (guint i = 0; i < 21; i++)
     g_ptr_array_add (media, post_media ("photo.png", "image/png"));
 
-  g_assert_false (publish (text, media, &test_host, NULL, &result, &error));
+  g_assert_false (publish (text, media, bucket.host, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
   g_assert_nonnull (strstr (error->message, "at most 20"));
   g_assert_cmpuint (bucket_n_puts (), ==, puts);
@@ -1203,9 +1097,9 @@ test_sandbox_rules (void)
     const char *says;
   } cases[] = {
     { "media_type=IMAGE", "image_url is required" },
-    { "media_type=VIDEO&image_url=https://" BUCKET_HOST "/x.png", "image_url is not allowed" },
+    { "media_type=VIDEO&image_url=https://media.example.com/x.png", "image_url is not allowed" },
     { "media_type=TEXT&text=hi&is_carousel_item=true", "is_carousel_item is not allowed" },
-    { "media_type=IMAGE&image_url=https://" BUCKET_HOST "/x.png&is_carousel_item=true&text=hi",
+    { "media_type=IMAGE&image_url=https://media.example.com/x.png&is_carousel_item=true&text=hi",
       "text is not allowed" },
     { "media_type=CAROUSEL&children=1", "2 to 20 children" },
     { "media_type=CAROUSEL&children=1,2", "Object with ID '1' does not exist" },
@@ -1247,6 +1141,7 @@ main (int   argc,
   /* Before any other thread: it sets the environment. */
   make_fixtures ();
   sandbox_start ();
+  bucket_make ();
   connect_account ();
 
   g_test_add_func ("/net-threads/image", test_image);
@@ -1263,6 +1158,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
+  bucket_free ();
   sandbox_stop ();
   remove_fixtures ();
   g_clear_pointer (&account.tokens, sm_tokens_free);

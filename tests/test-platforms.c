@@ -512,7 +512,7 @@ test_registry (void)
   g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_LINKEDIN)), ==, SM_NETWORK_LINKEDIN);
   g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_THREADS)), ==, SM_NETWORK_THREADS);
   g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_YOUTUBE)), ==, SM_NETWORK_YOUTUBE);
-  g_assert_null (sm_platform_get (SM_NETWORK_TIKTOK));
+  g_assert_cmpint (sm_platform_get_network (sm_platform_get (SM_NETWORK_TIKTOK)), ==, SM_NETWORK_TIKTOK);
   g_assert_null (sm_platform_get (SM_NETWORK_INVALID));
   g_assert_null (sm_platform_get (SM_N_NETWORKS));
   g_assert_nonnull (sm_platform_get_builtin_client_id (sm_platform_get (SM_NETWORK_X)));

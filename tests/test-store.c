@@ -534,6 +534,133 @@ test_delete_account_cascades (Fixture       *f,
   g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
 }
 
+/* Per-network caps: each network gets its earliest due targets up to its
+ * free slots, and a network with none neither gets work nor wakes the
+ * publisher (a finished job does). */
+static void
+test_claim_respects_network_slots (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  guint slots[SM_N_NETWORKS] = { 0 };
+  guint by_network[SM_N_NETWORKS] = { 0 };
+  gint64 now = g_get_real_time ();
+  gint64 first_post = 0;
+
+  for (int i = 0; i < 5; i++)
+    {
+      gint64 id = schedule (f, "burst", now - 10 + i);
+
+      if (i == 0)
+        first_post = id;
+    }
+
+  slots[SM_NETWORK_X] = 2;
+  slots[SM_NETWORK_FACEBOOK] = 1;
+  claimed = sm_store_claim_due_limited (f->store, "p#1", now, G_TIME_SPAN_MINUTE, 8, NULL, slots,
+                                        NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 3);
+  for (guint i = 0; i < claimed->len; i++)
+    {
+      SmTarget *t = g_ptr_array_index (claimed, i);
+
+      by_network[t->network]++;
+      /* the earliest due of each network */
+      if (t->network == SM_NETWORK_FACEBOOK)
+        g_assert_cmpint (t->post_id, ==, first_post);
+    }
+  g_assert_cmpuint (by_network[SM_NETWORK_X], ==, 2);
+  g_assert_cmpuint (by_network[SM_NETWORK_FACEBOOK], ==, 1);
+
+  /* X full, Facebook full: nothing more, and nothing to wake up for. */
+  slots[SM_NETWORK_X] = 0;
+  slots[SM_NETWORK_FACEBOOK] = 0;
+  none = sm_store_claim_due_limited (f->store, "p#2", now, G_TIME_SPAN_MINUTE, 8, NULL, slots,
+                                     NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_cmpint (sm_store_next_wakeup_limited_us (f->store, slots, NULL, NULL), ==, G_MAXINT64);
+  /* Without caps the due ones are due now. */
+  g_assert_cmpint (sm_store_next_wakeup_us (f->store, NULL), <=, now);
+  slots[SM_NETWORK_FACEBOOK] = 1;
+  g_assert_cmpint (sm_store_next_wakeup_limited_us (f->store, slots, NULL, NULL), <=, now);
+}
+
+/* A rate limit on one account holds that account's other scheduled posts,
+ * not the other accounts', and never a post being sent. */
+static void
+test_defer_account (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(SmPost) soon = NULL;
+  g_autoptr(SmPost) later = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 until = now + 15 * G_TIME_SPAN_MINUTE;
+  gint64 soon_id, later_id;
+  guint deferred;
+
+  schedule (f, "in flight", now - 1);
+  claimed = sm_store_claim_due (f->store, "p", now, G_TIME_SPAN_MINUTE, 8, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 2);
+  soon_id = schedule (f, "soon", now + G_TIME_SPAN_MINUTE);
+  later_id = schedule (f, "tomorrow", now + G_TIME_SPAN_DAY);
+
+  deferred = sm_store_defer_account (f->store, f->account_x, until,
+                                     "X's limit for this account resets at 14:05.", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (deferred, ==, 1);
+
+  soon = sm_store_get_post (f->store, soon_id, &error);
+  later = sm_store_get_post (f->store, later_id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < soon->targets->len; i++)
+    {
+      SmTarget *t = g_ptr_array_index (soon->targets, i);
+
+      if (t->account_id == f->account_x)
+        {
+          g_assert_cmpint (t->next_attempt_us, ==, until);
+          g_assert_cmpstr (t->last_error, ==, "X's limit for this account resets at 14:05.");
+        }
+      else
+        g_assert_cmpint (t->next_attempt_us, ==, now + G_TIME_SPAN_MINUTE);
+    }
+  for (guint i = 0; i < later->targets->len; i++)
+    g_assert_cmpint (((SmTarget *) g_ptr_array_index (later->targets, i))->next_attempt_us, ==,
+                     now + G_TIME_SPAN_DAY);
+  for (guint i = 0; i < claimed->len; i++)
+    {
+      g_autoptr(SmTarget) t = sm_store_get_target (f->store,
+                                                   ((SmTarget *) g_ptr_array_index (claimed, i))->id,
+                                                   &error);
+      g_assert_cmpint (t->state, ==, SM_TARGET_PUBLISHING);
+    }
+
+  /* A hold in force keeps a post scheduled after it from being claimed, and
+   * the account's next wake-up is its end. */
+  {
+    g_autoptr(GHashTable) holds = g_hash_table_new (g_int64_hash, g_int64_equal);
+    g_autoptr(GPtrArray) due = NULL;
+    gint64 new_id = schedule (f, "after the hold began", now - 1);
+
+    g_hash_table_insert (holds, &f->account_x, &until);
+    due = sm_store_claim_due_limited (f->store, "q", now, G_TIME_SPAN_MINUTE, 8, NULL, NULL, holds,
+                                      &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (due->len, ==, 1);
+    g_assert_cmpint (((SmTarget *) g_ptr_array_index (due, 0))->account_id, ==, f->account_fb);
+    g_assert_cmpint (((SmTarget *) g_ptr_array_index (due, 0))->post_id, ==, new_id);
+    g_assert_cmpint (sm_store_next_wakeup_limited_us (f->store, NULL, holds, NULL), ==,
+                     now + G_TIME_SPAN_MINUTE);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -552,6 +679,8 @@ main (int argc, char *argv[])
   ADD ("/store/media-options-uploads", test_media_options_uploads);
   ADD ("/store/migrates-older-profile", test_migrates_older_profile);
   ADD ("/store/create-post-full-is-atomic", test_create_post_full_is_atomic);
+  ADD ("/store/claim-respects-network-slots", test_claim_respects_network_slots);
+  ADD ("/store/defer-account", test_defer_account);
 #undef ADD
   return g_test_run ();
 }

@@ -21,6 +21,7 @@
 #include "sm-credentials-dialog.h"
 #include "sm-post-row.h"
 #include "sm-store.h"
+#include "sm-test-util.h"
 #include "sm-text.h"
 #include "sm-time.h"
 #include "sm-token-store.h"
@@ -542,6 +543,67 @@ label_shown (gpointer data)
   return find_widget (args[0], match_visible_label, args[1]) != NULL;
 }
 
+static gboolean
+match_name (GtkWidget     *widget,
+            gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+static gboolean
+bucket_note_shown (gpointer data)
+{
+  return find_widget (GTK_WIDGET (data), match_name, "bucket-note") != NULL;
+}
+
+/* Threads fetches photos by URL: without a media bucket the composer says
+ * so, plainly and without stopping a text post; with one it says nothing. */
+static void
+test_composer_bucket_note (void)
+{
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmS3Config) bucket = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *zone = NULL;
+  gint64 workspace_id;
+  SmComposerWindow *composer;
+  SmWindow *window;
+  GtkWidget *note, *label;
+
+  store = open_store (&workspace_id, &zone);
+  add_account (store, workspace_id, SM_NETWORK_THREADS, "77", "ada.codes", "@ada.codes");
+  sm_token_store_delete_bucket (sm_store_get_dir (store), NULL, NULL);
+
+  window = show_window (store);
+  composer = open_composer (window);
+  type_text (find_by_id (GTK_WIDGET (composer), "text_view"), "Words only");
+
+  g_assert_true (wait_for (bucket_note_shown, composer, WAIT_MS));
+  note = find_widget (GTK_WIDGET (composer), match_name, "bucket-note");
+  label = find_widget (note, match_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)),
+                            "Threads fetches photos and videos from a web address"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "so-me bucket set"));
+  g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (composer), "problems_box")));
+  /* A note, not a problem: the text post can still go. */
+  g_assert_true (gtk_widget_is_sensitive (find_by_id (GTK_WIDGET (composer), "post_now_button")));
+  save_screenshot (GTK_WIDGET (composer), "composer-bucket-note.png");
+  gtk_window_destroy (GTK_WINDOW (composer));
+
+  /* With a bucket set up, nothing to say. */
+  bucket = sm_s3_config_new ("https://s3.sandbox.test", "us-east-1", "ui-media", "AKIAUI", "not-used",
+                             SM_S3_ADDRESSING_AUTO);
+  g_assert_true (sm_token_store_save_bucket (sm_store_get_dir (store), bucket, NULL, &error));
+  g_assert_no_error (error);
+  composer = open_composer (window);
+  type_text (find_by_id (GTK_WIDGET (composer), "text_view"), "Words only");
+  g_assert_false (wait_for (bucket_note_shown, composer, 1000));
+  gtk_window_destroy (GTK_WINDOW (composer));
+
+  sm_token_store_delete_bucket (sm_store_get_dir (store), NULL, NULL);
+  close_window (window);
+}
+
 static void
 test_agenda_states (void)
 {
@@ -748,6 +810,145 @@ test_connect_asks_credentials (void)
   close_window (window);
 }
 
+static gboolean
+match_tooltip (GtkWidget     *widget,
+               gconstpointer  text)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0;
+}
+
+static gboolean
+match_row_title (GtkWidget     *widget,
+                 gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+match_label_containing (GtkWidget     *widget,
+                        gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static GtkWindow *
+find_titled (const char *title)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_window_get_title (window), title) == 0)
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+titled_shown (gpointer title)
+{
+  return find_titled (title) != NULL;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  Match       match;
+  const char *data;
+} FindQuery;
+
+static gboolean
+widget_found (gpointer data)
+{
+  FindQuery *q = data;
+
+  return find_widget (q->root, q->match, q->data) != NULL;
+}
+
+/* WhatsApp has no browser sign-in: a dialog takes the phone number id and
+ * the token, checks them with the network without freezing the window,
+ * shows what the network says, and connects once they work. */
+static void
+test_connect_whatsapp_token (void)
+{
+  g_autoptr(SmTestProfile) profile = sm_test_profile_new ();
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmTokens) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *zone = NULL;
+  g_autofree char *token = NULL;
+  gint64 workspace_id;
+  SmWindow *window;
+  GtkWindow *dialog;
+  GtkWidget *connect;
+  FindQuery query;
+  gpointer weak;
+
+  g_setenv ("SO_ME_STUDIO_NETWORK_BASE", profile->sandbox_url, TRUE);
+  {
+    g_autoptr(SoupSession) session = soup_session_new ();
+    g_autofree char *url = g_strconcat (profile->sandbox_url, "/__sandbox/whatsapp/token", NULL);
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+    g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, &error);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+
+    g_assert_no_error (error);
+    g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                               (gssize) g_bytes_get_size (body), NULL));
+    token = g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                                     "token"));
+  }
+
+  store = open_store (&workspace_id, &zone);
+  window = show_window (store);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "accounts"));
+  connect = find_widget (GTK_WIDGET (window), match_tooltip, "Connect an account on WhatsApp Business");
+  g_assert_nonnull (connect);
+  g_assert_true (wait_for (widget_is_mapped, connect, WAIT_MS));
+  g_assert_true (gtk_widget_activate (connect));
+
+  g_assert_true (wait_for (titled_shown, (gpointer) "Connect WhatsApp Business", WAIT_MS));
+  dialog = find_titled ("Connect WhatsApp Business");
+  g_assert_true (gtk_window_get_modal (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (GTK_WIDGET (dialog), match_row_title, "Phone Number ID")),
+                         "106540352242922");
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (GTK_WIDGET (dialog), match_row_title, "Access Token")),
+                         "EAAGnotavalidtoken");
+  g_assert_true (gtk_widget_activate (find_widget (GTK_WIDGET (dialog), match_button_label, "C_onnect")));
+
+  /* The network's refusal, in the dialog, which stays. */
+  query = (FindQuery) { GTK_WIDGET (dialog), match_label_containing, "did not accept the token" };
+  g_assert_true (wait_for (widget_found, &query, WAIT_MS));
+  save_screenshot (GTK_WIDGET (dialog), "connect-whatsapp-refused.png");
+  kept = sm_token_store_load (sm_store_get_dir (store), SM_NETWORK_WHATSAPP, "106540352242922", NULL, &error);
+  g_assert_null (kept);
+  g_clear_error (&error);
+
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (GTK_WIDGET (dialog), match_row_title, "Access Token")),
+                         token);
+  weak = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  g_assert_true (gtk_widget_activate (find_widget (GTK_WIDGET (dialog), match_button_label, "C_onnect")));
+  g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+
+  query = (FindQuery) { GTK_WIDGET (window), match_action_row_title, "Sandbox Bakery" };
+  g_assert_true (wait_for (widget_found, &query, WAIT_MS));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), match_action_row_subtitle,
+                                 "+1 555-078-3881 · Connected"));
+  kept = sm_token_store_load (sm_store_get_dir (store), SM_NETWORK_WHATSAPP, "106540352242922", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kept->access_token, ==, token);
+
+  close_window (window);
+  g_assert_true (sm_token_store_delete (sm_store_get_dir (store), SM_NETWORK_WHATSAPP,
+                                        "106540352242922", NULL, &error));
+  g_unsetenv ("SO_ME_STUDIO_NETWORK_BASE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -777,7 +978,9 @@ main (int   argc,
   g_test_add_func ("/ui/schedule-post", test_schedule_post);
   g_test_add_func ("/ui/over-limit", test_over_limit);
   g_test_add_func ("/ui/agenda-states", test_agenda_states);
+  g_test_add_func ("/ui/composer-bucket-note", test_composer_bucket_note);
   g_test_add_func ("/ui/connect-asks-credentials", test_connect_asks_credentials);
+  g_test_add_func ("/ui/connect-whatsapp-token", test_connect_whatsapp_token);
 
   status = g_test_run ();
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sm-cli.h"
+#include "sm-cli-bucket.h"
 #include "sm-connect.h"
 #include "sm-media.h"
 #include "sm-media-rules.h"
@@ -203,14 +204,120 @@ parse_network (const char *name,
   return network;
 }
 
+/* One line from standard input, never from the command line (where ps
+ * would show it) nor on the screen: on a terminal, read with echo off after
+ * @prompt.  Stripped; the caller wipes it. */
+static GString *
+read_secret_line (const char *prompt)
+{
+  GString *secret = g_string_new (NULL);
+  gboolean tty = isatty (STDIN_FILENO);
+  struct termios saved, quiet;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+
+  if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      g_printerr ("%s", prompt);
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  else
+    tty = FALSE;
+  n = getline (&line, &cap, stdin);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+  if (n > 0)
+    g_string_append_len (secret, line, n);
+  if (line)
+    {
+      memset (line, 0, cap);
+      free (line);
+    }
+  g_strstrip (secret->str);
+  secret->len = strlen (secret->str);
+  return secret;
+}
+
+static void
+wipe_string (GString *secret)
+{
+  memset (secret->str, 0, secret->allocated_len);
+  g_string_free (secret, TRUE);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  gint64     id;
+  GError    *error;
+} TokenConnectWait;
+
+static void
+token_connect_done_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  TokenConnectWait *wait = user_data;
+
+  wait->id = sm_connect_account_with_token_finish (result, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+/* WhatsApp: the phone number id on the command line, the system-user token
+ * on standard input; checked with the network before anything is saved. */
+static int
+connect_with_token (SmStore    *store,
+                    SmNetwork   network,
+                    const char *remote_id)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(SmAccount) account = NULL;
+  TokenConnectWait wait = { loop, 0, NULL };
+  GString *token = read_secret_line (_("System-user access token, then Enter: "));
+
+  if (token->len == 0)
+    {
+      wipe_string (token);
+      return fail (_("no token on standard input; pipe the system-user token in, such as "
+                     "“so-me accounts connect %s --phone-number-id ID < token.txt”"),
+                   sm_network_to_string (network));
+    }
+
+  sm_connect_account_with_token_async (store, network, remote_id, token->str,
+                                       NULL, token_connect_done_cb, &wait);
+  wipe_string (token);
+  g_main_loop_run (loop);
+  if (wait.id == 0)
+    {
+      int ret = fail_error (wait.error);
+      g_clear_error (&wait.error);
+      return ret;
+    }
+  account = sm_store_get_account (store, wait.id, NULL);
+  if (account)
+    g_printerr (_("Connected %s account %" G_GINT64_FORMAT ": %s\n"),
+                sm_network_display_name (account->network), account->id, account->name);
+  return 0;
+}
+
 static int
 cmd_accounts_connect (int    argc,
                       char **argv)
 {
   gboolean print_url = FALSE;
+  g_autofree char *phone_number_id = NULL;
   GOptionEntry entries[] = {
     { "print-url", 0, 0, G_OPTION_ARG_NONE, &print_url,
       N_("Print the sign-in address instead of opening a browser, then wait"), NULL },
+    { "phone-number-id", 0, 0, G_OPTION_ARG_STRING, &phone_number_id,
+      N_("WhatsApp: the business phone number's id; the token is read from standard input"),
+      N_("ID") },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new (N_("NETWORK"));
@@ -227,6 +334,20 @@ cmd_accounts_connect (int    argc,
     return fail (_("usage: so-me accounts connect NETWORK [--print-url]"));
   if ((network = parse_network (argv[1], &error)) == SM_NETWORK_INVALID)
     return fail_error (error);
+
+  if (sm_platform_get (network) != NULL && !sm_platform_uses_oauth (sm_platform_get (network)))
+    {
+      if (phone_number_id == NULL || *phone_number_id == '\0')
+        return fail (_("usage: so-me accounts connect %s --phone-number-id ID < TOKEN"),
+                     sm_network_to_string (network));
+      if (!(store = open_store (&error)))
+        return fail_error (error);
+      return connect_with_token (store, network, phone_number_id);
+    }
+  if (phone_number_id != NULL)
+    return fail (_("--phone-number-id is for WhatsApp; %s accounts connect in the browser"),
+                 sm_network_display_name (network));
+
   if (!(store = open_store (&error)))
     return fail_error (error);
 
@@ -280,38 +401,13 @@ cmd_accounts_credentials (int    argc,
     return fail_error (error);
 
   /* The secret never goes on the command line, where ps would show it,
-   * nor on the screen: read one line with echo off. */
+   * nor on the screen. */
   {
-    gboolean tty = isatty (STDIN_FILENO);
-    struct termios saved, quiet;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    GString *line = read_secret_line (_("Client secret (empty for none), then Enter: "));
 
-    if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
-      {
-        quiet = saved;
-        quiet.c_lflag &= ~(tcflag_t) ECHO;
-        g_printerr ("%s", _("Client secret (empty for none), then Enter: "));
-        tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-      }
-    else
-      tty = FALSE;
-    n = getline (&line, &cap, stdin);
-    if (tty)
-      {
-        tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-        g_printerr ("\n");
-      }
-    if (n > 0)
-      g_string_append_len (secret, line, n);
-    if (line)
-      {
-        memset (line, 0, cap);
-        free (line);
-      }
+    g_string_append_len (secret, line->str, line->len);
+    wipe_string (line);
   }
-  g_strstrip (secret->str);
   creds.client_id = client_id;
   creds.client_secret = *secret->str ? secret->str : NULL;
   ok = sm_token_store_save_credentials (network, &creds, NULL, &error);
@@ -414,14 +510,76 @@ print_post (const SmPost *post)
     {
       SmTarget *t = g_ptr_array_index (post->targets, i);
 
-      g_print ("\t%s (%s)\t%s", sm_network_display_name (t->network), t->account_name,
-               sm_target_state_display (t->state));
+      /* The target id first: retry, update and delete take it. */
+      g_print ("\t%" G_GINT64_FORMAT "\t%s (%s)\t%s", t->id, sm_network_display_name (t->network),
+               t->account_name, sm_target_state_display (t->state));
       if (t->permalink)
         g_print ("\t%s", t->permalink);
-      if (t->last_error && t->state != SM_TARGET_PUBLISHED)
+      /* On a published post it is a note: what did not happen. */
+      if (t->last_error)
         g_print ("\t%s", t->last_error);
       g_print ("\n");
     }
+}
+
+/* Instagram and Threads fetch files by URL: a post with such files needs
+ * the media bucket, or it could only fail later. */
+static gboolean
+check_bucket (SmStore    *store,
+              GPtrArray  *accounts,
+              GPtrArray  *media,
+              GError    **error)
+{
+  g_autoptr(GString) networks = g_string_new (NULL);
+  g_autoptr(SmS3Config) config = NULL;
+  gboolean seen[SM_N_NETWORKS] = { FALSE };
+  guint n = 0;
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
+
+      for (guint j = 0; j < media->len && !seen[network]; j++)
+        if (sm_media_rules_needs_bucket (network,
+                                         ((SmMediaInfo *) g_ptr_array_index (media, j))->mime_type))
+          {
+            seen[network] = TRUE;
+            if (n++ > 0)
+              g_string_append (networks, _(" and "));
+            g_string_append (networks, sm_network_display_name (network));
+          }
+    }
+  if (n == 0)
+    return TRUE;
+
+  config = sm_token_store_load_bucket (sm_store_get_dir (store), NULL, error);
+  if (config != NULL)
+    return TRUE;
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               ngettext ("%s fetches photos and videos from a web address, so they go through "
+                         "your own storage bucket (Amazon S3 or any S3-compatible store). Set one "
+                         "up with “so-me bucket set” first; nothing was saved.",
+                         "%s fetch photos and videos from a web address, so they go through "
+                         "your own storage bucket (Amazon S3 or any S3-compatible store). Set one "
+                         "up with “so-me bucket set” first; nothing was saved.", n),
+               networks->str);
+  return FALSE;
+}
+
+/* --option KEY=… read as a boolean; FALSE when not given. */
+static gboolean
+option_bool (char       **opts,
+             const char  *key)
+{
+  g_autoptr(GHashTable) table = g_hash_table_new (g_str_hash, g_str_equal);
+  gsize len = strlen (key);
+
+  for (guint i = 0; opts && opts[i]; i++)
+    if (strncmp (opts[i], key, len) == 0 && opts[i][len] == '=')
+      g_hash_table_insert (table, (gpointer) key, opts[i] + len + 1);
+  return sm_options_get_bool (table, key, FALSE);
 }
 
 static int
@@ -517,7 +675,11 @@ cmd_post (int    argc,
       SmAccount *account = g_ptr_array_index (accounts, i);
       g_autofree char *message = NULL;
 
-      if (!sm_text_check (account->network, spec->text ? spec->text : text, &message))
+      /* An X thread (x.thread=true): each part must fit on its own. */
+      gboolean thread = account->network == SM_NETWORK_X && option_bool (opts, "x.thread");
+
+      if (!(thread ? sm_text_check_thread (account->network, spec->text ? spec->text : text, &message)
+                   : sm_text_check (account->network, spec->text ? spec->text : text, &message)))
         return fail (_("%s (account %" G_GINT64_FORMAT "; give it its own text with --text-for %" G_GINT64_FORMAT "=…)"),
                      message, account->id, account->id);
     }
@@ -555,6 +717,8 @@ cmd_post (int    argc,
         return fail_error (error);
       g_ptr_array_add (media, info);
     }
+  if (!check_bucket (store, accounts, media, &error))
+    return fail_error (error);
   for (guint i = 0; i < accounts->len; i++)
       {
         SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
@@ -585,6 +749,16 @@ cmd_post (int    argc,
     {
       const char *eq = strchr (opts[i], '=');
       g_hash_table_insert (options, g_strndup (opts[i], eq - opts[i]), g_strdup (eq + 1));
+    }
+
+  /* Options that belong together (WhatsApp's recipient), per network. */
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      g_autofree char *problem = NULL;
+      SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
+
+      if (!sm_options_check_post (network, options, media->len, &problem))
+        return fail ("%s", problem);
     }
 
   post_id = sm_store_create_post_full (store, text, due_us, zone,
@@ -688,6 +862,158 @@ cmd_retry (int    argc,
   return 0;
 }
 
+static SmDBusPublisher1 *
+publisher_proxy (GError **error)
+{
+  return sm_dbus_publisher1_proxy_new_for_bus_sync (G_BUS_TYPE_SESSION,
+                                                    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                                    G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
+                                                    PUBLISHER_BUS_NAME, PUBLISHER_PATH,
+                                                    NULL, error);
+}
+
+/* A publisher's answer, without D-Bus's error name in front. */
+static int
+fail_remote (GError *error)
+{
+  g_dbus_error_strip_remote_error (error);
+  return fail_error (error);
+}
+
+/* so-me update TARGET_ID [--text TEXT] [--option KEY=VALUE …]: a post not
+ * sent yet changes here; a published one changes at the network first
+ * (where it allows), then here. */
+static int
+cmd_update (int    argc,
+            char **argv)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) opts = NULL;
+  GOptionEntry entries[] = {
+    { "text", 0, 0, G_OPTION_ARG_STRING, &text, N_("The new text"), N_("TEXT") },
+    { "option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts,
+      N_("A network's option, such as youtube.title=… (repeatable)"), N_("KEY=VALUE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (N_("TARGET_ID"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmTarget) t = NULL;
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("a{ss}"));
+  gint64 id;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail_error (error);
+  if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL) ||
+      (text == NULL && opts == NULL))
+    return fail (_("usage: so-me update TARGET_ID [--text TEXT] [--option KEY=VALUE …]"));
+  if (text != NULL && !g_utf8_validate (text, -1, NULL))
+    return fail (_("the text is not valid UTF-8"));
+  if (!(store = open_store (&error)) || !(t = sm_store_get_target (store, id, &error)))
+    return fail_error (error);
+
+  if (text != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (!sm_text_check (t->network, text, &message))
+        return fail ("%s", message);
+    }
+  for (guint i = 0; opts && opts[i]; i++)
+    {
+      g_autofree char *key = NULL;
+      g_autofree char *message = NULL;
+      const char *eq = strchr (opts[i], '=');
+
+      if (eq == NULL)
+        return fail (_("--option takes KEY=VALUE, such as youtube.privacy=unlisted"));
+      key = g_strndup (opts[i], eq - opts[i]);
+      if (!sm_options_check (key, eq + 1, &message))
+        return fail ("%s", message);
+      if (sm_options_network (key) != t->network)
+        return fail (_("%s is for %s, but this post is on %s"), key,
+                     sm_network_display_name (sm_options_network (key)),
+                     sm_network_display_name (t->network));
+      g_variant_builder_add (builder, "{ss}", key, eq + 1);
+    }
+
+  switch (t->state)
+    {
+    case SM_TARGET_PUBLISHED:
+      {
+        g_autoptr(SmDBusPublisher1) proxy = publisher_proxy (&error);
+
+        if (proxy == NULL)
+          return fail_error (error);
+        /* The network may take a while to answer (a thumbnail upload). */
+        g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), 5 * 60 * 1000);
+        if (!sm_dbus_publisher1_call_change_published_sync (proxy, id, text ? text : t->text,
+                                                            g_variant_builder_end (builder),
+                                                            NULL, &error))
+          return fail_remote (error);
+        return 0;
+      }
+
+    case SM_TARGET_DRAFT:
+    case SM_TARGET_SCHEDULED:
+    case SM_TARGET_FAILED:
+      if (text != NULL && !sm_store_set_target_text (store, id, text, &error))
+        return fail_error (error);
+      for (guint i = 0; opts && opts[i]; i++)
+        {
+          const char *eq = strchr (opts[i], '=');
+          g_autofree char *key = g_strndup (opts[i], eq - opts[i]);
+
+          if (!sm_store_set_post_option (store, t->post_id, key, eq + 1, &error))
+            return fail_error (error);
+        }
+      return 0;
+
+    case SM_TARGET_PUBLISHING:
+    case SM_TARGET_UNCONFIRMED:
+    default:
+      return fail (_("this post is being sent right now; change it once it is published"));
+    }
+}
+
+/* so-me delete TARGET_ID: a published post is deleted at the network, then
+ * here; one not sent yet is only removed here. */
+static int
+cmd_delete (int    argc,
+            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmTarget) t = NULL;
+  gint64 id;
+
+  if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
+    return fail (_("usage: so-me delete TARGET_ID"));
+  if (!(store = open_store (&error)) || !(t = sm_store_get_target (store, id, &error)))
+    return fail_error (error);
+
+  if (t->state == SM_TARGET_PUBLISHED)
+    {
+      g_autoptr(SmDBusPublisher1) proxy = publisher_proxy (&error);
+
+      if (proxy == NULL)
+        return fail_error (error);
+      g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), 2 * 60 * 1000);
+      if (!sm_dbus_publisher1_call_delete_published_sync (proxy, id, NULL, &error))
+        return fail_remote (error);
+      return 0;
+    }
+  if (t->state == SM_TARGET_PUBLISHING || t->state == SM_TARGET_UNCONFIRMED)
+    return fail (_("this post is being sent right now, or may have gone out; "
+                   "check “so-me status %" G_GINT64_FORMAT "” and delete it once it is published"),
+                 t->post_id);
+  if (!sm_store_delete_target (store, id, &error))
+    return fail_error (error);
+  wake_publisher ();
+  return 0;
+}
+
 static void
 usage (void)
 {
@@ -695,13 +1021,22 @@ usage (void)
                      "\n"
                      "  accounts list [--json]                  the connected accounts\n"
                      "  accounts connect NETWORK [--print-url]  connect an account in the browser\n"
+                     "  accounts connect whatsapp --phone-number-id ID < TOKEN\n"
+                     "                                          connect a WhatsApp Business number\n"
                      "  accounts credentials NETWORK --client-id ID < SECRET\n"
                      "                                          use your own app at a network\n"
                      "  accounts disconnect ACCOUNT_ID          remove an account and its tokens\n"
                      "  post --to ACCOUNT_ID … --at WHEN TEXT   schedule a post (WHEN: now or a time)\n"
                      "  status POST_ID [--json]                 a post and its state per account\n"
                      "  list [--json]                           all posts\n"
-                     "  retry TARGET_ID                         send a failed post again"));
+                     "  retry TARGET_ID                         send a failed post again\n"
+                     "  update TARGET_ID [--text T] [--option K=V]\n"
+                     "                                          change a post, at the network too\n"
+                     "  delete TARGET_ID                        delete a post, at the network too\n"
+                     "  media check FILE [--to NETWORK …]       whether the networks take a file\n"
+                     "  media transcode FILE [--out FILE]       convert a video to H.264/AAC MP4\n"
+                     "  media thumbnail FILE --out PNG [--at S] a still frame of a video\n"
+                     "  bucket set|show|test|clear              the media bucket Instagram and Threads fetch from"));
 }
 
 int
@@ -729,6 +1064,14 @@ sm_cli_run (int    argc,
     return cmd_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "retry"))
     return cmd_retry (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "update"))
+    return cmd_update (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "delete"))
+    return cmd_delete (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "media"))
+    return sm_cli_media (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "bucket"))
+    return sm_cli_bucket (argc - 1, argv + 1);
   usage ();
   return fail (_("unknown command “%s”"), argv[1]);
 }

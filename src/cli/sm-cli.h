@@ -12,4 +12,8 @@ G_BEGIN_DECLS
 int sm_cli_run (int    argc,
                 char **argv);
 
+/* `so-me media …` (sm-cli-media.c); @argv[0] is "media". */
+int sm_cli_media (int    argc,
+                  char **argv);
+
 G_END_DECLS

@@ -21,6 +21,9 @@ G_BEGIN_DECLS
  *   before sending again
  * @SM_PLATFORM_ERROR_KEYRING: the token could not be read (e.g. keyring locked)
  * @SM_PLATFORM_ERROR_CONFIG: the app is not set up for this network (no client id)
+ * @SM_PLATFORM_ERROR_CANNOT_TELL: reconciliation only: the network has no way to
+ *   tell whether an earlier send took effect (WhatsApp lists no sent messages);
+ *   the target fails with a question for the user, whose retry is the answer
  */
 typedef enum
 {
@@ -32,6 +35,7 @@ typedef enum
   SM_PLATFORM_ERROR_OUTCOME_UNKNOWN,
   SM_PLATFORM_ERROR_KEYRING,
   SM_PLATFORM_ERROR_CONFIG,
+  SM_PLATFORM_ERROR_CANNOT_TELL,
 } SmPlatformError;
 
 GQuark sm_platform_error_quark (void);

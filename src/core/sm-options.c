@@ -33,7 +33,9 @@ typedef struct
 
 static const char *const yt_privacy[] = { "private", "public", "unlisted", NULL };
 static const char *const ig_kinds[] = { "feed", "carousel", "reel", "story", NULL };
-static const char *const fb_kinds[] = { "post", "reel", "story", NULL };
+/* "video" and "carousel" are "post" with one video or several photos, as
+ * the media rules name them (sm-media-rules.c). */
+static const char *const fb_kinds[] = { "post", "reel", "story", "video", "carousel", NULL };
 static const char *const tt_privacy[] = { "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS",
                                           "FOLLOWER_OF_CREATOR", "SELF_ONLY", NULL };
 static const char *const x_reply[] = { "following", "mentionedUsers", "subscribers", "verified", NULL };
@@ -57,6 +59,8 @@ static const Option options[] = {
   { "tiktok.disable_duet", KIND_BOOL, 0, NULL, FALSE },
   { "tiktok.disable_stitch", KIND_BOOL, 0, NULL, FALSE },
   { "x.reply_settings", KIND_CHOICE, 0, x_reply, FALSE },
+  /* Post the text as a reply chain, split at lines of "---". */
+  { "x.thread", KIND_BOOL, 0, NULL, FALSE },
   { "linkedin.visibility", KIND_CHOICE, 0, li_visibility, FALSE },
   { "threads.reply_control", KIND_CHOICE, 0, th_reply, FALSE },
   { "whatsapp.to", KIND_DIGITS, 15, NULL, FALSE },
@@ -223,6 +227,45 @@ sm_options_keys (SmNetwork network)
     }
   g_return_val_if_fail (network < SM_N_NETWORKS, NULL);
   return (const char *const *) per_network[network]->pdata;
+}
+
+gboolean
+sm_options_check_post (SmNetwork    network,
+                       GHashTable  *options_table,
+                       guint        n_media,
+                       char       **message)
+{
+  const char *to, *template_name, *language;
+
+  g_return_val_if_fail (message != NULL, FALSE);
+  *message = NULL;
+
+  if (network != SM_NETWORK_WHATSAPP)
+    return TRUE;
+
+  to = options_table ? g_hash_table_lookup (options_table, "whatsapp.to") : NULL;
+  template_name = options_table ? g_hash_table_lookup (options_table, "whatsapp.template") : NULL;
+  language = options_table ? g_hash_table_lookup (options_table, "whatsapp.language") : NULL;
+  if (to == NULL || *to == '\0')
+    {
+      *message = g_strdup (_("A WhatsApp message needs a recipient: add whatsapp.to with the "
+                             "customer’s phone number and country code, such as "
+                             "whatsapp.to=15551234567."));
+      return FALSE;
+    }
+  if (template_name != NULL && n_media > 0)
+    {
+      *message = g_strdup (_("A WhatsApp template message takes no files; send them in a post "
+                             "of their own."));
+      return FALSE;
+    }
+  if (language != NULL && template_name == NULL)
+    {
+      *message = g_strdup (_("whatsapp.language is the language of a template; add "
+                             "whatsapp.template too."));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean

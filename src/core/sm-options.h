@@ -20,6 +20,13 @@ gboolean    sm_options_check      (const char  *key,
 SmNetwork   sm_options_network    (const char  *key);
 /* The known keys of @network, NULL-terminated (static strings). */
 const char *const *sm_options_keys (SmNetwork   network);
+/* Whether a post to @network has the options it needs together (WhatsApp:
+ * a recipient in whatsapp.to; a template takes no files; a language goes
+ * with a template).  FALSE with a translated, one-line @message. */
+gboolean    sm_options_check_post (SmNetwork    network,
+                                   GHashTable  *options,
+                                   guint        n_media,
+                                   char       **message);
 /* Reads a boolean option as stored ("true"/"false"/"1"/"0"/"yes"/"no"). */
 gboolean    sm_options_get_bool   (GHashTable  *options,
                                    const char  *key,

@@ -68,6 +68,7 @@ sm_outbox_decide (const GError *error,
     case SM_PLATFORM_ERROR_REVOKED:
     case SM_PLATFORM_ERROR_REJECTED:
     case SM_PLATFORM_ERROR_CONFIG:
+    case SM_PLATFORM_ERROR_CANNOT_TELL:   /* the user looks, and retries or not */
     default:
       return SM_OUTBOX_FAILED;
     }

@@ -1021,6 +1021,105 @@ sm_store_delete_post (SmStore  *self,
   return step_done_changed (self, stmt, _("The post no longer exists."), error);
 }
 
+gboolean
+sm_store_delete_target (SmStore  *self,
+                        gint64    target_id,
+                        GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 post_id = 0;
+  int rc;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* A target a publisher holds is being sent: it cannot go now. */
+  stmt = prepare (self,
+    "DELETE FROM targets WHERE id = ?1 AND (lease_until_us IS NULL OR lease_until_us <= ?2)"
+    " RETURNING post_id", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    post_id = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+  if (post_id == 0)
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                           _("That post is being sent right now, or no longer exists; "
+                             "try again in a moment."));
+      goto fail;
+    }
+
+  /* A post with no account left is gone with its last target. */
+  stmt = prepare (self,
+    "DELETE FROM posts WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM targets WHERE post_id = ?1)",
+    error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, stmt_release);
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+gboolean
+sm_store_set_target_note (SmStore     *self,
+                          gint64       target_id,
+                          const char  *note,
+                          GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "UPDATE targets SET last_error = ?2 WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_text (stmt, 2, note, -1, SQLITE_TRANSIENT);
+  return step_done_changed (self, stmt, _("That post no longer exists."), error);
+}
+
+gboolean
+sm_store_set_target_text (SmStore     *self,
+                          gint64       target_id,
+                          const char  *text,
+                          GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "UPDATE targets SET text = ?2, updated_us = ?3 WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  return step_done_changed (self, stmt, _("That post no longer exists."), error);
+}
+
 SmTarget *
 sm_store_get_target (SmStore  *self,
                      gint64    target_id,
@@ -1337,6 +1436,22 @@ sm_store_forget_upload (SmStore  *self,
  * is taken before anything is read, so two publishers (even on two
  * machines sharing the file, or later two servers on PostgreSQL with
  * FOR UPDATE SKIP LOCKED) can never lease the same target. */
+/* {"x":2,"youtube":0,…} for the networks with a cap; NULL without caps. */
+static char *
+slots_to_json (const guint *slots)
+{
+  GString *json;
+
+  if (slots == NULL)
+    return NULL;
+  json = g_string_new ("{");
+  for (SmNetwork n = SM_NETWORK_INVALID + 1; n < SM_N_NETWORKS; n++)
+    g_string_append_printf (json, "%s\"%s\":%u", json->len > 1 ? "," : "",
+                            sm_network_to_string (n), slots[n]);
+  g_string_append_c (json, '}');
+  return g_string_free (json, FALSE);
+}
+
 GPtrArray *
 sm_store_claim_due (SmStore       *self,
                     const char    *owner,
@@ -1346,6 +1461,41 @@ sm_store_claim_due (SmStore       *self,
                     const GArray  *exclude,
                     GError       **error)
 {
+  return sm_store_claim_due_limited (self, owner, now_us, lease_us, max, exclude, NULL, NULL, error);
+}
+
+/* {"12":1795953200000000,…}: accounts held until then; NULL without. */
+static char *
+holds_to_json (GHashTable *holds)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  GString *json;
+
+  if (holds == NULL || g_hash_table_size (holds) == 0)
+    return NULL;
+  json = g_string_new ("{");
+  g_hash_table_iter_init (&iter, holds);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_string_append_printf (json, "%s\"%" G_GINT64_FORMAT "\":%" G_GINT64_FORMAT,
+                            json->len > 1 ? "," : "", *(gint64 *) key, *(gint64 *) value);
+  g_string_append_c (json, '}');
+  return g_string_free (json, FALSE);
+}
+
+GPtrArray *
+sm_store_claim_due_limited (SmStore       *self,
+                            const char    *owner,
+                            gint64         now_us,
+                            gint64         lease_us,
+                            guint          max,
+                            const GArray  *exclude,
+                            const guint   *slots,
+                            GHashTable    *holds,
+                            GError       **error)
+{
+  g_autofree char *slots_json = slots_to_json (slots);
+  g_autofree char *holds_json = holds_to_json (holds);
   g_autoptr(GString) exclude_json = g_string_new ("[");
   g_autoptr(GMutexLocker) locker = store_lock (self);
   g_autoptr(SmStmt) stmt = NULL;
@@ -1371,12 +1521,18 @@ sm_store_claim_due (SmStore       *self,
     "  last_attempt_us = CASE WHEN state = 'scheduled' THEN ?1 ELSE last_attempt_us END,"
     "  last_error = CASE WHEN state = 'publishing' THEN ?4 ELSE last_error END,"
     "  lease_owner = ?2, lease_until_us = ?1 + ?3, updated_us = ?1"
-    " WHERE id IN (SELECT id FROM targets"
-    "   WHERE ((state IN ('scheduled', 'unconfirmed') AND next_attempt_us <= ?1"
-    "           AND (lease_until_us IS NULL OR lease_until_us <= ?1))"
-    "       OR (state = 'publishing' AND lease_until_us <= ?1))"
-    "     AND id NOT IN (SELECT value FROM json_each (?6))"
-    "   ORDER BY next_attempt_us LIMIT ?5)"
+    " WHERE id IN (SELECT id FROM ("
+    "     SELECT t.id, t.next_attempt_us, a.network,"
+    "       ROW_NUMBER () OVER (PARTITION BY a.network"
+    "                           ORDER BY t.next_attempt_us, t.id) AS rank"
+    "     FROM targets t JOIN accounts a ON a.id = t.account_id"
+    "     WHERE ((t.state IN ('scheduled', 'unconfirmed') AND t.next_attempt_us <= ?1"
+    "             AND (t.lease_until_us IS NULL OR t.lease_until_us <= ?1)"
+    "             AND COALESCE (json_extract (?8, '$.\"' || t.account_id || '\"'), 0) <= ?1)"
+    "         OR (t.state = 'publishing' AND t.lease_until_us <= ?1))"
+    "       AND t.id NOT IN (SELECT value FROM json_each (?6)))"
+    "   WHERE rank <= COALESCE (json_extract (?7, '$.' || network), ?5)"
+    "   ORDER BY next_attempt_us, id LIMIT ?5)"
     " RETURNING id", error);
   if (stmt == NULL)
     goto fail;
@@ -1387,6 +1543,14 @@ sm_store_claim_due (SmStore       *self,
                                 "checking with the network whether it went out."), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 5, (int) MIN (max, G_MAXINT));
   sqlite3_bind_text (stmt, 6, exclude_json->str, -1, SQLITE_TRANSIENT);
+  if (slots_json != NULL)
+    sqlite3_bind_text (stmt, 7, slots_json, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 7);
+  if (holds_json != NULL)
+    sqlite3_bind_text (stmt, 8, holds_json, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 8);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -1470,16 +1634,38 @@ gint64
 sm_store_next_wakeup_us (SmStore  *self,
                          GError  **error)
 {
+  return sm_store_next_wakeup_limited_us (self, NULL, NULL, error);
+}
+
+gint64
+sm_store_next_wakeup_limited_us (SmStore      *self,
+                                 const guint  *slots,
+                                 GHashTable   *holds,
+                                 GError      **error)
+{
   g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autofree char *slots_json = slots_to_json (slots);
+  g_autofree char *holds_json = holds_to_json (holds);
   g_autoptr(SmStmt) stmt = prepare (self,
     "SELECT MIN (CASE"
-    "  WHEN state = 'publishing' THEN lease_until_us"
-    "  ELSE MAX (next_attempt_us, COALESCE (lease_until_us, 0)) END)"
-    " FROM targets WHERE state IN ('scheduled', 'publishing', 'unconfirmed')", error);
+    "  WHEN t.state = 'publishing' THEN t.lease_until_us"
+    "  ELSE MAX (t.next_attempt_us, COALESCE (t.lease_until_us, 0),"
+    "            COALESCE (json_extract (?2, '$.\"' || t.account_id || '\"'), 0)) END)"
+    " FROM targets t JOIN accounts a ON a.id = t.account_id"
+    " WHERE t.state IN ('scheduled', 'publishing', 'unconfirmed')"
+    "   AND COALESCE (json_extract (?1, '$.' || a.network), 1) > 0", error);
   int rc;
 
   if (stmt == NULL)
     return G_MAXINT64;
+  if (slots_json != NULL)
+    sqlite3_bind_text (stmt, 1, slots_json, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 1);
+  if (holds_json != NULL)
+    sqlite3_bind_text (stmt, 2, holds_json, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 2);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -1604,6 +1790,35 @@ sm_store_mark_retry (SmStore     *self,
                      " lease_owner = NULL, lease_until_us = NULL, updated_us = ?5" OWNED,
                      target_id, owner, error,
                      'x', next_attempt_us, 's', reason, 'x', g_get_real_time (), 0);
+}
+
+guint
+sm_store_defer_account (SmStore     *self,
+                        gint64       account_id,
+                        gint64       until_us,
+                        const char  *reason,
+                        GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "UPDATE targets SET next_attempt_us = ?2, last_error = ?3, updated_us = ?4"
+    " WHERE account_id = ?1 AND state = 'scheduled' AND next_attempt_us < ?2"
+    "   AND (lease_until_us IS NULL OR lease_until_us <= ?4)", error);
+  int rc;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, until_us);
+  sqlite3_bind_text (stmt, 3, reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return 0;
+    }
+  return (guint) sqlite3_changes (self->db);
 }
 
 gboolean

@@ -235,6 +235,22 @@ GPtrArray *sm_store_list_posts         (SmStore       *self,
                                         gint64         from_us,
                                         gint64         to_us,
                                         GError       **error);
+/* Removes one account's part of a post (and the post with its last
+ * part); refused with NOT_FOUND while a publisher holds it. */
+gboolean   sm_store_delete_target      (SmStore       *self,
+                                        gint64         target_id,
+                                        GError       **error);
+/* A note on a published part (last_error): what did not happen, such as
+ * a refused thumbnail. */
+gboolean   sm_store_set_target_note    (SmStore       *self,
+                                        gint64         target_id,
+                                        const char    *note,
+                                        GError       **error);
+/* The text this account's part says (its own variant). */
+gboolean   sm_store_set_target_text    (SmStore       *self,
+                                        gint64         target_id,
+                                        const char    *text,
+                                        GError       **error);
 gboolean   sm_store_delete_post        (SmStore       *self,
                                         gint64         post_id,
                                         GError       **error);
@@ -268,6 +284,19 @@ GPtrArray *sm_store_claim_due          (SmStore       *self,
                                         guint          max,
                                         const GArray  *exclude,
                                         GError       **error);
+/* The same, with at most @slots[network] targets of each network (an array
+ * of SM_N_NETWORKS; NULL: no caps), the earliest due first in each, and
+ * none of an account in @holds (gint64* account id → gint64* instant; may
+ * be NULL) before its instant: a network asked it to wait. */
+GPtrArray *sm_store_claim_due_limited  (SmStore       *self,
+                                        const char    *owner,
+                                        gint64         now_us,
+                                        gint64         lease_us,
+                                        guint          max,
+                                        const GArray  *exclude,
+                                        const guint   *slots,
+                                        GHashTable    *holds,
+                                        GError       **error);
 /* Leases held by @owner, or by its claims ("OWNER#N"), end now: the
  * process is known to be dead. */
 guint      sm_store_expire_leases_of   (SmStore       *self,
@@ -278,6 +307,21 @@ GStrv      sm_store_list_lease_owners  (SmStore       *self,
                                         GError       **error);
 /* The earliest instant at which something needs doing, G_MAXINT64 if none. */
 gint64     sm_store_next_wakeup_us     (SmStore       *self,
+                                        GError       **error);
+/* The same, leaving out networks with no free slot (@slots as for
+ * sm_store_claim_due_limited): a finished job wakes the caller for those;
+ * an account in @holds waits for its instant. */
+gint64     sm_store_next_wakeup_limited_us (SmStore   *self,
+                                        const guint   *slots,
+                                        GHashTable    *holds,
+                                        GError       **error);
+/* The network asked to wait for the whole account: every scheduled,
+ * unleased target of @account_id due before @until_us waits until then,
+ * with @reason shown.  Returns how many. */
+guint      sm_store_defer_account      (SmStore       *self,
+                                        gint64         account_id,
+                                        gint64         until_us,
+                                        const char    *reason,
                                         GError       **error);
 /* Targets scheduled, publishing or unconfirmed. */
 guint      sm_store_count_queued       (SmStore       *self,

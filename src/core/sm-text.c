@@ -1254,3 +1254,112 @@ sm_text_check (SmNetwork   network,
 
   return FALSE;
 }
+
+/* A line that holds only "---" (spaces and a carriage return around it
+ * allowed). */
+static gboolean
+is_thread_break (const char *line,
+                 gsize       len)
+{
+  g_autofree char *copy = g_strndup (line, len);
+
+  return g_str_equal (g_strstrip (copy), "---");
+}
+
+/**
+ * sm_text_split_thread:
+ * @text: a post's text, UTF-8
+ *
+ * Splits @text into the parts of a thread (X's option x.thread): at every
+ * line that holds only "---".  Each part loses the blank space around it;
+ * empty parts are dropped.
+ *
+ * Returns: (transfer full): the parts, in order; at least one (an empty
+ *   string when @text has nothing else)
+ */
+GStrv
+sm_text_split_thread (const char *text)
+{
+  g_autoptr(GStrvBuilder) parts = g_strv_builder_new ();
+  g_autoptr(GString) part = g_string_new (NULL);
+  const char *p = text;
+  gboolean any = FALSE;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  for (;;)
+    {
+      const char *end = strchr (p, '\n');
+      gsize len = end != NULL ? (gsize) (end - p) : strlen (p);
+
+      if (is_thread_break (p, len))
+        {
+          g_autofree char *done = g_strstrip (g_strdup (part->str));
+
+          if (*done != '\0')
+            {
+              g_strv_builder_add (parts, done);
+              any = TRUE;
+            }
+          g_string_truncate (part, 0);
+        }
+      else
+        {
+          g_string_append_len (part, p, len);
+          if (end != NULL)
+            g_string_append_c (part, '\n');
+        }
+      if (end == NULL)
+        break;
+      p = end + 1;
+    }
+
+  {
+    g_autofree char *done = g_strstrip (g_strdup (part->str));
+
+    if (*done != '\0' || !any)
+      g_strv_builder_add (parts, done);
+  }
+  return g_strv_builder_end (parts);
+}
+
+/**
+ * sm_text_check_thread:
+ * @network: a network
+ * @text: a post's text, UTF-8, with parts split by "---" lines
+ * @message: (out) (optional) (transfer full): where to put what is wrong
+ *
+ * sm_text_check() for each part of sm_text_split_thread(), the message
+ * naming the part that does not fit.
+ *
+ * Returns: %TRUE when every part fits
+ */
+gboolean
+sm_text_check_thread (SmNetwork   network,
+                      const char *text,
+                      char      **message)
+{
+  g_auto(GStrv) parts = NULL;
+  guint n;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (message != NULL)
+    *message = NULL;
+  parts = sm_text_split_thread (text);
+  n = g_strv_length (parts);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *problem = NULL;
+
+      if (sm_text_check (network, parts[i], message != NULL ? &problem : NULL))
+        continue;
+      if (message != NULL)
+        /* Translators: "Part 2 of 3 of the thread: X allows 280 characters;
+         * this text is 12 over." */
+        *message = n > 1 ? g_strdup_printf (_("Part %u of %u of the thread: %s"), i + 1, n, problem)
+                         : g_steal_pointer (&problem);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -31,4 +31,12 @@ gboolean sm_text_check             (SmNetwork   network,
                                     const char *text,
                                     char      **message);
 
+/* A thread (X's option x.thread): the parts of @text between lines that
+ * hold only "---", trimmed, empty ones dropped; never empty itself. */
+GStrv    sm_text_split_thread      (const char *text);
+/* sm_text_check() for every part, the message naming the part. */
+gboolean sm_text_check_thread      (SmNetwork   network,
+                                    const char *text,
+                                    char      **message);
+
 G_END_DECLS

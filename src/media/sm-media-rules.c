@@ -267,9 +267,11 @@ static const MediaRule instagram_rules[] = {
   },
 };
 
-/* WhatsApp Business — §4.2 "Size limits".  One file per message. */
+/* WhatsApp Business — §4.2 "Size limits".  One file per message: a post
+ * with several files becomes that many messages, in order.  The cap of 10
+ * is So-me Studio's, to keep a post a post, not WhatsApp's. */
 static const PostKind whatsapp_post_kinds[] = {
-  { "post", "image video", N_("WhatsApp messages"), 0, 1 },
+  { "post", "image video", N_("WhatsApp messages"), 0, 10 },
 };
 
 static const MediaRule whatsapp_rules[] = {
@@ -280,6 +282,17 @@ static const MediaRule whatsapp_rules[] = {
     .formats = N_("JPEG or PNG"),
     .mime_types = JPEG_PNG,
     .max_bytes = MB (5),
+  },
+  {
+    /* Sent as a sticker.  100 KB static, 500 KB animated: the probe does
+     * not tell which, so the larger; the sandbox checks the smaller for a
+     * static one, as WhatsApp does. */
+    .post_kinds = "post",
+    .kind = SM_MEDIA_IMAGE,
+    .label = N_("WhatsApp stickers"),
+    .formats = N_("WebP"),
+    .mime_types = LIST ("image/webp"),
+    .max_bytes = KB (500),
   },
   {
     .post_kinds = "post",
@@ -357,7 +370,9 @@ static const MediaRule threads_rules[] = {
   },
 };
 
-/* LinkedIn — §6.4 (images, documents) and §6.5 (videos). */
+/* LinkedIn — §6.3 (posts: one file as media, or multiImage), §6.4 (images,
+ * documents) and §6.5 (videos).  src/platforms/sm-platform-linkedin.c sends
+ * one image as media and several as multiImage. */
 static const PostKind linkedin_post_kinds[] = {
   /* multiImage: 2-20 images, LinkedIn's Posts API, not in platform-apis.md */
   { "post", "image video", N_("LinkedIn posts"), 0, 20 },
@@ -370,6 +385,8 @@ static const MediaRule linkedin_rules[] = {
     .kind = SM_MEDIA_IMAGE,
     .label = N_("LinkedIn images"),
     .formats = N_("JPEG, PNG or GIF"),
+    /* §6.4 gives no formats or sizes; JPEG, PNG and GIF are the Images
+     * API's, not in platform-apis.md */
     .mime_types = LIST ("image/jpeg", "image/png", "image/gif"),
   },
   {
@@ -1199,4 +1216,27 @@ sm_media_rules_has_post_kind (SmNetwork   network,
   g_return_val_if_fail (valid_network (network), FALSE);
 
   return find_post_kind (network, post_kind) != NULL;
+}
+
+gboolean
+sm_media_rules_needs_bucket (SmNetwork   network,
+                             const char *mime_type)
+{
+  gboolean image, video;
+
+  if (mime_type == NULL)
+    return FALSE;
+  image = g_str_has_prefix (mime_type, "image/");
+  video = g_str_has_prefix (mime_type, "video/");
+
+  switch (network)
+    {
+    case SM_NETWORK_INSTAGRAM:
+      /* Videos go up by Meta's resumable upload; images only by URL. */
+      return image;
+    case SM_NETWORK_THREADS:
+      return image || video;
+    default:
+      return FALSE;
+    }
 }

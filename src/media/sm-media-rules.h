@@ -65,4 +65,10 @@ gboolean    sm_media_rules_check_post        (SmNetwork                 network,
                                               guint                     n_items,
                                               char                    **problem);
 
+/* TRUE when @network fetches a file of @mime_type from a URL, so that the
+ * post needs the user's media bucket (sm-s3.h, `so-me bucket set`):
+ * Instagram images, Threads images and videos. */
+gboolean    sm_media_rules_needs_bucket      (SmNetwork                 network,
+                                              const char               *mime_type);
+
 G_END_DECLS

@@ -191,7 +191,7 @@ sm_upload_window_init (SmUploadWindow *self)
 {
 }
 
-static GInputStream *
+GInputStream *
 sm_upload_window_new (GInputStream *base,
                       goffset       start,
                       goffset       length)

@@ -79,4 +79,11 @@ gboolean sm_upload_query_offset  (SoupSession           *session,
                                   GCancellable          *cancellable,
                                   GError               **error);
 
+/* @length bytes of @base (a seekable stream, e.g. a GFileInputStream) from
+ * @start, read as they are sent, seekable within; closing it leaves @base
+ * open.  For networks that take a file in parts of their own (LinkedIn). */
+GInputStream *sm_upload_window_new (GInputStream          *base,
+                                    goffset                start,
+                                    goffset                length);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sm-connect.h"
 #include "sm-http.h"
@@ -182,6 +183,15 @@ sm_connect_account_async (SmStore             *store,
       return;
     }
 
+  if (!sm_platform_uses_oauth (platform))
+    {
+      g_task_return_new_error (task, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG,
+                               _("%s accounts are connected with an access token, not in the "
+                                 "browser."),
+                               sm_network_display_name (network));
+      return;
+    }
+
   data = g_new0 (ConnectData, 1);
   data->store = g_object_ref (store);
   data->platform = platform;
@@ -230,6 +240,129 @@ sm_connect_account_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  SmStore   *store;
+  SmNetwork  network;
+  char      *remote_id;
+  char      *token;
+} TokenConnectData;
+
+static void
+token_connect_data_free (TokenConnectData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data->remote_id);
+  if (data->token != NULL)
+    {
+      memset (data->token, 0, strlen (data->token));
+      g_free (data->token);
+    }
+  g_free (data);
+}
+
+static void
+token_connect_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  TokenConnectData *data = task_data;
+  g_autoptr(SoupSession) session = sm_http_session_new ();
+  g_autoptr(SmAccountInfo) info = NULL;
+  const char *profile = sm_store_get_dir (data->store);
+  GError *error = NULL;
+  gint64 workspace_id, id;
+
+  info = sm_platform_connect_token (sm_platform_get (data->network), session, data->remote_id,
+                                    data->token, cancellable, &error);
+  if (info == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  workspace_id = sm_store_get_default_workspace (data->store, NULL, &error);
+  if (workspace_id == 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Token first: an account row without its token would look connected. */
+  if (!sm_token_store_save (profile, info->network, info->remote_id, info->tokens,
+                            cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  id = sm_store_upsert_account (data->store, workspace_id, info->network, info->remote_id,
+                                info->name, info->handle, &error);
+  if (id == 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* A reconnect with a new token (the upsert marked it connected again):
+   * forget the refused one. */
+  {
+    g_autoptr(SmAccount) account = sm_store_get_account (data->store, id, NULL);
+
+    if (account != NULL)
+      cache_forget (profile, account);
+  }
+  g_debug ("Connected %s account %" G_GINT64_FORMAT " with a token",
+           sm_network_to_string (info->network), id);
+  g_task_return_int (task, id);
+}
+
+void
+sm_connect_account_with_token_async (SmStore             *store,
+                                     SmNetwork            network,
+                                     const char          *remote_id,
+                                     const char          *token,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SmPlatform *platform;
+  TokenConnectData *data;
+
+  g_return_if_fail (SM_IS_STORE (store));
+  g_return_if_fail (remote_id != NULL && token != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sm_connect_account_with_token_async);
+
+  platform = sm_platform_get (network);
+  if (platform == NULL)
+    {
+      g_task_return_new_error (task, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG,
+                               _("Connecting %s accounts is not available yet."),
+                               sm_network_display_name (network));
+      return;
+    }
+
+  data = g_new0 (TokenConnectData, 1);
+  data->store = g_object_ref (store);
+  data->network = network;
+  data->remote_id = g_strstrip (g_strdup (remote_id));
+  data->token = g_strstrip (g_strdup (token));
+  g_task_set_task_data (task, data, (GDestroyNotify) token_connect_data_free);
+  g_task_run_in_thread (task, token_connect_thread);
+}
+
+gint64
+sm_connect_account_with_token_finish (GAsyncResult  *result,
+                                      GError       **error)
+{
+  gssize id;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
+  id = g_task_propagate_int (G_TASK (result), error);
+  return id > 0 ? (gint64) id : 0;
 }
 
 gboolean
@@ -422,7 +555,12 @@ sm_account_get_tokens (SmStore          *store,
        tokens->expires_at_us - refresh_ahead_us (account->network) > g_get_real_time ()))
     return g_steal_pointer (&tokens);
 
-  creds = sm_token_store_load_credentials (account->network, cancellable, error);
+  /* A network without OAuth has no app credentials: its refresh() only
+   * says whether the token can be renewed (it cannot). */
+  if (platform != NULL && !sm_platform_uses_oauth (platform))
+    creds = g_new0 (SmClientCredentials, 1);
+  else
+    creds = sm_token_store_load_credentials (account->network, cancellable, error);
   if (creds == NULL || platform == NULL)
     return NULL;
 

@@ -33,6 +33,20 @@ void     sm_connect_account_async  (SmStore            *store,
 GArray  *sm_connect_account_finish (GAsyncResult       *result,
                                     GError            **error);
 
+/* For networks without OAuth (WhatsApp): checks @token for the account
+ * @remote_id at the network (sm_platform_connect_token), then saves the
+ * token in the keyring and upserts the account; nothing is saved when the
+ * network refuses.  Finishes with the account id. */
+void     sm_connect_account_with_token_async  (SmStore            *store,
+                                               SmNetwork           network,
+                                               const char         *remote_id,
+                                               const char         *token,
+                                               GCancellable       *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data);
+gint64   sm_connect_account_with_token_finish (GAsyncResult       *result,
+                                               GError            **error);
+
 /* Removes the account: best-effort revoke at the network, tokens out of the
  * keyring, the row and its targets out of the store. */
 gboolean sm_disconnect_account     (SmStore            *store,

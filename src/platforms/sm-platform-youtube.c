@@ -27,6 +27,9 @@
 #define YT_UPLOAD_LIMIT_US    G_TIME_SPAN_DAY
 /* The Data API quota resets at midnight Pacific time (1.5). */
 #define YT_QUOTA_ZONE         "America/Los_Angeles"
+#define YT_THUMBNAIL_URL      "https://www.googleapis.com/upload/youtube/v3/thumbnails/set"
+/* Custom thumbnails: JPEG or PNG, 2 MB at most. */
+#define YT_THUMBNAIL_MAX      (2 * 1024 * 1024)
 
 struct _SmPlatformYoutube
 {
@@ -34,6 +37,12 @@ struct _SmPlatformYoutube
 };
 
 static void sm_platform_youtube_iface_init (SmPlatformInterface *iface);
+static gboolean set_thumbnail (SoupSession   *session,
+                               const char    *token,
+                               const char    *video_id,
+                               const char    *path,
+                               GCancellable  *cancellable,
+                               GError       **error);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (SmPlatformYoutube, sm_platform_youtube, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (SM_TYPE_PLATFORM,
@@ -437,6 +446,18 @@ sm_platform_youtube_publish (SmPlatform              *platform,
       hooks->save (hooks->data, media->id, session_url, media->size_bytes, id);
       result->remote_id = g_strdup (id);
       result->permalink = yt_permalink (id);
+
+      /* The video is out either way: a refused thumbnail is said, not
+       * fatal (an unverified channel cannot set one). */
+      if (option (request, "youtube.thumbnail") != NULL)
+        {
+          g_autoptr(GError) thumb_error = NULL;
+
+          if (!set_thumbnail (session, request->tokens->access_token, id,
+                              option (request, "youtube.thumbnail"), cancellable, &thumb_error))
+            result->warning = g_strdup_printf (_("The custom thumbnail was not set: %s"),
+                                               thumb_error->message);
+        }
       return TRUE;
     }
 
@@ -539,6 +560,122 @@ sm_platform_youtube_revoke (SmPlatform                *platform,
   return TRUE;
 }
 
+/* thumbnails.set (1.2): the image is at most 2 MB, so it is sent whole. */
+static gboolean
+set_thumbnail (SoupSession   *session,
+               const char    *token,
+               const char    *video_id,
+               const char    *path,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *escaped = g_uri_escape_string (video_id, NULL, FALSE);
+  g_autofree char *url = g_strconcat (YT_THUMBNAIL_URL "?videoId=", escaped, NULL);
+  g_autofree char *name = g_filename_display_basename (path);
+  const char *type;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                            G_FILE_QUERY_INFO_NONE, cancellable, NULL);
+  if (info == NULL)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+                   _("The thumbnail %s is gone; choose it again."), name);
+      return FALSE;
+    }
+  type = g_file_info_get_content_type (info);
+  if (g_strcmp0 (type, "image/jpeg") != 0 && g_strcmp0 (type, "image/png") != 0)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+                   _("YouTube thumbnails must be JPEG or PNG images; %s is not."), name);
+      return FALSE;
+    }
+  if (g_file_info_get_size (info) > YT_THUMBNAIL_MAX)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+                   _("YouTube thumbnails can be 2 MB at most; %s is larger. Save it smaller."), name);
+      return FALSE;
+    }
+  bytes = g_file_load_bytes (file, cancellable, NULL, error);
+  if (bytes == NULL)
+    return FALSE;
+
+  msg = sm_http_message_new ("POST", url, error);
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_bearer (msg, token);
+  soup_message_set_request_body_from_bytes (msg, type, bytes);
+  root = _sm_platform_youtube_call (session, msg, SM_CALL_READ, NULL, cancellable, error);
+  return root != NULL;
+}
+
+static gboolean
+sm_platform_youtube_update_published (SmPlatform              *platform,
+                                      SoupSession             *session,
+                                      const SmPublishRequest  *request,
+                                      SmPublishResult         *result,
+                                      GCancellable            *cancellable,
+                                      GError                 **error)
+{
+  g_autoptr(JsonNode) body = video_resource (request);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  const char *thumbnail = option (request, "youtube.thumbnail");
+
+  /* videos.update replaces the parts it is given: the whole snippet and
+   * status go, with the id (1.2). */
+  json_object_set_string_member (json_node_get_object (body), "id", request->remote_id);
+  msg = sm_http_message_new ("PUT", YT_API "/videos?part=snippet,status", error);
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_bearer (msg, request->tokens->access_token);
+  sm_http_set_json_body (msg, body);
+  /* Setting the same fields twice ends the same: safe to repeat. */
+  root = _sm_platform_youtube_call (session, msg, SM_CALL_READ, result, cancellable, error);
+  if (root == NULL)
+    return FALSE;
+
+  if (thumbnail != NULL &&
+      !set_thumbnail (session, request->tokens->access_token, request->remote_id, thumbnail,
+                      cancellable, error))
+    {
+      g_prefix_error (error, _("The video’s details were changed, but not its thumbnail: "));
+      return FALSE;
+    }
+  result->remote_id = g_strdup (request->remote_id);
+  result->permalink = yt_permalink (request->remote_id);
+  return TRUE;
+}
+
+static gboolean
+sm_platform_youtube_delete_published (SmPlatform              *platform,
+                                      SoupSession             *session,
+                                      const SmPublishRequest  *request,
+                                      SmPublishResult         *result,
+                                      GCancellable            *cancellable,
+                                      GError                 **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (request->remote_id, NULL, FALSE);
+  g_autofree char *url = g_strconcat (YT_API "/videos?id=", escaped, NULL);
+  g_autoptr(SoupMessage) msg = sm_http_message_new ("DELETE", url, error);
+  g_autoptr(JsonNode) root = NULL;
+
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_bearer (msg, request->tokens->access_token);
+  if (!_sm_platform_send (session, msg, SM_CALL_READ, cancellable, &root, error))
+    return FALSE;
+  /* Gone already (deleted on youtube.com): what was asked is true. */
+  if (_sm_platform_status_ok (msg) || soup_message_get_status (msg) == SOUP_STATUS_NOT_FOUND)
+    return TRUE;
+  _sm_platform_youtube_set_error (error, msg, root, SM_CALL_READ, result);
+  return FALSE;
+}
+
 static void
 sm_platform_youtube_iface_init (SmPlatformInterface *iface)
 {
@@ -551,6 +688,8 @@ sm_platform_youtube_iface_init (SmPlatformInterface *iface)
   iface->publish = sm_platform_youtube_publish;
   iface->find_published = sm_platform_youtube_find_published;
   iface->revoke = sm_platform_youtube_revoke;
+  iface->update_published = sm_platform_youtube_update_published;
+  iface->delete_published = sm_platform_youtube_delete_published;
 }
 
 static void

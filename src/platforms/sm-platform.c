@@ -130,6 +130,15 @@ meta_buc_retry_after_us (SoupMessage *msg)
   return MIN (minutes, 24 * 60) * 60 * G_USEC_PER_SEC;
 }
 
+gint64
+_sm_platform_meta_retry_after_us (SoupMessage *msg)
+{
+  gint64 retry = sm_http_retry_after_us (soup_message_get_response_headers (msg),
+                                         g_get_real_time ());
+
+  return retry >= 0 ? retry : meta_buc_retry_after_us (msg);
+}
+
 static void
 set_server_error (GError     **error,
                   const char  *network_name,
@@ -202,9 +211,43 @@ sm_platform_real_publish (SmPlatform              *self,
   return FALSE;
 }
 
+static gboolean
+sm_platform_real_update_published (SmPlatform              *self,
+                                   SoupSession             *session,
+                                   const SmPublishRequest  *request,
+                                   SmPublishResult         *result,
+                                   GCancellable            *cancellable,
+                                   GError                 **error)
+{
+  const char *name = sm_network_display_name (sm_platform_get_network (self));
+
+  g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+               _("%s does not let apps change a published post; change it on %s itself."),
+               name, name);
+  return FALSE;
+}
+
+static gboolean
+sm_platform_real_delete_published (SmPlatform              *self,
+                                   SoupSession             *session,
+                                   const SmPublishRequest  *request,
+                                   SmPublishResult         *result,
+                                   GCancellable            *cancellable,
+                                   GError                 **error)
+{
+  const char *name = sm_network_display_name (sm_platform_get_network (self));
+
+  g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+               _("%s does not let apps delete a published post; delete it on %s itself."),
+               name, name);
+  return FALSE;
+}
+
 static void
 sm_platform_default_init (SmPlatformInterface *iface)
 {
+  iface->update_published = sm_platform_real_update_published;
+  iface->delete_published = sm_platform_real_delete_published;
   iface->get_builtin_client_id = sm_platform_real_get_builtin_client_id;
   iface->publish = sm_platform_real_publish;
   iface->refresh = sm_platform_real_refresh;
@@ -279,6 +322,7 @@ sm_publish_result_clear (SmPublishResult *result)
 
   g_clear_pointer (&result->remote_id, g_free);
   g_clear_pointer (&result->permalink, g_free);
+  g_clear_pointer (&result->warning, g_free);
   result->retry_after_us = -1;
 }
 
@@ -869,10 +913,14 @@ sm_platform_get (SmNetwork network)
         case SM_NETWORK_YOUTUBE:
           platforms[network] = sm_platform_youtube_new ();
           break;
+        case SM_NETWORK_TIKTOK:
+          platforms[network] = sm_platform_tiktok_new ();
+          break;
+        case SM_NETWORK_WHATSAPP:
+          platforms[network] = sm_platform_whatsapp_new ();
+          break;
         case SM_NETWORK_INVALID:
         case SM_NETWORK_INSTAGRAM:
-        case SM_NETWORK_TIKTOK:
-        case SM_NETWORK_WHATSAPP:
         case SM_N_NETWORKS:
         default:
           break;
@@ -1095,6 +1143,48 @@ sm_platform_revoke (SmPlatform                *self,
                                                cancellable, error);
 }
 
+gboolean
+sm_platform_uses_oauth (SmPlatform *self)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), TRUE);
+
+  return SM_PLATFORM_GET_IFACE (self)->connect_token == NULL;
+}
+
+/**
+ * sm_platform_connect_token:
+ *
+ * For a network without OAuth: checks @access_token against the account
+ * @remote_id at the network.
+ *
+ * Returns: (transfer full): the account, with the token, or %NULL
+ */
+SmAccountInfo *
+sm_platform_connect_token (SmPlatform    *self,
+                           SoupSession   *session,
+                           const char    *remote_id,
+                           const char    *access_token,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), NULL);
+  g_return_val_if_fail (SOUP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (remote_id != NULL, NULL);
+  g_return_val_if_fail (access_token != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (SM_PLATFORM_GET_IFACE (self)->connect_token == NULL)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG,
+                   _("%s accounts are connected by signing in, not with a pasted token."),
+                   sm_network_display_name (sm_platform_get_network (self)));
+      return NULL;
+    }
+
+  return SM_PLATFORM_GET_IFACE (self)->connect_token (self, session, remote_id, access_token,
+                                                      cancellable, error);
+}
+
 JsonNode *
 _sm_platform_graph_call (SoupSession      *session,
                          SoupMessage      *msg,
@@ -1165,6 +1255,42 @@ sm_platform_publish (SmPlatform              *self,
   result->retry_after_us = -1;
 
   return SM_PLATFORM_GET_IFACE (self)->publish (self, session, request, result, cancellable, error);
+}
+
+gboolean
+sm_platform_update_published (SmPlatform              *self,
+                              SoupSession             *session,
+                              const SmPublishRequest  *request,
+                              SmPublishResult         *result,
+                              GCancellable            *cancellable,
+                              GError                 **error)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), FALSE);
+  g_return_val_if_fail (request != NULL && request->remote_id != NULL && request->text != NULL, FALSE);
+  g_return_val_if_fail (request->tokens != NULL && request->tokens->access_token != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  result->retry_after_us = -1;
+  return SM_PLATFORM_GET_IFACE (self)->update_published (self, session, request, result,
+                                                         cancellable, error);
+}
+
+gboolean
+sm_platform_delete_published (SmPlatform              *self,
+                              SoupSession             *session,
+                              const SmPublishRequest  *request,
+                              SmPublishResult         *result,
+                              GCancellable            *cancellable,
+                              GError                 **error)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), FALSE);
+  g_return_val_if_fail (request != NULL && request->remote_id != NULL, FALSE);
+  g_return_val_if_fail (request->tokens != NULL && request->tokens->access_token != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  result->retry_after_us = -1;
+  return SM_PLATFORM_GET_IFACE (self)->delete_published (self, session, request, result,
+                                                         cancellable, error);
 }
 
 gboolean

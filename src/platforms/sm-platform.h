@@ -89,6 +89,7 @@ typedef struct
   const SmUploadHooks *uploads;        /* may be NULL when there is no media */
   SmMediaHost         *media_host;     /* the user's bucket, for networks that fetch
                                         * files by URL; NULL when none is set up */
+  const char          *remote_id;      /* update/delete: the network's id of the post */
 } SmPublishRequest;
 
 typedef struct
@@ -99,6 +100,11 @@ typedef struct
   gboolean  definitive;     /* find_published: "not found" is certain at once (an
                              * upload that never finished), no need to let the
                              * network's listings catch up */
+  char     *warning;        /* published, but something the user asked for did
+                             * not happen (a thumbnail refused); may be NULL */
+  gboolean  limit_kind_only;/* with RATE_LIMITED: the limit is on this kind of
+                             * post only (Facebook reels), so the account's
+                             * other posts need not wait */
 } SmPublishResult;
 
 void sm_publish_result_clear (SmPublishResult *result);
@@ -106,7 +112,8 @@ void sm_publish_result_clear (SmPublishResult *result);
 /* What an OAuth 2.0 authorization-code flow needs to know. */
 typedef struct
 {
-  const char *authorize_url;   /* https://… as the real service has it */
+  const char *authorize_url;   /* https://… as the real service has it; NULL for a
+                                * network without OAuth (see connect_token) */
   const char *scopes;          /* already joined with the network's separator */
   gboolean    pkce;            /* send code_challenge (S256) */
   gboolean    needs_secret;    /* the token call needs client_secret */
@@ -168,6 +175,23 @@ struct _SmPlatformInterface
                                  SmPublishResult           *result,
                                  GCancellable              *cancellable,
                                  GError                   **error);
+  /* Changes a published post (request->remote_id) to request->text and
+   * request->options, where the network allows it; the default refuses
+   * with REJECTED and says so. */
+  gboolean   (*update_published) (SmPlatform              *self,
+                                  SoupSession             *session,
+                                  const SmPublishRequest  *request,
+                                  SmPublishResult         *result,
+                                  GCancellable            *cancellable,
+                                  GError                 **error);
+  /* Deletes a published post (request->remote_id); one that is already
+   * gone counts as deleted.  The default refuses with REJECTED. */
+  gboolean   (*delete_published) (SmPlatform              *self,
+                                  SoupSession             *session,
+                                  const SmPublishRequest  *request,
+                                  SmPublishResult         *result,
+                                  GCancellable            *cancellable,
+                                  GError                 **error);
   /* Best effort revocation at the network on disconnect. */
   gboolean   (*revoke)          (SmPlatform                *self,
                                  SoupSession               *session,
@@ -175,6 +199,16 @@ struct _SmPlatformInterface
                                  const SmTokens            *tokens,
                                  GCancellable              *cancellable,
                                  GError                   **error);
+  /* Networks without OAuth (WhatsApp's system-user token): checks a token
+   * the user pasted for the account @remote_id with a call to the network
+   * and answers that account.  NULL for networks that connect through
+   * OAuth. */
+  SmAccountInfo *(*connect_token) (SmPlatform             *self,
+                                   SoupSession            *session,
+                                   const char             *remote_id,
+                                   const char             *access_token,
+                                   GCancellable           *cancellable,
+                                   GError                **error);
 };
 
 /* The registry: one instance per network, NULL for networks not built yet. */
@@ -221,6 +255,26 @@ gboolean           sm_platform_find_published (SmPlatform                *self,
                                                SoupSession               *session,
                                                const SmPublishRequest    *request,
                                                SmPublishResult           *result,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
+gboolean           sm_platform_update_published (SmPlatform              *self,
+                                                 SoupSession             *session,
+                                                 const SmPublishRequest  *request,
+                                                 SmPublishResult         *result,
+                                                 GCancellable            *cancellable,
+                                                 GError                 **error);
+gboolean           sm_platform_delete_published (SmPlatform              *self,
+                                                 SoupSession             *session,
+                                                 const SmPublishRequest  *request,
+                                                 SmPublishResult         *result,
+                                                 GCancellable            *cancellable,
+                                                 GError                 **error);
+/* FALSE for networks connected with a pasted token (connect_token). */
+gboolean           sm_platform_uses_oauth     (SmPlatform                *self);
+SmAccountInfo     *sm_platform_connect_token  (SmPlatform                *self,
+                                               SoupSession               *session,
+                                               const char                *remote_id,
+                                               const char                *access_token,
                                                GCancellable              *cancellable,
                                                GError                   **error);
 gboolean           sm_platform_revoke         (SmPlatform                *self,

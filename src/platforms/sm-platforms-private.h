@@ -36,6 +36,13 @@ SmPlatform *sm_platform_threads_new  (void);
 G_DECLARE_FINAL_TYPE (SmPlatformYoutube, sm_platform_youtube, SM, PLATFORM_YOUTUBE, GObject)
 SmPlatform *sm_platform_youtube_new  (void);
 
+#define SM_TYPE_PLATFORM_TIKTOK (sm_platform_tiktok_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformTiktok, sm_platform_tiktok, SM, PLATFORM_TIKTOK, GObject)
+SmPlatform *sm_platform_tiktok_new   (void);
+#define SM_TYPE_PLATFORM_WHATSAPP (sm_platform_whatsapp_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformWhatsapp, sm_platform_whatsapp, SM, PLATFORM_WHATSAPP, GObject)
+SmPlatform *sm_platform_whatsapp_new (void);
+
 /* What a call does decides what a failure means. */
 typedef enum
 {
@@ -110,6 +117,11 @@ void      _sm_platform_set_meta_error    (GError          **error,
                                           JsonNode         *root,
                                           SmCallKind        kind,
                                           SmPublishResult  *result);
+
+/* When a Meta API says to come back: Retry-After, else the longest
+ * estimated_time_to_regain_access of X-Business-Use-Case-Usage (2.6); -1
+ * when neither says. */
+gint64    _sm_platform_meta_retry_after_us (SoupMessage   *msg);
 
 /* A Graph API call (Facebook, Threads): sends, and maps a non-2xx answer
  * through the OAuth error shape for token calls and the Graph envelope

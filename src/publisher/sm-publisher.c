@@ -26,18 +26,36 @@
 #include "sm-autostart.h"
 #include "sm-connect.h"
 #include "sm-http.h"
+#include "sm-media-rules.h"
 #include "sm-notifier.h"
 #include "sm-outbox.h"
 #include "sm-platform.h"
 #include "sm-publisher.h"
 #include "sm-publisher-dbus.h"
+#include "sm-s3.h"
 #include "sm-store.h"
+#include "sm-token-store.h"
 
 /* Longer than any one publish can take (HTTP timeouts plus container
  * polling); a publisher on this machine that dies is noticed at once
  * through its pid instead, see expire_dead_leases(). */
 #define LEASE_US           (G_GINT64_CONSTANT (600) * G_TIME_SPAN_SECOND)
 #define MAX_IN_FLIGHT      8
+
+/* At most this many posts per network are sent at once by one publisher:
+ * uploads share the user's uplink, and the networks throttle bursts from
+ * one app (TikTok allows few concurrent uploads per user; Instagram and
+ * Threads poll containers).  Text networks get more. */
+static const guint network_concurrency[SM_N_NETWORKS] = {
+  [SM_NETWORK_X] = 4,
+  [SM_NETWORK_FACEBOOK] = 4,
+  [SM_NETWORK_LINKEDIN] = 3,
+  [SM_NETWORK_THREADS] = 2,
+  [SM_NETWORK_INSTAGRAM] = 2,
+  [SM_NETWORK_YOUTUBE] = 2,
+  [SM_NETWORK_TIKTOK] = 1,
+  [SM_NETWORK_WHATSAPP] = 4,
+};
 #define IDLE_EXIT_MS       (30 * 1000)
 
 struct _SmPublisher
@@ -54,7 +72,10 @@ struct _SmPublisher
   guint                   timer_source;
   guint                   sleep_sub;
   guint                   in_flight;
+  guint                   in_flight_by_network[SM_N_NETWORKS];
   GHashTable             *in_flight_ids;   /* gint64* target ids */
+  GHashTable             *holds;           /* gint64* account id → gint64* until:
+                                            * a network asked the account to wait */
   guint64                 claims;
   guint64                 wakeups;
   gboolean                held;
@@ -238,6 +259,7 @@ typedef struct
   char          *reason;      /* for people */
   gboolean       notify_failed;
   gboolean       notify_published;
+  gint64         hold_until_us;  /* > 0: the whole account waits until then */
 } Job;
 
 static void
@@ -270,11 +292,12 @@ record (Job           *job,
 
 /* Applies the decision for a failed attempt. */
 static void
-apply_failure (SmPublisher *self,
-               Job         *job,
-               GError      *error,
-               gint64       retry_after_us,
-               gboolean     reconciling)
+apply_failure_full (SmPublisher *self,
+                    Job         *job,
+                    GError      *error,
+                    gint64       retry_after_us,
+                    gboolean     account_wide_limit,
+                    gboolean     reconciling)
 {
   SmTarget *t = job->target;
   gint64 now = g_get_real_time ();
@@ -298,6 +321,23 @@ apply_failure (SmPublisher *self,
     {
     case SM_OUTBOX_RETRY:
       stored = sm_store_mark_retry (self->store, t->id, job->owner, next, error->message, &store_error);
+      /* A limit on the account holds its other posts too, instead of each
+       * one being refused in turn. */
+      if (stored && account_wide_limit &&
+          g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED))
+        {
+          g_autoptr(GError) defer_error = NULL;
+          guint deferred = sm_store_defer_account (self->store, t->account_id, next,
+                                                   error->message, &defer_error);
+
+          /* Posts scheduled from now on wait too (main thread, job_done_cb). */
+          job->hold_until_us = next;
+          if (defer_error != NULL)
+            g_warning ("Could not hold the account's other posts: %s", defer_error->message);
+          else if (deferred > 0)
+            g_debug ("Rate limit: %u more posts of account %" G_GINT64_FORMAT " wait",
+                     deferred, t->account_id);
+        }
       /* Only the user can unlock the keyring: say so, once. */
       record (job, stored, store_error, SM_TARGET_SCHEDULED,
               t->attempts == 1 && g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_KEYRING));
@@ -325,6 +365,16 @@ apply_failure (SmPublisher *self,
       record (job, stored, store_error, SM_TARGET_FAILED, TRUE);
       break;
     }
+}
+
+static void
+apply_failure (SmPublisher *self,
+               Job         *job,
+               GError      *error,
+               gint64       retry_after_us,
+               gboolean     reconciling)
+{
+  apply_failure_full (self, job, error, retry_after_us, FALSE, reconciling);
 }
 
 /* Calls the network with the account's tokens; a token refused before its
@@ -507,6 +557,7 @@ publish_thread (GTask        *task,
   SmPublishRequest request = { 0 };
   UploadHooksData hooks_data = { 0 };
   SmUploadHooks hooks = { 0 };
+  SmMediaHost *media_host = NULL;
   SmPlatform *platform = sm_platform_get (t->network);
   gboolean reconciling = t->state == SM_TARGET_UNCONFIRMED;
 
@@ -556,6 +607,34 @@ publish_thread (GTask        *task,
   request.options = options;
   request.uploads = &hooks;
 
+  /* The user's bucket, for networks that fetch files by URL (Instagram,
+   * Threads).  Without one, a post that needs it fails with what to do;
+   * a keyring that cannot be read is a keyring error, which waits.  A
+   * target being reconciled asks the network first either way. */
+  {
+    g_autoptr(GError) bucket_error = NULL;
+    g_autoptr(SmS3Config) bucket = sm_token_store_load_bucket (sm_store_get_dir (self->store),
+                                                               cancellable, &bucket_error);
+    gboolean needed = FALSE;
+
+    for (guint i = 0; i < media->len; i++)
+      needed |= sm_media_rules_needs_bucket (t->network,
+                                             ((SmPostMedia *) g_ptr_array_index (media, i))->mime_type);
+    if (bucket != NULL)
+      request.media_host = media_host = sm_s3_media_host_new (bucket);
+    else if (needed && !reconciling)
+      {
+        if (bucket_error == NULL)
+          bucket_error = g_error_new (SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG,
+                                      _("%s fetches photos and videos from a web address, so they "
+                                        "go through your own storage bucket, and none is set up. "
+                                        "Set one up with “so-me bucket set”, then retry."),
+                                      sm_network_display_name (t->network));
+        apply_failure (self, job, bucket_error, -1, FALSE);
+        goto out;
+      }
+  }
+
   if (reconciling)
     {
       gint64 settled = t->last_attempt_us + SETTLE_US;
@@ -563,8 +642,21 @@ publish_thread (GTask        *task,
       if (!call_with_refresh (self, sm_platform_find_published, platform, session, account,
                               &tokens, &request, &result, cancellable, &error))
         {
-          apply_failure (self, job, error, result.retry_after_us, TRUE);
-          goto out;
+          /* A network with nothing to ask (WhatsApp lists no sent messages)
+           * cannot tell: the target fails with a question for the user, and
+           * the user's retry is the answer.  sm_store_retry_target() sets
+           * attempts back to 0, so that retry's claim is attempt 1; every
+           * other reconciliation comes later. */
+          if (t->attempts != 1
+              || !g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CANNOT_TELL))
+            {
+              apply_failure (self, job, error, result.retry_after_us, TRUE);
+              goto out;
+            }
+          g_debug ("Target %" G_GINT64_FORMAT ": the user asked to send it again", t->id);
+          g_clear_error (&error);
+          sm_publish_result_clear (&result);
+          result.definitive = TRUE;
         }
       if (result.remote_id != NULL)
         goto published;
@@ -602,7 +694,7 @@ publish_thread (GTask        *task,
   if (!call_with_refresh (self, sm_platform_publish, platform, session, account,
                           &tokens, &request, &result, cancellable, &error))
     {
-      apply_failure (self, job, error, result.retry_after_us, FALSE);
+      apply_failure_full (self, job, error, result.retry_after_us, !result.limit_kind_only, FALSE);
       goto out;
     }
 
@@ -620,6 +712,16 @@ published:
         if (!stored && !g_error_matches (store_error, SM_STORE_ERROR, SM_STORE_ERROR_BUSY))
           break;
       }
+    if (stored && result.warning != NULL)
+      {
+        g_autoptr(GError) note_error = NULL;
+
+        if (!sm_store_set_target_note (self->store, t->id, result.warning, &note_error))
+          g_warning ("Could not save a note on target %" G_GINT64_FORMAT ": %s", t->id,
+                     note_error->message);
+        g_free (job->reason);
+        job->reason = g_strdup (result.warning);
+      }
     if (stored)
       {
         job->new_state = SM_TARGET_PUBLISHED;
@@ -634,6 +736,7 @@ published:
 
 out:
   sm_publish_result_clear (&result);
+  g_clear_pointer (&media_host, sm_s3_media_host_free);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -673,12 +776,26 @@ job_done_cb (GObject      *object,
   g_task_propagate_boolean (G_TASK (result), NULL);
   g_hash_table_remove (self->in_flight_ids, &t->id);
   self->in_flight--;
+  if (job->hold_until_us > 0)
+    {
+      gint64 *until = g_hash_table_lookup (self->holds, &t->account_id);
+
+      if (until == NULL)
+        g_hash_table_insert (self->holds, g_memdup2 (&t->account_id, sizeof (gint64)),
+                             g_memdup2 (&job->hold_until_us, sizeof (gint64)));
+      else
+        *until = MAX (*until, job->hold_until_us);
+    }
+  self->in_flight_by_network[t->network]--;
   emit_changed (self, t->id, job->new_state);
 
   if (job->notify_published)
     {
       g_autofree char *title = g_strdup_printf (_("Posted to %s"), sm_network_display_name (t->network));
-      sm_notifier_publish (self->notifier, t->post_id, FALSE, title, t->text);
+      g_autofree char *body = job->reason != NULL ? g_strdup_printf ("%s\n%s", t->text, job->reason)
+                                                  : g_strdup (t->text);
+
+      sm_notifier_publish (self->notifier, t->post_id, FALSE, title, body);
     }
   else if (job->notify_failed)
     {
@@ -693,9 +810,20 @@ job_done_cb (GObject      *object,
 
 /* ---- the loop --------------------------------------------------------- */
 
+/* How many more posts each network may have in flight now. */
+static void
+free_slots (SmPublisher *self,
+            guint        slots[SM_N_NETWORKS])
+{
+  for (SmNetwork n = 0; n < SM_N_NETWORKS; n++)
+    slots[n] = n == SM_NETWORK_INVALID || self->in_flight_by_network[n] >= network_concurrency[n]
+               ? 0 : network_concurrency[n] - self->in_flight_by_network[n];
+}
+
 static void
 tick (SmPublisher *self)
 {
+  guint slots[SM_N_NETWORKS];
   g_autoptr(GPtrArray) claimed = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *claim_owner = NULL;
@@ -707,7 +835,18 @@ tick (SmPublisher *self)
 
   self->wakeups++;
   expire_dead_leases (self);
+  {
+    GHashTableIter iter;
+    gpointer until;
 
+    /* Holds that ended are gone. */
+    g_hash_table_iter_init (&iter, self->holds);
+    while (g_hash_table_iter_next (&iter, NULL, &until))
+      if (*(gint64 *) until <= now)
+        g_hash_table_iter_remove (&iter);
+  }
+
+  free_slots (self, slots);
   if (self->in_flight < MAX_IN_FLIGHT)
     {
       g_autoptr(GArray) busy = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -719,8 +858,9 @@ tick (SmPublisher *self)
         g_array_append_val (busy, *id);
 
       claim_owner = g_strdup_printf ("%s#%" G_GUINT64_FORMAT, self->owner, ++self->claims);
-      claimed = sm_store_claim_due (self->store, claim_owner, now, LEASE_US,
-                                    MAX_IN_FLIGHT - self->in_flight, busy, &error);
+      claimed = sm_store_claim_due_limited (self->store, claim_owner, now, LEASE_US,
+                                            MAX_IN_FLIGHT - self->in_flight, busy, slots,
+                                            self->holds, &error);
       if (claimed == NULL)
         g_warning ("Could not read the queue: %s", error->message);
     }
@@ -738,13 +878,17 @@ tick (SmPublisher *self)
       g_task_set_task_data (task, job, (GDestroyNotify) job_free);
       g_task_set_source_tag (task, tick);
       self->in_flight++;
+      self->in_flight_by_network[t->network]++;
       emit_changed (self, t->id, t->state);
       g_debug ("Claimed target %" G_GINT64_FORMAT " (%s)", t->id, sm_target_state_to_string (t->state));
       g_task_run_in_thread (task, publish_thread);
     }
 
   /* With every worker busy the next wake-up comes from a finished job. */
-  next = self->in_flight >= MAX_IN_FLIGHT ? G_MAXINT64 : sm_store_next_wakeup_us (self->store, NULL);
+  free_slots (self, slots);
+  next = self->in_flight >= MAX_IN_FLIGHT ? G_MAXINT64
+                                          : sm_store_next_wakeup_limited_us (self->store, slots,
+                                                                             self->holds, NULL);
   arm_timer (self, next);
   update_hold (self);
 }
@@ -783,6 +927,204 @@ handle_get_status_cb (SmDBusPublisher1      *skeleton,
   return TRUE;
 }
 
+/* ---- changing and deleting what was published ---------------------------- */
+
+typedef struct
+{
+  gint64      target_id;
+  gboolean    delete;
+  char       *text;
+  GHashTable *options;   /* NULL for a delete */
+} Edit;
+
+static void
+edit_free (Edit *edit)
+{
+  g_free (edit->text);
+  g_clear_pointer (&edit->options, g_hash_table_unref);
+  g_free (edit);
+}
+
+static void
+edit_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SmPublisher *self = source_object;
+  Edit *edit = task_data;
+  g_autoptr(SmTarget) t = NULL;
+  g_autoptr(SmAccount) account = NULL;
+  g_autoptr(SmTokens) tokens = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  g_autoptr(GPtrArray) media = NULL;
+  g_autoptr(GError) error = NULL;
+  SmPublishRequest request = { 0 };
+  SmPublishResult result = { NULL, NULL, -1 };
+  SmPlatform *platform;
+  gboolean ok;
+
+  t = sm_store_get_target (self->store, edit->target_id, &error);
+  if (t == NULL)
+    goto fail;
+  if (t->state != SM_TARGET_PUBLISHED || t->remote_id == NULL)
+    {
+      g_set_error_literal (&error, SM_STORE_ERROR, SM_STORE_ERROR_FAILED,
+                           edit->delete ? _("Only a published post can be deleted at the network.")
+                                        : _("Only a published post can be changed at the network."));
+      goto fail;
+    }
+  platform = sm_platform_get (t->network);
+  account = sm_store_get_account (self->store, t->account_id, &error);
+  if (platform == NULL || account == NULL)
+    goto fail;
+  tokens = sm_account_get_tokens (self->store, account, NULL, cancellable, &error);
+  if (tokens == NULL)
+    goto fail;
+
+  options = sm_store_get_post_options (self->store, t->post_id, &error);
+  if (options == NULL)
+    goto fail;
+  if (edit->options != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, edit->options);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_replace (options, g_strdup (key), g_strdup (value));
+    }
+
+  session = sm_http_session_new ();
+  request.account_remote_id = account->remote_id;
+  request.tokens = tokens;
+  request.text = edit->text != NULL ? edit->text : t->text;
+  request.options = options;
+  request.remote_id = t->remote_id;
+  /* What finding the post's parts again needs (an X thread). */
+  request.not_before_us = t->first_attempt_us;
+  media = sm_store_list_post_media (self->store, t->post_id, &error);
+  if (media == NULL)
+    goto fail;
+  request.media = media;
+
+  ok = call_with_refresh (self, edit->delete ? sm_platform_delete_published
+                                             : sm_platform_update_published,
+                          platform, session, account, &tokens, &request, &result,
+                          cancellable, &error);
+  sm_publish_result_clear (&result);
+  if (!ok)
+    goto fail;
+
+  /* The network has it: now the profile says the same. */
+  if (edit->delete)
+    ok = sm_store_delete_target (self->store, t->id, &error);
+  else
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      ok = sm_store_set_target_text (self->store, t->id, request.text, &error);
+      g_hash_table_iter_init (&iter, edit->options);
+      while (ok && g_hash_table_iter_next (&iter, &key, &value))
+        ok = sm_store_set_post_option (self->store, t->post_id, key, value, &error);
+    }
+  if (!ok)
+    {
+      g_prefix_error (&error, _("Done at %s, but not saved in So-me Studio: "),
+                      sm_network_display_name (t->network));
+      goto fail;
+    }
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+edit_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SmPublisher *self = SM_PUBLISHER (object);
+  GDBusMethodInvocation *invocation = user_data;
+  Edit *edit = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_dbus_method_invocation_return_error_literal (invocation, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                                                   error->message);
+  else
+    {
+      if (edit->delete)
+        sm_dbus_publisher1_emit_target_changed (self->skeleton, edit->target_id, "deleted");
+      else
+        emit_changed (self, edit->target_id, SM_TARGET_PUBLISHED);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  g_object_unref (invocation);
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+start_edit (SmPublisher           *self,
+            GDBusMethodInvocation *invocation,
+            Edit                  *edit)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->store == NULL)
+    {
+      edit_free (edit);
+      g_dbus_method_invocation_return_error_literal (invocation, SM_STORE_ERROR, SM_STORE_ERROR_FAILED,
+                                                     _("The publisher could not open the profile."));
+      return;
+    }
+  /* Stay up until the network has answered. */
+  g_application_hold (G_APPLICATION (self));
+  task = g_task_new (self, NULL, edit_done_cb, g_object_ref (invocation));
+  g_task_set_task_data (task, edit, (GDestroyNotify) edit_free);
+  g_task_run_in_thread (task, edit_thread);
+}
+
+static gboolean
+handle_change_published_cb (SmDBusPublisher1      *skeleton,
+                            GDBusMethodInvocation *invocation,
+                            gint64                 target_id,
+                            const char            *text,
+                            GVariant              *options,
+                            SmPublisher           *self)
+{
+  Edit *edit = g_new0 (Edit, 1);
+  GVariantIter iter;
+  const char *key, *value;
+
+  edit->target_id = target_id;
+  edit->text = g_strdup (text);
+  edit->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    g_hash_table_replace (edit->options, g_strdup (key), g_strdup (value));
+  start_edit (self, invocation, edit);
+  return TRUE;
+}
+
+static gboolean
+handle_delete_published_cb (SmDBusPublisher1      *skeleton,
+                            GDBusMethodInvocation *invocation,
+                            gint64                 target_id,
+                            SmPublisher           *self)
+{
+  Edit *edit = g_new0 (Edit, 1);
+
+  edit->target_id = target_id;
+  edit->delete = TRUE;
+  start_edit (self, invocation, edit);
+  return TRUE;
+}
+
 static gboolean
 sm_publisher_dbus_register (GApplication     *app,
                             GDBusConnection  *bus,
@@ -797,6 +1139,10 @@ sm_publisher_dbus_register (GApplication     *app,
   self->skeleton = sm_dbus_publisher1_skeleton_new ();
   g_signal_connect (self->skeleton, "handle-wake", G_CALLBACK (handle_wake_cb), self);
   g_signal_connect (self->skeleton, "handle-get-status", G_CALLBACK (handle_get_status_cb), self);
+  g_signal_connect (self->skeleton, "handle-change-published",
+                    G_CALLBACK (handle_change_published_cb), self);
+  g_signal_connect (self->skeleton, "handle-delete-published",
+                    G_CALLBACK (handle_delete_published_cb), self);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton), bus,
                                          SM_PUBLISHER_OBJECT_PATH, error))
     return FALSE;
@@ -890,6 +1236,7 @@ sm_publisher_finalize (GObject *object)
   g_clear_pointer (&self->boot_id, g_free);
   g_clear_pointer (&self->pid_ns, g_free);
   g_clear_pointer (&self->in_flight_ids, g_hash_table_unref);
+  g_clear_pointer (&self->holds, g_hash_table_unref);
 
   G_OBJECT_CLASS (sm_publisher_parent_class)->finalize (object);
 }
@@ -913,6 +1260,7 @@ sm_publisher_init (SmPublisher *self)
 {
   self->timer_fd = -1;
   self->in_flight_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->holds = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 }
 
 SmPublisher *

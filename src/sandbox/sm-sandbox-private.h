@@ -73,6 +73,23 @@ void        _sm_sandbox_add_streaming_route (SmSandbox          *self,
                                              GDestroyNotify      sink_free,
                                              SmSandboxHandler    handler,
                                              gpointer            user_data);
+/* A network's own test hook, @method /__sandbox/@name (e.g. "linkedin" or
+ * "x/media-failure"), documented in sm-sandbox.h; never faulted, never
+ * recorded. */
+void        _sm_sandbox_add_hook           (SmSandbox          *self,
+                                            const char         *method,
+                                            const char         *name,
+                                            SmSandboxHandler    handler,
+                                            gpointer            user_data);
+/* For networks that share a host (WhatsApp and Facebook on
+ * graph.facebook.com): the route added last serves only the matching
+ * requests @claim accepts (req->args is filled, the body may not be in
+ * yet); the others go on to the routes after it. */
+typedef gboolean (*SmSandboxRouteClaim) (SmSandboxRequest *req,
+                                         gpointer          user_data);
+
+void        _sm_sandbox_claim_last_route   (SmSandbox          *self,
+                                            SmSandboxRouteClaim claim);
 /* Per-network state: @reset runs on /__sandbox/reset, @free at dispose. */
 void        _sm_sandbox_add_module         (SmSandbox          *self,
                                             gpointer            data,
@@ -187,6 +204,9 @@ typedef struct
   /* NULL-terminated names of further authorize parameters the token call
    * needs to know about (Google's access_type), kept with the code. */
   const char * const *kept_params;
+  /* The query parameter naming the app: NULL for "client_id", TikTok's
+   * "client_key". */
+  const char *client_id_param;
 } SmSandboxAuthorizeSpec;
 
 typedef struct
@@ -344,10 +364,16 @@ void        _sm_sandbox_x_register         (SmSandbox   *self);
 void        _sm_sandbox_facebook_register  (SmSandbox   *self);
 void        _sm_sandbox_linkedin_register  (SmSandbox   *self);
 void        _sm_sandbox_threads_register   (SmSandbox   *self);
-/* POST /__sandbox/threads/publishing-limit (@what is after "threads/"). */
-void        _sm_sandbox_threads_hook       (SmSandboxRequest *req,
-                                            const char       *what);
 void        _sm_sandbox_youtube_register   (SmSandbox   *self);
+void        _sm_sandbox_s3_register        (SmSandbox   *self);
+/* POST /__sandbox/s3/buckets, GET /__sandbox/s3/objects (@what is after "s3/"). */
+void        _sm_sandbox_s3_hook            (SmSandboxRequest *req,
+                                            const char       *what);
+void        _sm_sandbox_tiktok_register    (SmSandbox   *self);
+void        _sm_sandbox_whatsapp_register  (SmSandbox   *self);
+/* POST /__sandbox/whatsapp/… (sm-sandbox.h), @what after "whatsapp/". */
+void        _sm_sandbox_whatsapp_hook      (SmSandboxRequest *req,
+                                            const char       *what);
 
 /* FALSE after POST /__sandbox/rate-limits {"enabled": false}: the counters
  * and headers still run, but nothing is refused. */

@@ -1193,25 +1193,19 @@ hook_error (SmSandboxRequest *req,
 }
 
 /* POST /__sandbox/threads/publishing-limit {"quota_total": N} (sm-sandbox.h). */
-void
-_sm_sandbox_threads_hook (SmSandboxRequest *req,
-                          const char       *what)
+static void
+publishing_limit_hook_cb (SmSandboxRequest *req,
+                          gpointer          user_data)
 {
-  ThreadsState *state = g_object_get_data (G_OBJECT (req->sandbox), "sm-sandbox-threads");
+  ThreadsState *state = user_data;
   JsonNode *root;
   JsonObject *object;
   JsonNode *total;
 
-  if (strcmp (what, "publishing-limit") != 0)
-    {
-      hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
-      return;
-    }
-
   root = _sm_sandbox_request_json (req);   /* borrowed */
   total = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
     ? json_object_get_member (json_node_get_object (root), "quota_total") : NULL;
-  if (strcmp (req->method, "POST") != 0 || total == NULL ||
+  if (total == NULL ||
       json_node_get_value_type (total) != G_TYPE_INT64 ||
       json_node_get_int (total) < 0 || json_node_get_int (total) > G_MAXINT32)
     {
@@ -1234,7 +1228,7 @@ _sm_sandbox_threads_register (SmSandbox *self)
 
   state->sandbox = self;
   state->quota_total = TH_QUOTA_TOTAL;
-  g_object_set_data (G_OBJECT (self), "sm-sandbox-threads", state);
+  _sm_sandbox_add_hook (self, "POST", "threads/publishing-limit", publishing_limit_hook_cb, state);
   state->containers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                              (GDestroyNotify) container_free);
   _sm_sandbox_add_module (self, state, threads_state_reset, threads_state_free);

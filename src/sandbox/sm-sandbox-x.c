@@ -1,10 +1,23 @@
-/* sm-sandbox-x.c — X API v2 in the sandbox: OAuth 2.0 + PKCE, posts.
+/* sm-sandbox-x.c — X API v2 in the sandbox: OAuth 2.0 + PKCE, posts,
+ * replies (threads) and the v2 media upload.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * platform-apis.md section 8.  Errors are RFC 7807 problems on the API and
  * {"error","error_description"} on the token endpoint; 401 is always the
  * same bare "Unauthorized" problem, whatever was wrong with the token.
+ *
+ * Media (8.4): only the split v2 endpoints and the one-shot image upload;
+ * the retired command=INIT|APPEND|FINALIZE form on /2/media/upload is
+ * refused.  Every media call needs the media.write scope.  APPEND bodies
+ * are multipart/form-data parsed as they stream in: a segment is never held
+ * in memory, only a running SHA-256 of the media's bytes, and it counts
+ * only once its whole request is in.  Segments come in order, each once
+ * (segment_index 0, 1, 2, …), at most 5 MiB each; FINALIZE needs exactly
+ * total_bytes.  Videos and GIFs are then processed: "pending" for a
+ * second, "in_progress" for another, then "succeeded", or "failed" when
+ * POST /__sandbox/x/media-failure asked for it (sm-sandbox.h).  A post may
+ * attach only media that succeeded: up to 4 images, or 1 GIF, or 1 video.
  */
 #define G_LOG_DOMAIN "sm-sandbox"
 
@@ -20,6 +33,20 @@
 #define X_MAX_WEIGHTED_LENGTH  280
 #define X_WINDOW_S             (15 * 60)
 #define X_DAY_S                (24 * 60 * 60)
+/* Media (8.4).  expires_after_secs: v1.1 documented a day for a media id. */
+#define X_MEDIA_LIFETIME_S     (24 * 60 * 60)
+#define X_MAX_SEGMENTS         1000
+/* v1.1's documented segment cap; v2's is unconfirmed (8.4). */
+#define X_MAX_SEGMENT_BYTES    (5 * 1024 * 1024)
+#define X_MAX_IMAGE_BYTES      (5 * 1024 * 1024)
+#define X_MAX_GIF_BYTES        (15 * 1024 * 1024)
+#define X_MAX_VIDEO_BYTES      (512 * 1024 * 1024)
+#define X_MAX_MEDIA_PER_POST   4
+/* Each processing state lasts this long. */
+#define X_PROCESSING_STEP_US   G_USEC_PER_SEC
+/* Text parts and header blocks of a multipart body are small. */
+#define X_MAX_FIELD_BYTES      1024
+#define X_MAX_PART_HEADERS     8192
 /* Twitter's snowflake epoch, so ids sort by time as the real ones do. */
 #define X_EPOCH_MS             G_GINT64_CONSTANT (1288834974657)
 
@@ -38,7 +65,62 @@ typedef struct
 {
   SmSandbox  *sandbox;
   GHashTable *windows;   /* "what:user" → Window */
+  GHashTable *media;     /* media id → XMedia */
+  char       *fail_next; /* the next media processed fails with this message */
 } XState;
+
+/* One uploaded (or uploading) media; reference counted (g_rc_box) because
+ * an APPEND streaming into it may outlive a reset. */
+typedef struct
+{
+  char      *id;
+  char      *key;          /* media_key: "3_…" image, "7_…" video, "16_…" GIF */
+  char      *account;
+  char      *media_type;
+  char      *category;
+  guint64    total;
+  guint64    stored;
+  guint      next_segment;
+  GChecksum *sha256;       /* of the stored bytes, in order */
+  char      *sha256_hex;   /* once finalized */
+  gint64     expires_us;
+  gint64     finalized_us; /* 0 while segments may still come */
+  gboolean   processed;    /* videos and GIFs go through processing */
+  char      *failure;      /* processing ends "failed" with this message */
+} XMedia;
+
+typedef enum
+{
+  PART_PREAMBLE,
+  PART_AFTER_DELIMITER,
+  PART_HEADERS,
+  PART_BODY,
+  PART_END,
+  PART_ERROR,
+} PartState;
+
+/* A media upload body on its way in (APPEND and the one-shot upload):
+ * multipart/form-data parsed as it arrives.  The "media" part only goes
+ * into a SHA-256 (a copy of the media's own, for APPEND, swapped in once
+ * the request is whole); text parts are kept, small. */
+typedef struct
+{
+  XMedia     *media;         /* APPEND: a reference to the media, or NULL */
+  GChecksum  *sha256;
+  guint64     base;          /* media->stored when the request began */
+  gboolean    multipart;
+  char       *delimiter;     /* "\r\n--BOUNDARY" */
+  gsize       delimiter_len;
+  GByteArray *buffer;
+  PartState   state;
+  char       *part_name;
+  GString    *part_text;
+  GHashTable *fields;        /* text parts: name → value */
+  guint       media_parts;
+  guint64     media_bytes;
+  gboolean    field_too_long;
+  GString    *raw;           /* a body that is not multipart, its start */
+} UploadSink;
 
 static const char * const authorize_hosts[] = { "x.com", "twitter.com", NULL };
 static const char * const api_hosts[] = { "api.x.com", "api.twitter.com", NULL };
@@ -62,11 +144,50 @@ static const char * const tweet_fields[] = {
 /* ---- helpers ----------------------------------------------------------- */
 
 static void
+media_clear (XMedia *media)
+{
+  g_free (media->id);
+  g_free (media->key);
+  g_free (media->account);
+  g_free (media->media_type);
+  g_free (media->category);
+  g_checksum_free (media->sha256);
+  g_free (media->sha256_hex);
+  g_free (media->failure);
+}
+
+static void
+media_unref (XMedia *media)
+{
+  g_rc_box_release_full (media, (GDestroyNotify) media_clear);
+}
+
+static void
+upload_sink_free (gpointer data)
+{
+  UploadSink *sink = data;
+
+  g_clear_pointer (&sink->media, media_unref);
+  g_clear_pointer (&sink->sha256, g_checksum_free);
+  g_free (sink->delimiter);
+  g_clear_pointer (&sink->buffer, g_byte_array_unref);
+  g_free (sink->part_name);
+  if (sink->part_text != NULL)
+    g_string_free (sink->part_text, TRUE);
+  g_clear_pointer (&sink->fields, g_hash_table_unref);
+  if (sink->raw != NULL)
+    g_string_free (sink->raw, TRUE);
+  g_free (sink);
+}
+
+static void
 x_state_free (gpointer data)
 {
   XState *state = data;
 
   g_hash_table_unref (state->windows);
+  g_hash_table_unref (state->media);
+  g_free (state->fail_next);
   g_free (state);
 }
 
@@ -77,6 +198,8 @@ x_state_reset (gpointer data,
   XState *state = data;
 
   g_hash_table_remove_all (state->windows);
+  g_hash_table_remove_all (state->media);
+  g_clear_pointer (&state->fail_next, g_free);
 }
 
 static void
@@ -155,6 +278,17 @@ is_numeric_id (const char *text)
 {
   return text != NULL && *text != '\0' &&
          g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, NULL, NULL);
+}
+
+/* A post's text as X shows it: with media, a t.co link to them is
+ * appended. */
+static char *
+shown_text (SmSandboxPost *post)
+{
+  if (post->media->len == 0)
+    return g_strdup (post->text);
+  return g_strdup_printf ("%s https://t.co/%s", post->text,
+                          post->id + MAX (0, (int) strlen (post->id) - 10));
 }
 
 /* Counts one call against a 15-minute window and sets the headers the real
@@ -436,6 +570,791 @@ revoke_cb (SmSandboxRequest *req,
   _sm_sandbox_respond_object (req, 200, object);
 }
 
+/* ---- media (8.4) -------------------------------------------------------- */
+
+static gboolean
+media_is_video (const XMedia *media)
+{
+  return g_str_has_suffix (media->category, "_video");
+}
+
+/* What a post's "media" lists the file as. */
+static const char *
+media_kind (const XMedia *media)
+{
+  return media_is_video (media) ? "video" : "image";
+}
+
+/* "pending" → "in_progress" → "succeeded" | "failed", a step a second
+ * from FINALIZE; media without processing (images) is ready at once. */
+static const char *
+media_state (const XMedia *media,
+             gint64        now_us)
+{
+  gint64 age;
+
+  if (media->finalized_us == 0)
+    return NULL;
+  if (!media->processed)
+    return "succeeded";
+  age = now_us - media->finalized_us;
+  if (age < X_PROCESSING_STEP_US)
+    return "pending";
+  if (age < 2 * X_PROCESSING_STEP_US)
+    return "in_progress";
+  return media->failure != NULL ? "failed" : "succeeded";
+}
+
+/* The media the account owns with @id, not expired, or NULL. */
+static XMedia *
+media_lookup (XState     *state,
+              const char *id,
+              const char *account)
+{
+  XMedia *media = id != NULL ? g_hash_table_lookup (state->media, id) : NULL;
+
+  if (media == NULL || strcmp (media->account, account) != 0 ||
+      g_get_real_time () >= media->expires_us)
+    return NULL;
+  return media;
+}
+
+static void
+media_not_found (SmSandboxRequest *req,
+                 const char       *id)
+{
+  g_autofree char *detail = g_strdup_printf ("Could not find media with id: [%s].",
+                                             id != NULL ? id : "");
+
+  problem (req, 404, "Not Found Error", "https://api.x.com/2/problems/resource-not-found", detail);
+}
+
+static XMedia *
+media_new (XState     *state,
+           const char *account,
+           const char *media_type,
+           const char *category,
+           guint64     total)
+{
+  XMedia *media = g_rc_box_new0 (XMedia);
+  const char *prefix = g_str_has_suffix (category, "_video") ? "7" :
+                       g_str_has_suffix (category, "_gif") ? "16" : "3";
+
+  media->id = new_tweet_id (state->sandbox);
+  media->key = g_strconcat (prefix, "_", media->id, NULL);
+  media->account = g_strdup (account);
+  media->media_type = g_strdup (media_type);
+  media->category = g_strdup (category);
+  media->total = total;
+  media->sha256 = g_checksum_new (G_CHECKSUM_SHA256);
+  media->expires_us = g_get_real_time () + (gint64) X_MEDIA_LIFETIME_S * G_USEC_PER_SEC;
+  g_hash_table_insert (state->media, media->id, media);
+  return media;
+}
+
+static void
+media_finalize (XState *state,
+                XMedia *media)
+{
+  g_autoptr(GChecksum) copy = g_checksum_copy (media->sha256);
+
+  media->finalized_us = g_get_real_time ();
+  media->sha256_hex = g_strdup (g_checksum_get_string (copy));
+  media->processed = !g_str_equal (media->category, "tweet_image") &&
+                     !g_str_equal (media->category, "dm_image") &&
+                     !g_str_equal (media->category, "subtitles");
+  if (media->processed && state->fail_next != NULL)
+    media->failure = g_steal_pointer (&state->fail_next);
+}
+
+/* {"data":{"id","media_key","size","expires_after_secs"[,"processing_info"]}} */
+static void
+respond_media (SmSandboxRequest *req,
+               XMedia           *media)
+{
+  gint64 now = g_get_real_time ();
+  const char *state = media_state (media, now);
+  JsonObject *object = json_object_new ();
+  JsonObject *data = json_object_new ();
+
+  json_object_set_string_member (data, "id", media->id);
+  json_object_set_string_member (data, "media_key", media->key);
+  if (media->finalized_us != 0)
+    json_object_set_int_member (data, "size", (gint64) media->stored);
+  json_object_set_int_member (data, "expires_after_secs",
+                              MAX (0, (media->expires_us - now) / G_USEC_PER_SEC));
+  if (state != NULL && media->processed)
+    {
+      JsonObject *info = json_object_new ();
+
+      json_object_set_string_member (info, "state", state);
+      if (g_str_equal (state, "pending") || g_str_equal (state, "in_progress"))
+        json_object_set_int_member (info, "check_after_secs", 1);
+      if (!g_str_equal (state, "pending"))
+        json_object_set_int_member (info, "progress_percent",
+                                    g_str_equal (state, "in_progress") ? 50 : 100);
+      if (g_str_equal (state, "failed"))
+        {
+          JsonObject *error = json_object_new ();
+
+          json_object_set_int_member (error, "code", 1);
+          json_object_set_string_member (error, "name", "InvalidMedia");
+          json_object_set_string_member (error, "message", media->failure);
+          json_object_set_object_member (info, "error", error);
+        }
+      json_object_set_object_member (data, "processing_info", info);
+    }
+  json_object_set_object_member (object, "data", data);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+static const char * const init_fields[] = {
+  "media_type", "total_bytes", "media_category", "additional_owners", "shared", NULL
+};
+static const char * const media_types[] = {
+  "video/mp4", "video/webm", "video/mp2t", "video/quicktime", "image/jpeg", "image/gif",
+  "image/bmp", "image/png", "image/webp", "image/pjpeg", "image/tiff", "text/srt", "text/vtt",
+  "model/gltf-binary", "model/vnd.usdz+zip", NULL
+};
+static const char * const media_categories[] = {
+  "amplify_video", "tweet_gif", "tweet_image", "tweet_video", "dm_gif", "dm_image", "dm_video",
+  "subtitles", NULL
+};
+
+/* Whether @category takes @type, and up to how many bytes. */
+static guint64
+category_max_bytes (const char *category,
+                    const char *type)
+{
+  if (g_str_has_suffix (category, "_video"))
+    return g_str_has_prefix (type, "video/") ? X_MAX_VIDEO_BYTES : 0;
+  if (g_str_has_suffix (category, "_gif"))
+    return g_str_equal (type, "image/gif") ? X_MAX_GIF_BYTES : 0;
+  if (g_str_has_suffix (category, "_image"))
+    return g_str_has_prefix (type, "image/") ? X_MAX_IMAGE_BYTES : 0;
+  if (g_str_equal (category, "subtitles"))
+    return g_str_has_prefix (type, "text/") ? X_MAX_IMAGE_BYTES : 0;
+  return 0;
+}
+
+static void
+media_initialize_cb (SmSandboxRequest *req,
+                     gpointer          user_data)
+{
+  XState *state = user_data;
+  SmSandboxToken *token = authenticate (req, "media.write");
+  JsonNode *root;
+  JsonObject *body;
+  g_autoptr(GList) members = NULL;
+  const char *type, *category = "tweet_image";
+  JsonNode *total_node;
+  gint64 total;
+  guint64 max;
+  XMedia *media;
+
+  if (token == NULL)
+    return;
+  if (!count_call (state, req, "media-initialize", token->account, 500, "x-rate-limit-", X_WINDOW_S))
+    return;
+  if (!_sm_sandbox_request_has_type (req, "application/json"))
+    {
+      invalid_request (req, "Requests with bodies must have content-type of application/json.");
+      return;
+    }
+  root = _sm_sandbox_request_json (req);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      invalid_request (req, "The request body must be a JSON object.");
+      return;
+    }
+  body = json_node_get_object (root);
+  members = json_object_get_members (body);
+  for (GList *l = members; l != NULL; l = l->next)
+    if (!g_strv_contains (init_fields, l->data))
+      {
+        g_autofree char *message = g_strdup_printf ("$.%s: is not defined in the schema and the "
+                                                    "schema does not allow additional properties",
+                                                    (const char *) l->data);
+        invalid_request (req, message);
+        return;
+      }
+
+  type = json_object_get_string_member_with_default (body, "media_type", NULL);
+  if (type == NULL || !g_strv_contains (media_types, type))
+    {
+      invalid_request (req, "$.media_type is required and must be one of the supported media types.");
+      return;
+    }
+  total_node = json_object_get_member (body, "total_bytes");
+  if (total_node == NULL || !JSON_NODE_HOLDS_VALUE (total_node) ||
+      json_node_get_value_type (total_node) != G_TYPE_INT64 ||
+      (total = json_node_get_int (total_node)) <= 0)
+    {
+      invalid_request (req, "$.total_bytes is required and must be a positive integer.");
+      return;
+    }
+  if (json_object_has_member (body, "media_category"))
+    {
+      category = json_object_get_string_member_with_default (body, "media_category", "");
+      if (!g_strv_contains (media_categories, category))
+        {
+          invalid_request (req, "$.media_category must be one of amplify_video, tweet_gif, "
+                                "tweet_image, tweet_video, dm_gif, dm_image, dm_video, subtitles.");
+          return;
+        }
+    }
+  max = category_max_bytes (category, type);
+  if (max == 0)
+    {
+      g_autofree char *message = g_strdup_printf ("media_category %s does not take %s.",
+                                                  category, type);
+      invalid_request (req, message);
+      return;
+    }
+  if ((guint64) total > max)
+    {
+      g_autofree char *message = g_strdup_printf ("File size exceeds %" G_GUINT64_FORMAT
+                                                  " bytes for media_category %s.", max, category);
+      invalid_request (req, message);
+      return;
+    }
+
+  media = media_new (state, token->account, type, category, (guint64) total);
+  respond_media (req, media);
+}
+
+/* ---- multipart bodies, as they stream in ---- */
+
+/* memmem() is a GNU extension. */
+static const guint8 *
+find_bytes (const guint8 *haystack,
+            gsize         len,
+            const char   *needle,
+            gsize         needle_len)
+{
+  const guint8 *p = haystack;
+
+  while (len >= needle_len)
+    {
+      const guint8 *first = memchr (p, needle[0], len - needle_len + 1);
+
+      if (first == NULL)
+        return NULL;
+      if (memcmp (first, needle, needle_len) == 0)
+        return first;
+      len -= first + 1 - p;
+      p = first + 1;
+    }
+  return NULL;
+}
+
+static void
+sink_take (UploadSink   *sink,
+           const guint8 *data,
+           gsize         len)
+{
+  if (sink->state != PART_BODY || len == 0)
+    return;
+  if (g_strcmp0 (sink->part_name, "media") == 0)
+    {
+      sink->media_bytes += len;
+      if (sink->sha256 != NULL)
+        g_checksum_update (sink->sha256, data, len);
+    }
+  else if (sink->part_text->len + len > X_MAX_FIELD_BYTES)
+    sink->field_too_long = TRUE;
+  else
+    g_string_append_len (sink->part_text, (const char *) data, len);
+}
+
+static void
+sink_end_part (UploadSink *sink)
+{
+  if (g_strcmp0 (sink->part_name, "media") == 0)
+    sink->media_parts++;
+  else if (sink->part_name != NULL)
+    g_hash_table_replace (sink->fields, g_strdup (sink->part_name),
+                          g_strndup (sink->part_text->str, sink->part_text->len));
+  g_clear_pointer (&sink->part_name, g_free);
+  g_string_truncate (sink->part_text, 0);
+}
+
+/* A part's headers (up to the blank line): its form-data name. */
+static gboolean
+sink_part_headers (UploadSink *sink,
+                   const char *block,
+                   gsize       len)
+{
+  g_autoptr(GString) text = g_string_new ("X\r\n");
+  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_MULTIPART);
+  g_autoptr(GHashTable) params = NULL;
+  g_autofree char *disposition = NULL;
+
+  /* soup_headers_parse() skips a first line (a status line). */
+  g_string_append_len (text, block, len);
+  if (!soup_headers_parse (text->str, text->len, headers) ||
+      !soup_message_headers_get_content_disposition (headers, &disposition, &params) ||
+      g_ascii_strcasecmp (disposition, "form-data") != 0 ||
+      g_hash_table_lookup (params, "name") == NULL)
+    return FALSE;
+  sink->part_name = g_strdup (g_hash_table_lookup (params, "name"));
+  return TRUE;
+}
+
+static void
+upload_sink_chunk (gpointer      data,
+                   const guint8 *bytes,
+                   gsize         len)
+{
+  UploadSink *sink = data;
+
+  if (!sink->multipart)
+    {
+      if (sink->raw->len < 65536)
+        g_string_append_len (sink->raw, (const char *) bytes, MIN (len, 65536 - sink->raw->len));
+      return;
+    }
+
+  g_byte_array_append (sink->buffer, bytes, len);
+  for (;;)
+    {
+      guint8 *buf = sink->buffer->data;
+      gsize n = sink->buffer->len;
+
+      switch (sink->state)
+        {
+        case PART_PREAMBLE:
+        case PART_BODY:
+          {
+            const guint8 *found = find_bytes (buf, n, sink->delimiter, sink->delimiter_len);
+            gsize keep;
+
+            if (found != NULL)
+              {
+                gsize at = found - buf;
+
+                sink_take (sink, buf, at);
+                if (sink->state == PART_BODY)
+                  sink_end_part (sink);
+                g_byte_array_remove_range (sink->buffer, 0, at + sink->delimiter_len);
+                sink->state = PART_AFTER_DELIMITER;
+                continue;
+              }
+            /* The end might hold the start of a delimiter. */
+            keep = MIN (n, sink->delimiter_len - 1);
+            sink_take (sink, buf, n - keep);
+            g_byte_array_remove_range (sink->buffer, 0, n - keep);
+            return;
+          }
+
+        case PART_AFTER_DELIMITER:
+          if (n < 2)
+            return;
+          if (buf[0] == '-' && buf[1] == '-')
+            sink->state = PART_END;
+          else if (buf[0] == '\r' && buf[1] == '\n')
+            {
+              g_byte_array_remove_range (sink->buffer, 0, 2);
+              sink->state = PART_HEADERS;
+              continue;
+            }
+          else
+            sink->state = PART_ERROR;
+          return;
+
+        case PART_HEADERS:
+          {
+            const guint8 *found = find_bytes (buf, n, "\r\n\r\n", 4);
+            gsize at;
+
+            if (found == NULL)
+              {
+                if (n > X_MAX_PART_HEADERS)
+                  sink->state = PART_ERROR;
+                return;
+              }
+            at = found - buf;
+            if (!sink_part_headers (sink, (const char *) buf, at + 4))
+              {
+                sink->state = PART_ERROR;
+                return;
+              }
+            g_byte_array_remove_range (sink->buffer, 0, at + 4);
+            sink->state = PART_BODY;
+            continue;
+          }
+
+        case PART_END:
+        case PART_ERROR:
+        default:
+          g_byte_array_set_size (sink->buffer, 0);
+          return;
+        }
+    }
+}
+
+static gpointer
+upload_sink_new (SmSandboxRequest *req,
+                 XMedia           *media)
+{
+  UploadSink *sink = g_new0 (UploadSink, 1);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  g_autoptr(GHashTable) params = NULL;
+  const char *type = soup_message_headers_get_content_type (headers, &params);
+  const char *boundary = params != NULL ? g_hash_table_lookup (params, "boundary") : NULL;
+
+  sink->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sink->part_text = g_string_new (NULL);
+  if (media != NULL)
+    {
+      sink->media = g_rc_box_acquire (media);
+      sink->base = media->stored;
+      sink->sha256 = g_checksum_copy (media->sha256);
+    }
+  else
+    sink->sha256 = g_checksum_new (G_CHECKSUM_SHA256);
+
+  if (g_strcmp0 (type, "multipart/form-data") == 0 && boundary != NULL && *boundary != '\0')
+    {
+      sink->multipart = TRUE;
+      sink->delimiter = g_strconcat ("\r\n--", boundary, NULL);
+      sink->delimiter_len = strlen (sink->delimiter);
+      sink->buffer = g_byte_array_new ();
+      /* The first delimiter has no line break before it. */
+      g_byte_array_append (sink->buffer, (const guint8 *) "\r\n", 2);
+    }
+  else
+    sink->raw = g_string_new (NULL);
+  return sink;
+}
+
+static gpointer
+append_begin (SmSandboxRequest *req,
+              gpointer          user_data)
+{
+  XState *state = user_data;
+  const char *id = _sm_sandbox_request_arg (req, 0);
+  XMedia *media = id != NULL ? g_hash_table_lookup (state->media, id) : NULL;
+
+  return upload_sink_new (req, media != NULL && media->finalized_us == 0 ? media : NULL);
+}
+
+static gpointer
+upload_begin (SmSandboxRequest *req,
+              gpointer          user_data)
+{
+  return upload_sink_new (req, NULL);
+}
+
+/* A complete multipart body, or FALSE after answering. */
+static gboolean
+sink_check_multipart (SmSandboxRequest *req,
+                      UploadSink       *sink,
+                      const char       *what)
+{
+  if (!sink->multipart)
+    {
+      g_autofree char *message = g_strdup_printf ("%s takes a multipart/form-data body.", what);
+
+      invalid_request (req, message);
+      return FALSE;
+    }
+  if (sink->state != PART_END)
+    {
+      invalid_request (req, "The multipart/form-data body is malformed.");
+      return FALSE;
+    }
+  if (sink->field_too_long)
+    {
+      invalid_request (req, "A form field of the request is too long.");
+      return FALSE;
+    }
+  if (sink->media_parts != 1)
+    {
+      invalid_request (req, "$.media is required, once.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+media_append_cb (SmSandboxRequest *req,
+                 gpointer          user_data)
+{
+  XState *state = user_data;
+  UploadSink *sink = req->body_sink;
+  SmSandboxToken *token = authenticate (req, "media.write");
+  const char *id = _sm_sandbox_request_arg (req, 0);
+  const char *index_text;
+  guint64 index;
+  XMedia *media;
+  JsonObject *object, *data;
+
+  if (token == NULL)
+    return;
+  if (!count_call (state, req, "media-append", token->account, 5000, "x-rate-limit-", X_WINDOW_S))
+    return;
+  media = media_lookup (state, id, token->account);
+  if (media == NULL)
+    {
+      media_not_found (req, id);
+      return;
+    }
+  g_assert (sink != NULL);
+  if (!sink_check_multipart (req, sink, "APPEND"))
+    return;
+  if (media->finalized_us != 0)
+    {
+      invalid_request (req, "This media has been finalized and takes no more segments.");
+      return;
+    }
+
+  index_text = g_hash_table_lookup (sink->fields, "segment_index");
+  if (index_text == NULL)
+    {
+      invalid_request (req, "$.segment_index is required.");
+      return;
+    }
+  if (!g_ascii_string_to_unsigned (index_text, 10, 0, X_MAX_SEGMENTS - 1, &index, NULL))
+    {
+      invalid_request (req, "$.segment_index must be an integer between 0 and 999.");
+      return;
+    }
+  if (index < media->next_segment)
+    {
+      g_autofree char *message = g_strdup_printf ("Segment %" G_GUINT64_FORMAT " was already "
+                                                  "received.", index);
+      invalid_request (req, message);
+      return;
+    }
+  if (index > media->next_segment)
+    {
+      g_autofree char *message = g_strdup_printf ("Segment %" G_GUINT64_FORMAT " arrived before "
+                                                  "segment %u.", index, media->next_segment);
+      invalid_request (req, message);
+      return;
+    }
+  if (sink->media_bytes == 0)
+    {
+      invalid_request (req, "The media segment is empty.");
+      return;
+    }
+  if (sink->media_bytes > X_MAX_SEGMENT_BYTES)
+    {
+      g_autofree char *message = g_strdup_printf ("A segment can be at most %d bytes; this one "
+                                                  "is %" G_GUINT64_FORMAT ".",
+                                                  X_MAX_SEGMENT_BYTES, sink->media_bytes);
+      invalid_request (req, message);
+      return;
+    }
+  if (media->stored + sink->media_bytes > media->total)
+    {
+      g_autofree char *message = g_strdup_printf ("The segments add up to more than total_bytes "
+                                                  "(%" G_GUINT64_FORMAT ").", media->total);
+      invalid_request (req, message);
+      return;
+    }
+  /* Another APPEND of this media finished while this one streamed in. */
+  if (sink->media != media || sink->base != media->stored)
+    {
+      invalid_request (req, "Segments of one media must be sent one after the other.");
+      return;
+    }
+
+  g_checksum_free (media->sha256);
+  media->sha256 = g_steal_pointer (&sink->sha256);
+  media->stored += sink->media_bytes;
+  media->next_segment++;
+
+  data = json_object_new ();
+  json_object_set_int_member (data, "expires_at", media->expires_us / G_USEC_PER_SEC);
+  object = json_object_new ();
+  json_object_set_object_member (object, "data", data);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
+static void
+media_finalize_cb (SmSandboxRequest *req,
+                   gpointer          user_data)
+{
+  XState *state = user_data;
+  SmSandboxToken *token = authenticate (req, "media.write");
+  const char *id = _sm_sandbox_request_arg (req, 0);
+  XMedia *media;
+
+  if (token == NULL)
+    return;
+  if (!count_call (state, req, "media-finalize", token->account, 500, "x-rate-limit-", X_WINDOW_S))
+    return;
+  media = media_lookup (state, id, token->account);
+  if (media == NULL)
+    {
+      media_not_found (req, id);
+      return;
+    }
+  /* Finalized before (an answer that was lost): where it stands. */
+  if (media->finalized_us == 0)
+    {
+      if (media->stored != media->total)
+        {
+          g_autofree char *message = g_strdup_printf ("total_bytes was %" G_GUINT64_FORMAT
+                                                      " but %" G_GUINT64_FORMAT " bytes arrived.",
+                                                      media->total, media->stored);
+          invalid_request (req, message);
+          return;
+        }
+      media_finalize (state, media);
+    }
+  respond_media (req, media);
+}
+
+/* The retired form (8.4): command=INIT|APPEND|FINALIZE on /2/media/upload. */
+static gboolean
+refuse_retired_command (SmSandboxRequest *req,
+                        UploadSink       *sink)
+{
+  const char *command = _sm_sandbox_request_query (req, "command");
+  g_autoptr(GHashTable) form = NULL;
+
+  if (command == NULL && sink != NULL && sink->fields != NULL)
+    command = g_hash_table_lookup (sink->fields, "command");
+  if (command == NULL && sink != NULL && sink->raw != NULL && sink->raw->len > 0)
+    {
+      form = soup_form_decode (sink->raw->str);
+      command = g_hash_table_lookup (form, "command");
+      if (command == NULL)
+        {
+          g_autoptr(JsonNode) json = json_from_string (sink->raw->str, NULL);
+
+          if (json != NULL && JSON_NODE_HOLDS_OBJECT (json) &&
+              json_object_has_member (json_node_get_object (json), "command"))
+            command = "command";
+        }
+    }
+  if (command == NULL)
+    return FALSE;
+  invalid_request (req, "The command parameter is no longer supported on POST /2/media/upload; "
+                        "use /2/media/upload/initialize, /2/media/upload/{id}/append and "
+                        "/2/media/upload/{id}/finalize.");
+  return TRUE;
+}
+
+/* One-shot upload of a small file (8.4): multipart media + media_category. */
+static void
+media_upload_cb (SmSandboxRequest *req,
+                 gpointer          user_data)
+{
+  XState *state = user_data;
+  UploadSink *sink = req->body_sink;
+  SmSandboxToken *token = authenticate (req, "media.write");
+  const char *category, *type;
+  XMedia *media;
+
+  if (token == NULL)
+    return;
+  if (!count_call (state, req, "media-upload", token->account, 500, "x-rate-limit-", X_WINDOW_S))
+    return;
+  g_assert (sink != NULL);
+  if (refuse_retired_command (req, sink) || !sink_check_multipart (req, sink, "POST /2/media/upload"))
+    return;
+
+  category = g_hash_table_lookup (sink->fields, "media_category");
+  if (category == NULL || (!g_str_equal (category, "tweet_image") &&
+                           !g_str_equal (category, "dm_image") &&
+                           !g_str_equal (category, "subtitles")))
+    {
+      invalid_request (req, "$.media_category is required and must be tweet_image, dm_image "
+                            "or subtitles.");
+      return;
+    }
+  type = g_hash_table_lookup (sink->fields, "media_type");
+  if (type != NULL && !g_strv_contains (media_types, type))
+    {
+      invalid_request (req, "$.media_type must be one of the supported media types.");
+      return;
+    }
+  if (type == NULL)
+    type = g_str_equal (category, "subtitles") ? "text/srt" : "image/jpeg";
+  if (category_max_bytes (category, type) == 0 || sink->media_bytes == 0 ||
+      sink->media_bytes > category_max_bytes (category, type))
+    {
+      invalid_request (req, "The file is empty, too large, or not of the media_category's type.");
+      return;
+    }
+
+  media = media_new (state, token->account, type, category, sink->media_bytes);
+  g_checksum_free (media->sha256);
+  media->sha256 = g_steal_pointer (&sink->sha256);
+  media->stored = sink->media_bytes;
+  media_finalize (state, media);
+  respond_media (req, media);
+}
+
+static void
+media_status_cb (SmSandboxRequest *req,
+                 gpointer          user_data)
+{
+  XState *state = user_data;
+  SmSandboxToken *token = authenticate (req, "media.write");
+  const char *command = _sm_sandbox_request_query (req, "command");
+  const char *id = _sm_sandbox_request_query (req, "media_id");
+  XMedia *media;
+
+  if (token == NULL)
+    return;
+  if (!count_call (state, req, "media-status", token->account, 5000, "x-rate-limit-", X_WINDOW_S))
+    return;
+  if (g_strcmp0 (command, "STATUS") != 0)
+    {
+      invalid_request (req, "GET /2/media/upload takes command=STATUS.");
+      return;
+    }
+  if (id == NULL)
+    {
+      invalid_request (req, "The `media_id` query parameter is required.");
+      return;
+    }
+  media = media_lookup (state, id, token->account);
+  if (media == NULL)
+    {
+      media_not_found (req, id);
+      return;
+    }
+  if (media->finalized_us == 0)
+    {
+      invalid_request (req, "This media has not been finalized yet.");
+      return;
+    }
+  respond_media (req, media);
+}
+
+/* POST /__sandbox/x/media-failure {"message":"…"} */
+static void
+hook_media_failure_cb (SmSandboxRequest *req,
+                       gpointer          user_data)
+{
+  XState *state = user_data;
+  JsonNode *root = _sm_sandbox_request_json (req);
+  const char *message = NULL;
+  JsonObject *object;
+
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    message = json_object_get_string_member_with_default (json_node_get_object (root),
+                                                          "message", NULL);
+  if (message == NULL || *message == '\0')
+    {
+      object = json_object_new ();
+      json_object_set_string_member (object, "error", "expected {\"message\": \"why it failed\"}");
+      _sm_sandbox_respond_object (req, 400, object);
+      return;
+    }
+  g_free (state->fail_next);
+  state->fail_next = g_strdup (message);
+  object = json_object_new ();
+  json_object_set_string_member (object, "message", message);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
 /* ---- API --------------------------------------------------------------- */
 
 static void
@@ -491,6 +1410,8 @@ create_tweet_cb (SmSandboxRequest *req,
   g_autofree char *stripped = NULL;
   g_autofree char *id = NULL;
   const char *reply_to = NULL;
+  g_autoptr(GPtrArray) attached = NULL;
+  g_autofree char *shown = NULL;
   SmSandboxPost *post;
   JsonObject *object, *data;
   JsonArray *history;
@@ -540,9 +1461,64 @@ create_tweet_cb (SmSandboxRequest *req,
           return;
         }
       if (ids == NULL || !JSON_NODE_HOLDS_ARRAY (ids) ||
-          json_array_get_length (json_node_get_array (ids)) > 0)
+          json_array_get_length (json_node_get_array (ids)) == 0 ||
+          json_array_get_length (json_node_get_array (ids)) > X_MAX_MEDIA_PER_POST)
         {
           invalid_request (req, "Your media IDs are invalid.");
+          return;
+        }
+      attached = g_ptr_array_new ();
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (ids)); i++)
+        {
+          JsonNode *element = json_array_get_element (json_node_get_array (ids), i);
+          const char *media_id = JSON_NODE_HOLDS_VALUE (element) &&
+                                 json_node_get_value_type (element) == G_TYPE_STRING ?
+                                 json_node_get_string (element) : NULL;
+          XMedia *item = media_lookup (state, media_id, token->account);
+          const char *media_state_now = item != NULL ? media_state (item, g_get_real_time ()) : NULL;
+
+          if (item == NULL || g_ptr_array_find (attached, item, NULL))
+            {
+              invalid_request (req, "Your media IDs are invalid.");
+              return;
+            }
+          if (g_strcmp0 (media_state_now, "succeeded") != 0)
+            {
+              g_autofree char *message =
+                g_strdup_printf ("Media %s cannot be attached: its processing_info.state is %s.",
+                                 item->id, media_state_now != NULL ? media_state_now
+                                                                   : "not finalized");
+              invalid_request (req, message);
+              return;
+            }
+          if (!g_str_has_prefix (item->category, "tweet_") &&
+              !g_str_equal (item->category, "amplify_video"))
+            {
+              invalid_request (req, "Your media IDs are invalid.");
+              return;
+            }
+          g_ptr_array_add (attached, item);
+        }
+      for (guint i = 0; attached->len > 1 && i < attached->len; i++)
+        if (!g_str_equal (((XMedia *) g_ptr_array_index (attached, i))->category, "tweet_image"))
+          {
+            invalid_request (req, "A post can have up to 4 images, or 1 GIF, or 1 video; "
+                                  "they cannot be mixed.");
+            return;
+          }
+    }
+
+  if (json_object_has_member (body, "reply_settings"))
+    {
+      static const char * const settings[] = {
+        "following", "mentionedUsers", "subscribers", "verified", NULL
+      };
+      const char *value = json_object_get_string_member_with_default (body, "reply_settings", "");
+
+      if (!g_strv_contains (settings, value))
+        {
+          invalid_request (req, "$.reply_settings must be one of following, mentionedUsers, "
+                                "subscribers, verified.");
           return;
         }
     }
@@ -597,10 +1573,17 @@ create_tweet_cb (SmSandboxRequest *req,
   id = new_tweet_id (req->sandbox);
   post = _sm_sandbox_post_add (req->sandbox, X_NETWORK, token->account, id, text);
   post->reply_to = g_strdup (reply_to);
+  for (guint i = 0; attached != NULL && i < attached->len; i++)
+    {
+      XMedia *media = g_ptr_array_index (attached, i);
 
+      _sm_sandbox_post_add_media (post, media_kind (media), media->stored, media->sha256_hex);
+    }
+
+  shown = shown_text (post);
   data = json_object_new ();
   json_object_set_string_member (data, "id", id);
-  json_object_set_string_member (data, "text", text);
+  json_object_set_string_member (data, "text", shown);
   history = json_array_new ();
   json_array_add_string_element (history, id);
   json_object_set_array_member (data, "edit_history_tweet_ids", history);
@@ -666,6 +1649,7 @@ user_tweets_cb (SmSandboxRequest *req,
   guint64 max_results = 10, since = 0, until = G_MAXUINT64;
   gint64 start_us = 0, end_us = G_MAXINT64;
   g_autoptr(GPtrArray) posts = NULL;
+  g_autoptr(GPtrArray) fields = _sm_sandbox_parse_fields (_sm_sandbox_request_query (req, "tweet.fields"));
   JsonObject *object, *meta;
   JsonArray *data;
   const char *newest = NULL, *oldest = NULL;
@@ -743,14 +1727,26 @@ user_tweets_cb (SmSandboxRequest *req,
       JsonObject *item;
       JsonArray *history;
       g_autofree char *created_at = NULL;
+      g_autofree char *shown = NULL;
 
       if (post->received_us < start_us || post->received_us > end_us ||
           numeric <= since || numeric >= until)
         continue;
       created_at = format_created_at (post->received_us);
+      shown = shown_text (post);
       item = json_object_new ();
       json_object_set_string_member (item, "id", post->id);
-      json_object_set_string_member (item, "text", post->text);
+      json_object_set_string_member (item, "text", shown);
+      if (post->reply_to != NULL && _sm_sandbox_fields_has (fields, "referenced_tweets"))
+        {
+          JsonArray *referenced = json_array_new ();
+          JsonObject *reference = json_object_new ();
+
+          json_object_set_string_member (reference, "type", "replied_to");
+          json_object_set_string_member (reference, "id", post->reply_to);
+          json_array_add_object_element (referenced, reference);
+          json_object_set_array_member (item, "referenced_tweets", referenced);
+        }
       json_object_set_string_member (item, "created_at", created_at);
       history = json_array_new ();
       json_array_add_string_element (history, post->id);
@@ -805,7 +1801,10 @@ _sm_sandbox_x_register (SmSandbox *self)
 
   state->sandbox = self;
   state->windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  state->media = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify) media_unref);
   _sm_sandbox_add_module (self, state, x_state_reset, x_state_free);
+  _sm_sandbox_add_hook (self, "POST", "x/media-failure", hook_media_failure_cb, state);
 
   _sm_sandbox_add_route (self, authorize_hosts, "GET", "/i/oauth2/authorize", authorize_cb, state);
   _sm_sandbox_add_route (self, authorize_hosts, "*", "/**", site_not_found_cb, state);
@@ -816,5 +1815,16 @@ _sm_sandbox_x_register (SmSandbox *self)
   _sm_sandbox_add_route (self, api_hosts, "GET", "/2/users/*/tweets", user_tweets_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "POST", "/2/tweets", create_tweet_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "DELETE", "/2/tweets/*", delete_tweet_cb, state);
+  _sm_sandbox_add_route (self, api_hosts, "POST", "/2/media/upload/initialize",
+                         media_initialize_cb, state);
+  _sm_sandbox_add_streaming_route (self, api_hosts, "POST", "/2/media/upload/*/append",
+                                   append_begin, upload_sink_chunk, upload_sink_free,
+                                   media_append_cb, state);
+  _sm_sandbox_add_route (self, api_hosts, "POST", "/2/media/upload/*/finalize",
+                         media_finalize_cb, state);
+  _sm_sandbox_add_streaming_route (self, api_hosts, "POST", "/2/media/upload",
+                                   upload_begin, upload_sink_chunk, upload_sink_free,
+                                   media_upload_cb, state);
+  _sm_sandbox_add_route (self, api_hosts, "GET", "/2/media/upload", media_status_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "*", "/**", api_not_found_cb, state);
 }

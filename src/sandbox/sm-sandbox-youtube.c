@@ -33,6 +33,7 @@
 #define YT_MAX_DESCRIPTION    5000
 #define YT_MAX_TAGS_CHARS     500
 #define YT_MAX_IDS            50
+#define YT_THUMBNAIL_MAX      (2 * 1024 * 1024)
 /* videos.list looks at a new video this often before it is processed. */
 #define YT_PROCESSING_POLLS   2
 
@@ -1104,6 +1105,156 @@ validate_video (SmSandboxRequest  *req,
   return TRUE;
 }
 
+/* videos.update (1.2): PUT /videos?part=snippet,status with the resource
+ * and its id; each part given replaces the stored one, so the snippet
+ * needs its title and categoryId. */
+static void
+videos_update_cb (SmSandboxRequest *req,
+                  gpointer          user_data)
+{
+  YtState *state = user_data;
+  SmSandboxToken *token = authenticate (req, manage_scopes);
+  JsonNode *root;
+  JsonObject *body;
+  JsonObject *in_snippet;
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(JsonObject) snippet = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  const char *id;
+  Video *video;
+  SmSandboxPost *post;
+
+  if (token == NULL)
+    return;
+  if ((parts = parse_parts (req, video_parts)) == NULL)
+    return;
+  root = _sm_sandbox_request_json (req);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      google_error (req, 400, "global", "parseError", "Parse Error", NULL);
+      return;
+    }
+  body = json_node_get_object (root);
+  id = string_member (body, "id");
+  if (id == NULL)
+    {
+      google_error (req, 400, "youtube.video", "videoRequiresId",
+                    "The video resource must specify an id.", "body.id");
+      return;
+    }
+  video = g_hash_table_lookup (state->videos, id);
+  if (video == NULL)
+    {
+      google_error (req, 404, "youtube.video", "videoNotFound",
+                    "The video that you are trying to update cannot be found.", "body.id");
+      return;
+    }
+  if (strcmp (video->channel, token->account) != 0)
+    {
+      google_error (req, 403, "youtube.video", "forbidden",
+                    "The video that you are trying to update cannot be updated.", "body.id");
+      return;
+    }
+  in_snippet = json_object_has_member (body, "snippet") &&
+               JSON_NODE_HOLDS_OBJECT (json_object_get_member (body, "snippet")) ?
+               json_object_get_object_member (body, "snippet") : NULL;
+  if (g_strv_contains ((const char * const *) parts, "snippet") &&
+      (in_snippet == NULL || string_member (in_snippet, "categoryId") == NULL))
+    {
+      bad_request (req, "invalidCategoryId",
+                   "The snippet.categoryId property must be set when updating the snippet.");
+      return;
+    }
+  if (!validate_video (req, body, &snippet, &status))
+    return;
+
+  if (g_strv_contains ((const char * const *) parts, "snippet"))
+    {
+      g_clear_pointer (&video->snippet, json_object_unref);
+      video->snippet = g_steal_pointer (&snippet);
+      post = _sm_sandbox_post_lookup (req->sandbox, YT_NETWORK, id);
+      if (post != NULL)
+        {
+          g_free (post->text);
+          post->text = g_strdup (json_object_get_string_member (video->snippet, "title"));
+        }
+    }
+  if (g_strv_contains ((const char * const *) parts, "status"))
+    {
+      g_clear_pointer (&video->status, json_object_unref);
+      video->status = g_steal_pointer (&status);
+    }
+  _sm_sandbox_respond_object (req, 200, video_resource (video, parts, FALSE));
+}
+
+/* thumbnails.set (1.2): a JPEG or PNG body of 2 MB at most. */
+static void
+thumbnails_set_cb (SmSandboxRequest *req,
+                   gpointer          user_data)
+{
+  YtState *state = user_data;
+  SmSandboxToken *token = authenticate (req, manage_scopes);
+  const char *id = _sm_sandbox_request_query (req, "videoId");
+  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *base = NULL;
+  JsonObject *answer;
+  JsonArray *items;
+  Video *video;
+  SmSandboxPost *post;
+
+  if (token == NULL)
+    return;
+  if (id == NULL || (video = g_hash_table_lookup (state->videos, id)) == NULL)
+    {
+      google_error (req, 404, "youtube.thumbnail", "videoNotFound",
+                    "The video that you are trying to set a thumbnail for cannot be found.", "videoId");
+      return;
+    }
+  if (strcmp (video->channel, token->account) != 0)
+    {
+      google_error (req, 403, "youtube.thumbnail", "forbidden",
+                    "The authenticated user doesn't have permissions to upload and set custom "
+                    "video thumbnails.", NULL);
+      return;
+    }
+  if (!_sm_sandbox_request_has_type (req, "image/jpeg") &&
+      !_sm_sandbox_request_has_type (req, "image/png"))
+    {
+      google_error (req, 400, "youtube.thumbnail", "imageFormatUnsupported",
+                    "The image you are trying to set as a thumbnail is not supported.", NULL);
+      return;
+    }
+  bytes = soup_message_body_flatten (body);
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      google_error (req, 400, "global", "mediaBodyRequired",
+                    "The request does not include the image content.", NULL);
+      return;
+    }
+  if (g_bytes_get_size (bytes) > YT_THUMBNAIL_MAX)
+    {
+      google_error (req, 413, "global", "uploadTooLarge",
+                    "The thumbnail is larger than 2 MB.", NULL);
+      return;
+    }
+
+  sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  post = _sm_sandbox_post_lookup (req->sandbox, YT_NETWORK, id);
+  if (post != NULL)
+    _sm_sandbox_post_add_media (post, "thumbnail", g_bytes_get_size (bytes), sha256);
+
+  base = g_strdup_printf ("https://i.ytimg.com/vi/%s", id);
+  answer = json_object_new ();
+  items = json_array_new ();
+  json_array_add_object_element (items, thumbnails (base));
+  json_object_set_string_member (answer, "kind", "youtube#thumbnailSetResponse");
+  json_object_set_string_member (answer, "etag", "sbx-thumbnail-etag");
+  json_object_set_array_member (answer, "items", items);
+  _sm_sandbox_respond_object (req, 200, answer);
+}
+
 static gboolean
 is_video_type (const char *type)
 {
@@ -1524,6 +1675,9 @@ _sm_sandbox_youtube_register (SmSandbox *self)
   _sm_sandbox_add_route (self, api_hosts, "GET", "/youtube/v3/channels", channels_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "GET", "/youtube/v3/videos", videos_list_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "DELETE", "/youtube/v3/videos", videos_delete_cb, state);
+  _sm_sandbox_add_route (self, api_hosts, "PUT", "/youtube/v3/videos", videos_update_cb, state);
+  _sm_sandbox_add_route (self, api_hosts, "POST", "/upload/youtube/v3/thumbnails/set",
+                         thumbnails_set_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "POST", "/upload/youtube/v3/videos", insert_cb, state);
   _sm_sandbox_add_streaming_route (self, api_hosts, "PUT", "/upload/youtube/v3/videos",
                                    put_begin, put_chunk, put_sink_free, put_cb, state);

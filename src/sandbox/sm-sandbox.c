@@ -16,6 +16,8 @@
 #define MAX_RECORDS           500
 /* Bodies above this are not kept in memory (see got_headers_cb). */
 #define MAX_ACCUMULATED_BODY  (1024 * 1024)
+/* The routes of the networks' own hooks, /__sandbox/NAME. */
+#define SANDBOX_HOOK_HOST     "__sandbox"
 
 typedef struct
 {
@@ -28,6 +30,8 @@ typedef struct
   SmSandboxBodyBegin begin;
   SmSandboxBodyChunk chunk;
   GDestroyNotify     sink_free;
+  /* NULL, or which of the matching requests this route serves. */
+  SmSandboxRouteClaim claim;
 } Route;
 
 typedef struct
@@ -723,6 +727,22 @@ _sm_sandbox_add_route (SmSandbox          *self,
 }
 
 void
+_sm_sandbox_add_hook (SmSandbox        *self,
+                      const char       *method,
+                      const char       *name,
+                      SmSandboxHandler  handler,
+                      gpointer          user_data)
+{
+  static const char * const hook_hosts[] = { SANDBOX_HOOK_HOST, NULL };
+  g_autofree char *pattern = g_strconcat ("/", name, NULL);
+
+  g_return_if_fail (SM_IS_SANDBOX (self));
+  g_return_if_fail (name != NULL && name[0] != '/');
+
+  route_add (self, hook_hosts, method, pattern, handler, user_data);
+}
+
+void
 _sm_sandbox_add_streaming_route (SmSandbox          *self,
                                  const char * const *hosts,
                                  const char         *method,
@@ -743,6 +763,16 @@ _sm_sandbox_add_streaming_route (SmSandbox          *self,
   route->begin = begin;
   route->chunk = chunk;
   route->sink_free = sink_free;
+}
+
+void
+_sm_sandbox_claim_last_route (SmSandbox           *self,
+                              SmSandboxRouteClaim  claim)
+{
+  g_return_if_fail (SM_IS_SANDBOX (self));
+  g_return_if_fail (self->routes->len > 0);
+
+  ((Route *) g_ptr_array_index (self->routes, self->routes->len - 1))->claim = claim;
 }
 
 void
@@ -832,7 +862,10 @@ find_route (SmSandbox        *self,
       args = g_ptr_array_new_with_free_func (g_free);
       if (route_match (route, segments, args))
         {
+          g_clear_pointer (&req->args, g_ptr_array_unref);
           req->args = g_steal_pointer (&args);
+          if (route->claim != NULL && !route->claim (req, route->user_data))
+            continue;
           return route;
         }
     }
@@ -1040,7 +1073,8 @@ _sm_sandbox_authorize (SmSandboxRequest             *req,
                        const SmSandboxAuthorizeSpec *spec)
 {
   SmSandbox *self = req->sandbox;
-  const char *client_id = _sm_sandbox_request_query (req, "client_id");
+  const char *client_id_param = spec->client_id_param != NULL ? spec->client_id_param : "client_id";
+  const char *client_id = _sm_sandbox_request_query (req, client_id_param);
   const char *redirect_uri = _sm_sandbox_request_query (req, "redirect_uri");
   const char *response_type = _sm_sandbox_request_query (req, "response_type");
   const char *scope = _sm_sandbox_request_query (req, "scope");
@@ -1052,7 +1086,9 @@ _sm_sandbox_authorize (SmSandboxRequest             *req,
 
   if (client_id == NULL || *client_id == '\0')
     {
-      _sm_sandbox_respond_page (req, 400, "Invalid request: client_id is missing.");
+      g_autofree char *message = g_strdup_printf ("Invalid request: %s is missing.", client_id_param);
+
+      _sm_sandbox_respond_page (req, 400, message);
       return;
     }
   if (redirect_uri == NULL || *redirect_uri == '\0')
@@ -1472,6 +1508,8 @@ hook_posts (SmSandboxRequest *req)
       json_object_set_string_member (object, "text", post->text);
       set_time_member (object, "received_at", post->received_us);
       json_object_set_boolean_member (object, "deleted", post->deleted);
+      if (post->reply_to != NULL)
+        json_object_set_string_member (object, "reply_to", post->reply_to);
       if (post->media_sha256 != NULL)
         {
           json_object_set_int_member (object, "bytes", (gint64) post->media_bytes);
@@ -1825,10 +1863,9 @@ hook_dispatch (SmSandboxRequest *req,
   g_autofree char *what = g_strjoinv ("/", segments);
   gboolean get = strcmp (req->method, "GET") == 0;
   gboolean post = strcmp (req->method, "POST") == 0;
+  Route *route;
 
-  if (g_str_has_prefix (what, "threads/"))
-    _sm_sandbox_threads_hook (req, what + strlen ("threads/"));
-  else if (get && strcmp (what, "posts") == 0)
+  if (get && strcmp (what, "posts") == 0)
     hook_posts (req);
   else if (get && strcmp (what, "tokens") == 0)
     hook_tokens (req);
@@ -1852,6 +1889,8 @@ hook_dispatch (SmSandboxRequest *req,
     }
   else if (get && strcmp (what, "requests") == 0)
     hook_requests (req);
+  else if (g_str_has_prefix (what, "whatsapp/"))
+    _sm_sandbox_whatsapp_hook (req, what + strlen ("whatsapp/"));
   else if (post && strcmp (what, "rate-limits") == 0)
     {
       JsonNode *root = _sm_sandbox_request_json (req);   /* borrowed */
@@ -1869,6 +1908,11 @@ hook_dispatch (SmSandboxRequest *req,
       json_object_set_boolean_member (object, "enabled", !req->sandbox->rate_limits_off);
       _sm_sandbox_respond_object (req, 200, object);
     }
+  else if (g_str_has_prefix (what, "s3/"))
+    _sm_sandbox_s3_hook (req, what + strlen ("s3/"));
+  else if ((route = find_route (req->sandbox, req, segments)) != NULL)
+    /* A network's own hook (_sm_sandbox_add_hook). */
+    route->handler (req, route->user_data);
   else
     hook_error (req, 404, "no such sandbox hook; see sm-sandbox.h");
 }
@@ -2050,7 +2094,8 @@ respond_index (SmSandboxRequest *req)
       Route *route = g_ptr_array_index (req->sandbox->routes, i);
 
       for (guint j = 0; route->hosts[j] != NULL; j++)
-        if (g_hash_table_add (seen, route->hosts[j]))
+        if (strcmp (route->hosts[j], SANDBOX_HOOK_HOST) != 0 &&
+            g_hash_table_add (seen, route->hosts[j]))
           json_array_add_string_element (hosts, route->hosts[j]);
     }
   json_object_set_string_member (object, "service", "so-me-studio-sandbox");
@@ -2410,10 +2455,14 @@ sm_sandbox_init (SmSandbox *self)
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
 
   _sm_sandbox_x_register (self);
+  /* Before Facebook: its numbers share graph.facebook.com (claimed routes). */
+  _sm_sandbox_whatsapp_register (self);
   _sm_sandbox_facebook_register (self);
   _sm_sandbox_linkedin_register (self);
   _sm_sandbox_threads_register (self);
   _sm_sandbox_youtube_register (self);
+  _sm_sandbox_s3_register (self);
+  _sm_sandbox_tiktok_register (self);
 }
 
 /* ---- public API -------------------------------------------------------- */

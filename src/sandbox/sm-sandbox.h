@@ -5,7 +5,8 @@
  * One SoupServer serves every network's hosts under /HOST/PATH, which is
  * where SO_ME_STUDIO_NETWORK_BASE=http://127.0.0.1:PORT sends a request meant
  * for https://HOST/PATH.  Each network (sm-sandbox-x.c, -facebook.c,
- * -linkedin.c, -threads.c, -youtube.c) speaks its real wire protocol: the
+ * -linkedin.c, -threads.c, -youtube.c, -tiktok.c, -whatsapp.c, and S3 for
+ * media: -s3.c) speaks its real wire protocol: the
  * same paths, token kinds, required headers and fields, success bodies and
  * error envelopes as platform-apis.md describes.  Tokens and codes are random
  * strings made at run time.
@@ -19,16 +20,23 @@
  *             [,"bytes":3158073,"sha256":"9f86…",
  *             "media":[{"kind":"video","bytes":3158073,"sha256":"9f86…"}]]}, …]
  *     Everything published, in arrival order.  account is the X user id,
- *     the Facebook page id, the LinkedIn author URN, the Threads user id or
- *     the YouTube channel id; id is what the network answered (tweet id,
+ *     the Facebook page id, the LinkedIn author URN, the Threads user id,
+ *     the YouTube channel id, the TikTok open_id or the WhatsApp phone
+ *     number id; id is what the network answered (tweet id,
  *     "{page}_{post}", "urn:li:share:N", Threads media id, YouTube video
- *     id); text is the post's text (a YouTube video's title).  bytes and
+ *     id, TikTok video id, WhatsApp wamid); text is the post's text (a
+ *     YouTube video's title, a TikTok post's title; a WhatsApp message's
+ *     body, caption — "" when none — or template name; each WhatsApp
+ *     message is a post of its own).  bytes and
  *     sha256 (lowercase hex) are only there for a post with an uploaded
  *     file (a YouTube video): its size and the SHA-256 of the bytes as the
  *     sandbox received them, in order, across every chunk and resume.
  *     media lists every file of the post in order, each
  *     {"kind":"image"|"video"|"document"|"audio","bytes":N,"sha256":"…"};
- *     bytes / sha256 are its first file's.
+ *     bytes / sha256 are its first file's (an X post's files are its
+ *     uploaded media, in media_ids order; a GIF is an "image").
+ *     A reply (an X thread's next part, a Threads reply) also has
+ *     "reply_to": the id of the post it answers.
  *
  *   GET  /__sandbox/tokens
  *     → 200 [{"network":"x","kind":"access"|"refresh","token":"sbx-…",
@@ -41,9 +49,9 @@
  *     token, so a test can find "the refresh token that came with access
  *     token T".  grant numbers every token of one authorization, across
  *     refreshes and exchanges.  type: Facebook "user" | "user-long-lived" |
- *     "page", Threads "short-lived" | "long-lived", X, LinkedIn and YouTube
- *     "user".
- *     A rotated X refresh token is "revoked".
+ *     "page", Threads "short-lived" | "long-lived", X, LinkedIn, YouTube and
+ *     TikTok "user".
+ *     A rotated X or TikTok refresh token is "revoked".
  *
  *   POST /__sandbox/tokens/expire  {"network":"x"[,"token":"…"]}
  *     Every valid access token of the network (or just that token) becomes
@@ -77,11 +85,34 @@
  *   GET    /__sandbox/faults → 200 [fault, …] (those with count left)
  *   DELETE /__sandbox/faults → 200 {"cleared":N}
  *
+ *   POST /__sandbox/whatsapp/token  {}
+ *     → 201 {"token":"sbx-…","waba_id":"…","phone_numbers":[{"id":"…",
+ *             "display_phone_number":"+1 555-078-3881","verified_name":"…"}, …]}
+ *     A WhatsApp system-user token (no expiry, as Meta Business Settings
+ *     hands them out) for the sandbox's WhatsApp Business Account and its
+ *     phone numbers.  /__sandbox/tokens/revoke with "network":"whatsapp"
+ *     revokes it (API calls then get 190).
+ *   POST /__sandbox/whatsapp/inbound
+ *     {"from":"15551234567"[,"phone_number_id":"…"][,"hours_ago":N]}
+ *     → 200 {"from":"…","numbers":N,"window_open":true|false}
+ *     Simulates a message from that customer to one number (default: every
+ *     sandbox number), N hours ago (default 0): it opens the 24-hour
+ *     customer service window.  Free-form messages to a customer whose
+ *     window is not open get 131047 (Re-engagement message); templates
+ *     always go.  Known templates: hello_world (en_US, no parameters),
+ *     order_update (en_US and de, one body parameter); any other name or
+ *     language gets 132001, a wrong parameter count 132000.  Recipients
+ *     whose number starts with 999 are not on WhatsApp (131026).  Media go
+ *     by uploaded id only (no "link").
+ *
  *   POST /__sandbox/reset → 200 {"reset":true}
- *     Clears posts, Threads containers, YouTube upload sessions and videos
- *     (a session URI then answers 404, as an expired one does), rate-limit
- *     counters, faults and the request log; tokens and pending
- *     authorization codes stay.
+ *     Clears posts, Threads containers, X media, YouTube upload sessions and
+ *     videos (a session URI then answers 404, as an expired one does),
+ *     LinkedIn's uploaded files and TikTok publishes (their upload URLs then
+ *     answer 404) and settings, Facebook photos, videos, upload sessions and
+ *     reel counts, WhatsApp media ids and customer service windows,
+ *     rate-limit counters, faults and the request log; tokens
+ *     and pending authorization codes stay.
  *
  *   GET  /__sandbox/requests
  *     → 200 [{"method":"POST","host":"api.x.com","path":"/2/tweets",
@@ -93,6 +124,67 @@
  *     body_bytes is how much of the request body the sandbox took (up to
  *     the cut for drop_after_bytes).
  *
+ *   POST /__sandbox/s3/buckets  {"bucket":"my-media","region":"eu-west-1"}
+ *     → 201 {"bucket":"my-media","region":"eu-west-1",
+ *            "access_key_id":"AKIA…","secret_access_key":"sbx/…+…",
+ *            "endpoint":"https://s3.eu-west-1.amazonaws.com",
+ *            "generic_endpoint":"https://s3.sandbox.test"}
+ *     A private S3 bucket (sm-sandbox-s3.c) with a random key of its own,
+ *     reached path-style at s3.amazonaws.com, s3.REGION.amazonaws.com and
+ *     s3.sandbox.test (a stand-in for a self-hosted store), or
+ *     virtual-hosted at BUCKET.s3.REGION.amazonaws.com,
+ *     BUCKET.s3.amazonaws.com and BUCKET.s3.sandbox.test.  PUT (streamed),
+ *     GET/HEAD (header-signed or presigned) and DELETE are checked with
+ *     Signature V4 against the real host (the path prefix): key, region,
+ *     15-minute skew, presigned expiry (≤ 604800 s), signed x-amz-*
+ *     headers, a claimed payload SHA-256; errors are S3's XML <Error>
+ *     (SignatureDoesNotMatch, InvalidAccessKeyId, AccessDenied "Request has
+ *     expired", NoSuchBucket, NoSuchKey, AuthorizationHeaderMalformed,
+ *     PermanentRedirect, RequestTimeTooSkewed, MissingContentLength…).
+ *     Buckets stay across /__sandbox/reset; objects go.  409 when the
+ *     bucket exists.
+ *   GET  /__sandbox/s3/objects
+ *     → 200 [{"bucket":"my-media","key":"so-me-studio/…/photo.jpg",
+ *             "bytes":123,"sha256":"…","content_type":"image/jpeg",
+ *             "fetches":1,"deleted":true}, …]
+ *     Every object PUT, in order (a replaced or deleted one stays listed
+ *     with "deleted":true); fetches counts the GETs answered 200, e.g. a
+ *     network fetching a presigned URL through _sm_sandbox_fetch.
+ *   POST /__sandbox/x/media-failure  {"message":"Unsupported video format"}
+ *     → 200 {"message":"…"}.  The next X video or GIF to be finalized fails
+ *     processing: STATUS goes pending → in_progress → "failed" with
+ *     {"code":1,"name":"InvalidMedia","message":…} instead of "succeeded".
+ *     Cleared by /__sandbox/reset.
+ *   Facebook (sm-sandbox-facebook.c) has no hook of its own; a test asks
+ *   for what it needs through the files it sends: a video or reel whose
+ *   bytes are not an MP4 (no "ftyp" box at byte 4) uploads fine, then
+ *   fails processing about 0.6 s after its finish call (GET
+ *   /{video-id}?fields=status: video_status "error", processing_phase
+ *   errors[0].message "The video file you selected is in a format that we
+ *   don't support."), and its post stays deleted.  A Page's 31st reel
+ *   published within 24 h is refused with Graph error 80001 and an
+ *   X-Business-Use-Case-Usage header (estimated_time_to_regain_access);
+ *   /__sandbox/reset clears the count, /__sandbox/rate-limits lifts it.
+ *   POST /__sandbox/tiktok/settings
+ *     {"cannot_post":"spam_risk_too_many_posts"|"reached_active_user_cap"
+ *                    |"spam_risk_user_banned_from_posting"|null,
+ *      "privacy_level_options":["SELF_ONLY",…],
+ *      "max_video_post_duration_sec":600,
+ *      "comment_disabled":false,"duet_disabled":false,"stitch_disabled":false,
+ *      "processing_ms":1500, "fail_reason":"frame_rate_check_failed"|null,
+ *      "upload_url_lifetime_s":3600}    (any subset; a bad value changes nothing)
+ *     → 200 the settings, all of them (GET /__sandbox/tiktok/settings too).
+ *     What creator_info/query answers, and how TikTok treats posts:
+ *     cannot_post makes creator_info and video/init answer that error code
+ *     (the creator cannot post now); privacy_level_options, the disabled
+ *     switches and max_video_post_duration_sec are creator_info's answer,
+ *     and video/init refuses a privacy level not offered
+ *     (privacy_level_option_mismatch) or a switch turned on that is off.
+ *     A publish whose last chunk is in is PROCESSING_UPLOAD for
+ *     processing_ms, then PUBLISH_COMPLETE (it becomes a post, with its
+ *     bytes and SHA-256) or, while fail_reason is set, FAILED with it.  An
+ *     upload URL older than upload_url_lifetime_s answers 404.  Reset
+ *     restores these defaults.
  *   POST /__sandbox/threads/publishing-limit  {"quota_total": 3}
  *     → 200 {"quota_total":3,"quota_usage":N}.  Threads' publishing limit
  *     (250 posts per rolling 24 h by default): threads_publishing_limit
@@ -106,6 +198,32 @@
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts
  *     per 15 minutes…) stop refusing calls; the headers still count.  For
  *     benchmarks that send thousands of posts.
+ *
+ *   GET  /__sandbox/linkedin
+ *   POST /__sandbox/linkedin  {"video_part_bytes":4194304,"processing_ms":1000,
+ *                              "upload_url_lifetime_ms":3600000,
+ *                              "video_max_bytes":500000000,
+ *                              "fail_processing":"reason"|null}   (any subset)
+ *     → 200 the settings as they now are; /__sandbox/reset restores these
+ *     defaults.  LinkedIn's uploads (platform-apis.md 6.4, 6.5):
+ *     video_part_bytes is the size of every part but the last in the
+ *     uploadInstructions of videos initialized from now on (at least 1024;
+ *     tests make it small so that a small MP4 goes up in several parts);
+ *     processing_ms is how long an uploaded image or document, or a
+ *     finalized video, stays PROCESSING before it is AVAILABLE;
+ *     upload_url_lifetime_ms is how long new upload URLs take bytes (a PUT
+ *     after that is 403, finalizeUpload 400); video_max_bytes the largest
+ *     fileSizeBytes taken (the smallest is 75000); fail_processing makes the
+ *     next file to finish uploading end PROCESSING_FAILED with that reason
+ *     as processingFailureReason (once).  The sandbox is strict: the owner
+ *     must be the token's member or an organization they administer, video
+ *     parts must go up in order (a part sent again must be the same bytes;
+ *     the latest ETag of each part is the one finalizeUpload takes), each
+ *     exactly its firstByte-lastByte as application/octet-stream; image and
+ *     document PUTs need the owner's token; finalizeUpload wants the
+ *     uploadToken and every part's ETag, in order; a post's content.media or
+ *     content.multiImage (2-20 images) must be AVAILABLE files of its
+ *     author, recorded in order under "media" of /__sandbox/posts.
  */
 #pragma once
 

@@ -31,6 +31,14 @@ static const SecretSchema credentials_schema = {
   }
 };
 
+static const SecretSchema bucket_schema = {
+  "studio.so_me.Studio.MediaBucket", SECRET_SCHEMA_NONE,
+  {
+    { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
 static gboolean
 keyring_error (GError  *cause,
                GError **error)
@@ -361,4 +369,121 @@ sm_token_store_load_credentials (SmNetwork      network,
                  "secret (“so-me accounts credentials %s”)."),
                sm_network_display_name (network), sm_network_to_string (network));
   return NULL;
+}
+
+/* ---- the media bucket ---------------------------------------------------- */
+
+gboolean
+sm_token_store_save_bucket (const char        *profile,
+                            const SmS3Config  *config,
+                            GCancellable      *cancellable,
+                            GError           **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *label = NULL;
+  GError *local_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (profile != NULL && config != NULL, FALSE);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "endpoint");
+  json_builder_add_string_value (builder, config->endpoint);
+  json_builder_set_member_name (builder, "region");
+  json_builder_add_string_value (builder, config->region);
+  json_builder_set_member_name (builder, "bucket");
+  json_builder_add_string_value (builder, config->bucket);
+  json_builder_set_member_name (builder, "access_key_id");
+  json_builder_add_string_value (builder, config->access_key_id);
+  json_builder_set_member_name (builder, "secret_access_key");
+  json_builder_add_string_value (builder, config->secret_access_key);
+  json_builder_set_member_name (builder, "addressing");
+  json_builder_add_string_value (builder, sm_s3_addressing_to_string (config->addressing));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = json_to_string (root, FALSE);
+
+  label = g_strdup_printf (_("So-me Studio: media bucket %s"), config->bucket);
+  for (int attempt = 0; ; attempt++)
+    {
+      ok = secret_password_store_sync (&bucket_schema, SECRET_COLLECTION_DEFAULT, label, json,
+                                       cancellable, &local_error,
+                                       "profile", profile, NULL);
+      if (ok || attempt > 0 || !forget_stale_service (local_error))
+        break;
+      g_clear_error (&local_error);
+    }
+  memset (json, 0, strlen (json));
+  if (!ok)
+    return keyring_error (local_error, error);
+  return TRUE;
+}
+
+SmS3Config *
+sm_token_store_load_bucket (const char    *profile,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  GError *local_error = NULL;
+  SmS3Addressing addressing = SM_S3_ADDRESSING_AUTO;
+  const char *style;
+  JsonObject *obj;
+  SmS3Config *config;
+  char *secret;
+
+  g_return_val_if_fail (profile != NULL, NULL);
+
+  attributes = secret_attributes_build (&bucket_schema, "profile", profile, NULL);
+  secret = lookup_without_prompt (&bucket_schema, attributes, cancellable, &local_error);
+  if (local_error)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  if (secret == NULL)
+    return NULL;
+
+  obj = parse_object (secret, &root);
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
+  if (obj == NULL)
+    {
+      g_set_error_literal (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_CONFIG,
+                           _("The saved media bucket settings are damaged; set them again "
+                             "with “so-me bucket set”."));
+      return NULL;
+    }
+
+  style = json_object_get_string_member_with_default (obj, "addressing", "");
+  if (g_strcmp0 (style, "path-style") == 0)
+    addressing = SM_S3_ADDRESSING_PATH;
+  else if (g_strcmp0 (style, "virtual-hosted") == 0)
+    addressing = SM_S3_ADDRESSING_VIRTUAL;
+  config = sm_s3_config_new (json_object_get_string_member_with_default (obj, "endpoint", ""),
+                             json_object_get_string_member_with_default (obj, "region", ""),
+                             json_object_get_string_member_with_default (obj, "bucket", ""),
+                             json_object_get_string_member_with_default (obj, "access_key_id", ""),
+                             json_object_get_string_member_with_default (obj, "secret_access_key", ""),
+                             addressing);
+  return config;
+}
+
+gboolean
+sm_token_store_delete_bucket (const char    *profile,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (profile != NULL, FALSE);
+
+  secret_password_clear_sync (&bucket_schema, cancellable, &local_error,
+                              "profile", profile, NULL);
+  if (local_error)
+    return keyring_error (local_error, error);
+  return TRUE;
 }

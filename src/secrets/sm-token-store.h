@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "sm-platform.h"
+#include "sm-s3.h"
 
 G_BEGIN_DECLS
 
@@ -47,5 +48,20 @@ gboolean             sm_token_store_delete_credentials (SmNetwork         networ
 SmClientCredentials *sm_token_store_load_credentials (SmNetwork                  network,
                                                       GCancellable              *cancellable,
                                                       GError                   **error);
+
+/* The media bucket (sm-s3.h) of @profile: the whole configuration, secret
+ * key included, as one keyring item.  Reading never prompts, like the
+ * tokens: a locked keyring is SM_PLATFORM_ERROR_KEYRING. */
+gboolean             sm_token_store_save_bucket   (const char          *profile,
+                                                   const SmS3Config    *config,
+                                                   GCancellable        *cancellable,
+                                                   GError             **error);
+/* NULL without an error when no bucket is set up. */
+SmS3Config          *sm_token_store_load_bucket   (const char          *profile,
+                                                   GCancellable        *cancellable,
+                                                   GError             **error);
+gboolean             sm_token_store_delete_bucket (const char          *profile,
+                                                   GCancellable        *cancellable,
+                                                   GError             **error);
 
 G_END_DECLS

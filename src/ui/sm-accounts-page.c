@@ -38,6 +38,7 @@ struct _SmAccountsPage
   SmStore      *store;
   GCancellable *cancellable;
   ConnectOp    *connect_op;     /* the one flow running, if any */
+  GtkWidget    *token_dialog;   /* borrowed: the token dialog while it is open */
   char         *shown_key;      /* what the page shows, see accounts_key() */
   /* Networks for which the user entered credentials in this session: when
    * those are refused, the dialog says why instead of explaining anew. */
@@ -60,6 +61,8 @@ static const SmNetwork page_networks[] = {
   SM_NETWORK_LINKEDIN,
   SM_NETWORK_THREADS,
   SM_NETWORK_YOUTUBE,
+  SM_NETWORK_TIKTOK,
+  SM_NETWORK_WHATSAPP,
 };
 
 static GtkWindow *
@@ -293,6 +296,221 @@ connect_done_cb (GObject      *source,
   }
 }
 
+/* ---- Connecting with a token (WhatsApp) -------------------------------- */
+
+/* The dialog and the check it runs; shared by the window (until it is
+ * destroyed) and the check in flight. */
+typedef struct
+{
+  SmAccountsPage *self;
+  SmNetwork       network;
+  GCancellable   *cancellable;
+  GtkWidget      *window;        /* NULL once destroyed */
+  GtkWidget      *id_row;
+  GtkWidget      *token_row;
+  GtkWidget      *error_label;
+  GtkWidget      *connect_button;
+  GtkWidget      *spinner;
+} TokenDialog;
+
+static void
+token_dialog_clear (TokenDialog *dialog)
+{
+  g_clear_object (&dialog->self);
+  g_clear_object (&dialog->cancellable);
+}
+
+static void
+token_dialog_set_busy (TokenDialog *dialog,
+                       gboolean     busy)
+{
+  /* The focus leaves an entry before it turns insensitive, or its cursor
+   * keeps blinking without it (and GTK warns). */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (dialog->window), NULL);
+  gtk_widget_set_sensitive (dialog->connect_button, !busy);
+  gtk_widget_set_sensitive (dialog->id_row, !busy);
+  gtk_widget_set_sensitive (dialog->token_row, !busy);
+  gtk_widget_set_visible (dialog->spinner, busy);
+  gtk_spinner_set_spinning (GTK_SPINNER (dialog->spinner), busy);
+}
+
+static void
+token_dialog_show_error (TokenDialog *dialog,
+                         const char  *message)
+{
+  gtk_label_set_text (GTK_LABEL (dialog->error_label), message);
+  gtk_widget_set_visible (dialog->error_label, message != NULL);
+}
+
+/* Focus leaves the entries first: GTK warns about a GtkText destroyed while
+ * it still has the focus. */
+static void
+token_dialog_close (GtkWidget *window)
+{
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+token_connect_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  TokenDialog *dialog = user_data;
+  SmAccountsPage *self = dialog->self;
+  g_autoptr(GError) error = NULL;
+  gint64 id = sm_connect_account_with_token_finish (result, &error);
+
+  if (dialog->window != NULL)
+    {
+      token_dialog_set_busy (dialog, FALSE);
+      if (id == 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          token_dialog_show_error (dialog, error->message);
+          gtk_widget_grab_focus (dialog->token_row);
+        }
+    }
+
+  if (id != 0)
+    {
+      g_autoptr(SmAccount) account = sm_store_get_account (self->store, id, NULL);
+      /* Translators: toast, "Connected Sandbox Bakery" */
+      g_autofree char *title = g_strdup_printf (_("Connected %s"), account ? account->name : "");
+
+      if (dialog->window != NULL)
+        token_dialog_close (dialog->window);
+      sm_accounts_page_reload (self);
+      g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+      sm_ui_show_toast (GTK_WIDGET (self), title);
+    }
+
+  g_rc_box_release_full (dialog, (GDestroyNotify) token_dialog_clear);
+}
+
+static void
+token_connect_clicked_cb (GtkButton   *button,
+                          TokenDialog *dialog)
+{
+  g_autofree char *id = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (dialog->id_row))));
+  const char *token = gtk_editable_get_text (GTK_EDITABLE (dialog->token_row));
+
+  if (*id == '\0' || *token == '\0')
+    {
+      token_dialog_show_error (dialog, _("Enter both the phone number ID and the access token."));
+      return;
+    }
+
+  token_dialog_show_error (dialog, NULL);
+  token_dialog_set_busy (dialog, TRUE);
+  /* The check runs on a worker; the dialog stays, to show what the
+   * network says. */
+  sm_connect_account_with_token_async (dialog->self->store, dialog->network, id, token,
+                                       dialog->cancellable, token_connect_done_cb,
+                                       g_rc_box_acquire (dialog));
+}
+
+static void
+token_dialog_destroy_cb (GtkWidget   *window,
+                         TokenDialog *dialog)
+{
+  if (dialog->self->token_dialog == window)
+    dialog->self->token_dialog = NULL;
+  dialog->window = NULL;
+  g_cancellable_cancel (dialog->cancellable);
+  g_rc_box_release_full (dialog, (GDestroyNotify) token_dialog_clear);
+}
+
+static void
+ask_token (SmAccountsPage *self,
+           SmNetwork       network,
+           const char     *remote_id)
+{
+  const char *name = sm_network_display_name (network);
+  TokenDialog *dialog;
+  GtkWidget *box, *header, *cancel, *content, *intro, *group;
+  g_autofree char *title = NULL;
+
+  if (self->token_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->token_dialog));
+      return;
+    }
+
+  dialog = g_rc_box_new0 (TokenDialog);
+  dialog->self = g_object_ref (self);
+  dialog->network = network;
+  dialog->cancellable = g_cancellable_new ();
+
+  dialog->window = adw_window_new ();
+  self->token_dialog = dialog->window;
+  /* Translators: a dialog's title, "Connect WhatsApp Business" */
+  title = g_strdup_printf (_("Connect %s"), name);
+  gtk_window_set_title (GTK_WINDOW (dialog->window), title);
+  gtk_window_set_modal (GTK_WINDOW (dialog->window), TRUE);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog->window), get_parent_window (self));
+  gtk_window_set_default_size (GTK_WINDOW (dialog->window), 480, -1);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog->window), TRUE);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (token_dialog_close), dialog->window);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
+  dialog->connect_button = gtk_button_new_with_mnemonic (_("C_onnect"));
+  gtk_widget_add_css_class (dialog->connect_button, "suggested-action");
+  g_signal_connect (dialog->connect_button, "clicked", G_CALLBACK (token_connect_clicked_cb), dialog);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), dialog->connect_button);
+  dialog->spinner = gtk_spinner_new ();
+  gtk_widget_set_visible (dialog->spinner, FALSE);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), dialog->spinner);
+  gtk_box_append (GTK_BOX (box), header);
+
+  content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  gtk_widget_set_margin_top (content, 18);
+  gtk_widget_set_margin_bottom (content, 18);
+  gtk_widget_set_margin_start (content, 18);
+  gtk_widget_set_margin_end (content, 18);
+  intro = gtk_label_new (_("WhatsApp Business has no sign-in in the browser. Enter the phone number "
+                           "ID shown in WhatsApp Manager under API Setup, and a system-user access "
+                           "token with the whatsapp_business_messaging permission. The token is "
+                           "checked with WhatsApp, then kept in your keyring."));
+  gtk_label_set_wrap (GTK_LABEL (intro), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (intro), 0);
+  gtk_box_append (GTK_BOX (content), intro);
+
+  group = adw_preferences_group_new ();
+  dialog->id_row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (dialog->id_row), _("Phone Number ID"));
+  gtk_editable_set_text (GTK_EDITABLE (dialog->id_row), remote_id != NULL ? remote_id : "");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dialog->id_row);
+  dialog->token_row = adw_password_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (dialog->token_row), _("Access Token"));
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (dialog->token_row), TRUE);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dialog->token_row);
+  gtk_box_append (GTK_BOX (content), group);
+
+  dialog->error_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (dialog->error_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (dialog->error_label), 0);
+  gtk_label_set_selectable (GTK_LABEL (dialog->error_label), TRUE);
+  gtk_widget_add_css_class (dialog->error_label, "error");
+  gtk_widget_set_visible (dialog->error_label, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dialog->error_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("What went wrong"), -1);
+  gtk_box_append (GTK_BOX (content), dialog->error_label);
+
+  gtk_box_append (GTK_BOX (box), content);
+  adw_window_set_content (ADW_WINDOW (dialog->window), box);
+  gtk_window_set_default_widget (GTK_WINDOW (dialog->window), dialog->connect_button);
+
+  g_signal_connect (dialog->window, "destroy", G_CALLBACK (token_dialog_destroy_cb), dialog);
+  gtk_window_present (GTK_WINDOW (dialog->window));
+  gtk_widget_grab_focus (remote_id != NULL ? dialog->token_row : dialog->id_row);
+}
+
 /* ---- Disconnecting ----------------------------------------------------- */
 
 typedef struct
@@ -408,10 +626,16 @@ disconnect_clicked_cb (GtkButton      *button,
 
   /* Translators: dialog heading, "Disconnect Jane Doe?" */
   heading = g_strdup_printf (_("Disconnect %s?"), account->name);
-  /* Translators: %s is a network's name */
-  body = g_strdup_printf (_("Posts still planned for this account will be removed, and %s will be "
-                            "asked to revoke So-me Studio’s access. You can connect the account again later."),
-                          sm_network_display_name (account->network));
+  if (sm_platform_get (account->network) != NULL
+      && !sm_platform_uses_oauth (sm_platform_get (account->network)))
+    body = g_strdup (_("Posts still planned for this account will be removed, and its access token "
+                       "removed from the keyring; the token itself stays valid until you revoke it "
+                       "in Meta Business Settings. You can connect the account again later."));
+  else
+    /* Translators: %s is a network's name */
+    body = g_strdup_printf (_("Posts still planned for this account will be removed, and %s will be "
+                              "asked to revoke So-me Studio’s access. You can connect the account again later."),
+                            sm_network_display_name (account->network));
   dialog = adw_message_dialog_new (get_parent_window (self), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
@@ -438,8 +662,14 @@ connect_clicked_cb (GtkButton      *button,
                     SmAccountsPage *self)
 {
   SmNetwork network = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "sm-network"));
+  const char *remote_id = g_object_get_data (G_OBJECT (button), "sm-remote-id");
+  SmPlatform *platform = sm_platform_get (network);
 
-  sm_accounts_page_connect (self, network);
+  /* A reconnect with a token keeps the phone number id. */
+  if (remote_id != NULL && platform != NULL && !sm_platform_uses_oauth (platform))
+    ask_token (self, network, remote_id);
+  else
+    sm_accounts_page_connect (self, network);
 }
 
 /* ---- Building the page ------------------------------------------------- */
@@ -483,8 +713,13 @@ build_account_row (SmAccountsPage  *self,
       gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, reconnect_label,
                                       -1);
-      gtk_widget_set_tooltip_text (button, _("The network no longer accepts So-me Studio’s access; sign in again in your browser"));
+      if (sm_platform_get (account->network) != NULL
+          && !sm_platform_uses_oauth (sm_platform_get (account->network)))
+        gtk_widget_set_tooltip_text (button, _("The network no longer accepts the access token; enter a new one"));
+      else
+        gtk_widget_set_tooltip_text (button, _("The network no longer accepts So-me Studio’s access; sign in again in your browser"));
       g_object_set_data (G_OBJECT (button), "sm-network", GINT_TO_POINTER (account->network));
+      g_object_set_data_full (G_OBJECT (button), "sm-remote-id", g_strdup (account->remote_id), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (connect_clicked_cb), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
@@ -595,6 +830,8 @@ sm_accounts_page_dispose (GObject *object)
   SmAccountsPage *self = (SmAccountsPage *) object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->token_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->token_dialog));
   if (self->connect_op != NULL)
     g_cancellable_cancel (self->connect_op->cancellable);
   g_clear_object (&self->cancellable);
@@ -693,7 +930,9 @@ sm_accounts_page_reload (SmAccountsPage *self)
  *
  * Runs the browser sign-in for @network while a dialog says so; on success
  * the new accounts appear and ::accounts-changed is emitted.  When the app
- * has no credentials for @network, asks for the user's own and retries.
+ * has no credentials for @network, asks for the user's own and retries.  A
+ * network without OAuth (WhatsApp) gets a dialog for its id and token
+ * instead, checked with the network before anything is saved.
  */
 void
 sm_accounts_page_connect (SmAccountsPage *self,
@@ -705,6 +944,12 @@ sm_accounts_page_connect (SmAccountsPage *self,
 
   g_return_if_fail (SM_IS_ACCOUNTS_PAGE (self));
   g_return_if_fail (self->store != NULL);
+
+  if (sm_platform_get (network) != NULL && !sm_platform_uses_oauth (sm_platform_get (network)))
+    {
+      ask_token (self, network, NULL);
+      return;
+    }
 
   if (self->connect_op != NULL)
     {

@@ -10,7 +10,9 @@
 
 #include "sm-composer-window.h"
 #include "sm-media-rules.h"
+#include "sm-options.h"
 #include "sm-text.h"
+#include "sm-token-store.h"
 #include "sm-time.h"
 #include "sm-ui-util.h"
 
@@ -51,6 +53,10 @@ struct _SmComposerWindow
   GPtrArray           *entries;       /* AccountEntry */
   char                *local_zone;
   guint                recheck_id;
+  GCancellable        *cancellable;   /* the keyring look-up for the bucket */
+
+  /* Whether a media bucket is set up (read from the keyring once). */
+  enum { BUCKET_UNKNOWN, BUCKET_NONE, BUCKET_SET } bucket;
 };
 
 enum {
@@ -170,6 +176,59 @@ add_problem (SmComposerWindow *self,
   gtk_box_append (self->problems_box, box);
 }
 
+/* A remark that does not stop the post (an information icon). */
+static void
+add_note (SmComposerWindow *self,
+          const char       *text)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *image = gtk_image_new_from_icon_name ("dialog-information-symbolic");
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_set_valign (image, GTK_ALIGN_START);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (image), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_set_name (box, "bucket-note");
+  gtk_widget_add_css_class (box, "sm-note");
+  gtk_box_append (GTK_BOX (box), image);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (self->problems_box, box);
+}
+
+/* The selected networks that fetch photos and videos by URL, when no
+ * media bucket is set up: "Instagram and Threads", else NULL. */
+static char *
+networks_needing_bucket (SmComposerWindow *self,
+                         guint            *n_out)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+  gboolean seen[SM_N_NETWORKS] = { FALSE, };
+  guint n = 0;
+
+  *n_out = 0;
+  if (self->bucket != BUCKET_NONE)
+    return NULL;
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      AccountEntry *entry = g_ptr_array_index (self->entries, i);
+      SmNetwork network = entry->account->network;
+
+      if (!entry_is_selected (entry) || seen[network])
+        continue;
+      seen[network] = TRUE;
+      if (!sm_media_rules_needs_bucket (network, "image/jpeg") &&
+          !sm_media_rules_needs_bucket (network, "video/mp4"))
+        continue;
+      if (n++ > 0)
+        g_string_append (names, _(" and "));
+      g_string_append (names, sm_network_display_name (network));
+    }
+  *n_out = n;
+  return n > 0 ? g_string_free (g_steal_pointer (&names), FALSE) : NULL;
+}
+
 /* Enables @action when there is no problem; the button's tooltip says
  * what it would do, or what stands in the way. */
 static void
@@ -250,6 +309,9 @@ update_state (SmComposerWindow *self)
           networks_seen[network] = TRUE;
           /* The composer has no files yet: say where a post needs one. */
           if (!sm_media_rules_check_count (network, NULL, 0, &media_problem))
+            g_ptr_array_add (problems, g_steal_pointer (&media_problem));
+          /* Nor options: where a post needs one (WhatsApp's recipient), say so. */
+          else if (!sm_options_check_post (network, NULL, 0, &media_problem))
             g_ptr_array_add (problems, g_steal_pointer (&media_problem));
           if (counter->len > 0)
             g_string_append (counter, "   ");
@@ -352,7 +414,28 @@ update_state (SmComposerWindow *self)
     gtk_box_remove (self->problems_box, child);
   for (guint i = n_quiet; i < problems->len; i++)
     add_problem (self, g_ptr_array_index (problems, i));
-  gtk_widget_set_visible (GTK_WIDGET (self->problems_box), problems->len > n_quiet);
+  {
+    guint n_bucket = 0;
+    g_autofree char *bucket_networks = networks_needing_bucket (self, &n_bucket);
+
+    if (bucket_networks != NULL)
+      {
+        g_autofree char *note = g_strdup_printf (ngettext ("%s fetches photos and videos from a web address, "
+                                                           "so posting them there needs your own storage "
+                                                           "bucket, and none is set up. Set one up with "
+                                                           "“so-me bucket set”; text posts need none.",
+                                                           "%s fetch photos and videos from a web address, "
+                                                           "so posting them there needs your own storage "
+                                                           "bucket, and none is set up. Set one up with "
+                                                           "“so-me bucket set”; text posts need none.",
+                                                           n_bucket),
+                                                 bucket_networks);
+
+        add_note (self, note);
+      }
+    gtk_widget_set_visible (GTK_WIDGET (self->problems_box),
+                            problems->len > n_quiet || bucket_networks != NULL);
+  }
 
   set_button_state (self, GTK_WIDGET (self->schedule_button), "composer.schedule", problems, ready);
   set_button_state (self, GTK_WIDGET (self->post_now_button), "composer.post-now", now_problems,
@@ -656,6 +739,56 @@ load_when (SmComposerWindow *self)
 }
 
 static void
+load_bucket_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  g_autoptr(SmS3Config) config = NULL;
+  GError *error = NULL;
+
+  config = sm_token_store_load_bucket (task_data, cancellable, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, config != NULL);
+}
+
+static void
+load_bucket_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  SmComposerWindow *self;
+  gboolean set;
+
+  set = g_task_propagate_boolean (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = SM_COMPOSER_WINDOW (object);
+  /* A keyring that cannot be read says nothing either way. */
+  if (error != NULL)
+    g_debug ("Could not tell whether a media bucket is set up: %s", error->message);
+  else
+    self->bucket = set ? BUCKET_SET : BUCKET_NONE;
+  update_state (self);
+}
+
+/* Whether a media bucket is set up, from the keyring, off the main loop. */
+static void
+load_bucket (SmComposerWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, load_bucket_cb, NULL);
+  g_task_set_source_tag (task, load_bucket);
+  g_task_set_task_data (task, g_strdup (sm_store_get_dir (self->store)), g_free);
+  g_task_run_in_thread (task, load_bucket_thread);
+}
+
+static void
 sm_composer_window_constructed (GObject *object)
 {
   SmComposerWindow *self = (SmComposerWindow *) object;
@@ -666,6 +799,7 @@ sm_composer_window_constructed (GObject *object)
 
   load_accounts (self);
   load_when (self);
+  load_bucket (self);
   update_state (self);
 
   gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->text_view));
@@ -677,6 +811,8 @@ sm_composer_window_dispose (GObject *object)
   SmComposerWindow *self = (SmComposerWindow *) object;
 
   g_clear_handle_id (&self->recheck_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   /* update_state() stops once the entries are gone. */
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_object (&self->store);

@@ -64,6 +64,7 @@ static const SmNetwork demo_networks[] = {
   SM_NETWORK_LINKEDIN,
   SM_NETWORK_THREADS,
   SM_NETWORK_YOUTUBE,
+  SM_NETWORK_TIKTOK,
 };
 
 static void connect_next (SmDemo *self);
