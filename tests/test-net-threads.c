@@ -28,6 +28,7 @@
 #include "sm-sandbox.h"
 #include "sm-sandbox-private.h"
 #include "sm-store.h"
+#include "sm-test-util.h"
 
 #define CLIENT_ID     "sandbox-client"
 #define CLIENT_SECRET "sandbox-secret"
@@ -1130,6 +1131,133 @@ test_sandbox_rules (void)
     }
 }
 
+/* ---- the whole way: so-me post, the publisher, S3, Threads --------------- */
+
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+} Published;
+
+static gboolean
+target_settled (gpointer data)
+{
+  Published *w = data;
+  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
+
+  return g_strcmp0 (states, "published") == 0 || g_strcmp0 (states, "failed") == 0;
+}
+
+static JsonNode *
+profile_post (SmTestProfile *p,
+              const char    *path,
+              const char    *json)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)));
+  return sm_http_parse_json (body, NULL);
+}
+
+/* A carousel of a photo and a video through `so-me bucket set`, `so-me
+ * post` and the D-Bus-activated publisher, against the installed sandbox:
+ * one post with both files in order, the bucket empty afterwards. */
+static void
+test_publisher_carousel (void)
+{
+  g_autoptr(SmTestProfile) p = NULL;
+  g_autoptr(SmPostMedia) photo = NULL;
+  g_autoptr(SmPostMedia) clip = NULL;
+  g_autoptr(JsonNode) made = NULL;
+  g_autoptr(JsonNode) posts = NULL;
+  g_autoptr(JsonNode) objects = NULL;
+  g_autofree char *secret_line = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *states = NULL;
+  JsonArray *array;
+  JsonNode *post;
+  Published w = { NULL, 0 };
+
+  if (g_getenv ("SM_PREFIX") == NULL)
+    {
+      g_test_skip ("SM_PREFIX is not set (run under tests/run-headless)");
+      return;
+    }
+  if (!need_fixtures ())
+    return;
+  photo = post_media ("photo.jpg", "image/jpeg");
+  clip = post_media ("clip.mp4", "video/mp4");
+
+  p = sm_test_profile_new ();
+  sm_test_profile_activate (p);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_test_connect (p, "threads"));
+
+  made = profile_post (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-e2e\",\"region\":\"eu-west-1\"}");
+  secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
+  g_assert_cmpint (sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
+                                "--endpoint", sm_json_get_string (made, "endpoint"),
+                                "--region", "eu-west-1", "--bucket", "threads-e2e",
+                                "--access-key-id", sm_json_get_string (made, "access_key_id"),
+                                NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Two files are a carousel, and say so. */
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "--media", photo->path, "--media", clip->path,
+                                "A carousel, the whole way", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Threads posts can have only 1 file"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
+                                "--option", "threads.kind=carousel",
+                                "--media", photo->path, "--media", clip->path,
+                                "A carousel, the whole way", NULL), ==, 0);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
+  w.profile = p;
+  g_assert_true (sm_test_wait_for (target_settled, &w, 120));
+  states = sm_test_target_states (p, w.post_id);
+  g_assert_cmpstr (states, ==, "published");
+
+  posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  array = json_node_get_array (posts);
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  post = json_array_get_element (array, 0);
+  g_assert_cmpstr (sm_json_get_string (post, "network"), ==, "threads");
+  g_assert_cmpstr (sm_json_get_string (post, "text"), ==, "A carousel, the whole way");
+  g_assert_cmpstr (sm_json_get_string (post, "media.0.kind"), ==, "image");
+  g_assert_cmpstr (sm_json_get_string (post, "media.0.sha256"), ==, photo->sha256);
+  g_assert_cmpstr (sm_json_get_string (post, "media.1.kind"), ==, "video");
+  g_assert_cmpstr (sm_json_get_string (post, "media.1.sha256"), ==, clip->sha256);
+  g_assert_null (sm_json_get_node (post, "media.2"));
+
+  /* Both files went through the bucket, were fetched once, and are gone
+   * (before them: the check object of `so-me bucket set`, gone too). */
+  objects = sm_test_sandbox_get (p, "/__sandbox/s3/objects");
+  array = json_node_get_array (objects);
+  g_assert_cmpuint (json_array_get_length (array), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonNode *object = json_array_get_element (array, i);
+
+      g_assert_true (json_object_get_boolean_member (json_node_get_object (object), "deleted"));
+      if (i == 0)
+        continue;
+      g_assert_cmpstr (sm_json_get_string (object, "sha256"), ==, i == 1 ? photo->sha256 : clip->sha256);
+      g_assert_cmpint (sm_json_get_int (object, "fetches"), ==, 1);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1155,6 +1283,7 @@ main (int   argc,
   g_test_add_func ("/net-threads/no-bucket", test_no_bucket);
   g_test_add_func ("/net-threads/too-many", test_too_many);
   g_test_add_func ("/net-threads/sandbox-rules", test_sandbox_rules);
+  g_test_add_func ("/net-threads/publisher-carousel", test_publisher_carousel);
 
   ret = g_test_run ();
 
