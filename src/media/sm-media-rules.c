@@ -197,7 +197,8 @@ static const MediaRule facebook_rules[] = {
 #define INSTAGRAM_VIDEO_FORMATS N_("MP4 or MOV with H.264 or HEVC video and AAC audio")
 
 static const PostKind instagram_post_kinds[] = {
-  { "post", "image", N_("Instagram posts"), 1, 1 },
+  /* "feed" is instagram.kind's name for it (sm-options.c) */
+  { "post", "image feed", N_("Instagram posts"), 1, 1 },
   { "reel", "video", N_("Instagram reels"), 1, 1 },
   { "story", NULL, N_("Instagram stories"), 1, 1 },
   /* 2-10 items; "20 in some newer material, unconfirmed", §3.1 */

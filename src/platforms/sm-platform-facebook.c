@@ -541,27 +541,27 @@ add_pages (GPtrArray  *accounts,
   return TRUE;
 }
 
-static GPtrArray *
-sm_platform_facebook_exchange_code (SmPlatform                *platform,
-                                    SoupSession               *session,
-                                    const SmClientCredentials *creds,
-                                    const char                *code,
-                                    const char                *redirect_uri,
-                                    const char                *code_verifier,
-                                    GCancellable              *cancellable,
-                                    GError                   **error)
+/* Facebook Login (section 2.1): code → short-lived user token →
+ * long-lived (~60 days) user token.  Page tokens derived from the
+ * long-lived one never expire; those from the short one die within hours. */
+SmTokens *
+_sm_platform_facebook_user_token (SoupSession               *session,
+                                  const SmClientCredentials *creds,
+                                  const char                *code,
+                                  const char                *redirect_uri,
+                                  const char                *code_verifier,
+                                  const char                *network_name,
+                                  GCancellable              *cancellable,
+                                  GError                   **error)
 {
   g_autofree char *client_id = _sm_platform_escape (creds->client_id);
   g_autofree char *client_secret = _sm_platform_escape (creds->client_secret);
   g_autofree char *url = NULL;
   g_autoptr(JsonNode) short_root = NULL;
   g_autoptr(JsonNode) long_root = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
-  g_autofree char *next = NULL;
   const char *short_token;
-  const char *user_token;
+  SmTokens *tokens;
 
-  /* Code → short-lived user token. */
   {
     g_autofree char *escaped_redirect = _sm_platform_escape (redirect_uri);
     g_autofree char *escaped_code = _sm_platform_escape (code);
@@ -572,19 +572,18 @@ sm_platform_facebook_exchange_code (SmPlatform                *platform,
                            client_id, escaped_redirect, client_secret, escaped_code,
                            code_verifier ? "&code_verifier=" : "", escaped_verifier);
   }
-  short_root = fb_get (session, url, NULL, SM_CALL_TOKEN, NULL, cancellable, error);
+  short_root = _sm_platform_graph_get (session, url, NULL, network_name, SM_CALL_TOKEN, NULL,
+                                       cancellable, error);
   if (short_root == NULL)
     return NULL;
 
   short_token = sm_json_get_string (short_root, "access_token");
   if (short_token == NULL)
     {
-      _sm_platform_set_bad_answer (error, FB_NAME, SM_CALL_TOKEN);
+      _sm_platform_set_bad_answer (error, network_name, SM_CALL_TOKEN);
       return NULL;
     }
 
-  /* Short → long-lived (~60 days) user token: Page tokens derived from it
-   * never expire, those from the short one die within hours. */
   {
     g_autofree char *escaped_short = _sm_platform_escape (short_token);
 
@@ -593,16 +592,37 @@ sm_platform_facebook_exchange_code (SmPlatform                *platform,
                            "&client_id=%s&client_secret=%s&fb_exchange_token=%s",
                            client_id, client_secret, escaped_short);
   }
-  long_root = fb_get (session, url, NULL, SM_CALL_TOKEN, NULL, cancellable, error);
+  long_root = _sm_platform_graph_get (session, url, NULL, network_name, SM_CALL_TOKEN, NULL,
+                                      cancellable, error);
   if (long_root == NULL)
     return NULL;
 
-  user_token = sm_json_get_string (long_root, "access_token");
-  if (user_token == NULL)
-    {
-      _sm_platform_set_bad_answer (error, FB_NAME, SM_CALL_TOKEN);
-      return NULL;
-    }
+  tokens = _sm_platform_tokens_from_json (long_root);
+  if (tokens == NULL)
+    _sm_platform_set_bad_answer (error, network_name, SM_CALL_TOKEN);
+  return tokens;
+}
+
+static GPtrArray *
+sm_platform_facebook_exchange_code (SmPlatform                *platform,
+                                    SoupSession               *session,
+                                    const SmClientCredentials *creds,
+                                    const char                *code,
+                                    const char                *redirect_uri,
+                                    const char                *code_verifier,
+                                    GCancellable              *cancellable,
+                                    GError                   **error)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(SmTokens) user = NULL;
+  g_autofree char *next = NULL;
+  const char *user_token;
+
+  user = _sm_platform_facebook_user_token (session, creds, code, redirect_uri, code_verifier,
+                                           FB_NAME, cancellable, error);
+  if (user == NULL)
+    return NULL;
+  user_token = user->access_token;
 
   /* The Pages, each with its own token. */
   accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_account_info_free);

@@ -913,6 +913,9 @@ sm_platform_get (SmNetwork network)
         case SM_NETWORK_YOUTUBE:
           platforms[network] = sm_platform_youtube_new ();
           break;
+        case SM_NETWORK_INSTAGRAM:
+          platforms[network] = sm_platform_instagram_new ();
+          break;
         case SM_NETWORK_TIKTOK:
           platforms[network] = sm_platform_tiktok_new ();
           break;
@@ -920,7 +923,6 @@ sm_platform_get (SmNetwork network)
           platforms[network] = sm_platform_whatsapp_new ();
           break;
         case SM_NETWORK_INVALID:
-        case SM_NETWORK_INSTAGRAM:
         case SM_N_NETWORKS:
         default:
           break;

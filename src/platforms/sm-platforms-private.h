@@ -36,6 +36,10 @@ SmPlatform *sm_platform_threads_new  (void);
 G_DECLARE_FINAL_TYPE (SmPlatformYoutube, sm_platform_youtube, SM, PLATFORM_YOUTUBE, GObject)
 SmPlatform *sm_platform_youtube_new  (void);
 
+#define SM_TYPE_PLATFORM_INSTAGRAM (sm_platform_instagram_get_type ())
+G_DECLARE_FINAL_TYPE (SmPlatformInstagram, sm_platform_instagram, SM, PLATFORM_INSTAGRAM, GObject)
+SmPlatform *sm_platform_instagram_new (void);
+
 #define SM_TYPE_PLATFORM_TIKTOK (sm_platform_tiktok_get_type ())
 G_DECLARE_FINAL_TYPE (SmPlatformTiktok, sm_platform_tiktok, SM, PLATFORM_TIKTOK, GObject)
 SmPlatform *sm_platform_tiktok_new   (void);
@@ -142,6 +146,18 @@ JsonNode *_sm_platform_graph_get        (SoupSession      *session,
                                          SmPublishResult  *result,
                                          GCancellable     *cancellable,
                                          GError          **error);
+
+/* Facebook Login (sm-platform-facebook.c, section 2.1), shared with
+ * Instagram's Facebook Login variant: the code → short-lived → long-lived
+ * user token exchange; errors name @network_name. */
+SmTokens *_sm_platform_facebook_user_token (SoupSession               *session,
+                                            const SmClientCredentials *creds,
+                                            const char                *code,
+                                            const char                *redirect_uri,
+                                            const char                *code_verifier,
+                                            const char                *network_name,
+                                            GCancellable              *cancellable,
+                                            GError                   **error);
 
 /* YouTube (sm-platform-youtube.c), for its upload path: Google's error
  * envelope (section 1.6) mapped into SM_PLATFORM_ERROR, a Data API call

@@ -308,6 +308,23 @@ page_token_for (FbState        *state,
   return token;
 }
 
+/* The Instagram business account linked to @page (sm-sandbox-instagram.c),
+ * as Graph lists it: {"id": "…"}, absent when none is linked. */
+static void
+add_instagram_business_account (FbState    *state,
+                                JsonObject *item,
+                                const Page *page)
+{
+  const char *ig_id = _sm_sandbox_instagram_account_for_page (state->sandbox, page->id);
+  JsonObject *account;
+
+  if (ig_id == NULL)
+    return;
+  account = json_object_new ();
+  json_object_set_string_member (account, "id", ig_id);
+  json_object_set_object_member (item, "instagram_business_account", account);
+}
+
 /* ---- OAuth ------------------------------------------------------------- */
 
 static void
@@ -552,6 +569,8 @@ me_accounts_cb (SmSandboxRequest *req,
         json_object_set_int_member (item, "fan_count", 120);
       if (_sm_sandbox_fields_has (fields, "followers_count"))
         json_object_set_int_member (item, "followers_count", 130);
+      if (_sm_sandbox_fields_has (fields, "instagram_business_account"))
+        add_instagram_business_account (state, item, page);
       if (all || _sm_sandbox_fields_has (fields, "tasks"))
         {
           JsonArray *tasks = json_array_new ();
@@ -811,6 +830,7 @@ static void
 node_cb (SmSandboxRequest *req,
          gpointer          user_data)
 {
+  FbState *state = user_data;
   SmSandboxToken *token = authenticate (req, FALSE);
   const char *id = _sm_sandbox_request_arg (req, 0);
   g_autoptr(GPtrArray) fields = NULL;
@@ -838,6 +858,8 @@ node_cb (SmSandboxRequest *req,
         json_object_set_string_member (object, "username", page->username);
       if (_sm_sandbox_fields_has (fields, "category"))
         json_object_set_string_member (object, "category", page->category);
+      if (_sm_sandbox_fields_has (fields, "instagram_business_account"))
+        add_instagram_business_account (state, object, page);
       json_object_set_string_member (object, "id", page->id);
       _sm_sandbox_respond_object (req, 200, object);
       return;

@@ -358,6 +358,25 @@ void        _sm_sandbox_fetch              (SmSandbox          *self,
                                             gpointer            user_data,
                                             GDestroyNotify      user_data_free);
 
+/* The same, also keeping the body's first @head_max bytes for @done: an
+ * image's header, to read its width and height (Instagram's aspect-ratio
+ * check).  @head is NULL unless the fetch succeeded. */
+typedef void (*SmSandboxFetchHeadDone) (SmSandbox    *self,
+                                        guint         status,
+                                        guint64       bytes,
+                                        const char   *sha256,
+                                        const char   *content_type,
+                                        GBytes       *head,
+                                        const GError *error,
+                                        gpointer      user_data);
+
+void        _sm_sandbox_fetch_head         (SmSandbox              *self,
+                                            const char             *url,
+                                            gsize                   head_max,
+                                            SmSandboxFetchHeadDone  done,
+                                            gpointer                user_data,
+                                            GDestroyNotify          user_data_free);
+
 /* ---- the networks ------------------------------------------------------ */
 
 void        _sm_sandbox_x_register         (SmSandbox   *self);
@@ -374,6 +393,12 @@ void        _sm_sandbox_whatsapp_register  (SmSandbox   *self);
 /* POST /__sandbox/whatsapp/… (sm-sandbox.h), @what after "whatsapp/". */
 void        _sm_sandbox_whatsapp_hook      (SmSandboxRequest *req,
                                             const char       *what);
+void        _sm_sandbox_instagram_register (SmSandbox   *self);
+
+/* The Instagram business account linked to Facebook page @page_id
+ * (sm-sandbox-instagram.c), or NULL. */
+const char *_sm_sandbox_instagram_account_for_page (SmSandbox        *self,
+                                                    const char       *page_id);
 
 /* FALSE after POST /__sandbox/rate-limits {"enabled": false}: the counters
  * and headers still run, but nothing is refused. */

@@ -1369,6 +1369,10 @@ typedef struct
   GInputStream       *stream;
   GChecksum          *checksum;
   guint64             bytes;
+  /* _sm_sandbox_fetch_head: the body's first head_max bytes */
+  SmSandboxFetchHeadDone head_done;
+  GByteArray         *head;
+  gsize               head_max;
 } Fetch;
 
 static void
@@ -1384,8 +1388,17 @@ fetch_finish (Fetch        *fetch,
                                                           NULL);
   if (status == SOUP_STATUS_OK && error == NULL)
     sha256 = g_checksum_get_string (fetch->checksum);
-  fetch->done (fetch->self, status, status == SOUP_STATUS_OK ? fetch->bytes : 0,
-               sha256, content_type, error, fetch->user_data);
+  if (fetch->head_done != NULL)
+    {
+      g_autoptr(GBytes) head = g_byte_array_free_to_bytes (g_steal_pointer (&fetch->head));
+
+      fetch->head_done (fetch->self, status, status == SOUP_STATUS_OK ? fetch->bytes : 0,
+                        sha256, content_type, sha256 != NULL ? head : NULL, error,
+                        fetch->user_data);
+    }
+  else
+    fetch->done (fetch->self, status, status == SOUP_STATUS_OK ? fetch->bytes : 0,
+                 sha256, content_type, error, fetch->user_data);
 
   if (fetch->user_data_free != NULL)
     fetch->user_data_free (fetch->user_data);
@@ -1418,6 +1431,9 @@ fetch_read_cb (GObject      *source,
     }
   g_checksum_update (fetch->checksum, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
   fetch->bytes += g_bytes_get_size (chunk);
+  if (fetch->head != NULL && fetch->head->len < fetch->head_max)
+    g_byte_array_append (fetch->head, g_bytes_get_data (chunk, NULL),
+                         MIN (g_bytes_get_size (chunk), fetch->head_max - fetch->head->len));
   g_input_stream_read_bytes_async (fetch->stream, 64 * 1024, G_PRIORITY_DEFAULT, NULL,
                                    fetch_read_cb, fetch);
 }
@@ -1445,20 +1461,13 @@ fetch_sent_cb (GObject      *source,
                                    fetch_read_cb, fetch);
 }
 
-void
-_sm_sandbox_fetch (SmSandbox          *self,
-                   const char         *url,
-                   SmSandboxFetchDone  done,
-                   gpointer            user_data,
-                   GDestroyNotify      user_data_free)
+static void
+fetch_start (Fetch      *fetch,
+             const char *url)
 {
-  Fetch *fetch = g_new0 (Fetch, 1);
+  SmSandbox *self = fetch->self;
   g_autofree char *local = NULL;
 
-  fetch->self = g_object_ref (self);
-  fetch->done = done;
-  fetch->user_data = user_data;
-  fetch->user_data_free = user_data_free;
   fetch->checksum = g_checksum_new (G_CHECKSUM_SHA256);
 
   if (url == NULL || !g_str_has_prefix (url, "https://") || url[8] == '\0' || url[8] == '/' ||
@@ -1489,6 +1498,41 @@ _sm_sandbox_fetch (SmSandbox          *self,
                                                          NULL);
   soup_session_send_async (self->fetch_session, fetch->msg, G_PRIORITY_DEFAULT, NULL,
                            fetch_sent_cb, fetch);
+}
+
+void
+_sm_sandbox_fetch (SmSandbox          *self,
+                   const char         *url,
+                   SmSandboxFetchDone  done,
+                   gpointer            user_data,
+                   GDestroyNotify      user_data_free)
+{
+  Fetch *fetch = g_new0 (Fetch, 1);
+
+  fetch->self = g_object_ref (self);
+  fetch->done = done;
+  fetch->user_data = user_data;
+  fetch->user_data_free = user_data_free;
+  fetch_start (fetch, url);
+}
+
+void
+_sm_sandbox_fetch_head (SmSandbox              *self,
+                        const char             *url,
+                        gsize                   head_max,
+                        SmSandboxFetchHeadDone  done,
+                        gpointer                user_data,
+                        GDestroyNotify          user_data_free)
+{
+  Fetch *fetch = g_new0 (Fetch, 1);
+
+  fetch->self = g_object_ref (self);
+  fetch->head_done = done;
+  fetch->head = g_byte_array_sized_new (MIN (head_max, 64 * 1024));
+  fetch->head_max = head_max;
+  fetch->user_data = user_data;
+  fetch->user_data_free = user_data_free;
+  fetch_start (fetch, url);
 }
 
 static void
@@ -2457,6 +2501,9 @@ sm_sandbox_init (SmSandbox *self)
   _sm_sandbox_x_register (self);
   /* Before Facebook: its numbers share graph.facebook.com (claimed routes). */
   _sm_sandbox_whatsapp_register (self);
+  /* Also before Facebook: its routes there serve only Instagram's ids
+   * (claimed routes). */
+  _sm_sandbox_instagram_register (self);
   _sm_sandbox_facebook_register (self);
   _sm_sandbox_linkedin_register (self);
   _sm_sandbox_threads_register (self);

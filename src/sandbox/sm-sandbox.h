@@ -5,8 +5,8 @@
  * One SoupServer serves every network's hosts under /HOST/PATH, which is
  * where SO_ME_STUDIO_NETWORK_BASE=http://127.0.0.1:PORT sends a request meant
  * for https://HOST/PATH.  Each network (sm-sandbox-x.c, -facebook.c,
- * -linkedin.c, -threads.c, -youtube.c, -tiktok.c, -whatsapp.c, and S3 for
- * media: -s3.c) speaks its real wire protocol: the
+ * -instagram.c, -linkedin.c, -threads.c, -youtube.c, -tiktok.c, -whatsapp.c,
+ * and S3 for media: -s3.c) speaks its real wire protocol: the
  * same paths, token kinds, required headers and fields, success bodies and
  * error envelopes as platform-apis.md describes.  Tokens and codes are random
  * strings made at run time.
@@ -106,13 +106,13 @@
  *     by uploaded id only (no "link").
  *
  *   POST /__sandbox/reset → 200 {"reset":true}
- *     Clears posts, Threads containers, X media, YouTube upload sessions and
- *     videos (a session URI then answers 404, as an expired one does),
- *     LinkedIn's uploaded files and TikTok publishes (their upload URLs then
- *     answer 404) and settings, Facebook photos, videos, upload sessions and
- *     reel counts, WhatsApp media ids and customer service windows,
- *     rate-limit counters, faults and the request log; tokens
- *     and pending authorization codes stay.
+ *     Clears posts, Threads and Instagram containers, Instagram media, X
+ *     media, YouTube upload sessions and videos (a session URI then answers
+ *     404, as an expired one does), LinkedIn's uploaded files and TikTok
+ *     publishes (their upload URLs then answer 404) and settings, Facebook
+ *     photos, videos, upload sessions and reel counts, WhatsApp media ids
+ *     and customer service windows, rate-limit counters, faults and the
+ *     request log; tokens and pending authorization codes stay.
  *
  *   GET  /__sandbox/requests
  *     → 200 [{"method":"POST","host":"api.x.com","path":"/2/tweets",
@@ -224,6 +224,22 @@
  *     uploadToken and every part's ETag, in order; a post's content.media or
  *     content.multiImage (2-20 images) must be AVAILABLE files of its
  *     author, recorded in order under "media" of /__sandbox/posts.
+ *
+ *   GET  /__sandbox/instagram
+ *   POST /__sandbox/instagram  {["quota_total":N][,"linked":BOOL]
+ *                               [,"processing_polls":N]}
+ *     → 200 {"quota_total":100,"linked":true,"processing_polls":1}
+ *     Instagram's settings (sm-sandbox-instagram.c), back to these defaults
+ *     on reset.  quota_total: posts per 24 hours an account may publish
+ *     (content_publishing_limit's config.quota_total; media_publish past it
+ *     answers 9 / 2207042, unless /__sandbox/rate-limits turned limits off).  linked: whether the first Facebook page
+ *     ("Sandbox Bakery", 109000000000001) has its Instagram business
+ *     account (17841400000000001, @sandboxbakery); the second page never
+ *     has one.  processing_polls: how many status_code reads a video
+ *     container stays IN_PROGRESS after its last byte, before FINISHED.
+ *     Instagram posts are listed by /__sandbox/posts with network
+ *     "instagram", account the IG user id, id the IG media id, text the
+ *     caption ("" for a story), and media every file in carousel order.
  */
 #pragma once
 

@@ -58,6 +58,7 @@ G_DEFINE_FINAL_TYPE (SmAccountsPage, sm_accounts_page, ADW_TYPE_BIN)
 static const SmNetwork page_networks[] = {
   SM_NETWORK_X,
   SM_NETWORK_FACEBOOK,
+  SM_NETWORK_INSTAGRAM,
   SM_NETWORK_LINKEDIN,
   SM_NETWORK_THREADS,
   SM_NETWORK_YOUTUBE,
