@@ -41,6 +41,8 @@ static const char *const tt_privacy[] = { "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_F
 static const char *const x_reply[] = { "following", "mentionedUsers", "subscribers", "verified", NULL };
 static const char *const li_visibility[] = { "PUBLIC", "CONNECTIONS", "LOGGED_IN", NULL };
 static const char *const th_reply[] = { "everyone", "accounts_you_follow", "mentioned_only", NULL };
+/* One photo or video, or a carousel of 2-20 (sm-media-rules.c). */
+static const char *const th_kinds[] = { "post", "carousel", NULL };
 
 /* One table; the limits are the networks' own (platform-apis.md). */
 static const Option options[] = {
@@ -63,6 +65,7 @@ static const Option options[] = {
   { "x.thread", KIND_BOOL, 0, NULL, FALSE },
   { "linkedin.visibility", KIND_CHOICE, 0, li_visibility, FALSE },
   { "threads.reply_control", KIND_CHOICE, 0, th_reply, FALSE },
+  { "threads.kind", KIND_CHOICE, 0, th_kinds, FALSE },
   { "whatsapp.to", KIND_DIGITS, 15, NULL, FALSE },
   { "whatsapp.template", KIND_TEXT, 512, NULL, FALSE },
   { "whatsapp.language", KIND_TEXT, 15, NULL, FALSE },

@@ -332,8 +332,9 @@ static const MediaRule whatsapp_rules[] = {
 };
 
 /* Threads — §5.2 names the checks (INVALID_DURATION, INVALID_FRAME_RATE,
- * INVALID_ASPEC_RATIO ...) but no numbers: these are Threads' media spec,
- * not in platform-apis.md. */
+ * INVALID_ASPEC_RATIO ...) but no numbers: these are Threads' media spec
+ * (images: JPEG/PNG, 8 MB, aspect up to 10:1; videos: MOV/MP4, H.264/HEVC,
+ * AAC, 1 GB, 5 min, 23-60 fps, aspect 0.01:1-10:1), not in platform-apis.md. */
 static const PostKind threads_post_kinds[] = {
   { "post", "image video", N_("Threads posts"), 0, 1 },
   /* 2-20 "per current material; some tools still cap at 10, unconfirmed", §5.2 */
@@ -348,6 +349,9 @@ static const MediaRule threads_rules[] = {
     .formats = N_("JPEG or PNG"),
     .mime_types = JPEG_PNG,
     .max_bytes = MB (8),
+    /* "aspect ratio limit 10:1" either way */
+    .min_aspect = { 1, 10 },
+    .max_aspect = { 10, 1 },
   },
   {
     .post_kinds = "post carousel",
@@ -361,6 +365,9 @@ static const MediaRule threads_rules[] = {
     .max_duration_ms = MINUTES (5),
     .min_fps = 23,
     .max_fps = 60,
+    /* "between 0.01:1 and 10:1" */
+    .min_aspect = { 1, 100 },
+    .max_aspect = { 10, 1 },
   },
 };
 

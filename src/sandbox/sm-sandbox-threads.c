@@ -3,9 +3,24 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * platform-apis.md section 5: code → short-lived token → long-lived token
- * (refreshable), then the two-step publish: a container, FINISHED at once
- * for text, published by threads_publish.  Served under graph.threads.net
- * and graph.threads.com alike; errors are the Graph envelope.
+ * (refreshable), then the two-step publish: a container, published by
+ * threads_publish.  Served under graph.threads.net and graph.threads.com
+ * alike; errors are the Graph envelope.
+ *
+ * Containers: TEXT is FINISHED at once.  IMAGE and VIDEO fetch their
+ * image_url / video_url as Threads does (_sm_sandbox_fetch: https only,
+ * through the sandbox, so a bucket of its S3 module answers) and stay
+ * IN_PROGRESS until the fetch ends; then FINISHED, with the SHA-256 of the
+ * bytes fetched, or ERROR with error_message FAILED_DOWNLOADING_VIDEO (a
+ * video that could not be fetched), FAILED_PROCESSING_VIDEO (a video that
+ * is not MP4 or MOV) or UNKNOWN (an image that could not be fetched or is
+ * not JPEG or PNG), judged by the answer's status and Content-Type.
+ * Carousel children (is_carousel_item=true) cannot be published alone;
+ * the CAROUSEL parent takes 2-20 distinct FINISHED children of the same
+ * user and is FINISHED at once; publishing it makes them PUBLISHED.  A published post lists its files
+ * in order under "media".  The publishing limit (250 posts per 24 h,
+ * changed with POST /__sandbox/threads/publishing-limit) is enforced on
+ * threads_publish and reported by threads_publishing_limit.
  *
  * Not enforced: the rule that a long-lived token must be a day old before
  * it can be refreshed (tests cannot wait a day).
@@ -23,6 +38,8 @@
 #define TH_LONG_LIFETIME_S     5183944
 #define TH_MAX_TEXT            500
 #define TH_QUOTA_TOTAL         250
+#define TH_CAROUSEL_MIN        2
+#define TH_CAROUSEL_MAX        20
 #define TH_QUOTA_DURATION_S    86400
 #define TH_CONTAINER_LIFETIME_US (G_GINT64_CONSTANT (24) * 3600 * G_USEC_PER_SEC)
 
@@ -31,21 +48,44 @@
 #define TH_USERNAME            "so.me.sandbox"
 #define TH_NAME                "So-me Sandbox"
 
+typedef enum
+{
+  KIND_TEXT,
+  KIND_IMAGE,
+  KIND_VIDEO,
+  KIND_CAROUSEL,
+} ContainerKind;
+
 typedef struct
 {
-  char   *id;
-  char   *user;
-  char   *text;
-  char   *reply_to;
-  char   *media_id;     /* once published */
-  gint64  created_us;
+  char          *id;
+  char          *user;
+  char          *text;
+  char          *reply_to;
+  char          *media_id;      /* once published */
+  gint64         created_us;
+  ContainerKind  kind;
+  gboolean       carousel_item;
+  gboolean       fetching;      /* IN_PROGRESS */
+  char          *error_message; /* ERROR */
+  guint64        bytes;         /* what was fetched, once FINISHED */
+  char          *sha256;
+  GPtrArray     *children;      /* CAROUSEL: child container ids, in order */
 } Container;
 
 typedef struct
 {
   SmSandbox  *sandbox;
   GHashTable *containers;   /* id → Container */
+  guint       quota_total;  /* posts per TH_QUOTA_DURATION_S */
 } ThreadsState;
+
+/* A fetch on its way, for the container with this id (gone after a reset). */
+typedef struct
+{
+  ThreadsState *state;
+  char         *id;
+} Fetching;
 
 static const char * const authorize_hosts[] = {
   "threads.net", "www.threads.net", "threads.com", "www.threads.com", NULL
@@ -60,6 +100,10 @@ static const char * const media_fields[] = {
   "username", "owner", "is_quote_post", NULL
 };
 static const char * const container_fields[] = { "id", "status", "error_message", NULL };
+static const char * const reply_controls[] = {
+  "everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only",
+  "followers_only", NULL
+};
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -71,7 +115,19 @@ container_free (Container *container)
   g_free (container->text);
   g_free (container->reply_to);
   g_free (container->media_id);
+  g_free (container->error_message);
+  g_free (container->sha256);
+  g_clear_pointer (&container->children, g_ptr_array_unref);
   g_free (container);
+}
+
+static void
+fetching_free (gpointer data)
+{
+  Fetching *fetching = data;
+
+  g_free (fetching->id);
+  g_free (fetching);
 }
 
 static void
@@ -90,6 +146,7 @@ threads_state_reset (gpointer data,
   ThreadsState *state = data;
 
   g_hash_table_remove_all (state->containers);
+  state->quota_total = TH_QUOTA_TOTAL;
 }
 
 static void
@@ -193,6 +250,20 @@ permalink_for (SmSandboxPost *post)
   return g_strdup_printf ("https://www.threads.com/@%s/post/%s", TH_USERNAME, post->extra);
 }
 
+/* As the listing names it: TEXT_POST, IMAGE, VIDEO or CAROUSEL_ALBUM. */
+static const char *
+media_type_of (SmSandboxPost *post)
+{
+  SmSandboxMedia *first;
+
+  if (post->media == NULL || post->media->len == 0)
+    return "TEXT_POST";
+  if (post->media->len > 1)
+    return "CAROUSEL_ALBUM";
+  first = g_ptr_array_index (post->media, 0);
+  return strcmp (first->kind, "video") == 0 ? "VIDEO" : "IMAGE";
+}
+
 static JsonObject *
 media_to_object (SmSandboxPost *post,
                  GPtrArray     *fields)
@@ -217,7 +288,7 @@ media_to_object (SmSandboxPost *post,
   if (_sm_sandbox_fields_has (fields, "text"))
     json_object_set_string_member (object, "text", post->text);
   if (_sm_sandbox_fields_has (fields, "media_type"))
-    json_object_set_string_member (object, "media_type", "TEXT_POST");
+    json_object_set_string_member (object, "media_type", media_type_of (post));
   if (_sm_sandbox_fields_has (fields, "media_product_type"))
     json_object_set_string_member (object, "media_product_type", "THREADS");
   if (_sm_sandbox_fields_has (fields, "username"))
@@ -239,9 +310,13 @@ container_status (Container *container)
 {
   if (container->media_id != NULL)
     return "PUBLISHED";
+  if (container->error_message != NULL)
+    return "ERROR";
   if (g_get_real_time () - container->created_us > TH_CONTAINER_LIFETIME_US)
     return "EXPIRED";
-  /* Text needs no processing: FINISHED at once. */
+  if (container->fetching)
+    return "IN_PROGRESS";
+  /* Text and carousels need no processing; media once fetched. */
   return "FINISHED";
 }
 
@@ -492,6 +567,147 @@ me_cb (SmSandboxRequest *req,
 /* ---- publishing -------------------------------------------------------- */
 
 static void
+fetch_done_cb (SmSandbox    *sandbox,
+               guint         status,
+               guint64       bytes,
+               const char   *sha256,
+               const char   *content_type,
+               const GError *error,
+               gpointer      user_data)
+{
+  Fetching *fetching = user_data;
+  Container *container = g_hash_table_lookup (fetching->state->containers, fetching->id);
+  gboolean video;
+  gboolean right_type;
+
+  if (container == NULL)
+    return;   /* reset meanwhile */
+  container->fetching = FALSE;
+  video = container->kind == KIND_VIDEO;
+  if (video)
+    right_type = g_strcmp0 (content_type, "video/mp4") == 0 ||
+                 g_strcmp0 (content_type, "video/quicktime") == 0;
+  else
+    right_type = g_strcmp0 (content_type, "image/jpeg") == 0 ||
+                 g_strcmp0 (content_type, "image/png") == 0;
+
+  if (status != SOUP_STATUS_OK || sha256 == NULL)
+    {
+      g_debug ("Threads container %s: fetching its %s failed (%u%s%s)", container->id,
+               video ? "video" : "image", status, error ? ": " : "", error ? error->message : "");
+      container->error_message = g_strdup (video ? "FAILED_DOWNLOADING_VIDEO" : "UNKNOWN");
+    }
+  else if (!right_type)
+    {
+      g_debug ("Threads container %s: fetched %s, not a %s", container->id,
+               content_type != NULL ? content_type : "no Content-Type", video ? "video" : "image");
+      container->error_message = g_strdup (video ? "FAILED_PROCESSING_VIDEO" : "UNKNOWN");
+    }
+  else
+    {
+      container->bytes = bytes;
+      container->sha256 = g_strdup (sha256);
+    }
+}
+
+/* "true"/"false" (and 1/0) as Graph takes booleans; -1 when neither. */
+static int
+parse_bool (const char *value)
+{
+  if (value == NULL)
+    return 0;
+  if (strcmp (value, "true") == 0 || strcmp (value, "1") == 0)
+    return 1;
+  if (strcmp (value, "false") == 0 || strcmp (value, "0") == 0)
+    return 0;
+  return -1;
+}
+
+static void
+param_not_allowed (SmSandboxRequest *req,
+                   const char       *param,
+                   const char       *media_type)
+{
+  g_autofree char *message = g_strdup_printf ("(#100) Param %s is not allowed for media_type %s",
+                                              param, media_type);
+
+  _sm_sandbox_graph_error (req, 400, 100, 0, message);
+}
+
+static void
+param_required (SmSandboxRequest *req,
+                const char       *param,
+                const char       *media_type)
+{
+  g_autofree char *message = g_strdup_printf ("(#100) The parameter %s is required for %s posts",
+                                              param, media_type);
+
+  _sm_sandbox_graph_error (req, 400, 100, 0, message);
+}
+
+/* The children of a CAROUSEL: 2-20 distinct FINISHED carousel items of
+ * @user (one that went out in a published carousel is PUBLISHED, so it
+ * cannot go out twice).  NULL after answering. */
+static GPtrArray *
+take_children (SmSandboxRequest *req,
+               ThreadsState     *state,
+               const char       *user,
+               const char       *list)
+{
+  g_auto(GStrv) ids = g_strsplit (list, ",", -1);
+  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (g_free);
+  guint n = g_strv_length (ids);
+
+  if (n < TH_CAROUSEL_MIN || n > TH_CAROUSEL_MAX)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("(#100) A carousel takes %d to %d children; %u were given",
+                         TH_CAROUSEL_MIN, TH_CAROUSEL_MAX, n);
+
+      _sm_sandbox_graph_error (req, 400, 100, 0, message);
+      return NULL;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const char *id = g_strstrip (ids[i]);
+      Container *child = g_hash_table_lookup (state->containers, id);
+
+      if (child == NULL || strcmp (child->user, user) != 0)
+        {
+          unsupported_request (req, id);
+          return NULL;
+        }
+      if (!child->carousel_item)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("(#100) Container %s was not created with is_carousel_item=true", id);
+
+          _sm_sandbox_graph_error (req, 400, 100, 0, message);
+          return NULL;
+        }
+      if (g_ptr_array_find_with_equal_func (children, id, g_str_equal, NULL))
+        {
+          g_autofree char *message =
+            g_strdup_printf ("(#100) Container %s is given twice", id);
+
+          _sm_sandbox_graph_error (req, 400, 100, 0, message);
+          return NULL;
+        }
+      if (strcmp (container_status (child), "FINISHED") != 0)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("(#100) Carousel item %s is %s; only FINISHED items can be added",
+                             id, container_status (child));
+
+          _sm_sandbox_graph_error (req, 400, 100, 0, message);
+          return NULL;
+        }
+      g_ptr_array_add (children, g_strdup (id));
+    }
+  return g_steal_pointer (&children);
+}
+
+static void
 create_container_cb (SmSandboxRequest *req,
                      gpointer          user_data)
 {
@@ -501,6 +717,13 @@ create_container_cb (SmSandboxRequest *req,
   const char *media_type = _sm_sandbox_request_param (req, "media_type");
   const char *text = _sm_sandbox_request_param (req, "text");
   const char *reply_to = _sm_sandbox_request_param (req, "reply_to_id");
+  const char *reply_control = _sm_sandbox_request_param (req, "reply_control");
+  const char *image_url = _sm_sandbox_request_param (req, "image_url");
+  const char *video_url = _sm_sandbox_request_param (req, "video_url");
+  const char *children_list = _sm_sandbox_request_param (req, "children");
+  int carousel_item = parse_bool (_sm_sandbox_request_param (req, "is_carousel_item"));
+  g_autoptr(GPtrArray) children = NULL;
+  ContainerKind kind;
   Container *container;
   JsonObject *object;
 
@@ -516,26 +739,84 @@ create_container_cb (SmSandboxRequest *req,
       _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The parameter media_type is required");
       return;
     }
-  if (strcmp (media_type, "IMAGE") == 0 || strcmp (media_type, "VIDEO") == 0 ||
-      strcmp (media_type, "CAROUSEL") == 0)
-    {
-      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The sandbox does not support media posts yet");
-      return;
-    }
-  if (strcmp (media_type, "TEXT") != 0)
+  if (strcmp (media_type, "TEXT") == 0)
+    kind = KIND_TEXT;
+  else if (strcmp (media_type, "IMAGE") == 0)
+    kind = KIND_IMAGE;
+  else if (strcmp (media_type, "VIDEO") == 0)
+    kind = KIND_VIDEO;
+  else if (strcmp (media_type, "CAROUSEL") == 0)
+    kind = KIND_CAROUSEL;
+  else
     {
       _sm_sandbox_graph_error (req, 400, 100, 0,
                                "(#100) Param media_type must be one of {TEXT, IMAGE, VIDEO, CAROUSEL}");
       return;
     }
-  if (text == NULL || *text == '\0')
+
+  /* Each kind takes its own parameters and no other's. */
+  if (carousel_item < 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Param is_carousel_item must be a boolean");
+      return;
+    }
+  if (image_url != NULL && kind != KIND_IMAGE)
+    {
+      param_not_allowed (req, "image_url", media_type);
+      return;
+    }
+  if (video_url != NULL && kind != KIND_VIDEO)
+    {
+      param_not_allowed (req, "video_url", media_type);
+      return;
+    }
+  if (children_list != NULL && kind != KIND_CAROUSEL)
+    {
+      param_not_allowed (req, "children", media_type);
+      return;
+    }
+  if (carousel_item && (kind == KIND_TEXT || kind == KIND_CAROUSEL))
+    {
+      param_not_allowed (req, "is_carousel_item", media_type);
+      return;
+    }
+  if (kind == KIND_TEXT && (text == NULL || *text == '\0'))
     {
       _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The parameter text is required for TEXT posts");
       return;
     }
-  if (g_utf8_strlen (text, -1) > TH_MAX_TEXT)
+  if (kind == KIND_IMAGE && (image_url == NULL || *image_url == '\0'))
+    {
+      param_required (req, "image_url", media_type);
+      return;
+    }
+  if (kind == KIND_VIDEO && (video_url == NULL || *video_url == '\0'))
+    {
+      param_required (req, "video_url", media_type);
+      return;
+    }
+  if (kind == KIND_CAROUSEL && (children_list == NULL || *children_list == '\0'))
+    {
+      param_required (req, "children", media_type);
+      return;
+    }
+  /* A carousel item is only a file: what is said goes on the carousel. */
+  if (carousel_item && (text != NULL || reply_to != NULL || reply_control != NULL))
+    {
+      param_not_allowed (req, text != NULL ? "text" : reply_to != NULL ? "reply_to_id" : "reply_control",
+                         "carousel items");
+      return;
+    }
+  if (text != NULL && g_utf8_strlen (text, -1) > TH_MAX_TEXT)
     {
       _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Param text must be at most 500 characters long.");
+      return;
+    }
+  if (reply_control != NULL && !g_strv_contains (reply_controls, reply_control))
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0,
+                               "(#100) Param reply_control must be one of {everyone, accounts_you_follow, "
+                               "mentioned_only, parent_post_author_only, followers_only}");
       return;
     }
   if (reply_to != NULL && _sm_sandbox_post_lookup (req->sandbox, TH_NETWORK, reply_to) == NULL)
@@ -543,6 +824,9 @@ create_container_cb (SmSandboxRequest *req,
       unsupported_request (req, reply_to);
       return;
     }
+  if (kind == KIND_CAROUSEL &&
+      (children = take_children (req, state, token->account, children_list)) == NULL)
+    return;
 
   container = g_new0 (Container, 1);
   container->id = g_strdup_printf ("%" G_GUINT64_FORMAT,
@@ -551,11 +835,33 @@ create_container_cb (SmSandboxRequest *req,
   container->text = g_strdup (text);
   container->reply_to = g_strdup (reply_to);
   container->created_us = g_get_real_time ();
+  container->kind = kind;
+  container->carousel_item = carousel_item;
   g_hash_table_insert (state->containers, container->id, container);
+
+  container->children = g_steal_pointer (&children);
+  if (kind == KIND_IMAGE || kind == KIND_VIDEO)
+    {
+      Fetching *fetching = g_new0 (Fetching, 1);
+
+      fetching->state = state;
+      fetching->id = g_strdup (container->id);
+      container->fetching = TRUE;
+      _sm_sandbox_fetch (req->sandbox, kind == KIND_IMAGE ? image_url : video_url,
+                         fetch_done_cb, fetching, fetching_free);
+    }
 
   object = json_object_new ();
   json_object_set_string_member (object, "id", container->id);
   _sm_sandbox_respond_object (req, 200, object);
+}
+
+static void
+add_container_media (SmSandboxPost *post,
+                     Container     *container)
+{
+  _sm_sandbox_post_add_media (post, container->kind == KIND_VIDEO ? "video" : "image",
+                              container->bytes, container->sha256);
 }
 
 static void
@@ -568,6 +874,7 @@ publish_cb (SmSandboxRequest *req,
   const char *creation_id = _sm_sandbox_request_param (req, "creation_id");
   Container *container;
   SmSandboxPost *post;
+  const char *status;
   guint64 serial;
   JsonObject *object;
 
@@ -594,24 +901,52 @@ publish_cb (SmSandboxRequest *req,
       _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) This container has already been published");
       return;
     }
-  if (strcmp (container_status (container), "EXPIRED") == 0)
+  if (container->carousel_item)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0,
+                               "(#100) A carousel item cannot be published on its own; publish its carousel");
+      return;
+    }
+  status = container_status (container);
+  if (strcmp (status, "EXPIRED") == 0)
     {
       _sm_sandbox_graph_error (req, 400, 100, 0,
                                "(#100) The container expired: it was not published within 24 hours");
       return;
     }
-  if (published_in_last_day (req->sandbox, token->account) >= TH_QUOTA_TOTAL)
+  if (strcmp (status, "FINISHED") != 0)
     {
-      _sm_sandbox_graph_error (req, 400, 4, 0,
-                               "(#4) Publishing limit reached: 250 posts per 24 hours");
+      /* Meta's "not ready" for a container still at work or failed. */
+      _sm_sandbox_graph_error (req, 400, 9007, 2207027,
+                               "(#9007) Media ID is not available: the media is not ready for publishing");
+      return;
+    }
+  if (published_in_last_day (req->sandbox, token->account) >= state->quota_total)
+    {
+      g_autofree char *message = g_strdup_printf ("(#4) Publishing limit reached: %u posts per 24 hours",
+                                                  state->quota_total);
+
+      _sm_sandbox_graph_error (req, 400, 4, 0, message);
       return;
     }
 
   serial = _sm_sandbox_next_serial (req->sandbox);
   container->media_id = g_strdup_printf ("%" G_GUINT64_FORMAT, G_GUINT64_CONSTANT (18000000000000000) + serial);
-  post = _sm_sandbox_post_add (req->sandbox, TH_NETWORK, token->account, container->media_id, container->text);
+  post = _sm_sandbox_post_add (req->sandbox, TH_NETWORK, token->account, container->media_id,
+                               container->text != NULL ? container->text : "");
   post->reply_to = g_strdup (container->reply_to);
   post->extra = shortcode_for (serial);
+  if (container->kind == KIND_IMAGE || container->kind == KIND_VIDEO)
+    add_container_media (post, container);
+  for (guint i = 0; container->children != NULL && i < container->children->len; i++)
+    {
+      Container *child = g_hash_table_lookup (state->containers,
+                                              g_ptr_array_index (container->children, i));
+
+      add_container_media (post, child);
+      g_free (child->media_id);
+      child->media_id = g_strdup (container->media_id);
+    }
 
   object = json_object_new ();
   json_object_set_string_member (object, "id", container->media_id);
@@ -698,6 +1033,7 @@ static void
 publishing_limit_cb (SmSandboxRequest *req,
                      gpointer          user_data)
 {
+  ThreadsState *state = user_data;
   SmSandboxToken *token = authenticate (req, NULL, FALSE);
   const char *user = _sm_sandbox_request_arg (req, 0);
   g_autoptr(GPtrArray) fields = NULL;
@@ -722,7 +1058,7 @@ publishing_limit_cb (SmSandboxRequest *req,
     {
       JsonObject *config = json_object_new ();
 
-      json_object_set_int_member (config, "quota_total", TH_QUOTA_TOTAL);
+      json_object_set_int_member (config, "quota_total", state->quota_total);
       json_object_set_int_member (config, "quota_duration", TH_QUOTA_DURATION_S);
       json_object_set_object_member (item, "config", config);
     }
@@ -778,6 +1114,9 @@ node_cb (SmSandboxRequest *req,
       object = json_object_new ();
       if (_sm_sandbox_fields_has (fields, "status"))
         json_object_set_string_member (object, "status", container_status (container));
+      if (_sm_sandbox_fields_has (fields, "error_message") && container->error_message != NULL &&
+          container->media_id == NULL)
+        json_object_set_string_member (object, "error_message", container->error_message);
       json_object_set_string_member (object, "id", container->id);
       _sm_sandbox_respond_object (req, 200, object);
       return;
@@ -842,12 +1181,54 @@ site_not_found_cb (SmSandboxRequest *req,
   _sm_sandbox_respond_page (req, 404, "This page isn’t available in the sandbox’s Threads.");
 }
 
+static void
+hook_error (SmSandboxRequest *req,
+            guint             status,
+            const char       *message)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "error", message);
+  _sm_sandbox_respond_object (req, status, object);
+}
+
+/* POST /__sandbox/threads/publishing-limit {"quota_total": N} (sm-sandbox.h). */
+static void
+publishing_limit_hook_cb (SmSandboxRequest *req,
+                          gpointer          user_data)
+{
+  ThreadsState *state = user_data;
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *total;
+
+  root = _sm_sandbox_request_json (req);   /* borrowed */
+  total = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+    ? json_object_get_member (json_node_get_object (root), "quota_total") : NULL;
+  if (total == NULL ||
+      json_node_get_value_type (total) != G_TYPE_INT64 ||
+      json_node_get_int (total) < 0 || json_node_get_int (total) > G_MAXINT32)
+    {
+      hook_error (req, 400, "expected POST {\"quota_total\": N}, N from 0");
+      return;
+    }
+  state->quota_total = (guint) json_node_get_int (total);
+
+  object = json_object_new ();
+  json_object_set_int_member (object, "quota_total", state->quota_total);
+  json_object_set_int_member (object, "quota_usage",
+                              published_in_last_day (state->sandbox, TH_USER_ID));
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
 void
 _sm_sandbox_threads_register (SmSandbox *self)
 {
   ThreadsState *state = g_new0 (ThreadsState, 1);
 
   state->sandbox = self;
+  state->quota_total = TH_QUOTA_TOTAL;
+  _sm_sandbox_add_hook (self, "POST", "threads/publishing-limit", publishing_limit_hook_cb, state);
   state->containers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                              (GDestroyNotify) container_free);
   _sm_sandbox_add_module (self, state, threads_state_reset, threads_state_free);

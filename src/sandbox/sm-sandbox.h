@@ -185,6 +185,14 @@
  *     bytes and SHA-256) or, while fail_reason is set, FAILED with it.  An
  *     upload URL older than upload_url_lifetime_s answers 404.  Reset
  *     restores these defaults.
+ *   POST /__sandbox/threads/publishing-limit  {"quota_total": 3}
+ *     → 200 {"quota_total":3,"quota_usage":N}.  Threads' publishing limit
+ *     (250 posts per rolling 24 h by default): threads_publishing_limit
+ *     reports it and threads_publish refuses past it with the Graph error
+ *     code 4.  /__sandbox/reset puts it back to 250.  Threads IMAGE and
+ *     VIDEO containers fetch their image_url / video_url through the
+ *     sandbox and stay IN_PROGRESS until the fetch ends (see
+ *     sm-sandbox-threads.c for what makes them ERROR).
  *
  *   POST /__sandbox/rate-limits  {"enabled": false}
  *     → 200 {"enabled": false}.  The networks' own rate limits (X's 100 posts
