@@ -725,6 +725,43 @@ test_publish (gconstpointer data)
   g_assert_true (recorded_text_matches (net, text, sm_json_get_string (post, "text")));
 }
 
+/* A published post deleted at the network; a second time, already gone,
+ * is no error. */
+static void
+test_delete (gconstpointer data)
+{
+  const Network *net = data;
+  NetworkState *st = &states[net->network];
+  g_autofree char *text = unique_text (net, "to be deleted");
+  g_auto(SmPublishResult) result = { NULL, NULL, -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) post = NULL;
+
+  if (!need_connected (net))
+    return;
+
+  g_assert_true (publish (net, text, NULL, &result, &error));
+  g_assert_no_error (error);
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(SoupSession) session = sm_http_session_new ();
+      g_auto(SmPublishResult) deleted = { NULL, NULL, -1 };
+      SmPublishRequest request = {
+        .account_remote_id = st->remote_id,
+        .tokens = st->tokens,
+        .text = text,
+        .not_before_us = g_get_real_time () - G_TIME_SPAN_MINUTE,
+        .remote_id = result.remote_id,
+      };
+
+      g_assert_true (sm_platform_delete_published (sm_platform_get (net->network), session,
+                                                   &request, &deleted, NULL, &error));
+      g_assert_no_error (error);
+    }
+  post = sandbox_post (net, result.remote_id);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (post), "deleted"));
+}
+
 static void
 test_rate_limited (gconstpointer data)
 {
@@ -1712,6 +1749,7 @@ main (int   argc,
 
       add_network_test (net, "connect", test_connect);
       add_network_test (net, "publish", test_publish);
+      add_network_test (net, "delete", test_delete);
       add_network_test (net, "rate-limited", test_rate_limited);
       add_network_test (net, "server-error", test_server_error);
       add_network_test (net, "dropped-after", test_dropped_after);
