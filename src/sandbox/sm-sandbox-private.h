@@ -377,6 +377,14 @@ void        _sm_sandbox_fetch_head         (SmSandbox              *self,
                                             gpointer                user_data,
                                             GDestroyNotify          user_data_free);
 
+/* A timeout on the context the sandbox serves from (the thread-default
+ * one), not the global default: for a network's timers.  Returns a
+ * reference; g_source_destroy() it to cancel. */
+GSource    *_sm_sandbox_timeout_source_new (guint               delay_ms,
+                                            GSourceFunc         callback,
+                                            gpointer            data,
+                                            GDestroyNotify      notify);
+
 /* ---- the networks ------------------------------------------------------ */
 
 void        _sm_sandbox_x_register         (SmSandbox   *self);

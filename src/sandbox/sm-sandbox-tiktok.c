@@ -112,7 +112,7 @@ typedef struct
   PublishState status;
   char        *fail_reason;
   char        *post_id;
-  guint        timer;          /* processing, while it runs */
+  GSource     *timer;          /* processing, while it runs (a reference) */
 } Publish;
 
 typedef enum
@@ -245,8 +245,8 @@ tt_state_free (gpointer data)
     {
       Publish *publish = g_ptr_array_index (state->processing, i);
 
-      g_source_remove (publish->timer);
-      publish->timer = 0;
+      g_source_destroy (publish->timer);
+      g_clear_pointer (&publish->timer, g_source_unref);
     }
   g_ptr_array_unref (state->processing);
   settings_clear (&state->settings);
@@ -1156,7 +1156,7 @@ processing_done_cb (gpointer data)
   guint index;
 
   /* The timer's reference, released once done here. */
-  publish->timer = 0;
+  g_clear_pointer (&publish->timer, g_source_unref);
   if (g_ptr_array_find (state->processing, publish, &index))
     g_ptr_array_steal_index_fast (state->processing, index);
   processing_finish (state, publish);
@@ -1216,8 +1216,8 @@ put_cb (SmSandboxRequest *req,
   publish->status = PUBLISH_PROCESSING;
   if (state->settings.fail_reason != NULL)
     publish->fail_reason = g_strdup (state->settings.fail_reason);
-  publish->timer = g_timeout_add (
-    (guint) MAX (state->settings.processing_ms, 0), processing_done_cb, publish);
+  publish->timer = _sm_sandbox_timeout_source_new ((guint) MAX (state->settings.processing_ms, 0),
+                                                   processing_done_cb, publish, NULL);
   g_ptr_array_add (state->processing, g_rc_box_acquire (publish));
   _sm_sandbox_respond_empty (req, 201);
 }

@@ -124,7 +124,7 @@ struct _SmSandbox
   GQueue      *records;           /* Record */
   guint64      serial;
 
-  GHashTable  *pending;           /* SoupServerMessage → Pending */
+  GHashTable  *pending;           /* SoupServerMessage → GSource (a reference) */
   SoupSession *fetch_session;     /* _sm_sandbox_fetch, made on first use */
   gboolean     rate_limits_off;   /* for benchmarks that send thousands */
 };
@@ -2051,7 +2051,11 @@ pending_fire_cb (gpointer data)
 {
   Pending *pending = data;
 
-  g_hash_table_remove (pending->self->pending, pending->msg);
+  GSource *source = g_hash_table_lookup (pending->self->pending, pending->msg);
+
+  /* The source is firing: drop our reference; it goes once this returns. */
+  if (source != NULL && g_hash_table_steal (pending->self->pending, pending->msg))
+    g_source_unref (source);
   if (pending->drop)
     close_connection (pending->msg);
   else
@@ -2064,13 +2068,14 @@ pending_disconnected_cb (SoupServerMessage *msg,
                          gpointer           user_data)
 {
   SmSandbox *self = user_data;
-  guint id = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending, msg));
+  GSource *source = g_hash_table_lookup (self->pending, msg);
 
   /* The client gave up while we held the answer back. */
-  if (id != 0)
+  if (source != NULL)
     {
-      g_hash_table_remove (self->pending, msg);
-      g_source_remove (id);
+      g_hash_table_steal (self->pending, msg);
+      g_source_destroy (source);
+      g_source_unref (source);
     }
 }
 
@@ -2084,7 +2089,7 @@ hold_message (SmSandbox         *self,
               gboolean           drop)
 {
   Pending *pending = g_new0 (Pending, 1);
-  guint id;
+  GSource *source;
 
   pending->self = self;
   pending->msg = g_object_ref (msg);
@@ -2093,8 +2098,23 @@ hold_message (SmSandbox         *self,
   if (g_signal_lookup ("disconnected", SOUP_TYPE_SERVER_MESSAGE) != 0)
     pending->disconnected_id = g_signal_connect (msg, "disconnected",
                                                  G_CALLBACK (pending_disconnected_cb), self);
-  id = g_timeout_add_full (G_PRIORITY_DEFAULT, delay_ms, pending_fire_cb, pending, pending_free);
-  g_hash_table_insert (self->pending, msg, GUINT_TO_POINTER (id));
+  /* On the context the server runs on (a test may run the sandbox in a
+   * thread of its own), not on the global default one. */
+  source = _sm_sandbox_timeout_source_new (delay_ms, pending_fire_cb, pending, pending_free);
+  g_hash_table_insert (self->pending, msg, source);
+}
+
+GSource *
+_sm_sandbox_timeout_source_new (guint          delay_ms,
+                                GSourceFunc    callback,
+                                gpointer       data,
+                                GDestroyNotify notify)
+{
+  GSource *source = g_timeout_source_new (delay_ms);
+
+  g_source_set_callback (source, callback, data, notify);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
 }
 
 /* ---- dispatch ---------------------------------------------------------- */
@@ -2397,18 +2417,21 @@ sm_sandbox_dispose (GObject *object)
 {
   SmSandbox *self = SM_SANDBOX (object);
   GHashTableIter iter;
-  gpointer id;
+  gpointer source;
 
   if (self->pending != NULL)
     {
-      g_autoptr(GList) ids = NULL;
+      g_autoptr(GList) sources = NULL;
 
       g_hash_table_iter_init (&iter, self->pending);
-      while (g_hash_table_iter_next (&iter, NULL, &id))
-        ids = g_list_prepend (ids, id);
-      g_hash_table_remove_all (self->pending);
-      for (GList *l = ids; l != NULL; l = l->next)
-        g_source_remove (GPOINTER_TO_UINT (l->data));
+      while (g_hash_table_iter_next (&iter, NULL, &source))
+        sources = g_list_prepend (sources, source);
+      g_hash_table_steal_all (self->pending);
+      for (GList *l = sources; l != NULL; l = l->next)
+        {
+          g_source_destroy (l->data);
+          g_source_unref (l->data);
+        }
     }
 
   if (self->server != NULL)
