@@ -2000,8 +2000,7 @@ sm_platform_facebook_find_published (SmPlatform              *platform,
   return TRUE;
 }
 
-/* DELETE /{post-id} (or a video's id) with the Page token; Graph says
- * "does not exist" (100/33) for one already gone, which counts. */
+/* DELETE /{post-id} (or a video's id) with the Page token. */
 static gboolean
 sm_platform_facebook_delete_published (SmPlatform              *platform,
                                        SoupSession             *session,
@@ -2010,23 +2009,7 @@ sm_platform_facebook_delete_published (SmPlatform              *platform,
                                        GCancellable            *cancellable,
                                        GError                 **error)
 {
-  g_autofree char *escaped = g_uri_escape_string (request->remote_id, NULL, FALSE);
-  g_autofree char *url = g_strconcat (FB_GRAPH "/", escaped, NULL);
-  g_autoptr(SoupMessage) msg = sm_http_message_new ("DELETE", url, error);
-  g_autoptr(JsonNode) root = NULL;
-
-  if (msg == NULL)
-    return FALSE;
-  sm_http_set_bearer (msg, request->tokens->access_token);
-  if (!_sm_platform_send (session, msg, SM_CALL_READ, cancellable, &root, error))
-    return FALSE;
-  if (_sm_platform_status_ok (msg))
-    return TRUE;
-  if (root != NULL && sm_json_get_int (root, "error.code") == 100 &&
-      sm_json_get_int (root, "error.error_subcode") == 33)
-    return TRUE;
-  _sm_platform_set_meta_error (error, FB_NAME, msg, root, SM_CALL_READ, result);
-  return FALSE;
+  return _sm_platform_graph_delete (session, FB_GRAPH, FB_NAME, request, result, cancellable, error);
 }
 
 static void

@@ -1059,8 +1059,7 @@ sm_platform_threads_find_published (SmPlatform              *platform,
   return TRUE;
 }
 
-/* DELETE /{threads-media-id}; Graph's "does not exist" (100/33) for one
- * already gone counts as deleted. */
+/* DELETE /{threads-media-id}. */
 static gboolean
 sm_platform_threads_delete_published (SmPlatform              *platform,
                                       SoupSession             *session,
@@ -1069,23 +1068,7 @@ sm_platform_threads_delete_published (SmPlatform              *platform,
                                       GCancellable            *cancellable,
                                       GError                 **error)
 {
-  g_autofree char *escaped = g_uri_escape_string (request->remote_id, NULL, FALSE);
-  g_autofree char *url = g_strconcat (TH_API "/", escaped, NULL);
-  g_autoptr(SoupMessage) msg = sm_http_message_new ("DELETE", url, error);
-  g_autoptr(JsonNode) root = NULL;
-
-  if (msg == NULL)
-    return FALSE;
-  sm_http_set_bearer (msg, request->tokens->access_token);
-  if (!_sm_platform_send (session, msg, SM_CALL_READ, cancellable, &root, error))
-    return FALSE;
-  if (_sm_platform_status_ok (msg))
-    return TRUE;
-  if (root != NULL && sm_json_get_int (root, "error.code") == 100 &&
-      sm_json_get_int (root, "error.error_subcode") == 33)
-    return TRUE;
-  _sm_platform_set_meta_error (error, TH_NAME, msg, root, SM_CALL_READ, result);
-  return FALSE;
+  return _sm_platform_graph_delete (session, TH_API, TH_NAME, request, result, cancellable, error);
 }
 
 static void

@@ -1219,6 +1219,35 @@ _sm_platform_graph_call (SoupSession      *session,
   return g_steal_pointer (&root);
 }
 
+gboolean
+_sm_platform_graph_delete (SoupSession             *session,
+                           const char              *api,
+                           const char              *network_name,
+                           const SmPublishRequest  *request,
+                           SmPublishResult         *result,
+                           GCancellable            *cancellable,
+                           GError                 **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (request->remote_id, NULL, FALSE);
+  g_autofree char *url = g_strconcat (api, "/", escaped, NULL);
+  g_autoptr(SoupMessage) msg = sm_http_message_new ("DELETE", url, error);
+  g_autoptr(JsonNode) root = NULL;
+
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_bearer (msg, request->tokens->access_token);
+  if (!_sm_platform_send (session, msg, SM_CALL_READ, cancellable, &root, error))
+    return FALSE;
+  if (_sm_platform_status_ok (msg))
+    return TRUE;
+  /* Graph's "does not exist" (100/33): already gone, as asked. */
+  if (root != NULL && sm_json_get_int (root, "error.code") == 100 &&
+      sm_json_get_int (root, "error.error_subcode") == 33)
+    return TRUE;
+  _sm_platform_set_meta_error (error, network_name, msg, root, SM_CALL_READ, result);
+  return FALSE;
+}
+
 JsonNode *
 _sm_platform_graph_get (SoupSession      *session,
                         const char       *url,

@@ -138,6 +138,15 @@ JsonNode *_sm_platform_graph_call       (SoupSession      *session,
                                          GCancellable     *cancellable,
                                          GError          **error);
 /* GET @url (a real https URL) with an optional bearer token. */
+/* DELETE @api/{request->remote_id} with the request's token; a post
+ * already gone counts as deleted. */
+gboolean  _sm_platform_graph_delete     (SoupSession             *session,
+                                         const char              *api,
+                                         const char              *network_name,
+                                         const SmPublishRequest  *request,
+                                         SmPublishResult         *result,
+                                         GCancellable            *cancellable,
+                                         GError                 **error);
 JsonNode *_sm_platform_graph_get        (SoupSession      *session,
                                          const char       *url,
                                          const char       *token,
