@@ -17,9 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "sm-cli.h"
 #include "sm-cli-bucket.h"
 #include "sm-http.h"
 #include "sm-s3.h"
@@ -55,56 +55,6 @@ current_profile (GError **error)
   return g_strdup (sm_store_get_dir (store));
 }
 
-/* One line from standard input, with echo off on a terminal; NULL at end
- * of input. */
-static char *
-read_secret (const char *prompt)
-{
-  gboolean tty = isatty (STDIN_FILENO);
-  struct termios saved, quiet;
-  g_autoptr(GString) secret = g_string_new (NULL);
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-
-  if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
-    {
-      quiet = saved;
-      quiet.c_lflag &= ~(tcflag_t) ECHO;
-      g_printerr ("%s", prompt);
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-  else
-    tty = FALSE;
-  n = getline (&line, &cap, stdin);
-  if (tty)
-    {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-      g_printerr ("\n");
-    }
-  if (n > 0)
-    g_string_append_len (secret, line, n);
-  if (line != NULL)
-    {
-      memset (line, 0, cap);
-      free (line);
-    }
-  if (n <= 0)
-    return NULL;
-  g_strstrip (secret->str);
-  return g_string_free (g_steal_pointer (&secret), FALSE);
-}
-
-static void
-wipe (char *secret)
-{
-  if (secret != NULL)
-    memset (secret, 0, strlen (secret));
-  g_free (secret);
-}
-
-/* "eu-west-1" for https://s3.eu-west-1.amazonaws.com, "us-east-1" for
- * https://s3.amazonaws.com, else NULL. */
 static char *
 aws_region_of (const char *endpoint)
 {
@@ -154,7 +104,7 @@ cmd_set (int    argc,
   g_autoptr(SoupSession) session = NULL;
   g_autofree char *profile = NULL;
   SmS3Addressing addressing = SM_S3_ADDRESSING_AUTO;
-  char *secret;
+  GString *secret;
 
   g_option_context_set_summary (ctx, N_("Sets up the bucket that Instagram and Threads fetch "
                                         "photos and videos from.  The secret access key is read "
@@ -178,14 +128,14 @@ cmd_set (int    argc,
   else if (virtual_hosted)
     addressing = SM_S3_ADDRESSING_VIRTUAL;
 
-  secret = read_secret (_("Secret access key, then Enter: "));
-  if (secret == NULL || *secret == '\0')
+  secret = sm_cli_read_secret (_("Secret access key, then Enter: "));
+  if (secret->len == 0)
     {
-      wipe (secret);
+      sm_cli_wipe_secret (secret);
       return fail (_("no secret access key on standard input; nothing was saved"));
     }
-  config = sm_s3_config_new (endpoint, region, bucket, key_id, secret, addressing);
-  wipe (secret);
+  config = sm_s3_config_new (endpoint, region, bucket, key_id, secret->str, addressing);
+  sm_cli_wipe_secret (secret);
 
   if (!sm_s3_config_validate (config, &error))
     return fail (_("%s; nothing was saved"), error->message);

@@ -207,8 +207,8 @@ parse_network (const char *name,
 /* One line from standard input, never from the command line (where ps
  * would show it) nor on the screen: on a terminal, read with echo off after
  * @prompt.  Stripped; the caller wipes it. */
-static GString *
-read_secret_line (const char *prompt)
+GString *
+sm_cli_read_secret (const char *prompt)
 {
   GString *secret = g_string_new (NULL);
   gboolean tty = isatty (STDIN_FILENO);
@@ -244,8 +244,8 @@ read_secret_line (const char *prompt)
   return secret;
 }
 
-static void
-wipe_string (GString *secret)
+void
+sm_cli_wipe_secret (GString *secret)
 {
   memset (secret->str, 0, secret->allocated_len);
   g_string_free (secret, TRUE);
@@ -279,11 +279,11 @@ connect_with_token (SmStore    *store,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(SmAccount) account = NULL;
   TokenConnectWait wait = { loop, 0, NULL };
-  GString *token = read_secret_line (_("System-user access token, then Enter: "));
+  GString *token = sm_cli_read_secret (_("System-user access token, then Enter: "));
 
   if (token->len == 0)
     {
-      wipe_string (token);
+      sm_cli_wipe_secret (token);
       return fail (_("no token on standard input; pipe the system-user token in, such as "
                      "“so-me accounts connect %s --phone-number-id ID < token.txt”"),
                    sm_network_to_string (network));
@@ -291,7 +291,7 @@ connect_with_token (SmStore    *store,
 
   sm_connect_account_with_token_async (store, network, remote_id, token->str,
                                        NULL, token_connect_done_cb, &wait);
-  wipe_string (token);
+  sm_cli_wipe_secret (token);
   g_main_loop_run (loop);
   if (wait.id == 0)
     {
@@ -403,10 +403,10 @@ cmd_accounts_credentials (int    argc,
   /* The secret never goes on the command line, where ps would show it,
    * nor on the screen. */
   {
-    GString *line = read_secret_line (_("Client secret (empty for none), then Enter: "));
+    GString *line = sm_cli_read_secret (_("Client secret (empty for none), then Enter: "));
 
     g_string_append_len (secret, line->str, line->len);
-    wipe_string (line);
+    sm_cli_wipe_secret (line);
   }
   creds.client_id = client_id;
   creds.client_secret = *secret->str ? secret->str : NULL;

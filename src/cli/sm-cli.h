@@ -16,4 +16,11 @@ int sm_cli_run (int    argc,
 int sm_cli_media (int    argc,
                   char **argv);
 
+/* One line from standard input, never from the command line (where ps
+ * would show it) nor on the screen: on a terminal, read with echo off after
+ * @prompt.  Stripped; empty at end of input.  Free with
+ * sm_cli_wipe_secret(), which overwrites it first. */
+GString *sm_cli_read_secret (const char *prompt);
+void     sm_cli_wipe_secret (GString    *secret);
+
 G_END_DECLS
