@@ -731,7 +731,13 @@ test_large_file_streamed (void)
   g_assert_no_error (error);
   g_test_message ("peak RSS grew by %" G_GSIZE_FORMAT " KiB for a %" G_GSIZE_FORMAT " KiB file",
                   (peak_rss () - before) / 1024, size / 1024);
+#ifndef __SANITIZE_ADDRESS__
   g_assert_cmpuint (peak_rss () - before, <, size / 4);
+#else
+  /* AddressSanitizer keeps freed buffers in quarantine (256 MB by
+   * default), so the peak says nothing about streaming under it. */
+  g_test_message ("memory bound not checked under AddressSanitizer");
+#endif
 
   object = find_object (config->bucket, key);
   g_assert_cmpint (sm_json_get_int (object, "bytes"), ==, (gint64) size);

@@ -1116,8 +1116,9 @@ test_media_faults (void)
   gone = make_video (p, "gone.mp4", 10);
   video = make_video (p, "long.mp4", 400);
 
-  /* Scheduled a few seconds ahead; then one file is edited, one deleted. */
-  when = sm_time_format_utc ((g_get_real_time () / G_TIME_SPAN_SECOND + 3) * G_TIME_SPAN_SECOND);
+  /* Scheduled ahead (far enough for a slow, sanitized build to schedule
+   * both first); then one file is edited, one deleted. */
+  when = sm_time_format_utc ((g_get_real_time () / G_TIME_SPAN_SECOND + 15) * G_TIME_SPAN_SECOND);
   g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", when,
                                 "--media", changed, "Edited after scheduling", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &first, NULL));
@@ -1133,9 +1134,15 @@ test_media_faults (void)
     g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (stream), "more", 4, NULL, NULL, NULL));
   }
   g_assert_cmpint (g_unlink (gone), ==, 0);
+  {
+    g_autofree char *states = sm_test_target_states (p, first);
+
+    /* Otherwise this run was too slow to test anything. */
+    g_assert_cmpstr (states, ==, "scheduled");
+  }
 
   w.post_id = first;
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_true (sm_test_wait_for (states_are, &w, 45));
   g_assert_nonnull (strstr (target_error (p, first, &keep), "changed after the post was scheduled"));
   g_clear_pointer (&keep, json_node_unref);
   w.post_id = second;
