@@ -541,6 +541,21 @@ populate_timeline (SmCalendarView *self,
     }
 }
 
+/* The working day in view the first time the hours are shown, once they
+ * have their size. */
+static void
+scroll_to_morning_cb (GtkAdjustment  *adjustment,
+                      SmCalendarView *self)
+{
+  double morning = (DEFAULT_HOUR - 1) * sm_calendar_timeline_get_hour_height (self->timeline);
+
+  if (self->scrolled || gtk_adjustment_get_upper (adjustment) < morning + gtk_adjustment_get_page_size (adjustment))
+    return;
+  self->scrolled = TRUE;
+  g_signal_handlers_disconnect_by_func (adjustment, scroll_to_morning_cb, self);
+  gtk_adjustment_set_value (adjustment, morning);
+}
+
 static void
 populate (SmCalendarView *self)
 {
@@ -560,6 +575,9 @@ populate (SmCalendarView *self)
     {
       gtk_stack_set_visible_child_name (self->stack, "timeline");
       populate_timeline (self, buckets);
+      if (!self->scrolled)
+        g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->timeline_scroller),
+                                 "changed", G_CALLBACK (scroll_to_morning_cb), self, 0);
     }
   free_buckets (self, buckets);
 }
@@ -913,6 +931,8 @@ delete_local (SmCalendarView *self,
   pending->toast = g_object_ref (adw_toast_new (_("Post deleted")));
   adw_toast_set_button_label (pending->toast, _("_Undo"));
   adw_toast_set_timeout (pending->toast, UNDO_SECONDS);
+  /* Shown at once, ahead of other toasts: Undo is no use later. */
+  adw_toast_set_priority (pending->toast, ADW_TOAST_PRIORITY_HIGH);
   g_signal_connect (pending->toast, "button-clicked", G_CALLBACK (undo_clicked_cb), pending);
   g_signal_connect (pending->toast, "dismissed", G_CALLBACK (toast_dismissed_cb), pending);
   pending->timeout_id = g_timeout_add_seconds (UNDO_SECONDS + 2, pending_timeout_cb, pending);
@@ -1475,6 +1495,7 @@ search_changed_cb (SmCalendarView *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
 
+  g_debug ("Searching for “%s”", text);
   g_clear_pointer (&self->filter, g_free);
   if (text != NULL && *text != '\0')
     self->filter = g_utf8_casefold (text, -1);
@@ -1602,24 +1623,6 @@ sm_calendar_view_size_allocate (GtkWidget *widget,
 }
 
 static void
-sm_calendar_view_map (GtkWidget *widget)
-{
-  SmCalendarView *self = SM_CALENDAR_VIEW (widget);
-
-  GTK_WIDGET_CLASS (sm_calendar_view_parent_class)->map (widget);
-
-  /* The working day in view the first time the hours are shown. */
-  if (!self->scrolled)
-    {
-      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->timeline_scroller);
-
-      self->scrolled = TRUE;
-      gtk_adjustment_set_value (adjustment,
-                                (DEFAULT_HOUR - 1) * sm_calendar_timeline_get_hour_height (self->timeline));
-    }
-}
-
-static void
 sm_calendar_view_dispose (GObject *object)
 {
   SmCalendarView *self = (SmCalendarView *) object;
@@ -1640,10 +1643,13 @@ sm_calendar_view_dispose (GObject *object)
         }
     }
 
-  if (self->popover != NULL)
+  /* The shown popover, and closed ones still waiting for their idle. */
+  self->popover = NULL;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self)), *next; child != NULL; child = next)
     {
-      gtk_widget_unparent (self->popover);
-      self->popover = NULL;
+      next = gtk_widget_get_next_sibling (child);
+      if (GTK_IS_POPOVER (child))
+        gtk_widget_unparent (child);
     }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -1676,7 +1682,6 @@ sm_calendar_view_class_init (SmCalendarViewClass *klass)
   object_class->dispose = sm_calendar_view_dispose;
   object_class->finalize = sm_calendar_view_finalize;
   widget_class->size_allocate = sm_calendar_view_size_allocate;
-  widget_class->map = sm_calendar_view_map;
 
   /**
    * SmCalendarView::compose:
