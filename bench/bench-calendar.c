@@ -67,13 +67,22 @@ wait_paint (gint64 start)
   return (g_get_monotonic_time () - start) / 1000.0;
 }
 
+static gboolean
+done_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets idles, layout and drawing finish, without spinning. */
 static void
 settle (void)
 {
-  gint64 until = g_get_monotonic_time () + 200 * 1000;
+  gboolean done = FALSE;
 
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
+  g_timeout_add (200, done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 static int

@@ -304,6 +304,8 @@ show_window (SmStore *store)
 
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
+  /* The calendar is the first page; these tests are about the agenda. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "agenda"));
 
   return window;
 }

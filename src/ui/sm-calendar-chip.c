@@ -14,16 +14,29 @@
 #include "sm-ui-util.h"
 
 #define FIRST_WORDS_CHARS 48
+#define ICON_SIZE         12
+#define SPACING           4
 
 struct _SmCalendarChip
 {
-  GtkButton      parent_instance;
+  GtkWidget      parent_instance;
 
   gint64         post_id;
   SmTargetState  state;
+  char          *text;      /* time and first words */
+  int            time_len;  /* bytes of the time in text */
+  PangoLayout   *layout;
 };
 
-G_DEFINE_FINAL_TYPE (SmCalendarChip, sm_calendar_chip, GTK_TYPE_BUTTON)
+enum {
+  CLICKED,
+  ACTIVATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SmCalendarChip, sm_calendar_chip, GTK_TYPE_WIDGET)
 
 static const char *
 state_icon_name (SmTargetState state)
@@ -65,6 +78,27 @@ first_words (const char *text)
   return g_strdup_printf (_("%.*s…"), (int) (cut - line), line);
 }
 
+/* The layout follows the widget's font (CSS) and direction. */
+static PangoLayout *
+ensure_layout (SmCalendarChip *self)
+{
+  if (self->layout == NULL)
+    {
+      PangoAttrList *attrs = pango_attr_list_new ();
+      PangoAttribute *weight = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
+
+      self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), self->text);
+      weight->start_index = 0;
+      weight->end_index = self->time_len;
+      pango_attr_list_insert (attrs, weight);
+      pango_layout_set_attributes (self->layout, attrs);
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_single_paragraph_mode (self->layout, TRUE);
+      pango_attr_list_unref (attrs);
+    }
+  return self->layout;
+}
+
 static GdkContentProvider *
 drag_prepare_cb (GtkDragSource  *source,
                  double          x,
@@ -85,17 +119,198 @@ drag_begin_cb (GtkDragSource  *source,
 }
 
 static void
+pressed_cb (GtkGestureClick *gesture,
+            int              n_press,
+            double           x,
+            double           y,
+            SmCalendarChip  *self)
+{
+  /* Not claimed yet: a drag may start from here. */
+  gtk_widget_set_state_flags (GTK_WIDGET (self), GTK_STATE_FLAG_ACTIVE, FALSE);
+}
+
+static void
+released_cb (GtkGestureClick *gesture,
+             int              n_press,
+             double           x,
+             double           y,
+             SmCalendarChip  *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  gtk_widget_unset_state_flags (GTK_WIDGET (self), GTK_STATE_FLAG_ACTIVE);
+  if (gtk_widget_contains (GTK_WIDGET (self), x, y))
+    g_signal_emit (self, signals[CLICKED], 0);
+}
+
+static void
+cancel_cb (GtkGesture       *gesture,
+           GdkEventSequence *sequence,
+           SmCalendarChip   *self)
+{
+  gtk_widget_unset_state_flags (GTK_WIDGET (self), GTK_STATE_FLAG_ACTIVE);
+}
+
+static void
+sm_calendar_chip_activate (SmCalendarChip *self)
+{
+  g_signal_emit (self, signals[CLICKED], 0);
+}
+
+static void
+sm_calendar_chip_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  SmCalendarChip *self = SM_CALENDAR_CHIP (widget);
+  PangoLayout *layout = ensure_layout (self);
+  int width, height;
+
+  pango_layout_set_width (layout, -1);
+  pango_layout_get_pixel_size (layout, &width, &height);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* Shrinks to the icon and an ellipsis. */
+      *minimum = ICON_SIZE + SPACING + MIN (width, 2 * height);
+      *natural = ICON_SIZE + SPACING + width;
+    }
+  else
+    {
+      *minimum = *natural = MAX (height, ICON_SIZE);
+    }
+}
+
+static void
+sm_calendar_chip_snapshot (GtkWidget   *widget,
+                           GtkSnapshot *snapshot)
+{
+  SmCalendarChip *self = SM_CALENDAR_CHIP (widget);
+  PangoLayout *layout = ensure_layout (self);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+  GdkRGBA color, icon_color;
+  int text_width, text_height;
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  /* The state icon in the state's colour from the theme, when it has one. */
+  icon_color = color;
+  {
+    const char *name = self->state == SM_TARGET_FAILED ? "error_color" :
+                       self->state == SM_TARGET_PUBLISHED ? "success_color" :
+                       self->state == SM_TARGET_PUBLISHING || self->state == SM_TARGET_UNCONFIRMED ? "warning_color" :
+                       NULL;
+    GdkRGBA named;
+
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    if (name != NULL && gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, &named))
+      icon_color = named;
+    G_GNUC_END_IGNORE_DEPRECATIONS
+  }
+
+  icon = gtk_icon_theme_lookup_icon (theme, state_icon_name (self->state), NULL, ICON_SIZE,
+                                     gtk_widget_get_scale_factor (widget), gtk_widget_get_direction (widget),
+                                     0);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (rtl ? width - ICON_SIZE : 0,
+                                                          (height - ICON_SIZE) / 2.0));
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot, ICON_SIZE, ICON_SIZE,
+                                            &icon_color, 1);
+  gtk_snapshot_restore (snapshot);
+
+  pango_layout_set_width (layout, MAX (0, width - ICON_SIZE - SPACING) * PANGO_SCALE);
+  pango_layout_get_pixel_size (layout, &text_width, &text_height);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (rtl ? 0 : ICON_SIZE + SPACING,
+                                                          (height - text_height) / 2.0));
+  gtk_snapshot_append_layout (snapshot, layout, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+sm_calendar_chip_css_changed (GtkWidget         *widget,
+                              GtkCssStyleChange *change)
+{
+  SmCalendarChip *self = SM_CALENDAR_CHIP (widget);
+
+  GTK_WIDGET_CLASS (sm_calendar_chip_parent_class)->css_changed (widget, change);
+
+  /* A new font: lay out again. */
+  g_clear_object (&self->layout);
+  gtk_widget_queue_resize (widget);
+}
+
+static void
+sm_calendar_chip_finalize (GObject *object)
+{
+  SmCalendarChip *self = (SmCalendarChip *) object;
+
+  g_clear_object (&self->layout);
+  g_clear_pointer (&self->text, g_free);
+
+  G_OBJECT_CLASS (sm_calendar_chip_parent_class)->finalize (object);
+}
+
+static void
 sm_calendar_chip_class_init (SmCalendarChipClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->finalize = sm_calendar_chip_finalize;
+  widget_class->measure = sm_calendar_chip_measure;
+  widget_class->snapshot = sm_calendar_chip_snapshot;
+  widget_class->css_changed = sm_calendar_chip_css_changed;
+
+  /**
+   * SmCalendarChip::clicked:
+   *
+   * A click, Enter or Space on the chip.
+   */
+  signals[CLICKED] =
+    g_signal_new ("clicked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[ACTIVATE] =
+    g_signal_new_class_handler ("activate", G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_FIRST | G_SIGNAL_ACTION,
+                                G_CALLBACK (sm_calendar_chip_activate),
+                                NULL, NULL, NULL, G_TYPE_NONE, 0);
+  gtk_widget_class_set_activate_signal (widget_class, signals[ACTIVATE]);
+
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Return, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Enter, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_ISO_Enter, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_space, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Space, 0, "activate", NULL);
+
   gtk_widget_class_set_css_name (widget_class, "button");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_BUTTON);
 }
 
 static void
 sm_calendar_chip_init (SmCalendarChip *self)
 {
   GtkDragSource *source = gtk_drag_source_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_can_focus (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect_object (click, "pressed", G_CALLBACK (pressed_cb), self, 0);
+  g_signal_connect_object (click, "released", G_CALLBACK (released_cb), self, 0);
+  g_signal_connect_object (click, "cancel", G_CALLBACK (cancel_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 
   gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
   g_signal_connect_object (source, "prepare", G_CALLBACK (drag_prepare_cb), self, 0);
@@ -152,7 +367,6 @@ sm_calendar_chip_new (const SmPost *post,
   g_autofree char *tooltip = NULL;
   g_autofree char *network_class = NULL;
   SmNetwork network = SM_NETWORK_INVALID;
-  GtkWidget *box, *icon, *time_label, *text_label;
 
   g_return_val_if_fail (post != NULL, NULL);
 
@@ -175,23 +389,8 @@ sm_calendar_chip_new (const SmPost *post,
   local = g_date_time_to_timezone (utc, tz);
   time = sm_ui_format_time (local);
   words = first_words (post->text);
-
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-  icon = gtk_image_new_from_icon_name (state_icon_name (self->state));
-  gtk_widget_add_css_class (icon, "sm-cal-state");
-  gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
-  time_label = gtk_label_new (time);
-  gtk_widget_add_css_class (time_label, "sm-cal-time");
-  gtk_widget_add_css_class (time_label, "numeric");
-  text_label = gtk_label_new (words);
-  gtk_label_set_ellipsize (GTK_LABEL (text_label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (text_label), 0);
-  gtk_label_set_width_chars (GTK_LABEL (text_label), 0);
-  gtk_widget_set_hexpand (text_label, TRUE);
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), time_label);
-  gtk_box_append (GTK_BOX (box), text_label);
-  gtk_button_set_child (GTK_BUTTON (self), box);
+  self->text = g_strconcat (time, " ", words, NULL);
+  self->time_len = strlen (time);
 
   network_class = g_strconcat ("network-", sm_network_to_string (network), NULL);
   gtk_widget_add_css_class (GTK_WIDGET (self), network_class);
@@ -223,4 +422,12 @@ sm_calendar_chip_get_state (SmCalendarChip *self)
   g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), SM_TARGET_DRAFT);
 
   return self->state;
+}
+
+const char *
+sm_calendar_chip_get_text (SmCalendarChip *self)
+{
+  g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), NULL);
+
+  return self->text;
 }

@@ -1243,7 +1243,8 @@ cell_pressed_cb (GtkGestureClick *gesture,
   MonthCell *month_cell = g_object_get_data (G_OBJECT (cell), "sm-cell");
 
   /* A chip or "+N more" does its own thing. */
-  if (picked != NULL && picked != cell && gtk_widget_get_ancestor (picked, GTK_TYPE_BUTTON) != NULL)
+  if (picked != NULL && picked != cell &&
+      (SM_IS_CALENDAR_CHIP (picked) || gtk_widget_get_ancestor (picked, GTK_TYPE_BUTTON) != NULL))
     return;
 
   self->date = month_cell->date;
