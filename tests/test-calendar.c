@@ -319,10 +319,16 @@ fixture_set_up (Fixture       *f,
   g_autoptr(GPtrArray) claimed = NULL;
   gint64 workspace_id, now_us = g_get_real_time ();
 
+  /* The workspace takes the local zone when it is made. */
+  if (data != NULL)
+    g_setenv ("TZ", data, TRUE);
+
   f->store = sm_store_open (NULL, &error);
   g_assert_no_error (error);
   workspace_id = sm_store_get_default_workspace (f->store, &f->zone, &error);
   g_assert_no_error (error);
+  if (data != NULL)
+    g_assert_cmpstr (f->zone, ==, data);
 
   f->x_account = sm_store_upsert_account (f->store, workspace_id, SM_NETWORK_X, "1001",
                                           "Ada Lovelace", "@ada", &error);
@@ -382,6 +388,8 @@ fixture_tear_down (Fixture       *f,
   close_window (GTK_WINDOW (f->window));
   g_clear_object (&f->store);
   g_clear_pointer (&f->zone, g_free);
+  if (data != NULL)
+    g_unsetenv ("TZ");
 }
 
 static GtkWidget *
@@ -753,6 +761,111 @@ test_live (Fixture       *f,
                                               g_date_get_month (&f->day), g_date_get_day (&f->day), 14, 0));
 }
 
+/* The last Sunday of @month next year: where Europe's clocks change. */
+static void
+last_sunday (int    month,
+             GDate *date)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  int year = g_date_time_get_year (now) + 1;
+
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, g_date_get_days_in_month (month, year), month, year);
+  while (g_date_get_weekday (date) != G_DATE_SUNDAY)
+    g_date_subtract_days (date, 1);
+}
+
+static guint
+chips_shown (Fixture      *f,
+             const gint64 *ids,
+             guint         n)
+{
+  guint shown = 0;
+
+  for (guint i = 0; i < n; i++)
+    shown += find_widget (GTK_WIDGET (f->view), match_chip, &ids[i]) != NULL;
+  return shown;
+}
+
+/* In Europe/Berlin: the 25-hour day in October holds both 02:30s and its
+ * 23:30, and not the next day's 00:15; the 23-hour day in March holds its
+ * 23:30 and not the next day's 00:30; a drop on the skipped 02:30 lands
+ * at 03:30 summer time. */
+static void
+test_dst (Fixture       *f,
+          gconstpointer  data)
+{
+  GDate autumn, spring, next;
+  gint64 first_0230_us, second_0230_us, ids[4], spring_ids[2];
+  g_autoptr(GDateTime) noon = NULL;
+
+  last_sunday (10, &autumn);
+  /* 02:30 CEST is 00:30 UTC; an hour later the clocks say 02:30 again. */
+  first_0230_us = at (f, &autumn, 0, 2, 30);
+  second_0230_us = first_0230_us + HOUR_US;
+  {
+    g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Europe/Berlin");
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (second_0230_us / SECOND_US);
+    g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+
+    g_assert_cmpint (g_date_time_get_hour (local), ==, 2);
+    g_assert_cmpint (g_date_time_get_minute (local), ==, 30);
+  }
+  ids[0] = create (f, "First half past two.", first_0230_us, f->x_account);
+  ids[1] = create (f, "Second half past two.", second_0230_us, f->x_account);
+  ids[2] = create (f, "Late on the long day.", at (f, &autumn, 0, 23, 30), f->x_account);
+  ids[3] = create (f, "Just after midnight.", at (f, &autumn, 1, 0, 15), f->x_account);
+  /* The long day really is 25 hours. */
+  g_assert_cmpint (at (f, &autumn, 1, 0, 0) - at (f, &autumn, 0, 0, 0), ==, 25 * HOUR_US);
+
+  sm_calendar_view_set_mode (f->view, SM_CALENDAR_MODE_DAY);
+  sm_calendar_view_set_date (f->view, g_date_get_year (&autumn), g_date_get_month (&autumn),
+                             g_date_get_day (&autumn));
+  settle ();
+  g_assert_cmpuint (chips_shown (f, ids, 3), ==, 3);
+  g_assert_cmpuint (chips_shown (f, &ids[3], 1), ==, 0);
+  next = autumn;
+  g_date_add_days (&next, 1);
+  sm_calendar_view_set_date (f->view, g_date_get_year (&next), g_date_get_month (&next),
+                             g_date_get_day (&next));
+  settle ();
+  g_assert_cmpuint (chips_shown (f, ids, 3), ==, 0);
+  g_assert_cmpuint (chips_shown (f, &ids[3], 1), ==, 1);
+
+  /* Month view: the same split. */
+  sm_calendar_view_set_mode (f->view, SM_CALENDAR_MODE_MONTH);
+  settle ();
+  g_assert_cmpuint (chips_shown (f, ids, 4), ==, 4);
+  {
+    GtkWidget *cells[4];
+
+    for (guint i = 0; i < 4; i++)
+      cells[i] = gtk_widget_get_parent (find_widget (GTK_WIDGET (f->view), match_chip, &ids[i]));
+    g_assert_true (cells[0] == cells[1] && cells[1] == cells[2]);
+    g_assert_true (cells[3] != cells[0]);
+  }
+
+  last_sunday (3, &spring);
+  g_assert_cmpint (at (f, &spring, 1, 0, 0) - at (f, &spring, 0, 0, 0), ==, 23 * HOUR_US);
+  spring_ids[0] = create (f, "Late on the short day.", at (f, &spring, 0, 23, 30), f->x_account);
+  spring_ids[1] = create (f, "Half past midnight.", at (f, &spring, 1, 0, 30), f->x_account);
+  sm_calendar_view_set_mode (f->view, SM_CALENDAR_MODE_DAY);
+  sm_calendar_view_set_date (f->view, g_date_get_year (&spring), g_date_get_month (&spring),
+                             g_date_get_day (&spring));
+  settle ();
+  g_assert_cmpuint (chips_shown (f, spring_ids, 1), ==, 1);
+  g_assert_cmpuint (chips_shown (f, &spring_ids[1], 1), ==, 0);
+
+  /* A drop on 02:30 of the short day, a time that does not exist: it
+   * moves on by the gap, to 03:30 summer time (01:30 UTC). */
+  g_assert_true (sm_calendar_view_move_post (f->view, spring_ids[0], g_date_get_year (&spring),
+                                             g_date_get_month (&spring), g_date_get_day (&spring), 2, 30));
+  noon = g_date_time_new_utc (g_date_get_year (&spring), g_date_get_month (&spring),
+                              g_date_get_day (&spring), 1, 30, 0);
+  g_assert_cmpint (post_due (f, spring_ids[0]), ==, g_date_time_to_unix (noon) * SECOND_US);
+  save_screenshot (GTK_WIDGET (f->window), "calendar-day-dst.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -782,6 +895,7 @@ main (int   argc,
   ADD ("delete-undo", test_delete_undo);
   ADD ("live", test_live);
 #undef ADD
+  g_test_add ("/calendar/dst", Fixture, "Europe/Berlin", fixture_set_up, test_dst, fixture_tear_down);
 
   status = g_test_run ();
 
