@@ -787,6 +787,21 @@ chips_shown (Fixture      *f,
   return shown;
 }
 
+/* The week and day views make an hour's chips when it comes into view:
+ * scroll through the whole day. */
+static void
+scroll_through_day (Fixture *f)
+{
+  GtkAdjustment *adjustment =
+    gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (find_widget (GTK_WIDGET (f->view), match_id,
+                                                                           "timeline_scroller")));
+
+  gtk_adjustment_set_value (adjustment, 0);
+  settle ();
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  settle ();
+}
+
 /* In Europe/Berlin: the 25-hour day in October holds both 02:30s and its
  * 23:30, and not the next day's 00:15; the 23-hour day in March holds its
  * 23:30 and not the next day's 00:30; a drop on the skipped 02:30 lands
@@ -822,6 +837,9 @@ test_dst (Fixture       *f,
   sm_calendar_view_set_date (f->view, g_date_get_year (&autumn), g_date_get_month (&autumn),
                              g_date_get_day (&autumn));
   settle ();
+  /* The working day is in view; the night's chips are made when it is. */
+  g_assert_cmpuint (chips_shown (f, &ids[2], 1), ==, 0);
+  scroll_through_day (f);
   g_assert_cmpuint (chips_shown (f, ids, 3), ==, 3);
   g_assert_cmpuint (chips_shown (f, &ids[3], 1), ==, 0);
   next = autumn;
@@ -829,6 +847,7 @@ test_dst (Fixture       *f,
   sm_calendar_view_set_date (f->view, g_date_get_year (&next), g_date_get_month (&next),
                              g_date_get_day (&next));
   settle ();
+  scroll_through_day (f);
   g_assert_cmpuint (chips_shown (f, ids, 3), ==, 0);
   g_assert_cmpuint (chips_shown (f, &ids[3], 1), ==, 1);
 
@@ -853,6 +872,7 @@ test_dst (Fixture       *f,
   sm_calendar_view_set_date (f->view, g_date_get_year (&spring), g_date_get_month (&spring),
                              g_date_get_day (&spring));
   settle ();
+  scroll_through_day (f);
   g_assert_cmpuint (chips_shown (f, spring_ids, 1), ==, 1);
   g_assert_cmpuint (chips_shown (f, &spring_ids[1], 1), ==, 0);
 

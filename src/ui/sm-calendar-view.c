@@ -76,6 +76,8 @@ struct _SmCalendarView
   GtkWidget          *popover;          /* parented to self while shown */
   GtkWidget          *day_labels_box;
   guint               reload_id;
+  guint32             built_hours;      /* of the timeline, bit per hour */
+  guint               build_id;
   graphene_rect_t     more_bounds;      /* of the last "+N more" opened */
 
   MonthCell           cells[MONTH_CELLS];
@@ -460,28 +462,122 @@ populate_month (SmCalendarView *self,
 static void more_in_hour_clicked_cb (GtkButton      *button,
                                      SmCalendarView *self);
 
+/* The hours in view, and two either side.  Before the first allocation,
+ * the working day. */
+static void
+visible_hours (SmCalendarView *self,
+               guint          *first,
+               guint          *last)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->timeline_scroller);
+  int hour_height = sm_calendar_timeline_get_hour_height (self->timeline);
+  double value = gtk_adjustment_get_value (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+
+  if (page <= 0)
+    {
+      *first = DEFAULT_HOUR - 3;
+      *last = DEFAULT_HOUR + 12;
+      return;
+    }
+  *first = (guint) MAX (0, (int) (value / hour_height) - 2);
+  *last = (guint) MIN (23, (int) ((value + page) / hour_height) + 2);
+}
+
+/* Makes the items of hours @first to @last not made yet: an hour out of
+ * view costs nothing until it is scrolled to. */
+static void
+build_hours (SmCalendarView *self,
+             GPtrArray     **buckets,
+             guint           first,
+             guint           last)
+{
+  guint32 wanted = 0;
+
+  for (guint hour = first; hour <= last && hour < 24; hour++)
+    wanted |= 1u << hour;
+  wanted &= ~self->built_hours;
+  if (wanted == 0)
+    return;
+  self->built_hours |= wanted;
+
+  for (guint day = 0; day < self->range_days; day++)
+    {
+      GPtrArray *posts = buckets[day];
+      guint i = 0;
+
+      /* Posts are in time order: walk them an hour at a time.  A repeated
+       * hour (the 25-hour day) shares its row; a skipped one stays empty. */
+      while (i < posts->len)
+        {
+          int hour;
+          guint end = i, n, shown;
+          GDate post_date;
+
+          date_of_post (self, g_ptr_array_index (posts, i), &post_date, &hour, NULL);
+          while (end < posts->len)
+            {
+              int h;
+
+              date_of_post (self, g_ptr_array_index (posts, end), &post_date, &h, NULL);
+              if (h != hour)
+                break;
+              end++;
+            }
+          n = end - i;
+          if ((wanted & (1u << hour)) == 0)
+            {
+              i = end;
+              continue;
+            }
+
+          shown = n <= SM_CALENDAR_TIMELINE_SLOTS ? n : SM_CALENDAR_TIMELINE_SLOTS - 1;
+          for (guint j = 0; j < shown; j++)
+            sm_calendar_timeline_add (self->timeline, make_chip (self, g_ptr_array_index (posts, i + j)),
+                                      day, hour, j);
+          if (shown < n)
+            {
+              GtkWidget *more = make_more_button (n - shown);
+              g_autofree char *more_label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                          "%u more post in this hour",
+                                                                          "%u more posts in this hour",
+                                                                          n - shown),
+                                                             n - shown);
+
+              gtk_accessible_update_property (GTK_ACCESSIBLE (more), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                              more_label, -1);
+              g_object_set_data (G_OBJECT (more), "sm-day", GUINT_TO_POINTER (day));
+              g_object_set_data (G_OBJECT (more), "sm-hour", GINT_TO_POINTER (hour));
+              g_signal_connect_object (more, "clicked", G_CALLBACK (more_in_hour_clicked_cb), self, 0);
+              sm_calendar_timeline_add (self->timeline, more, day, hour, shown);
+            }
+          i = end;
+        }
+    }
+}
+
 static void
 populate_timeline (SmCalendarView *self,
                    GPtrArray     **buckets)
 {
   GtkWidget *child;
   GDate today;
+  guint first, last;
 
   date_today (self, &today);
   sm_calendar_timeline_clear (self->timeline);
   sm_calendar_timeline_set_n_days (self->timeline, self->range_days);
+  self->built_hours = 0;
 
   while ((child = gtk_widget_get_first_child (self->day_labels_box)) != NULL)
     gtk_box_remove (GTK_BOX (self->day_labels_box), child);
 
   for (guint day = 0; day < self->range_days; day++)
     {
-      GPtrArray *posts = buckets[day];
       GDate date = self->range_start;
       g_autoptr(GDateTime) dt = NULL;
       g_autofree char *name = NULL;
       GtkWidget *label;
-      guint i = 0;
 
       g_date_add_days (&date, day);
       dt = date_time_of (self, &date);
@@ -496,49 +592,44 @@ populate_timeline (SmCalendarView *self,
       if (g_date_compare (&date, &self->date) == 0)
         gtk_widget_add_css_class (label, "selected");
       gtk_box_append (GTK_BOX (self->day_labels_box), label);
-
-      /* Posts are in time order: walk them an hour at a time.  A repeated
-       * hour (the 25-hour day) shares its row; a skipped one stays empty. */
-      while (i < posts->len)
-        {
-          int hour, minute;
-          guint end = i, n, shown;
-          GDate post_date;
-
-          date_of_post (self, g_ptr_array_index (posts, i), &post_date, &hour, &minute);
-          while (end < posts->len)
-            {
-              int h;
-
-              date_of_post (self, g_ptr_array_index (posts, end), &post_date, &h, NULL);
-              if (h != hour)
-                break;
-              end++;
-            }
-          n = end - i;
-          shown = n <= SM_CALENDAR_TIMELINE_SLOTS ? n : SM_CALENDAR_TIMELINE_SLOTS - 1;
-          for (guint j = 0; j < shown; j++)
-            sm_calendar_timeline_add (self->timeline, make_chip (self, g_ptr_array_index (posts, i + j)),
-                                      day, hour, j);
-          if (shown < n)
-            {
-              GtkWidget *more = make_more_button (n - shown);
-              g_autofree char *more_label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                                     "%u more post in this hour",
-                                                                     "%u more posts in this hour",
-                                                                     n - shown),
-                                                        n - shown);
-
-              gtk_accessible_update_property (GTK_ACCESSIBLE (more), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                              more_label, -1);
-              g_object_set_data (G_OBJECT (more), "sm-day", GUINT_TO_POINTER (day));
-              g_object_set_data (G_OBJECT (more), "sm-hour", GINT_TO_POINTER (hour));
-              g_signal_connect_object (more, "clicked", G_CALLBACK (more_in_hour_clicked_cb), self, 0);
-              sm_calendar_timeline_add (self->timeline, more, day, hour, shown);
-            }
-          i = end;
-        }
     }
+
+  visible_hours (self, &first, &last);
+  build_hours (self, buckets, first, last);
+}
+
+static gboolean
+build_visible_hours_cb (gpointer user_data)
+{
+  SmCalendarView *self = user_data;
+  GPtrArray **buckets;
+  guint first, last;
+
+  self->build_id = 0;
+  if (self->mode == SM_CALENDAR_MODE_MONTH || self->range_days == 0)
+    return G_SOURCE_REMOVE;
+  visible_hours (self, &first, &last);
+  g_debug ("Hours %u to %u in view, built %x", first, last, self->built_hours);
+  for (guint hour = first; hour <= last; hour++)
+    if ((self->built_hours & (1u << hour)) == 0)
+      {
+        buckets = bucket_posts (self);
+        build_hours (self, buckets, first, last);
+        free_buckets (self, buckets);
+        break;
+      }
+  return G_SOURCE_REMOVE;
+}
+
+/* Not while GTK allocates (the adjustment changes then): widgets added
+ * there would be drawn before they have a size. */
+static void
+timeline_scrolled_cb (GtkAdjustment  *adjustment,
+                      SmCalendarView *self)
+{
+  /* Ahead of GTK's own idles, which a busy frame clock keeps ready. */
+  if (self->build_id == 0)
+    self->build_id = g_idle_add_full (G_PRIORITY_DEFAULT, build_visible_hours_cb, self, NULL);
 }
 
 /* The working day in view the first time the hours are shown, once they
@@ -1424,6 +1515,25 @@ search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* Keys pressed in a popover reach the view too: they are the popover's. */
+static gboolean
+popover_shown (SmCalendarView *self)
+{
+  return self->popover != NULL && gtk_widget_get_visible (self->popover);
+}
+
+static gboolean
+shortcut_cb (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   user_data)
+{
+  SmCalendarView *self = SM_CALENDAR_VIEW (widget);
+
+  if (popover_shown (self))
+    return FALSE;
+  return gtk_widget_activate_action_variant (widget, g_variant_get_string (args, NULL), NULL);
+}
+
 static gboolean
 move_focus_cb (GtkWidget *widget,
                GVariant  *args,
@@ -1434,7 +1544,7 @@ move_focus_cb (GtkWidget *widget,
   GDate date = self->date;
 
   /* Up and Down scroll the hours of a day. */
-  if (self->mode == SM_CALENDAR_MODE_DAY && (days == 7 || days == -7))
+  if (popover_shown (self) || (self->mode == SM_CALENDAR_MODE_DAY && (days == 7 || days == -7)))
     return FALSE;
 
   if (days > 0)
@@ -1452,7 +1562,7 @@ open_focused_cb (GtkWidget *widget,
 {
   SmCalendarView *self = SM_CALENDAR_VIEW (widget);
 
-  if (self->mode == SM_CALENDAR_MODE_DAY)
+  if (popover_shown (self) || self->mode == SM_CALENDAR_MODE_DAY)
     return FALSE;
   sm_calendar_view_set_mode (self, SM_CALENDAR_MODE_DAY);
   return TRUE;
@@ -1655,6 +1765,7 @@ sm_calendar_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->reload_id, g_source_remove);
+  g_clear_handle_id (&self->build_id, g_source_remove);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (sm_calendar_view_parent_class)->dispose (object);
@@ -1731,9 +1842,9 @@ sm_calendar_view_class_init (SmCalendarViewClass *klass)
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Down, 0, move_focus_cb, "i", 7);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, 0, open_focused_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Enter, 0, open_focused_cb, NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, 0, "calendar.compose", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, 0, "calendar.today", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "calendar.search", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_n, 0, shortcut_cb, "s", "calendar.compose");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_t, 0, shortcut_cb, "s", "calendar.today");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, shortcut_cb, "s", "calendar.search");
 }
 
 static void
@@ -1753,6 +1864,11 @@ sm_calendar_view_init (SmCalendarView *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   build_month (self);
   build_timeline (self);
+  /* Scrolled, or more hours in view (a taller window). */
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->timeline_scroller),
+                           "value-changed", G_CALLBACK (timeline_scrolled_cb), self, 0);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->timeline_scroller),
+                           "changed", G_CALLBACK (timeline_scrolled_cb), self, 0);
 
   sm_ui_watch_target_changed (G_OBJECT (self), target_changed_cb);
 }
