@@ -40,7 +40,7 @@ typedef struct
   double out_of_month_ms;  /* median */
   double week_ms;          /* median */
   guint  chips;
-  guint  posts;
+  double read_ms;          /* the month from the store alone, median */
 } Result;
 
 static guint64 paints;
@@ -244,6 +244,25 @@ run (SmStore *store,
       settle ();
     }
 
+  /* What of that is the store: the same read, alone. */
+  {
+    g_autoptr(GArray) reads = g_array_new (FALSE, FALSE, sizeof (double));
+    gint64 from = sm_time_local_to_utc_us (zone, year, month, 1, 0, 0, NULL);
+    gint64 to = sm_time_local_to_utc_us (zone, month == 12 ? year + 1 : year, month % 12 + 1, 1, 0, 0, NULL);
+
+    for (guint i = 0; i < SWITCHES; i++)
+      {
+        g_autoptr(GPtrArray) posts = NULL;
+        double ms;
+
+        start = g_get_monotonic_time ();
+        posts = sm_store_list_posts (store, from, to, NULL);
+        ms = (g_get_monotonic_time () - start) / 1000.0;
+        g_array_append_val (reads, ms);
+      }
+    result->read_ms = median (reads);
+  }
+
   result->into_month_ms = median (into);
   result->into_month_worst_ms = g_array_index (into, double, into->len - 1);
   result->out_of_month_ms = median (out);
@@ -291,6 +310,8 @@ main (int   argc,
   g_print ("  switch into the month:  %7.1f ms   (no posts: %6.1f ms; ratio %.2f), worst %.1f ms\n",
            full.into_month_ms, none.into_month_ms, full.into_month_ms / none.into_month_ms,
            full.into_month_worst_ms);
+  g_print ("  of which reading the month from the store: %.1f ms (sm_store_list_posts alone)\n",
+           full.read_ms);
   g_print ("  switch out of it:       %7.1f ms   (no posts: %6.1f ms; ratio %.2f)\n",
            full.out_of_month_ms, none.out_of_month_ms, full.out_of_month_ms / none.out_of_month_ms);
   g_print ("  week view, next/prev:   %7.1f ms   (no posts: %6.1f ms; ratio %.2f)\n",
