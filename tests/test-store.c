@@ -661,6 +661,121 @@ test_defer_account (Fixture       *f,
   }
 }
 
+/* The calendar's drag: a post moves while nothing of it has left, and
+ * says why not otherwise. */
+static void
+test_reschedule_post (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(SmPost) post = NULL;
+  g_autofree char *db_path = g_build_filename (f->dir, "studio.db", NULL);
+  gint64 now = g_get_real_time ();
+  gint64 later = schedule (f, "later", now + 2 * G_TIME_SPAN_HOUR);
+  gint64 due_now = schedule (f, "now", now);
+  gint64 moved_to = now + 5 * G_TIME_SPAN_HOUR;
+  sqlite3 *db;
+
+  g_assert_true (sm_store_reschedule_post (f->store, later, moved_to, &error));
+  g_assert_no_error (error);
+  post = sm_store_get_post (f->store, later, &error);
+  g_assert_cmpint (post->due_us, ==, moved_to);
+  for (guint i = 0; i < post->targets->len; i++)
+    {
+      const SmTarget *t = g_ptr_array_index (post->targets, i);
+
+      g_assert_cmpint (t->next_attempt_us, ==, moved_to);
+      g_assert_cmpint (t->state, ==, SM_TARGET_SCHEDULED);
+    }
+  g_clear_pointer (&post, sm_post_free);
+
+  /* Not into the past. */
+  g_assert_false (sm_store_reschedule_post (f->store, later, now - G_TIME_SPAN_HOUR, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (sm_store_reschedule_post (f->store, 424242, moved_to, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Being sent: refused, and nothing changes. */
+  claimed = sm_store_claim_due (f->store, "p", now + G_TIME_SPAN_SECOND, G_TIME_SPAN_MINUTE, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 2);
+  g_assert_false (sm_store_reschedule_post (f->store, due_now, moved_to, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* One part published: it cannot move, only be duplicated. */
+  g_assert_true (sm_store_mark_published (f->store, ((SmTarget *) g_ptr_array_index (claimed, 0))->id, "p",
+                                          "1", "https://x.com/shop/status/1", now, &error));
+  g_assert_true (sm_store_mark_failed (f->store, ((SmTarget *) g_ptr_array_index (claimed, 1))->id, "p",
+                                       "refused", &error));
+  g_assert_false (sm_store_reschedule_post (f->store, due_now, moved_to, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "duplicate"));
+  g_clear_error (&error);
+  post = sm_store_get_post (f->store, due_now, &error);
+  g_assert_cmpint (post->due_us, ==, now);
+  g_clear_pointer (&post, sm_post_free);
+
+  /* A part that failed before anything was sent moves, and is scheduled
+   * again; one that failed after a send must be retried. */
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE targets SET state = 'failed', last_error = 'no token',"
+                                     " lease_owner = NULL, lease_until_us = NULL"
+                                     " WHERE post_id = (SELECT MAX(id) FROM posts WHERE text = 'later')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_true (sm_store_reschedule_post (f->store, later, moved_to + G_TIME_SPAN_HOUR, &error));
+  g_assert_no_error (error);
+  post = sm_store_get_post (f->store, later, &error);
+  for (guint i = 0; i < post->targets->len; i++)
+    {
+      const SmTarget *t = g_ptr_array_index (post->targets, i);
+
+      g_assert_cmpint (t->state, ==, SM_TARGET_SCHEDULED);
+      g_assert_null (t->last_error);
+    }
+}
+
+static void
+test_duplicate_post (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) media = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  g_autoptr(SmPost) copy = NULL;
+  SmTargetSpec specs[] = { { f->account_x, "short for X" }, { f->account_fb, NULL } };
+  SmPostMedia files[] = { { 0, (char *) "/images/cover.png", 2048, (char *) "cd34", (char *) "image/png" } };
+  g_autoptr(GHashTable) opts = g_hash_table_new (g_str_hash, g_str_equal);
+  gint64 now = g_get_real_time ();
+  gint64 original, copy_id;
+
+  g_hash_table_insert (opts, (char *) "facebook.link", (char *) "https://shop.example");
+  original = sm_store_create_post_full (f->store, "the long text", now + G_TIME_SPAN_HOUR, "Europe/Berlin",
+                                        specs, 2, files, 1, opts, FALSE, &error);
+  g_assert_no_error (error);
+
+  copy_id = sm_store_duplicate_post (f->store, original, now + 3 * G_TIME_SPAN_HOUR, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (copy_id, !=, original);
+  copy = sm_store_get_post (f->store, copy_id, &error);
+  g_assert_cmpstr (copy->text, ==, "the long text");
+  g_assert_cmpstr (copy->time_zone, ==, "Europe/Berlin");
+  g_assert_cmpint (copy->due_us, ==, now + 3 * G_TIME_SPAN_HOUR);
+  g_assert_cmpuint (copy->targets->len, ==, 2);
+  g_assert_cmpint (((SmTarget *) g_ptr_array_index (copy->targets, 0))->state, ==, SM_TARGET_DRAFT);
+  g_assert_cmpstr (((SmTarget *) g_ptr_array_index (copy->targets, 0))->text, ==, "short for X");
+  g_assert_false (((SmTarget *) g_ptr_array_index (copy->targets, 1))->has_variant);
+  media = sm_store_list_post_media (f->store, copy_id, &error);
+  g_assert_cmpuint (media->len, ==, 1);
+  g_assert_cmpstr (((SmPostMedia *) g_ptr_array_index (media, 0))->sha256, ==, "cd34");
+  options = sm_store_get_post_options (f->store, copy_id, &error);
+  g_assert_cmpstr (g_hash_table_lookup (options, "facebook.link"), ==, "https://shop.example");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -681,6 +796,8 @@ main (int argc, char *argv[])
   ADD ("/store/create-post-full-is-atomic", test_create_post_full_is_atomic);
   ADD ("/store/claim-respects-network-slots", test_claim_respects_network_slots);
   ADD ("/store/defer-account", test_defer_account);
+  ADD ("/store/reschedule-post", test_reschedule_post);
+  ADD ("/store/duplicate-post", test_duplicate_post);
 #undef ADD
   return g_test_run ();
 }

@@ -305,6 +305,8 @@ show_window (SmStore *store)
 
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
+  /* The calendar is the first page; these tests are about the agenda. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "agenda"));
 
   return window;
 }
@@ -723,6 +725,8 @@ test_agenda_states (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
+  save_screenshot (GTK_WIDGET (window), "calendar-narrow.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "agenda"));
   save_screenshot (GTK_WIDGET (window), "agenda-narrow.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "accounts"));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_action_row_subtitle,

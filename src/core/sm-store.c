@@ -1159,6 +1159,163 @@ sm_store_retry_target (SmStore  *self,
   return step_done_changed (self, stmt, _("Only a failed post can be retried."), error);
 }
 
+gboolean
+sm_store_reschedule_post (SmStore  *self,
+                          gint64    post_id,
+                          gint64    due_us,
+                          GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
+  gint64 now = g_get_real_time ();
+  gboolean all_drafts = TRUE, any = FALSE;
+  int rc;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+
+  locker = store_lock (self);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* Every target is looked at under the same transaction as the move, so
+   * a publisher cannot claim one in between. */
+  stmt = prepare (self,
+    "SELECT state, first_attempt_us IS NOT NULL,"
+    " lease_until_us IS NOT NULL AND lease_until_us > ?2"
+    " FROM targets WHERE post_id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SmTargetState state = sm_target_state_from_string ((const char *) sqlite3_column_text (stmt, 0));
+      gboolean sent = sqlite3_column_int (stmt, 1) != 0;
+      gboolean leased = sqlite3_column_int (stmt, 2) != 0;
+
+      any = TRUE;
+      if (state != SM_TARGET_DRAFT)
+        all_drafts = FALSE;
+      if (state == SM_TARGET_PUBLISHED)
+        {
+          g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                               _("Part of this post is already published and cannot be moved; "
+                                 "duplicate it to post it again at another time."));
+          goto fail;
+        }
+      if (state == SM_TARGET_PUBLISHING || state == SM_TARGET_UNCONFIRMED || leased)
+        {
+          g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                               _("This post is being sent, or may have gone out; "
+                                 "check its state first, then move what is left."));
+          goto fail;
+        }
+      if (state == SM_TARGET_FAILED && sent)
+        {
+          g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                               _("This post failed after it was sent and may be out there; "
+                                 "use Retry, which asks the network first."));
+          goto fail;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+  if (!any)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                   _("There is no post %" G_GINT64_FORMAT "."), post_id);
+      goto fail;
+    }
+  if (!all_drafts && due_us < now - 60 * G_TIME_SPAN_SECOND)
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                           _("That time is in the past; move the post to a later time."));
+      goto fail;
+    }
+
+  stmt = prepare (self, "UPDATE posts SET due_us = ?2, updated_us = ?3 WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  sqlite3_bind_int64 (stmt, 2, due_us);
+  sqlite3_bind_int64 (stmt, 3, now);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+
+  stmt = prepare (self,
+    "UPDATE targets SET next_attempt_us = ?2, updated_us = ?3,"
+    " state = CASE WHEN state = 'failed' THEN 'scheduled' ELSE state END,"
+    " attempts = CASE WHEN state = 'failed' THEN 0 ELSE attempts END,"
+    " last_error = CASE WHEN state = 'failed' THEN NULL ELSE last_error END"
+    " WHERE post_id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  sqlite3_bind_int64 (stmt, 2, due_us);
+  sqlite3_bind_int64 (stmt, 3, now);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, stmt_release);
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+gint64
+sm_store_duplicate_post (SmStore  *self,
+                         gint64    post_id,
+                         gint64    due_us,
+                         GError  **error)
+{
+  g_autoptr(SmPost) post = NULL;
+  g_autoptr(GPtrArray) media = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  g_autoptr(GArray) specs = NULL;
+  g_autoptr(GArray) files = NULL;
+
+  g_return_val_if_fail (SM_IS_STORE (self), 0);
+
+  if (!(post = sm_store_get_post (self, post_id, error)) ||
+      !(media = sm_store_list_post_media (self, post_id, error)) ||
+      !(options = sm_store_get_post_options (self, post_id, error)))
+    return 0;
+
+  specs = g_array_sized_new (FALSE, TRUE, sizeof (SmTargetSpec), post->targets->len);
+  for (guint i = 0; i < post->targets->len; i++)
+    {
+      const SmTarget *target = g_ptr_array_index (post->targets, i);
+      SmTargetSpec spec = { target->account_id, target->has_variant ? target->text : NULL };
+
+      g_array_append_val (specs, spec);
+    }
+  files = g_array_sized_new (FALSE, TRUE, sizeof (SmPostMedia), media->len);
+  for (guint i = 0; i < media->len; i++)
+    g_array_append_vals (files, g_ptr_array_index (media, i), 1);
+
+  /* A draft: nothing goes out until the user says when. */
+  return sm_store_create_post_full (self, post->text, due_us, post->time_zone,
+                                    (const SmTargetSpec *) specs->data, specs->len,
+                                    (const SmPostMedia *) files->data, files->len,
+                                    options, TRUE, error);
+}
+
 /* ---- media, options, uploads ------------------------------------------ */
 
 /* Both with the lock held, inside the caller's transaction if any. */

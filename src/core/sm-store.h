@@ -262,6 +262,23 @@ SmTarget  *sm_store_get_target         (SmStore       *self,
 gboolean   sm_store_retry_target       (SmStore       *self,
                                         gint64         target_id,
                                         GError       **error);
+/* Moves a post to @due_us.  Only a post none of whose targets has left
+ * (scheduled, draft, or failed before anything was sent) can move; the
+ * failed ones come back scheduled.  Refused with SM_STORE_ERROR_INVALID
+ * and a message for people when a target is published (duplicate it
+ * instead), being sent or unconfirmed (check it first), or failed after
+ * a send (retry it, which asks the network first); and when @due_us is
+ * in the past for a post that is not a draft. */
+gboolean   sm_store_reschedule_post    (SmStore       *self,
+                                        gint64         post_id,
+                                        gint64         due_us,
+                                        GError       **error);
+/* A new draft with @post_id's text, accounts (with their own texts),
+ * files and options, due at @due_us in the post's zone.  Returns its id. */
+gint64     sm_store_duplicate_post     (SmStore       *self,
+                                        gint64         post_id,
+                                        gint64         due_us,
+                                        GError       **error);
 
 /* ---- The outbox (used by the publisher) ------------------------------
  *

@@ -31,8 +31,6 @@ struct _SmAgendaView
   char            *layout_key;    /* of what is shown, see layout_key() */
   GHashTable      *rows;          /* post id → SmPostRow (borrowed) */
   GHashTable      *post_keys;     /* post id → post_key() of its row */
-  GDBusConnection *bus;
-  guint            signal_id;
   GCancellable    *cancellable;
 };
 
@@ -179,25 +177,13 @@ retry_target_cb (SmPostRow    *row,
 }
 
 static void
-target_changed_cb (GDBusConnection *connection,
-                   const char      *sender_name,
-                   const char      *object_path,
-                   const char      *interface_name,
-                   const char      *signal_name,
-                   GVariant        *parameters,
-                   gpointer         user_data)
+target_changed_cb (GObject    *owner,
+                   gint64      target_id,
+                   const char *state)
 {
-  SmAgendaView *self = user_data;
+  SmAgendaView *self = SM_AGENDA_VIEW (owner);
   g_autoptr(SmTarget) target = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 target_id = 0;
-  const char *state = NULL;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(xs)")))
-    return;
-
-  g_variant_get (parameters, "(x&s)", &target_id, &state);
-  g_debug ("Target %" G_GINT64_FORMAT " is now %s", target_id, state);
 
   if (self->store == NULL)
     return;
@@ -214,46 +200,11 @@ target_changed_cb (GDBusConnection *connection,
 }
 
 static void
-bus_ready_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(SmAgendaView) self = user_data;
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *bus;
-
-  bus = g_bus_get_finish (result, &error);
-  if (bus == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("No session bus, no live updates: %s", error->message);
-      return;
-    }
-
-  /* No sender: the subscription holds whether or not the publisher runs,
-   * and survives it exiting when idle and being activated again. */
-  self->bus = bus;
-  self->signal_id = g_dbus_connection_signal_subscribe (bus,
-                                                        NULL,
-                                                        SM_PUBLISHER_INTERFACE,
-                                                        "TargetChanged",
-                                                        SM_PUBLISHER_OBJECT_PATH,
-                                                        NULL,
-                                                        G_DBUS_SIGNAL_FLAGS_NONE,
-                                                        target_changed_cb,
-                                                        self, NULL);
-}
-
-static void
 sm_agenda_view_dispose (GObject *object)
 {
   SmAgendaView *self = (SmAgendaView *) object;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->bus != NULL && self->signal_id != 0)
-    g_dbus_connection_signal_unsubscribe (self->bus, self->signal_id);
-  self->signal_id = 0;
-  g_clear_object (&self->bus);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
 
@@ -305,7 +256,7 @@ sm_agenda_view_init (SmAgendaView *self)
   if (GTK_IS_VIEWPORT (viewport))
     gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (viewport), TRUE);
 
-  g_bus_get (G_BUS_TYPE_SESSION, self->cancellable, bus_ready_cb, g_object_ref (self));
+  sm_ui_watch_target_changed (G_OBJECT (self), target_changed_cb);
 }
 
 /**

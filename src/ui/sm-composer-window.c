@@ -958,3 +958,24 @@ sm_composer_window_new (GtkWindow *parent,
                        "store", store,
                        NULL);
 }
+
+void
+sm_composer_window_set_due (SmComposerWindow *self,
+                            gint64            due_us)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  g_return_if_fail (SM_IS_COMPOSER_WINDOW (self));
+
+  tz = sm_ui_time_zone_new (gtk_editable_get_text (GTK_EDITABLE (self->zone_row)));
+  utc = g_date_time_new_from_unix_utc (due_us / G_USEC_PER_SEC);
+  local = g_date_time_to_timezone (utc, tz);
+
+  gtk_calendar_select_day (self->calendar, local);
+  gtk_spin_button_set_value (self->hour_spin, g_date_time_get_hour (local));
+  gtk_spin_button_set_value (self->minute_spin, g_date_time_get_minute (local));
+  update_date_label (self);
+  update_state (self);
+}

@@ -20,4 +20,9 @@ G_DECLARE_FINAL_TYPE (SmComposerWindow, sm_composer_window, SM, COMPOSER_WINDOW,
 SmComposerWindow *sm_composer_window_new (GtkWindow *parent,
                                           SmStore   *store);
 
+/* Starts the date and time fields at @due_us, as seen in the zone the
+ * composer shows (the workspace's). */
+void sm_composer_window_set_due (SmComposerWindow *self,
+                                 gint64            due_us);
+
 G_END_DECLS

@@ -276,3 +276,128 @@ sm_ui_wake_publisher_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ---- TargetChanged ------------------------------------------------------ */
+
+typedef struct
+{
+  GWeakRef               owner;
+  SmUiTargetChangedFunc  func;
+} WatchData;
+
+/* Lives as long as the owner: cancels a pending bus lookup and ends the
+ * subscription. */
+typedef struct
+{
+  GCancellable    *cancellable;
+  GDBusConnection *bus;
+  guint            signal_id;
+} Watch;
+
+static void
+watch_data_free (gpointer data)
+{
+  WatchData *watch_data = data;
+
+  g_weak_ref_clear (&watch_data->owner);
+  g_free (watch_data);
+}
+
+static void
+watch_free (gpointer data)
+{
+  Watch *watch = data;
+
+  g_cancellable_cancel (watch->cancellable);
+  if (watch->bus != NULL && watch->signal_id != 0)
+    g_dbus_connection_signal_unsubscribe (watch->bus, watch->signal_id);
+  g_clear_object (&watch->bus);
+  g_clear_object (&watch->cancellable);
+  g_free (watch);
+}
+
+static void
+watch_target_changed_cb (GDBusConnection *connection,
+                         const char      *sender_name,
+                         const char      *object_path,
+                         const char      *interface_name,
+                         const char      *signal_name,
+                         GVariant        *parameters,
+                         gpointer         user_data)
+{
+  WatchData *watch_data = user_data;
+  g_autoptr(GObject) owner = g_weak_ref_get (&watch_data->owner);
+  gint64 target_id = 0;
+  const char *state = NULL;
+
+  if (owner == NULL || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(xs)")))
+    return;
+
+  g_variant_get (parameters, "(x&s)", &target_id, &state);
+  g_debug ("Target %" G_GINT64_FORMAT " is now %s", target_id, state);
+  watch_data->func (owner, target_id, state);
+}
+
+static void
+watch_bus_ready_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  WatchData *watch_data = user_data;
+  GDBusConnection *bus;
+  Watch *watch;
+
+  bus = g_bus_get_finish (result, &error);
+  if (bus == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No session bus, no live updates: %s", error->message);
+      watch_data_free (watch_data);
+      return;
+    }
+
+  {
+    g_autoptr(GObject) owner = g_weak_ref_get (&watch_data->owner);
+
+    watch = owner != NULL ? g_object_get_data (owner, "sm-ui-target-watch") : NULL;
+  }
+  if (watch == NULL)
+    {
+      g_object_unref (bus);
+      watch_data_free (watch_data);
+      return;
+    }
+  watch->bus = bus;
+  /* No sender: the subscription survives the publisher exiting when idle
+   * and being activated again. */
+  watch->signal_id = g_dbus_connection_signal_subscribe (bus, NULL,
+                                                         SM_PUBLISHER_INTERFACE,
+                                                         "TargetChanged",
+                                                         SM_PUBLISHER_OBJECT_PATH,
+                                                         NULL,
+                                                         G_DBUS_SIGNAL_FLAGS_NONE,
+                                                         watch_target_changed_cb,
+                                                         watch_data, watch_data_free);
+}
+
+void
+sm_ui_watch_target_changed (GObject               *owner,
+                            SmUiTargetChangedFunc  func)
+{
+  Watch *watch;
+  WatchData *watch_data;
+
+  g_return_if_fail (G_IS_OBJECT (owner));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (g_object_get_data (owner, "sm-ui-target-watch") == NULL);
+
+  watch = g_new0 (Watch, 1);
+  watch->cancellable = g_cancellable_new ();
+  g_object_set_data_full (owner, "sm-ui-target-watch", watch, watch_free);
+
+  watch_data = g_new0 (WatchData, 1);
+  g_weak_ref_init (&watch_data->owner, owner);
+  watch_data->func = func;
+  g_bus_get (G_BUS_TYPE_SESSION, watch->cancellable, watch_bus_ready_cb, watch_data);
+}

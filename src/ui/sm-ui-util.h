@@ -42,4 +42,15 @@ void       sm_ui_wake_publisher_async  (GCancellable        *cancellable,
 gboolean   sm_ui_wake_publisher_finish (GAsyncResult        *result,
                                         GError             **error);
 
+/* Called for each of the publisher's TargetChanged signals ("deleted"
+ * for a target gone from the profile). */
+typedef void (*SmUiTargetChangedFunc) (GObject    *owner,
+                                       gint64      target_id,
+                                       const char *state);
+
+/* Calls @func with @owner on every TargetChanged, for as long as @owner
+ * lives; the subscription holds whether or not the publisher runs. */
+void       sm_ui_watch_target_changed  (GObject               *owner,
+                                        SmUiTargetChangedFunc  func);
+
 G_END_DECLS

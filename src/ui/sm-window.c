@@ -10,6 +10,7 @@
 
 #include "sm-accounts-page.h"
 #include "sm-agenda-view.h"
+#include "sm-calendar-view.h"
 #include "sm-composer-window.h"
 #include "sm-resources.h"
 #include "sm-ui-util.h"
@@ -25,6 +26,7 @@ struct _SmWindow
   GtkButton            *new_post_button;
   GtkWidget            *new_post_content;
   AdwViewStack         *stack;
+  SmCalendarView       *calendar_view;
   SmAgendaView         *agenda_view;
   SmAccountsPage       *accounts_page;
 
@@ -33,6 +35,7 @@ struct _SmWindow
   GtkWidget            *new_post_label;  /* new_post_content, while not shown */
   GCancellable         *cancellable;
   guint                 update_button_id;
+  gboolean              composing_from_calendar;
 
   /* borrowed */
   SmComposerWindow     *composer;   /* weak pointer, while one is open */
@@ -76,8 +79,18 @@ post_created_cb (SmComposerWindow *composer,
 {
   g_autoptr(SmPost) post = sm_store_get_post (self->store, post_id, NULL);
 
-  adw_view_stack_set_visible_child_name (self->stack, "agenda");
-  sm_window_show_post (self, post_id);
+  /* Written for a day of the calendar: it shows there. */
+  if (self->composing_from_calendar)
+    {
+      adw_view_stack_set_visible_child_name (self->stack, "calendar");
+      sm_calendar_view_show_post (self->calendar_view, post_id);
+    }
+  else
+    {
+      adw_view_stack_set_visible_child_name (self->stack, "agenda");
+      sm_window_show_post (self, post_id);
+    }
+  sm_agenda_view_reload (self->agenda_view);
 
   if (now || post == NULL)
     {
@@ -123,6 +136,7 @@ title_visible_changed_cb (SmWindow *self)
 static void
 accounts_changed_cb (SmWindow *self)
 {
+  sm_calendar_view_reload (self->calendar_view);
   sm_agenda_view_reload (self->agenda_view);
 }
 
@@ -136,22 +150,40 @@ is_active_changed_cb (SmWindow *self)
 }
 
 static void
-new_post_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+open_composer (SmWindow *self,
+               gboolean  from_calendar,
+               gint64    due_us)
 {
-  SmWindow *self = SM_WINDOW (widget);
-
   if (self->composer != NULL)
     {
+      if (due_us != 0)
+        sm_composer_window_set_due (self->composer, due_us);
       gtk_window_present (GTK_WINDOW (self->composer));
       return;
     }
 
+  self->composing_from_calendar = from_calendar;
   self->composer = sm_composer_window_new (GTK_WINDOW (self), self->store);
   g_object_add_weak_pointer (G_OBJECT (self->composer), (gpointer *) &self->composer);
   g_signal_connect_object (self->composer, "post-created", G_CALLBACK (post_created_cb), self, 0);
+  if (due_us != 0)
+    sm_composer_window_set_due (self->composer, due_us);
   gtk_window_present (GTK_WINDOW (self->composer));
+}
+
+static void
+new_post_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  open_composer (SM_WINDOW (widget), FALSE, 0);
+}
+
+static void
+calendar_compose_cb (SmWindow *self,
+                     gint64    due_us)
+{
+  open_composer (self, TRUE, due_us);
 }
 
 static void
@@ -183,6 +215,7 @@ sm_window_constructed (GObject *object)
 
   g_assert (self->store != NULL);
 
+  sm_calendar_view_set_store (self->calendar_view, self->store);
   sm_agenda_view_set_store (self->agenda_view, self->store);
   sm_accounts_page_set_store (self->accounts_page, self->store);
 }
@@ -276,6 +309,7 @@ sm_window_class_init (SmWindowClass *klass)
    * reference is what makes the linker keep it. */
   g_assert (sm_get_resource () != NULL);
 
+  g_type_ensure (SM_TYPE_CALENDAR_VIEW);
   g_type_ensure (SM_TYPE_AGENDA_VIEW);
   g_type_ensure (SM_TYPE_ACCOUNTS_PAGE);
 
@@ -285,9 +319,11 @@ sm_window_class_init (SmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmWindow, new_post_button);
   gtk_widget_class_bind_template_child (widget_class, SmWindow, new_post_content);
   gtk_widget_class_bind_template_child (widget_class, SmWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, SmWindow, calendar_view);
   gtk_widget_class_bind_template_child (widget_class, SmWindow, agenda_view);
   gtk_widget_class_bind_template_child (widget_class, SmWindow, accounts_page);
   gtk_widget_class_bind_template_callback (widget_class, accounts_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, calendar_compose_cb);
   gtk_widget_class_bind_template_callback (widget_class, title_visible_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.new-post", NULL, new_post_action);
@@ -295,8 +331,10 @@ sm_window_class_init (SmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-post", "x", show_post_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
-                                       "win.show-page", "s", "agenda");
+                                       "win.show-page", "s", "calendar");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK,
+                                       "win.show-page", "s", "agenda");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK,
                                        "win.show-page", "s", "accounts");
 }
 
@@ -345,6 +383,7 @@ sm_window_reload (SmWindow *self)
 {
   g_return_if_fail (SM_IS_WINDOW (self));
 
+  sm_calendar_view_reload (self->calendar_view);
   sm_agenda_view_reload (self->agenda_view);
   sm_accounts_page_reload (self->accounts_page);
 }

@@ -1,0 +1,433 @@
+/* sm-calendar-chip.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sm-calendar"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "sm-calendar-chip.h"
+#include "sm-ui-util.h"
+
+#define FIRST_WORDS_CHARS 48
+#define ICON_SIZE         12
+#define SPACING           4
+
+struct _SmCalendarChip
+{
+  GtkWidget      parent_instance;
+
+  gint64         post_id;
+  SmTargetState  state;
+  char          *text;      /* time and first words */
+  int            time_len;  /* bytes of the time in text */
+  PangoLayout   *layout;
+};
+
+enum {
+  CLICKED,
+  ACTIVATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SmCalendarChip, sm_calendar_chip, GTK_TYPE_WIDGET)
+
+static const char *
+state_icon_name (SmTargetState state)
+{
+  switch (state)
+    {
+    case SM_TARGET_DRAFT:       return "document-edit-symbolic";
+    case SM_TARGET_SCHEDULED:   return "alarm-symbolic";
+    case SM_TARGET_PUBLISHING:  return "mail-send-symbolic";
+    case SM_TARGET_PUBLISHED:   return "emblem-ok-symbolic";
+    case SM_TARGET_FAILED:      return "dialog-error-symbolic";
+    case SM_TARGET_UNCONFIRMED: return "dialog-question-symbolic";
+    default:                    return "alarm-symbolic";
+    }
+}
+
+/* The first line, cut at a word near FIRST_WORDS_CHARS characters. */
+static char *
+first_words (const char *text)
+{
+  g_autofree char *line = g_strdup (text != NULL ? text : "");
+  char *nl = strchr (line, '\n');
+  const char *cut;
+
+  if (nl != NULL)
+    *nl = '\0';
+  g_strstrip (line);
+  if (g_utf8_strlen (line, -1) <= FIRST_WORDS_CHARS)
+    return g_steal_pointer (&line);
+
+  cut = g_utf8_offset_to_pointer (line, FIRST_WORDS_CHARS);
+  for (const char *p = cut; p > line; p = g_utf8_prev_char (p))
+    if (*p == ' ')
+      {
+        cut = p;
+        break;
+      }
+  /* Translators: a post's first words, cut off */
+  return g_strdup_printf (_("%.*s…"), (int) (cut - line), line);
+}
+
+/* The layout follows the widget's font (CSS) and direction. */
+static PangoLayout *
+ensure_layout (SmCalendarChip *self)
+{
+  if (self->layout == NULL)
+    {
+      PangoAttrList *attrs = pango_attr_list_new ();
+      PangoAttribute *weight = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
+
+      self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), self->text);
+      weight->start_index = 0;
+      weight->end_index = self->time_len;
+      pango_attr_list_insert (attrs, weight);
+      pango_layout_set_attributes (self->layout, attrs);
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_single_paragraph_mode (self->layout, TRUE);
+      pango_attr_list_unref (attrs);
+    }
+  return self->layout;
+}
+
+static GdkContentProvider *
+drag_prepare_cb (GtkDragSource  *source,
+                 double          x,
+                 double          y,
+                 SmCalendarChip *self)
+{
+  return gdk_content_provider_new_typed (G_TYPE_INT64, self->post_id);
+}
+
+static void
+drag_begin_cb (GtkDragSource  *source,
+               GdkDrag        *drag,
+               SmCalendarChip *self)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
+
+  gtk_drag_source_set_icon (source, paintable, 0, 0);
+}
+
+static void
+pressed_cb (GtkGestureClick *gesture,
+            int              n_press,
+            double           x,
+            double           y,
+            SmCalendarChip  *self)
+{
+  /* Not claimed yet: a drag may start from here. */
+  gtk_widget_set_state_flags (GTK_WIDGET (self), GTK_STATE_FLAG_ACTIVE, FALSE);
+}
+
+static void
+released_cb (GtkGestureClick *gesture,
+             int              n_press,
+             double           x,
+             double           y,
+             SmCalendarChip  *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  gtk_widget_unset_state_flags (GTK_WIDGET (self), GTK_STATE_FLAG_ACTIVE);
+  if (gtk_widget_contains (GTK_WIDGET (self), x, y))
+    g_signal_emit (self, signals[CLICKED], 0);
+}
+
+static void
+cancel_cb (GtkGesture       *gesture,
+           GdkEventSequence *sequence,
+           SmCalendarChip   *self)
+{
+  gtk_widget_unset_state_flags (GTK_WIDGET (self), GTK_STATE_FLAG_ACTIVE);
+}
+
+static void
+sm_calendar_chip_activate (SmCalendarChip *self)
+{
+  g_signal_emit (self, signals[CLICKED], 0);
+}
+
+static void
+sm_calendar_chip_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  SmCalendarChip *self = SM_CALENDAR_CHIP (widget);
+  PangoLayout *layout = ensure_layout (self);
+  int width, height;
+
+  pango_layout_set_width (layout, -1);
+  pango_layout_get_pixel_size (layout, &width, &height);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* Shrinks to the icon and an ellipsis. */
+      *minimum = ICON_SIZE + SPACING + MIN (width, 2 * height);
+      *natural = ICON_SIZE + SPACING + width;
+    }
+  else
+    {
+      *minimum = *natural = MAX (height, ICON_SIZE);
+    }
+}
+
+static void
+sm_calendar_chip_snapshot (GtkWidget   *widget,
+                           GtkSnapshot *snapshot)
+{
+  SmCalendarChip *self = SM_CALENDAR_CHIP (widget);
+  PangoLayout *layout = ensure_layout (self);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+  GdkRGBA color, icon_color;
+  int text_width, text_height;
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  /* The state icon in the state's colour from the theme, when it has one. */
+  icon_color = color;
+  {
+    const char *name = self->state == SM_TARGET_FAILED ? "error_color" :
+                       self->state == SM_TARGET_PUBLISHED ? "success_color" :
+                       self->state == SM_TARGET_PUBLISHING || self->state == SM_TARGET_UNCONFIRMED ? "warning_color" :
+                       NULL;
+    GdkRGBA named;
+
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    if (name != NULL && gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, &named))
+      icon_color = named;
+    G_GNUC_END_IGNORE_DEPRECATIONS
+  }
+
+  icon = gtk_icon_theme_lookup_icon (theme, state_icon_name (self->state), NULL, ICON_SIZE,
+                                     gtk_widget_get_scale_factor (widget), gtk_widget_get_direction (widget),
+                                     0);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (rtl ? width - ICON_SIZE : 0,
+                                                          (height - ICON_SIZE) / 2.0));
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot, ICON_SIZE, ICON_SIZE,
+                                            &icon_color, 1);
+  gtk_snapshot_restore (snapshot);
+
+  pango_layout_set_width (layout, MAX (0, width - ICON_SIZE - SPACING) * PANGO_SCALE);
+  pango_layout_get_pixel_size (layout, &text_width, &text_height);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (rtl ? 0 : ICON_SIZE + SPACING,
+                                                          (height - text_height) / 2.0));
+  gtk_snapshot_append_layout (snapshot, layout, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+sm_calendar_chip_css_changed (GtkWidget         *widget,
+                              GtkCssStyleChange *change)
+{
+  SmCalendarChip *self = SM_CALENDAR_CHIP (widget);
+
+  GTK_WIDGET_CLASS (sm_calendar_chip_parent_class)->css_changed (widget, change);
+
+  /* A new font: lay out again. */
+  g_clear_object (&self->layout);
+  gtk_widget_queue_resize (widget);
+}
+
+static void
+sm_calendar_chip_finalize (GObject *object)
+{
+  SmCalendarChip *self = (SmCalendarChip *) object;
+
+  g_clear_object (&self->layout);
+  g_clear_pointer (&self->text, g_free);
+
+  G_OBJECT_CLASS (sm_calendar_chip_parent_class)->finalize (object);
+}
+
+static void
+sm_calendar_chip_class_init (SmCalendarChipClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = sm_calendar_chip_finalize;
+  widget_class->measure = sm_calendar_chip_measure;
+  widget_class->snapshot = sm_calendar_chip_snapshot;
+  widget_class->css_changed = sm_calendar_chip_css_changed;
+
+  /**
+   * SmCalendarChip::clicked:
+   *
+   * A click, Enter or Space on the chip.
+   */
+  signals[CLICKED] =
+    g_signal_new ("clicked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[ACTIVATE] =
+    g_signal_new_class_handler ("activate", G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_FIRST | G_SIGNAL_ACTION,
+                                G_CALLBACK (sm_calendar_chip_activate),
+                                NULL, NULL, NULL, G_TYPE_NONE, 0);
+  gtk_widget_class_set_activate_signal (widget_class, signals[ACTIVATE]);
+
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Return, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Enter, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_ISO_Enter, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_space, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Space, 0, "activate", NULL);
+
+  gtk_widget_class_set_css_name (widget_class, "button");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_BUTTON);
+}
+
+static void
+sm_calendar_chip_init (SmCalendarChip *self)
+{
+  GtkDragSource *source = gtk_drag_source_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_can_focus (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect_object (click, "pressed", G_CALLBACK (pressed_cb), self, 0);
+  g_signal_connect_object (click, "released", G_CALLBACK (released_cb), self, 0);
+  g_signal_connect_object (click, "cancel", G_CALLBACK (cancel_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+
+  gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
+  g_signal_connect_object (source, "prepare", G_CALLBACK (drag_prepare_cb), self, 0);
+  g_signal_connect_object (source, "drag-begin", G_CALLBACK (drag_begin_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (source));
+
+  gtk_widget_add_css_class (GTK_WIDGET (self), "sm-cal-chip");
+  gtk_widget_add_css_class (GTK_WIDGET (self), "flat");
+}
+
+SmTargetState
+sm_calendar_post_state (const SmPost *post)
+{
+  static const SmTargetState order[] = {
+    SM_TARGET_FAILED, SM_TARGET_UNCONFIRMED, SM_TARGET_PUBLISHING,
+    SM_TARGET_SCHEDULED, SM_TARGET_DRAFT,
+  };
+  gboolean seen[SM_TARGET_UNCONFIRMED + 1] = { FALSE, };
+
+  g_return_val_if_fail (post != NULL, SM_TARGET_DRAFT);
+
+  for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
+    {
+      const SmTarget *target = g_ptr_array_index (post->targets, i);
+
+      if (target->state <= SM_TARGET_UNCONFIRMED)
+        seen[target->state] = TRUE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    if (seen[order[i]])
+      return order[i];
+
+  return seen[SM_TARGET_PUBLISHED] ? SM_TARGET_PUBLISHED : SM_TARGET_DRAFT;
+}
+
+/**
+ * sm_calendar_chip_new:
+ * @post: the post, with its targets
+ * @tz: the zone its time is shown in
+ *
+ * Returns: (transfer floating): a chip for @post
+ */
+GtkWidget *
+sm_calendar_chip_new (const SmPost *post,
+                      GTimeZone    *tz)
+{
+  SmCalendarChip *self;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GString) networks = g_string_new (NULL);
+  g_autofree char *time = NULL;
+  g_autofree char *words = NULL;
+  g_autofree char *accessible = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *network_class = NULL;
+  SmNetwork network = SM_NETWORK_INVALID;
+
+  g_return_val_if_fail (post != NULL, NULL);
+
+  self = g_object_new (SM_TYPE_CALENDAR_CHIP, NULL);
+  self->post_id = post->id;
+  self->state = sm_calendar_post_state (post);
+
+  for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
+    {
+      const SmTarget *target = g_ptr_array_index (post->targets, i);
+
+      if (network == SM_NETWORK_INVALID)
+        network = target->network;
+      if (networks->len > 0)
+        g_string_append (networks, ", ");
+      g_string_append (networks, sm_network_display_name (target->network));
+    }
+
+  utc = g_date_time_new_from_unix_utc (post->due_us / G_USEC_PER_SEC);
+  local = g_date_time_to_timezone (utc, tz);
+  time = sm_ui_format_time (local);
+  words = first_words (post->text);
+  self->text = g_strconcat (time, " ", words, NULL);
+  self->time_len = strlen (time);
+
+  network_class = g_strconcat ("network-", sm_network_to_string (network), NULL);
+  gtk_widget_add_css_class (GTK_WIDGET (self), network_class);
+  gtk_widget_add_css_class (GTK_WIDGET (self), sm_target_state_to_string (self->state));
+
+  /* Translators: a post in the calendar, for screen readers:
+   * "09:00, Scheduled, X, LinkedIn: Our spring collection…" */
+  accessible = g_strdup_printf (_("%s, %s, %s: %s"), time, sm_target_state_display (self->state),
+                                networks->str, words);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  /* Translators: tooltip of a post in the calendar: "Scheduled · X, LinkedIn" */
+  tooltip = g_strdup_printf (_("%s · %s"), sm_target_state_display (self->state), networks->str);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+
+  return GTK_WIDGET (self);
+}
+
+gint64
+sm_calendar_chip_get_post_id (SmCalendarChip *self)
+{
+  g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), 0);
+
+  return self->post_id;
+}
+
+SmTargetState
+sm_calendar_chip_get_state (SmCalendarChip *self)
+{
+  g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), SM_TARGET_DRAFT);
+
+  return self->state;
+}
+
+const char *
+sm_calendar_chip_get_text (SmCalendarChip *self)
+{
+  g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), NULL);
+
+  return self->text;
+}

@@ -1,0 +1,31 @@
+/* sm-calendar-chip.h — one post in the calendar: a small button coloured
+ * by its network, with its state, time and first words, drawn by one
+ * widget (a busy week shows hundreds).  ::clicked on a click, Enter or
+ * Space; dragging it carries the post id (G_TYPE_INT64).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sm-store.h"
+
+G_BEGIN_DECLS
+
+#define SM_TYPE_CALENDAR_CHIP (sm_calendar_chip_get_type ())
+G_DECLARE_FINAL_TYPE (SmCalendarChip, sm_calendar_chip, SM, CALENDAR_CHIP, GtkWidget)
+
+/* The state a post shows as a whole: the one that needs the user most
+ * (failed, then unconfirmed, publishing, scheduled, draft), published
+ * only when every part is. */
+SmTargetState sm_calendar_post_state        (const SmPost *post);
+
+GtkWidget    *sm_calendar_chip_new          (const SmPost *post,
+                                             GTimeZone    *tz);
+gint64        sm_calendar_chip_get_post_id  (SmCalendarChip *self);
+SmTargetState sm_calendar_chip_get_state    (SmCalendarChip *self);
+/* "09:00 Our spring collection…", as drawn. */
+const char   *sm_calendar_chip_get_text     (SmCalendarChip *self);
+
+G_END_DECLS
