@@ -776,6 +776,44 @@ test_duplicate_post (Fixture       *f,
   g_assert_cmpstr (g_hash_table_lookup (options, "facebook.link"), ==, "https://shop.example");
 }
 
+/* A long upload keeps its lease: renewing extends the leases its process
+ * still holds, and never one that ran out or another's. */
+static void
+test_renew_leases (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) mine = NULL;
+  g_autoptr(GPtrArray) theirs = NULL;
+  gint64 now = g_get_real_time ();
+  guint renewed;
+
+  schedule (f, "a long video", now - 2);
+  mine = sm_store_claim_due (f->store, "p#1", now, G_TIME_SPAN_MINUTE, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mine->len, ==, 1);
+  theirs = sm_store_claim_due (f->store, "q#1", now, G_TIME_SPAN_MINUTE, 1, NULL, &error);
+  g_assert_cmpuint (theirs->len, ==, 1);
+
+  renewed = sm_store_renew_leases_of (f->store, "p", now + 1, now + 10 * G_TIME_SPAN_MINUTE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (renewed, ==, 1);
+  {
+    g_autoptr(SmTarget) t = sm_store_get_target (f->store,
+                                                 ((SmTarget *) g_ptr_array_index (mine, 0))->id,
+                                                 &error);
+    g_autoptr(SmTarget) other = sm_store_get_target (f->store,
+                                                     ((SmTarget *) g_ptr_array_index (theirs, 0))->id,
+                                                     &error);
+
+    g_assert_cmpint (t->lease_until_us, ==, now + 10 * G_TIME_SPAN_MINUTE);
+    g_assert_cmpint (other->lease_until_us, ==, now + G_TIME_SPAN_MINUTE);
+  }
+  /* Once q's lease ran out (a suspend), q's renewal is too late. */
+  g_assert_cmpuint (sm_store_renew_leases_of (f->store, "q", now + 2 * G_TIME_SPAN_MINUTE,
+                                              now + 12 * G_TIME_SPAN_MINUTE, &error), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -796,6 +834,7 @@ main (int argc, char *argv[])
   ADD ("/store/create-post-full-is-atomic", test_create_post_full_is_atomic);
   ADD ("/store/claim-respects-network-slots", test_claim_respects_network_slots);
   ADD ("/store/defer-account", test_defer_account);
+  ADD ("/store/renew-leases", test_renew_leases);
   ADD ("/store/reschedule-post", test_reschedule_post);
   ADD ("/store/duplicate-post", test_duplicate_post);
 #undef ADD

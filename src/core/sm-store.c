@@ -1763,6 +1763,34 @@ sm_store_expire_leases_of (SmStore     *self,
   return (guint) sqlite3_changes (self->db);
 }
 
+guint
+sm_store_renew_leases_of (SmStore     *self,
+                          const char  *owner,
+                          gint64       now_us,
+                          gint64       until_us,
+                          GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "UPDATE targets SET lease_until_us = ?3"
+    " WHERE (lease_owner = ?1 OR substr (lease_owner, 1, length (?1) + 1) = ?1 || '#')"
+    " AND lease_until_us > ?2 AND lease_until_us < ?3", error);
+  int rc;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, owner, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, now_us);
+  sqlite3_bind_int64 (stmt, 3, until_us);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return 0;
+    }
+  return (guint) sqlite3_changes (self->db);
+}
+
 GStrv
 sm_store_list_lease_owners (SmStore  *self,
                             GError  **error)

@@ -319,6 +319,14 @@ GPtrArray *sm_store_claim_due_limited  (SmStore       *self,
 guint      sm_store_expire_leases_of   (SmStore       *self,
                                         const char    *owner,
                                         GError       **error);
+/* Leases @owner (or its claims) still holds at @now_us last until
+ * @until_us: a long upload keeps its target.  A lease that ran out (and
+ * may have been taken over) is not renewed. */
+guint      sm_store_renew_leases_of    (SmStore       *self,
+                                        const char    *owner,
+                                        gint64         now_us,
+                                        gint64         until_us,
+                                        GError       **error);
 /* Distinct owners of live leases, for a liveness check. */
 GStrv      sm_store_list_lease_owners  (SmStore       *self,
                                         GError       **error);

@@ -41,6 +41,9 @@
  * through its pid instead, see expire_dead_leases(). */
 #define LEASE_US           (G_GINT64_CONSTANT (600) * G_TIME_SPAN_SECOND)
 #define MAX_IN_FLIGHT      8
+/* While posts are being sent, their leases are renewed this often: an
+ * upload of gigabytes may take longer than LEASE_US. */
+#define LEASE_RENEW_S      (600 / 4)
 
 /* At most this many posts per network are sent at once by one publisher:
  * uploads share the user's uplink, and the networks throttle bursts from
@@ -73,6 +76,7 @@ struct _SmPublisher
   guint                   sleep_sub;
   guint                   in_flight;
   guint                   in_flight_by_network[SM_N_NETWORKS];
+  guint                   renew_source;
   GHashTable             *in_flight_ids;   /* gint64* target ids */
   GHashTable             *holds;           /* gint64* account id → gint64* until:
                                             * a network asked the account to wait */
@@ -810,6 +814,24 @@ job_done_cb (GObject      *object,
 
 /* ---- the loop --------------------------------------------------------- */
 
+static gboolean
+renew_leases_cb (gpointer data)
+{
+  SmPublisher *self = data;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time ();
+
+  if (self->in_flight == 0)
+    {
+      self->renew_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  sm_store_renew_leases_of (self->store, self->owner, now, now + LEASE_US, &error);
+  if (error != NULL)
+    g_warning ("Could not renew the leases of posts being sent: %s", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
 /* How many more posts each network may have in flight now. */
 static void
 free_slots (SmPublisher *self,
@@ -879,6 +901,8 @@ tick (SmPublisher *self)
       g_task_set_source_tag (task, tick);
       self->in_flight++;
       self->in_flight_by_network[t->network]++;
+      if (self->renew_source == 0)
+        self->renew_source = g_timeout_add_seconds (LEASE_RENEW_S, renew_leases_cb, self);
       emit_changed (self, t->id, t->state);
       g_debug ("Claimed target %" G_GINT64_FORMAT " (%s)", t->id, sm_target_state_to_string (t->state));
       g_task_run_in_thread (task, publish_thread);
@@ -1237,6 +1261,7 @@ sm_publisher_finalize (GObject *object)
   g_clear_pointer (&self->pid_ns, g_free);
   g_clear_pointer (&self->in_flight_ids, g_hash_table_unref);
   g_clear_pointer (&self->holds, g_hash_table_unref);
+  g_clear_handle_id (&self->renew_source, g_source_remove);
 
   G_OBJECT_CLASS (sm_publisher_parent_class)->finalize (object);
 }
