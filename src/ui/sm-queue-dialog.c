@@ -191,19 +191,19 @@ sm_queue_dialog_new (GtkWindow *parent,
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), title);
   gtk_box_append (GTK_BOX (box), header);
 
-  page = adw_preferences_page_new ();
-  gtk_widget_set_vexpand (page, TRUE);
-  gtk_box_append (GTK_BOX (box), page);
-
+  /* What went wrong, above the page. */
   dialog->error_label = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (dialog->error_label), TRUE);
   gtk_widget_add_css_class (dialog->error_label, "error");
+  gtk_widget_set_margin_top (dialog->error_label, 12);
   gtk_widget_set_margin_start (dialog->error_label, 12);
   gtk_widget_set_margin_end (dialog->error_label, 12);
   gtk_widget_set_visible (dialog->error_label, FALSE);
-  group = adw_preferences_group_new ();
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dialog->error_label);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+  gtk_box_append (GTK_BOX (box), dialog->error_label);
+
+  page = adw_preferences_page_new ();
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (GTK_BOX (box), page);
 
   /* The zone the times are meant in. */
   group = adw_preferences_group_new ();
