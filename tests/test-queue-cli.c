@@ -91,7 +91,14 @@ test_queue_round_trip (void)
   g_assert_nonnull (strstr (err, "“25:00” is not a time of day"));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "queue", "remove", id, "tue", "09:30", NULL), ==, 1);
-  g_assert_nonnull (strstr (err, "no such posting time"));
+  g_assert_nonnull (strstr (err, "has no posting time tue 09:30; nothing was removed"));
+  g_clear_pointer (&err, g_free);
+  /* mon is there, tue is not: mon stays. */
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "queue", "remove", id, "mon,tue", "09:30", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "queue", "list", id, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "zone America/New_York\nmon 09:30\n");
+  g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "queue", "zone", id, "Mars/Olympus", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "not a time zone"));

@@ -91,6 +91,31 @@ cmd_change (int      argc,
     return fail (_("“%s” is not a time of day; use HH:MM, such as 09:30"), argv[3]);
   if (!(store = sm_store_open (NULL, &error)))
     return fail ("%s", error->message);
+  /* Removing: every time named must be there, or nothing changes. */
+  if (!add)
+    {
+      g_autoptr(GArray) slots = sm_store_list_queue_slots (store, id, &error);
+
+      if (slots == NULL)
+        return fail ("%s", error->message);
+      for (int d = 1; d <= 7; d++)
+        {
+          gboolean found = FALSE;
+
+          if (!(days & (1u << d)))
+            continue;
+          for (guint i = 0; i < slots->len && !found; i++)
+            found = g_array_index (slots, SmQueueSlot, i).weekday == d &&
+                    g_array_index (slots, SmQueueSlot, i).minute == minute;
+          if (!found)
+            {
+              g_autofree char *time = sm_queue_format_minute (minute);
+              return fail (_("account %" G_GINT64_FORMAT " has no posting time %s %s; nothing was removed "
+                             "(“so-me queue list %" G_GINT64_FORMAT "” shows them)"),
+                           id, sm_queue_day_name (d), time, id);
+            }
+        }
+    }
   for (int d = 1; d <= 7; d++)
     {
       if (!(days & (1u << d)))

@@ -52,6 +52,7 @@ free_instants (SmStore          *store,
   g_autoptr(GTimeZone) tz = NULL;
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GError) local_error = NULL;
   GDate date;
   guint t = 0;
 
@@ -100,9 +101,12 @@ free_instants (SmStore          *store,
            * never used twice. */
           us = sm_time_local_to_utc_us (zone, g_date_get_year (&date), g_date_get_month (&date),
                                         g_date_get_day (&date), slot->minute / 60,
-                                        slot->minute % 60, error);
-          if (us == 0 && error && *error)
-            return NULL;
+                                        slot->minute % 60, &local_error);
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
           if (us >= after_us && us <= until_us)
             g_array_append_val (instants, us);
         }

@@ -80,8 +80,8 @@ reload_slots (QueueDialog *dialog)
     }
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (dialog->slots_group),
                                          slots->len == 0
-                                         ? _("No posting times yet. “Add to Queue” puts a post "
-                                             "into the next free one.")
+                                         ? _("No posting times yet. A post added to the queue "
+                                             "goes to the next free posting time.")
                                          : NULL);
   for (guint i = 0; i < slots->len; i++)
     {
