@@ -1,5 +1,7 @@
 /* sm-queue-dialog.c — "Posting Times": list, add and remove an account's
- * weekly queue slots and set the zone they are meant in.
+ * weekly queue slots and set the zone they are meant in.  Each change is
+ * saved as it is made; the store's calls are single small statements, so
+ * they run on the main thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,244 +13,240 @@
 
 #include "sm-queue.h"
 #include "sm-queue-dialog.h"
-#include "sm-time.h"
 
-typedef struct
+struct _SmQueueDialog
 {
-  SmStore   *store;
-  gint64     account_id;
-  GtkWidget *window;       /* borrowed */
-  GtkWidget *slots_group;  /* borrowed */
-  GList     *slot_rows;    /* borrowed rows in slots_group */
-  GtkWidget *zone_row;
-  GtkWidget *day_row;
-  GtkWidget *time_row;
-  GtkWidget *error_label;
-} QueueDialog;
+  AdwWindow       parent_instance;
 
-/* The day choices, in the order of the combo row: masks as in
+  /* template widgets */
+  AdwWindowTitle *window_title;
+  GtkLabel       *error_label;
+  AdwEntryRow    *zone_row;
+  AdwComboRow    *day_row;
+  GtkStringList  *day_list;
+  AdwEntryRow    *time_row;
+  AdwPreferencesGroup *slots_group;
+
+  /* owned */
+  SmStore        *store;
+  gint64          account_id;
+  GPtrArray      *slot_rows;    /* the rows in slots_group */
+};
+
+G_DEFINE_FINAL_TYPE (SmQueueDialog, sm_queue_dialog, ADW_TYPE_WINDOW)
+
+/* The day choices, in the order of day_row: weekday masks as in
  * sm_queue_parse_days(). */
-static const guint day_masks[] = { 0xfe, 0x3e, 1u << 1, 1u << 2, 1u << 3, 1u << 4, 1u << 5, 1u << 6, 1u << 7 };
+static const guint day_masks[] = {
+  0xfe, 0x3e, 1u << 1, 1u << 2, 1u << 3, 1u << 4, 1u << 5, 1u << 6, 1u << 7
+};
 
 static void
-queue_dialog_free (QueueDialog *dialog)
+show_error (SmQueueDialog *self,
+            const char    *message)
 {
-  g_clear_object (&dialog->store);
-  g_list_free (dialog->slot_rows);
-  g_free (dialog);
+  gtk_label_set_text (self->error_label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
 }
 
-static void
-show_error (QueueDialog *dialog,
-            const char  *message)
-{
-  gtk_label_set_text (GTK_LABEL (dialog->error_label), message ? message : "");
-  gtk_widget_set_visible (dialog->error_label, message != NULL);
-}
-
-static void reload_slots (QueueDialog *dialog);
+static void reload_slots (SmQueueDialog *self);
 
 static void
-remove_clicked_cb (GtkButton   *button,
-                   QueueDialog *dialog)
+remove_clicked_cb (GtkButton     *button,
+                   SmQueueDialog *self)
 {
   g_autoptr(GError) error = NULL;
   int weekday = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "sm-weekday"));
   int minute = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "sm-minute"));
 
-  if (!sm_store_remove_queue_slot (dialog->store, dialog->account_id, weekday, minute, &error))
-    show_error (dialog, error->message);
+  if (!sm_store_remove_queue_slot (self->store, self->account_id, weekday, minute, &error))
+    show_error (self, error->message);
   else
-    show_error (dialog, NULL);
-  reload_slots (dialog);
+    show_error (self, NULL);
+  reload_slots (self);
+}
+
+static GtkWidget *
+build_slot_row (SmQueueDialog     *self,
+                const SmQueueSlot *slot)
+{
+  g_autofree char *time = sm_queue_format_minute (slot->minute);
+  g_autofree char *label = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button = gtk_button_new_from_icon_name ("list-remove-symbolic");
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sm_queue_day_display (slot->weekday));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), time);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  /* Translators: a button's tooltip and accessible name, "Remove Monday 09:30" */
+  label = g_strdup_printf (_("Remove %s %s"), sm_queue_day_display (slot->weekday), time);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_object_set_data (G_OBJECT (button), "sm-weekday", GINT_TO_POINTER (slot->weekday));
+  g_object_set_data (G_OBJECT (button), "sm-minute", GINT_TO_POINTER (slot->minute));
+  g_signal_connect_object (button, "clicked", G_CALLBACK (remove_clicked_cb), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return row;
 }
 
 static void
-reload_slots (QueueDialog *dialog)
+reload_slots (SmQueueDialog *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) slots = sm_store_list_queue_slots (dialog->store, dialog->account_id, &error);
+  g_autoptr(GArray) slots = sm_store_list_queue_slots (self->store, self->account_id, &error);
 
-  for (GList *l = dialog->slot_rows; l; l = l->next)
-    adw_preferences_group_remove (ADW_PREFERENCES_GROUP (dialog->slots_group), l->data);
-  g_clear_pointer (&dialog->slot_rows, g_list_free);
+  for (guint i = 0; i < self->slot_rows->len; i++)
+    adw_preferences_group_remove (self->slots_group, g_ptr_array_index (self->slot_rows, i));
+  g_ptr_array_set_size (self->slot_rows, 0);
 
   if (slots == NULL)
     {
-      show_error (dialog, error->message);
+      show_error (self, error->message);
       return;
     }
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (dialog->slots_group),
+  adw_preferences_group_set_description (self->slots_group,
                                          slots->len == 0
                                          ? _("No posting times yet. A post added to the queue "
                                              "goes to the next free posting time.")
                                          : NULL);
   for (guint i = 0; i < slots->len; i++)
     {
-      const SmQueueSlot *slot = &g_array_index (slots, SmQueueSlot, i);
-      g_autofree char *time = sm_queue_format_minute (slot->minute);
-      g_autofree char *label = NULL;
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *button = gtk_button_new_from_icon_name ("list-remove-symbolic");
+      GtkWidget *row = build_slot_row (self, &g_array_index (slots, SmQueueSlot, i));
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sm_queue_day_display (slot->weekday));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), time);
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (button, "flat");
-      /* Translators: a button's tooltip and accessible name, "Remove Monday 09:30" */
-      label = g_strdup_printf (_("Remove %s %s"), sm_queue_day_display (slot->weekday), time);
-      gtk_widget_set_tooltip_text (button, label);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-      g_object_set_data (G_OBJECT (button), "sm-weekday", GINT_TO_POINTER (slot->weekday));
-      g_object_set_data (G_OBJECT (button), "sm-minute", GINT_TO_POINTER (slot->minute));
-      g_signal_connect (button, "clicked", G_CALLBACK (remove_clicked_cb), dialog);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (dialog->slots_group), row);
-      dialog->slot_rows = g_list_append (dialog->slot_rows, row);
+      adw_preferences_group_add (self->slots_group, row);
+      g_ptr_array_add (self->slot_rows, row);
     }
 }
 
 static void
-add_clicked_cb (GtkWidget   *widget,
-                QueueDialog *dialog)
+add_clicked_cb (SmQueueDialog *self)
 {
   g_autoptr(GError) error = NULL;
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (dialog->time_row));
-  guint choice = adw_combo_row_get_selected (ADW_COMBO_ROW (dialog->day_row));
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->time_row));
+  guint choice = adw_combo_row_get_selected (self->day_row);
   int minute;
 
   if (!sm_queue_parse_time (text, &minute))
     {
       g_autofree char *message = g_strdup_printf (_("“%s” is not a time of day; use HH:MM, such as 09:30."),
                                                   text);
-      gtk_widget_add_css_class (dialog->time_row, "error");
-      show_error (dialog, message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->time_row), "error");
+      show_error (self, message);
       return;
     }
-  gtk_widget_remove_css_class (dialog->time_row, "error");
-  if (choice >= G_N_ELEMENTS (day_masks))
-    return;
+  gtk_widget_remove_css_class (GTK_WIDGET (self->time_row), "error");
+  g_return_if_fail (choice < G_N_ELEMENTS (day_masks));
   for (int d = 1; d <= 7; d++)
     if ((day_masks[choice] & (1u << d)) &&
-        !sm_store_add_queue_slot (dialog->store, dialog->account_id, d, minute, &error))
+        !sm_store_add_queue_slot (self->store, self->account_id, d, minute, &error))
       {
-        show_error (dialog, error->message);
-        reload_slots (dialog);
+        show_error (self, error->message);
+        reload_slots (self);
         return;
       }
-  show_error (dialog, NULL);
-  gtk_editable_set_text (GTK_EDITABLE (dialog->time_row), "");
-  reload_slots (dialog);
+  show_error (self, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->time_row), "");
+  reload_slots (self);
 }
 
 static void
-zone_apply_cb (AdwEntryRow *row,
-               QueueDialog *dialog)
+zone_apply_cb (SmQueueDialog *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *zone = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  g_autofree char *zone = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->zone_row))));
 
   /* Empty: the workspace's zone again. */
-  if (!sm_store_set_account_zone (dialog->store, dialog->account_id, *zone ? zone : NULL, &error))
+  if (!sm_store_set_account_zone (self->store, self->account_id, *zone ? zone : NULL, &error))
     {
-      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      show_error (dialog, error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->zone_row), "error");
+      show_error (self, error->message);
       return;
     }
-  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-  show_error (dialog, NULL);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->zone_row), "error");
+  show_error (self, NULL);
   g_clear_pointer (&zone, g_free);
-  zone = sm_store_get_account_zone (dialog->store, dialog->account_id, NULL);
-  gtk_editable_set_text (GTK_EDITABLE (row), zone ? zone : "");
+  zone = sm_store_get_account_zone (self->store, self->account_id, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->zone_row), zone ? zone : "");
 }
 
+static void
+sm_queue_dialog_dispose (GObject *object)
+{
+  SmQueueDialog *self = SM_QUEUE_DIALOG (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->slot_rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (sm_queue_dialog_parent_class)->dispose (object);
+}
+
+static void
+sm_queue_dialog_class_init (SmQueueDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sm_queue_dialog_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/studio/so_me/Studio/ui/sm-queue-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, SmQueueDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SmQueueDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SmQueueDialog, zone_row);
+  gtk_widget_class_bind_template_child (widget_class, SmQueueDialog, day_row);
+  gtk_widget_class_bind_template_child (widget_class, SmQueueDialog, day_list);
+  gtk_widget_class_bind_template_child (widget_class, SmQueueDialog, time_row);
+  gtk_widget_class_bind_template_child (widget_class, SmQueueDialog, slots_group);
+  gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, zone_apply_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+sm_queue_dialog_init (SmQueueDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->slot_rows = g_ptr_array_new ();
+  gtk_string_list_append (self->day_list, _("Every Day"));
+  gtk_string_list_append (self->day_list, _("Weekdays"));
+  for (int d = 1; d <= 7; d++)
+    gtk_string_list_append (self->day_list, sm_queue_day_display (d));
+}
+
+/**
+ * sm_queue_dialog_new:
+ * @parent: the window the dialog is modal for
+ * @store: the profile's store
+ * @account_id: the account whose posting times it shows
+ *
+ * A window listing @account_id's weekly posting times, with rows to add
+ * one (a day, "Every Day" or "Weekdays", and a time), remove one, and set
+ * the zone they are meant in.
+ *
+ * Returns: (transfer none): a new dialog, not yet shown
+ */
 GtkWidget *
 sm_queue_dialog_new (GtkWindow *parent,
                      SmStore   *store,
                      gint64     account_id)
 {
-  g_autoptr(SmAccount) account = sm_store_get_account (store, account_id, NULL);
-  g_autofree char *zone = sm_store_get_account_zone (store, account_id, NULL);
-  g_autoptr(GtkStringList) days = gtk_string_list_new (NULL);
-  QueueDialog *dialog = g_new0 (QueueDialog, 1);
-  GtkWidget *box, *header, *page, *group, *button, *title;
+  g_autoptr(SmAccount) account = NULL;
+  g_autofree char *zone = NULL;
+  SmQueueDialog *self;
 
-  dialog->store = g_object_ref (store);
-  dialog->account_id = account_id;
+  g_return_val_if_fail (SM_IS_STORE (store), NULL);
 
-  dialog->window = adw_window_new ();
-  gtk_window_set_modal (GTK_WINDOW (dialog->window), TRUE);
-  gtk_window_set_transient_for (GTK_WINDOW (dialog->window), parent);
-  gtk_window_set_default_size (GTK_WINDOW (dialog->window), 420, 560);
-  gtk_window_set_title (GTK_WINDOW (dialog->window), _("Posting Times"));
-  g_object_set_data_full (G_OBJECT (dialog->window), "sm-queue-dialog", dialog,
-                          (GDestroyNotify) queue_dialog_free);
+  self = g_object_new (SM_TYPE_QUEUE_DIALOG, "transient-for", parent, NULL);
+  self->store = g_object_ref (store);
+  self->account_id = account_id;
 
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  header = adw_header_bar_new ();
-  title = adw_window_title_new (_("Posting Times"), account ? account->name : NULL);
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), title);
-  gtk_box_append (GTK_BOX (box), header);
-
-  /* What went wrong, above the page. */
-  dialog->error_label = gtk_label_new (NULL);
-  gtk_label_set_wrap (GTK_LABEL (dialog->error_label), TRUE);
-  gtk_widget_add_css_class (dialog->error_label, "error");
-  gtk_widget_set_margin_top (dialog->error_label, 12);
-  gtk_widget_set_margin_start (dialog->error_label, 12);
-  gtk_widget_set_margin_end (dialog->error_label, 12);
-  gtk_widget_set_visible (dialog->error_label, FALSE);
-  gtk_box_append (GTK_BOX (box), dialog->error_label);
-
-  page = adw_preferences_page_new ();
-  gtk_widget_set_vexpand (page, TRUE);
-  gtk_box_append (GTK_BOX (box), page);
-
-  /* The zone the times are meant in. */
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                         _("Times are kept in this zone, so 09:00 stays 09:00 when "
-                                           "the clocks change. Leave it empty for the workspace’s zone."));
-  dialog->zone_row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (dialog->zone_row), _("Time Zone"));
-  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (dialog->zone_row), TRUE);
-  gtk_editable_set_text (GTK_EDITABLE (dialog->zone_row), zone ? zone : "");
-  g_signal_connect (dialog->zone_row, "apply", G_CALLBACK (zone_apply_cb), dialog);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dialog->zone_row);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-
-  /* A new time. */
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Add a Time"));
-  gtk_string_list_append (days, _("Every Day"));
-  gtk_string_list_append (days, _("Weekdays"));
-  for (int d = 1; d <= 7; d++)
-    gtk_string_list_append (days, sm_queue_day_display (d));
-  dialog->day_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (dialog->day_row), _("Day"));
-  adw_combo_row_set_model (ADW_COMBO_ROW (dialog->day_row), G_LIST_MODEL (days));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dialog->day_row);
-  dialog->time_row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (dialog->time_row), _("Time (HH:MM)"));
-  g_signal_connect (dialog->time_row, "entry-activated", G_CALLBACK (add_clicked_cb), dialog);
-  button = gtk_button_new_from_icon_name ("list-add-symbolic");
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (button, "flat");
-  gtk_widget_set_tooltip_text (button, _("Add Posting Time"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Add Posting Time"), -1);
-  g_signal_connect (button, "clicked", G_CALLBACK (add_clicked_cb), dialog);
-  adw_entry_row_add_suffix (ADW_ENTRY_ROW (dialog->time_row), button);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dialog->time_row);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-
-  /* The times there are. */
-  dialog->slots_group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (dialog->slots_group), _("Weekly Times"));
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (dialog->slots_group));
-
-  adw_window_set_content (ADW_WINDOW (dialog->window), box);
-  reload_slots (dialog);
-  return dialog->window;
+  account = sm_store_get_account (store, account_id, NULL);
+  if (account != NULL)
+    adw_window_title_set_subtitle (self->window_title, account->name);
+  zone = sm_store_get_account_zone (store, account_id, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->zone_row), zone ? zone : "");
+  reload_slots (self);
+  return GTK_WIDGET (self);
 }

@@ -11,9 +11,9 @@
 
 G_BEGIN_DECLS
 
-/* A modal window over @parent listing @account_id's posting times, with
- * rows to add one (a day or "Every Day"/"Weekdays", and a time) and to set
- * the zone they are meant in.  Changes are saved as they are made. */
+#define SM_TYPE_QUEUE_DIALOG (sm_queue_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (SmQueueDialog, sm_queue_dialog, SM, QUEUE_DIALOG, AdwWindow)
+
 GtkWidget *sm_queue_dialog_new (GtkWindow *parent,
                                 SmStore   *store,
                                 gint64     account_id);
