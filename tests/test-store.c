@@ -498,7 +498,8 @@ test_migrates_older_profile (Fixture       *f,
 
   g_clear_object (&f->store);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE uploads; DROP TABLE post_options; DROP TABLE post_media;"
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE queue_slots; ALTER TABLE accounts DROP COLUMN time_zone;"
+                                     "DROP TABLE uploads; DROP TABLE post_options; DROP TABLE post_media;"
                                      "PRAGMA user_version = 2", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
@@ -509,6 +510,83 @@ test_migrates_older_profile (Fixture       *f,
   g_assert_cmpstr (((SmPost *) g_ptr_array_index (posts, 0))->text, ==, "from before");
   g_assert_true (sm_store_set_post_media (again, post, &media, 1, &error));
   g_assert_no_error (error);
+  f->store = g_steal_pointer (&again);
+}
+
+static int
+count_rows (const char *path,
+            const char *sql)
+{
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  int n;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* A version 3 profile (before queue slots) opens at version 4: its
+ * accounts and posts stay, read posting times in the workspace's zone
+ * until given their own, and take slots that go with the account. */
+static void
+test_migrates_v3_queue_slots (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "studio.db", NULL);
+  g_autofree char *workspace_zone = NULL;
+  g_autofree char *zone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) again = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  g_autoptr(GArray) slots = NULL;
+  sqlite3 *db;
+
+  schedule (f, "from version 3", g_get_real_time () + G_TIME_SPAN_HOUR);
+  g_clear_object (&f->store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE queue_slots; ALTER TABLE accounts DROP COLUMN time_zone;"
+                                     "PRAGMA user_version = 3", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM sqlite_schema WHERE name = 'queue_slots'"), ==, 0);
+
+  again = sm_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (path, "PRAGMA user_version"), ==, 4);
+  posts = sm_store_list_posts (again, G_MININT64, G_MAXINT64, &error);
+  g_assert_cmpuint (posts->len, ==, 1);
+  g_assert_cmpstr (((SmPost *) g_ptr_array_index (posts, 0))->text, ==, "from version 3");
+
+  g_assert_cmpint (sm_store_get_default_workspace (again, &workspace_zone, &error), >, 0);
+  zone = sm_store_get_account_zone (again, f->account_x, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (zone, ==, workspace_zone);
+  g_clear_pointer (&zone, g_free);
+  g_assert_true (sm_store_set_account_zone (again, f->account_x, "America/New_York", &error));
+  zone = sm_store_get_account_zone (again, f->account_x, &error);
+  g_assert_cmpstr (zone, ==, "America/New_York");
+
+  slots = sm_store_list_queue_slots (again, f->account_x, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (slots->len, ==, 0);
+  g_assert_true (sm_store_add_queue_slot (again, f->account_x, 1, 9 * 60, &error));
+  g_assert_true (sm_store_add_queue_slot (again, f->account_fb, 1, 9 * 60, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM queue_slots"), ==, 2);
+  /* The database itself refuses what the API checks. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO queue_slots (account_id, weekday, minute) VALUES (1, 0, 60)",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+  sqlite3_close (db);
+
+  /* Slots go with their account. */
+  g_assert_true (sm_store_delete_account (again, f->account_x, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM queue_slots"), ==, 1);
   f->store = g_steal_pointer (&again);
 }
 
@@ -831,6 +909,7 @@ main (int argc, char *argv[])
   ADD ("/store/delete-account-cascades", test_delete_account_cascades);
   ADD ("/store/media-options-uploads", test_media_options_uploads);
   ADD ("/store/migrates-older-profile", test_migrates_older_profile);
+  ADD ("/store/migrates-v3-queue-slots", test_migrates_v3_queue_slots);
   ADD ("/store/create-post-full-is-atomic", test_create_post_full_is_atomic);
   ADD ("/store/claim-respects-network-slots", test_claim_respects_network_slots);
   ADD ("/store/defer-account", test_defer_account);

@@ -953,6 +953,83 @@ test_connect_whatsapp_token (void)
   g_unsetenv ("SO_ME_STUDIO_NETWORK_BASE");
 }
 
+/* Posting Times from the accounts page: a day choice and a time add the
+ * slots, a row's button removes one, a wrong time or zone is named and
+ * changes nothing. */
+static void
+test_posting_times (void)
+{
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) slots = NULL;
+  g_autofree char *zone = NULL;
+  g_autofree char *account_zone = NULL;
+  gint64 workspace_id, account;
+  SmWindow *window;
+  GtkWidget *button, *time_row, *zone_row;
+  GtkWindow *dialog;
+
+  store = open_store (&workspace_id, &zone);
+  account = add_account (store, workspace_id, SM_NETWORK_X, "77", "Bakery", "@bakery");
+  window = show_window (store);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "accounts"));
+
+  button = find_widget (GTK_WIDGET (window), match_tooltip, "Posting Times for Bakery on X…");
+  g_assert_nonnull (button);
+  g_assert_true (wait_for (widget_is_mapped, button, WAIT_MS));
+  g_assert_true (gtk_widget_activate (button));
+  g_assert_true (wait_for (titled_shown, (gpointer) "Posting Times", WAIT_MS));
+  dialog = find_titled ("Posting Times");
+  g_assert_true (wait_for (widget_is_mapped, dialog, WAIT_MS));
+  g_assert_nonnull (find_widget (GTK_WIDGET (dialog), match_label_containing, "No posting times yet"));
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_widget (GTK_WIDGET (dialog), match_row_title, "Day")), 1);
+  time_row = find_widget (GTK_WIDGET (dialog), match_row_title, "Time (HH:MM)");
+  button = find_widget (GTK_WIDGET (dialog), match_tooltip, "Add Posting Time");
+  /* "clicked" itself: gtk_widget_activate() clicks a button only after
+   * its press animation. */
+  gtk_editable_set_text (GTK_EDITABLE (time_row), "25:00");
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_nonnull (find_widget (GTK_WIDGET (dialog), match_label_containing, "is not a time of day"));
+  slots = sm_store_list_queue_slots (store, account, &error);
+  g_assert_cmpuint (slots->len, ==, 0);
+  g_clear_pointer (&slots, g_array_unref);
+
+  gtk_editable_set_text (GTK_EDITABLE (time_row), "09:30");
+  g_signal_emit_by_name (button, "clicked");
+  slots = sm_store_list_queue_slots (store, account, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (slots->len, ==, 5);
+  g_clear_pointer (&slots, g_array_unref);
+  g_assert_null (find_widget (GTK_WIDGET (dialog), match_label_containing, "is not a time of day"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (dialog), match_action_row_title, "Friday"));
+  g_assert_null (find_widget (GTK_WIDGET (dialog), match_action_row_title, "Saturday"));
+
+  g_signal_emit_by_name (find_widget (GTK_WIDGET (dialog), match_tooltip, "Remove Monday 09:30"), "clicked");
+  slots = sm_store_list_queue_slots (store, account, &error);
+  g_assert_cmpuint (slots->len, ==, 4);
+  g_assert_cmpint (g_array_index (slots, SmQueueSlot, 0).weekday, ==, 2);
+  g_assert_null (find_widget (GTK_WIDGET (dialog), match_action_row_title, "Monday"));
+
+  zone_row = find_widget (GTK_WIDGET (dialog), match_row_title, "Time Zone");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (zone_row)), ==, zone);
+  gtk_editable_set_text (GTK_EDITABLE (zone_row), "Mars/Olympus");
+  g_signal_emit_by_name (zone_row, "apply");
+  g_assert_nonnull (find_widget (GTK_WIDGET (dialog), match_label_containing, "is not a time zone"));
+  account_zone = sm_store_get_account_zone (store, account, &error);
+  g_assert_cmpstr (account_zone, ==, zone);
+  g_clear_pointer (&account_zone, g_free);
+  gtk_editable_set_text (GTK_EDITABLE (zone_row), "America/New_York");
+  g_signal_emit_by_name (zone_row, "apply");
+  account_zone = sm_store_get_account_zone (store, account, &error);
+  g_assert_cmpstr (account_zone, ==, "America/New_York");
+  g_assert_null (find_widget (GTK_WIDGET (dialog), match_label_containing, "is not a time zone"));
+  save_screenshot (GTK_WIDGET (dialog), "posting-times.png");
+
+  gtk_window_destroy (dialog);
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -985,6 +1062,7 @@ main (int   argc,
   g_test_add_func ("/ui/composer-bucket-note", test_composer_bucket_note);
   g_test_add_func ("/ui/connect-asks-credentials", test_connect_asks_credentials);
   g_test_add_func ("/ui/connect-whatsapp-token", test_connect_whatsapp_token);
+  g_test_add_func ("/ui/posting-times", test_posting_times);
 
   status = g_test_run ();
 

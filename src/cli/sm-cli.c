@@ -18,12 +18,14 @@
 
 #include "sm-cli.h"
 #include "sm-cli-bucket.h"
+#include "sm-cli-queue.h"
 #include "sm-connect.h"
 #include "sm-media.h"
 #include "sm-media-rules.h"
 #include "sm-options.h"
 #include "sm-platform.h"
 #include "sm-publisher-dbus.h"
+#include "sm-queue.h"
 #include "sm-store.h"
 #include "sm-text.h"
 #include "sm-time.h"
@@ -596,9 +598,11 @@ cmd_post (int    argc,
   g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (SmPostMedia));
   g_autoptr(GHashTable) options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   gboolean draft = FALSE;
+  gboolean queue = FALSE;
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("Account to post to (repeat for more)"), N_("ACCOUNT_ID") },
     { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("When: “now”, RFC 3339, or a local time in --zone"), N_("WHEN") },
+    { "queue", 0, 0, G_OPTION_ARG_NONE, &queue, N_("At the accounts' next free posting time (see “so-me queue”)"), NULL },
     { "zone", 0, 0, G_OPTION_ARG_STRING, &zone, N_("IANA time zone the time is meant in (default: the workspace's)"), N_("ZONE") },
     { "text-for", 0, 0, G_OPTION_ARG_STRING_ARRAY, &variants, N_("Own text for one account"), N_("ACCOUNT_ID=TEXT") },
     { "draft", 0, 0, G_OPTION_ARG_NONE, &draft, N_("Save as a draft; do not schedule"), NULL },
@@ -621,25 +625,27 @@ cmd_post (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail_error (error);
   if (argc != 2)
-    return fail (_("usage: so-me post --to ACCOUNT_ID [--to …] --at WHEN [--media FILE …] [--option KEY=VALUE …] TEXT"));
+    return fail (_("usage: so-me post --to ACCOUNT_ID [--to …] --at WHEN|--queue [--media FILE …] [--option KEY=VALUE …] TEXT"));
   text = argv[1];
   if (!g_utf8_validate (text, -1, NULL))
     return fail (_("the text is not valid UTF-8"));
   if (to == NULL || to[0] == NULL)
     return fail (_("say which account to post to with --to ACCOUNT_ID (see “so-me accounts list”)"));
-  if (at == NULL && !draft)
-    return fail (_("say when with --at WHEN (“now” or a time such as 2026-10-24T09:00)"));
+  if (queue && (at != NULL || draft))
+    return fail (_("--queue picks the time itself; leave out --at and --draft"));
+  if (at == NULL && !draft && !queue)
+    return fail (_("say when with --at WHEN (“now” or a time such as 2026-10-24T09:00) or --queue"));
 
   if (!(store = open_store (&error)))
     return fail_error (error);
   if (sm_store_get_default_workspace (store, &workspace_zone, &error) == 0)
     return fail_error (error);
-  if (zone == NULL)
+  if (zone == NULL && !queue)
     zone = g_strdup (workspace_zone);
-  if (!sm_time_zone_is_valid (zone))
+  if (zone != NULL && !sm_time_zone_is_valid (zone))
     return fail (_("“%s” is not a time zone; use a name like Europe/Berlin"), zone);
 
-  if (at == NULL)
+  if (queue || at == NULL)
     due_us = g_get_real_time ();
   else if (!sm_time_parse_when (at, zone, g_get_real_time (), &due_us, &error))
     return fail_error (error);
@@ -666,6 +672,23 @@ cmd_post (int    argc,
             spec.text = eq + 1;
         }
       g_array_append_val (specs, spec);
+    }
+
+  /* --queue: the earliest free posting time all the accounts share,
+   * meant in the first account's zone unless --zone says otherwise. */
+  if (queue)
+    {
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint i = 0; i < specs->len; i++)
+        g_array_append_val (ids, g_array_index (specs, SmTargetSpec, i).account_id);
+      due_us = sm_queue_next_free (store, (const gint64 *) ids->data, ids->len,
+                                   g_get_real_time (), &error);
+      if (due_us == 0)
+        return fail_error (error);
+      if (zone == NULL &&
+          !(zone = sm_store_get_account_zone (store, g_array_index (ids, gint64, 0), &error)))
+        return fail_error (error);
     }
 
   /* Each account's text must fit its network before anything is saved. */
@@ -769,6 +792,17 @@ cmd_post (int    argc,
     return fail_error (error);
 
   g_print ("%" G_GINT64_FORMAT "\n", post_id);
+  /* The id stays alone on standard output, for scripts; the chosen time
+   * is for people, in each account's own zone. */
+  for (guint i = 0; queue && i < accounts->len; i++)
+    {
+      SmAccount *account = g_ptr_array_index (accounts, i);
+      g_autofree char *account_zone = sm_store_get_account_zone (store, account->id, NULL);
+      g_autofree char *when = sm_time_format_local (due_us, account_zone);
+
+      g_printerr (_("Queued for %s %s (%s, %s)\n"), when, account_zone ? account_zone : "UTC",
+                  account->name, sm_network_display_name (account->network));
+    }
   if (!draft)
     wake_publisher ();
   return 0;
@@ -1027,6 +1061,8 @@ usage (void)
                      "                                          use your own app at a network\n"
                      "  accounts disconnect ACCOUNT_ID          remove an account and its tokens\n"
                      "  post --to ACCOUNT_ID … --at WHEN TEXT   schedule a post (WHEN: now or a time)\n"
+                     "  post --to ACCOUNT_ID … --queue TEXT     at the accounts' next free posting time\n"
+                     "  queue list|add|remove|zone ACCOUNT_ID … weekly posting times (add ID mon,thu 09:30)\n"
                      "  status POST_ID [--json]                 a post and its state per account\n"
                      "  list [--json]                           all posts\n"
                      "  retry TARGET_ID                         send a failed post again\n"
@@ -1072,6 +1108,8 @@ sm_cli_run (int    argc,
     return sm_cli_media (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "bucket"))
     return sm_cli_bucket (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "queue"))
+    return sm_cli_queue (argc - 1, argv + 1);
   usage ();
   return fail (_("unknown command “%s”"), argv[1]);
 }

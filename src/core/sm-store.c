@@ -113,6 +113,16 @@ static const char *migrations[] = {
   "  updated_us INTEGER NOT NULL,"
   "  PRIMARY KEY (target_id, media_id)"
   ") STRICT;",
+  /* 3 → 4: queue slots, weekly posting times per account, read in the
+   * account's own zone (NULL: the workspace's). */
+  "ALTER TABLE accounts ADD COLUMN time_zone TEXT;"
+  "CREATE TABLE queue_slots ("
+  "  id INTEGER PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),"
+  "  minute INTEGER NOT NULL CHECK (minute BETWEEN 0 AND 1439),"
+  "  UNIQUE (account_id, weekday, minute)"
+  ") STRICT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
@@ -654,6 +664,205 @@ sm_store_delete_account (SmStore  *self,
 fail:
   exec (self, "ROLLBACK", NULL);
   return FALSE;
+}
+
+/* ---- queue slots ------------------------------------------------------ */
+
+static gboolean
+account_exists (SmStore  *self,
+                gint64    account_id,
+                GError  **error)
+{
+  g_autoptr(SmStmt) stmt = prepare (self, "SELECT 1 FROM accounts WHERE id = ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc == SQLITE_DONE)
+    g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                 _("There is no account %" G_GINT64_FORMAT "; “so-me accounts list” shows the accounts."),
+                 account_id);
+  else
+    set_sqlite_error (self, rc, error);
+  return FALSE;
+}
+
+static gboolean
+check_slot (int      weekday,
+            int      minute,
+            GError **error)
+{
+  if (weekday < 1 || weekday > 7 || minute < 0 || minute >= 24 * 60)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                   _("A posting time needs a weekday (Monday to Sunday) and a time from 00:00 to 23:59."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GArray *
+sm_store_list_queue_slots (SmStore  *self,
+                           gint64    account_id,
+                           GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(GArray) slots = g_array_new (FALSE, TRUE, sizeof (SmQueueSlot));
+  g_autoptr(SmStmt) stmt = NULL;
+  int rc;
+
+  if (!account_exists (self, account_id, error))
+    return NULL;
+  stmt = prepare (self, "SELECT weekday, minute FROM queue_slots WHERE account_id = ?"
+                        " ORDER BY weekday, minute", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SmQueueSlot slot = { sqlite3_column_int (stmt, 0), sqlite3_column_int (stmt, 1) };
+      g_array_append_val (slots, slot);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&slots);
+}
+
+gboolean
+sm_store_add_queue_slot (SmStore  *self,
+                         gint64    account_id,
+                         int       weekday,
+                         int       minute,
+                         GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = NULL;
+  int rc;
+
+  if (!check_slot (weekday, minute, error) || !account_exists (self, account_id, error))
+    return FALSE;
+  stmt = prepare (self, "INSERT INTO queue_slots (account_id, weekday, minute) VALUES (?, ?, ?)"
+                        " ON CONFLICT (account_id, weekday, minute) DO NOTHING", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int (stmt, 2, weekday);
+  sqlite3_bind_int (stmt, 3, minute);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+  return TRUE;
+}
+
+gboolean
+sm_store_remove_queue_slot (SmStore  *self,
+                            gint64    account_id,
+                            int       weekday,
+                            int       minute,
+                            GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = NULL;
+
+  if (!check_slot (weekday, minute, error) || !account_exists (self, account_id, error))
+    return FALSE;
+  stmt = prepare (self, "DELETE FROM queue_slots WHERE account_id = ? AND weekday = ? AND minute = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int (stmt, 2, weekday);
+  sqlite3_bind_int (stmt, 3, minute);
+  return step_done_changed (self, stmt, _("The account has no such posting time."), error);
+}
+
+char *
+sm_store_get_account_zone (SmStore  *self,
+                           gint64    account_id,
+                           GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+                                    "SELECT COALESCE (a.time_zone, w.time_zone) FROM accounts a"
+                                    " JOIN workspaces w ON w.id = a.workspace_id WHERE a.id = ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return column_dup (stmt, 0);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                 _("There is no account %" G_GINT64_FORMAT "; “so-me accounts list” shows the accounts."),
+                 account_id);
+  else
+    set_sqlite_error (self, rc, error);
+  return NULL;
+}
+
+gboolean
+sm_store_set_account_zone (SmStore     *self,
+                           gint64       account_id,
+                           const char  *zone,
+                           GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = NULL;
+
+  if (zone != NULL && !sm_time_zone_is_valid (zone))
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                   _("“%s” is not a time zone; use a name like Europe/Berlin."), zone);
+      return FALSE;
+    }
+  stmt = prepare (self, "UPDATE accounts SET time_zone = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text_or_null (stmt, 1, zone);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+  return step_done_changed (self, stmt, _("The account no longer exists."), error);
+}
+
+GArray *
+sm_store_list_account_due (SmStore  *self,
+                           gint64    account_id,
+                           gint64    from_us,
+                           gint64    to_us,
+                           GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(GArray) due = g_array_new (FALSE, TRUE, sizeof (gint64));
+  g_autoptr(SmStmt) stmt = prepare (self,
+                                    "SELECT p.due_us FROM targets t JOIN posts p ON p.id = t.post_id"
+                                    " WHERE t.account_id = ?1 AND p.due_us >= ?2 AND p.due_us < ?3"
+                                    "  AND t.state IN ('scheduled', 'publishing', 'unconfirmed', 'published')"
+                                    " ORDER BY p.due_us", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, from_us);
+  sqlite3_bind_int64 (stmt, 3, to_us);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 us = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (due, us);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&due);
 }
 
 /* ---- posts ------------------------------------------------------------ */

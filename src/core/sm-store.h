@@ -127,7 +127,7 @@ typedef struct
   const char *text;
 } SmTargetSpec;
 
-#define SM_STORE_SCHEMA_VERSION 3
+#define SM_STORE_SCHEMA_VERSION 4
 
 #define SM_TYPE_STORE (sm_store_get_type ())
 G_DECLARE_FINAL_TYPE (SmStore, sm_store, SM, STORE, GObject)
@@ -167,6 +167,49 @@ gboolean   sm_store_set_account_state  (SmStore       *self,
 /* Deletes the account and its targets; posts left with no target go too. */
 gboolean   sm_store_delete_account     (SmStore       *self,
                                         gint64         account_id,
+                                        GError       **error);
+
+/* Queue slots: weekly posting times of an account, a wall-clock time in
+ * the account's zone (sm-queue.h reads them). */
+typedef struct
+{
+  int weekday;   /* ISO: 1 Monday … 7 Sunday */
+  int minute;    /* of the day, 0 … 1439 */
+} SmQueueSlot;
+
+/* SmQueueSlot ordered by weekday and time; NOT_FOUND for an unknown account. */
+GArray    *sm_store_list_queue_slots   (SmStore       *self,
+                                        gint64         account_id,
+                                        GError       **error);
+/* Adding a slot the account already has is no change and no error. */
+gboolean   sm_store_add_queue_slot     (SmStore       *self,
+                                        gint64         account_id,
+                                        int            weekday,
+                                        int            minute,
+                                        GError       **error);
+/* NOT_FOUND when the account has no such slot. */
+gboolean   sm_store_remove_queue_slot  (SmStore       *self,
+                                        gint64         account_id,
+                                        int            weekday,
+                                        int            minute,
+                                        GError       **error);
+/* The zone an account's posting times are meant in: its own, else the
+ * workspace's. */
+char      *sm_store_get_account_zone   (SmStore       *self,
+                                        gint64         account_id,
+                                        GError       **error);
+/* @zone NULL: follow the workspace's zone again. */
+gboolean   sm_store_set_account_zone   (SmStore       *self,
+                                        gint64         account_id,
+                                        const char    *zone,
+                                        GError       **error);
+/* The due instants (gint64, ascending) in [from_us, to_us) of the posts an
+ * account has scheduled, being sent, unconfirmed or published: the times
+ * its queue has taken. */
+GArray    *sm_store_list_account_due   (SmStore       *self,
+                                        gint64         account_id,
+                                        gint64         from_us,
+                                        gint64         to_us,
                                         GError       **error);
 
 /* Posts.  @due_us must not be in the past (more than a minute) unless

@@ -13,6 +13,7 @@
 #include "sm-accounts-page.h"
 #include "sm-connect.h"
 #include "sm-credentials-dialog.h"
+#include "sm-queue-dialog.h"
 #include "sm-token-store.h"
 #include "sm-ui-util.h"
 
@@ -673,6 +674,16 @@ connect_clicked_cb (GtkButton      *button,
     sm_accounts_page_connect (self, network);
 }
 
+static void
+posting_times_clicked_cb (GtkButton      *button,
+                          SmAccountsPage *self)
+{
+  gint64 *account_id = g_object_get_data (G_OBJECT (button), "sm-account-id");
+
+  gtk_window_present (GTK_WINDOW (sm_queue_dialog_new (get_parent_window (self), self->store,
+                                                       *account_id)));
+}
+
 /* ---- Building the page ------------------------------------------------- */
 
 static GtkWidget *
@@ -735,6 +746,25 @@ build_account_row (SmAccountsPage  *self,
         subtitle = g_strdup (_("Connected"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
     }
+
+  /* Posting Times: the account's queue slots (sm-queue-dialog.c). */
+  {
+    g_autofree char *times_label = NULL;
+
+    button = gtk_button_new_from_icon_name ("alarm-symbolic");
+    gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+    gtk_widget_add_css_class (button, "flat");
+    /* Translators: a button's tooltip and accessible name, "Posting Times for Jane Doe on X…" */
+    times_label = g_strdup_printf (_("Posting Times for %s on %s…"), account->name, network);
+    gtk_widget_set_tooltip_text (button, times_label);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, times_label,
+                                    -1);
+    g_object_set_data_full (G_OBJECT (button), "sm-account-id",
+                            g_memdup2 (&account->id, sizeof account->id), g_free);
+    g_signal_connect (button, "clicked", G_CALLBACK (posting_times_clicked_cb), self);
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  }
 
   /* An icon, labelled for screen readers and in its tooltip: on a narrow
    * window the account's name needs the room. */
