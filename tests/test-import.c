@@ -378,10 +378,26 @@ test_past_time_refused (Fixture       *f,
   g_clear_pointer (&path, g_free);
   g_clear_pointer (&csv, g_free);
   csv = g_strdup_printf ("text,accounts,at,draft\nOld idea,%" G_GINT64_FORMAT ",%s,true\n"
-                         "No date yet,%" G_GINT64_FORMAT ",,yes\n", f->x, past, f->x);
+                         "No date yet,linkedin:corner bakery,,yes\n", f->x, past);
   path = write_file (f, "drafts.csv", csv, -1);
   g_assert_cmpint (sm_test_cli (f->p, NULL, NULL, NULL, "import", path, NULL), ==, 0);
   g_assert_cmpuint (count_posts (f), ==, 2);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) posts = sm_store_list_posts (f->store, 0, G_MAXINT64, &error);
+
+    /* Both drafts; the one named by its account's name with a space. */
+    g_assert_no_error (error);
+    for (guint i = 0; i < posts->len; i++)
+      {
+        SmPost *post = g_ptr_array_index (posts, i);
+        SmTarget *target = g_ptr_array_index (post->targets, 0);
+
+        g_assert_cmpint (target->state, ==, SM_TARGET_DRAFT);
+        if (g_str_equal (post->text, "No date yet"))
+          g_assert_cmpint (target->account_id, ==, f->linkedin);
+      }
+  }
 }
 
 static void

@@ -401,8 +401,7 @@ read_header (const SmCsvRecord *header,
 }
 
 static void
-check_row (SmStore            *store,
-           SmPostCheckContext *context,
+check_row (SmPostCheckContext *context,
            const char         *folder,
            GPtrArray          *accounts,
            const char         *workspace_zone,
@@ -426,8 +425,6 @@ check_row (SmStore            *store,
   gboolean draft = FALSE, accounts_ok = TRUE, options_ok = TRUE;
   gint64 due_us = now_us;
   SmImportPost *post;
-
-  (void) store;
 
   if (n_fields != n_columns)
     {
@@ -497,23 +494,28 @@ check_row (SmStore            *store,
         }
     }
 
-  /* accounts: "12 14", "12; 14", "x:@handle; youtube:Channel name" */
+  /* accounts: "12 14", "12; 14", "x:@handle; youtube:Channel name":
+   * items end at ";"; one without a ":" may hold several ids. */
   {
+    g_auto(GStrv) items = split_list (value[COL_ACCOUNTS]);
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
     g_auto(GStrv) refs = NULL;
 
-    if (strchr (value[COL_ACCOUNTS], ';') != NULL)
-      refs = split_list (value[COL_ACCOUNTS]);
-    else
+    for (guint i = 0; items[i]; i++)
       {
-        g_autofree char *copy = g_strdup (value[COL_ACCOUNTS]);
-        g_auto(GStrv) parts = g_strsplit_set (g_strdelimit (copy, "\t\r\n", ' '), " ", -1);
-        g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+        g_auto(GStrv) ids = NULL;
 
-        for (guint i = 0; parts[i]; i++)
-          if (*parts[i] != '\0')
-            g_strv_builder_add (builder, parts[i]);
-        refs = g_strv_builder_end (builder);
+        if (strchr (items[i], ':') != NULL)
+          {
+            g_strv_builder_add (builder, items[i]);
+            continue;
+          }
+        ids = g_strsplit_set (items[i], " \t\r\n", -1);
+        for (guint j = 0; ids[j]; j++)
+          if (*ids[j] != '\0')
+            g_strv_builder_add (builder, ids[j]);
       }
+    refs = g_strv_builder_end (builder);
     if (refs[0] == NULL)
       {
         add_problem (problems, record->row, "accounts",
@@ -704,7 +706,7 @@ sm_import_check (SmStore       *store,
     {
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      check_row (store, &context, folder, accounts, workspace_zone, index,
+      check_row (&context, folder, accounts, workspace_zone, index,
                  g_strv_length (((SmCsvRecord *) g_ptr_array_index (records, 0))->fields),
                  g_ptr_array_index (records, i), now_us, import, cancellable);
     }
