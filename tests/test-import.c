@@ -333,8 +333,19 @@ test_every_problem (Fixture       *f,
   g_clear_pointer (&err, g_free);
   path = write_file (f, "no-accounts.csv", "text,at\nHello,now\n", -1);
   g_assert_cmpint (sm_test_cli (f->p, NULL, NULL, &err, "import", path, NULL), ==, 1);
+  g_free (expect);
   expect = g_strdup_printf ("%s:1: accounts: the first row must name", path);
   assert_has_line (err, expect);
+  /* A malformed header: its problem alone, no row taken for the header. */
+  g_clear_pointer (&path, g_free);
+  g_clear_pointer (&err, g_free);
+  path = write_file (f, "bad-header.csv", "text,\"accounts\"x,at\nHello,1,now\n", -1);
+  g_assert_cmpint (sm_test_cli (f->p, NULL, NULL, &err, "import", path, NULL), ==, 1);
+  g_free (expect);
+  expect = g_strdup_printf ("%s:1: there is text after", path);
+  assert_has_line (err, expect);
+  g_assert_nonnull (strstr (err, "1 problem; nothing was saved"));
+
   g_clear_pointer (&path, g_free);
   g_clear_pointer (&err, g_free);
   path = write_file (f, "empty.csv", "\n\n", -1);

@@ -685,6 +685,11 @@ sm_import_check (SmStore       *store,
                                "(text, accounts, at, …)")));
       return g_steal_pointer (&import);
     }
+  /* A malformed first row: the next one must not be taken for the header. */
+  for (guint i = 0; i < import->problems->len; i++)
+    if (((SmImportProblem *) g_ptr_array_index (import->problems, i))->row <
+        ((SmCsvRecord *) g_ptr_array_index (records, 0))->row)
+      return g_steal_pointer (&import);
   if (!read_header (g_ptr_array_index (records, 0), index, import->problems))
     return g_steal_pointer (&import);
 

@@ -13,6 +13,8 @@
 #include "sm-import-flow.h"
 #include "sm-ui-util.h"
 
+#define MAX_SHOWN 200
+
 typedef struct
 {
   SmWindow *window;
@@ -100,6 +102,15 @@ problems_view (SmImport *import)
   for (guint i = 0; i < import->problems->len; i++)
     {
       SmImportProblem *problem = g_ptr_array_index (import->problems, i);
+      guint rest = import->problems->len - i;
+
+      /* A label of thousands of lines helps nobody: `so-me import` lists all. */
+      if (i == MAX_SHOWN && rest > 1)
+        {
+          g_string_append_c (text, '\n');
+          g_string_append_printf (text, ngettext ("And %u more problem.", "And %u more problems.", rest), rest);
+          break;
+        }
 
       if (i > 0)
         g_string_append_c (text, '\n');
