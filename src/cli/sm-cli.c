@@ -24,6 +24,7 @@
 #include "sm-media-rules.h"
 #include "sm-options.h"
 #include "sm-platform.h"
+#include "sm-post-check.h"
 #include "sm-publisher-dbus.h"
 #include "sm-queue.h"
 #include "sm-store.h"
@@ -94,6 +95,12 @@ wake_publisher (void)
     g_printerr (_("so-me: saved, but the publisher could not be reached (%s); "
                   "it will publish when it next starts.\n"), error->message);
   g_clear_object (&proxy);
+}
+
+void
+sm_cli_wake_publisher (void)
+{
+  wake_publisher ();
 }
 
 /* ---- accounts ----------------------------------------------------------- */
@@ -524,66 +531,6 @@ print_post (const SmPost *post)
     }
 }
 
-/* Instagram and Threads fetch files by URL: a post with such files needs
- * the media bucket, or it could only fail later. */
-static gboolean
-check_bucket (SmStore    *store,
-              GPtrArray  *accounts,
-              GPtrArray  *media,
-              GError    **error)
-{
-  g_autoptr(GString) networks = g_string_new (NULL);
-  g_autoptr(SmS3Config) config = NULL;
-  gboolean seen[SM_N_NETWORKS] = { FALSE };
-  guint n = 0;
-
-  for (guint i = 0; i < accounts->len; i++)
-    {
-      SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
-
-      for (guint j = 0; j < media->len && !seen[network]; j++)
-        if (sm_media_rules_needs_bucket (network,
-                                         ((SmMediaInfo *) g_ptr_array_index (media, j))->mime_type))
-          {
-            seen[network] = TRUE;
-            if (n++ > 0)
-              g_string_append (networks, _(" and "));
-            g_string_append (networks, sm_network_display_name (network));
-          }
-    }
-  if (n == 0)
-    return TRUE;
-
-  config = sm_token_store_load_bucket (sm_store_get_dir (store), NULL, error);
-  if (config != NULL)
-    return TRUE;
-  if (error != NULL && *error != NULL)
-    return FALSE;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-               ngettext ("%s fetches photos and videos from a web address, so they go through "
-                         "your own storage bucket (Amazon S3 or any S3-compatible store). Set one "
-                         "up with “so-me bucket set” first; nothing was saved.",
-                         "%s fetch photos and videos from a web address, so they go through "
-                         "your own storage bucket (Amazon S3 or any S3-compatible store). Set one "
-                         "up with “so-me bucket set” first; nothing was saved.", n),
-               networks->str);
-  return FALSE;
-}
-
-/* --option KEY=… read as a boolean; FALSE when not given. */
-static gboolean
-option_bool (char       **opts,
-             const char  *key)
-{
-  g_autoptr(GHashTable) table = g_hash_table_new (g_str_hash, g_str_equal);
-  gsize len = strlen (key);
-
-  for (guint i = 0; opts && opts[i]; i++)
-    if (strncmp (opts[i], key, len) == 0 && opts[i][len] == '=')
-      g_hash_table_insert (table, (gpointer) key, opts[i] + len + 1);
-  return sm_options_get_bool (table, key, FALSE);
-}
-
 static int
 cmd_post (int    argc,
           char **argv)
@@ -691,75 +638,43 @@ cmd_post (int    argc,
         return fail_error (error);
     }
 
-  /* Each account's text must fit its network before anything is saved. */
-  for (guint i = 0; i < specs->len; i++)
-    {
-      SmTargetSpec *spec = &g_array_index (specs, SmTargetSpec, i);
-      SmAccount *account = g_ptr_array_index (accounts, i);
-      g_autofree char *message = NULL;
-
-      /* An X thread (x.thread=true): each part must fit on its own. */
-      gboolean thread = account->network == SM_NETWORK_X && option_bool (opts, "x.thread");
-
-      if (!(thread ? sm_text_check_thread (account->network, spec->text ? spec->text : text, &message)
-                   : sm_text_check (account->network, spec->text ? spec->text : text, &message)))
-        return fail (_("%s (account %" G_GINT64_FORMAT "; give it its own text with --text-for %" G_GINT64_FORMAT "=…)"),
-                     message, account->id, account->id);
-    }
-
-  /* Options: known keys, fitting values, and a network the post goes to. */
+  /* Options are KEY=VALUE; what they say is checked with the rest. */
   for (guint i = 0; opts && opts[i]; i++)
     {
-      g_autofree char *key = NULL;
-      g_autofree char *message = NULL;
       const char *eq = strchr (opts[i], '=');
-      SmNetwork network;
-      gboolean used = FALSE;
 
       if (eq == NULL)
         return fail (_("--option takes KEY=VALUE, such as youtube.privacy=unlisted"));
-      key = g_strndup (opts[i], eq - opts[i]);
-      if (!sm_options_check (key, eq + 1, &message))
-        return fail ("%s", message);
-      network = sm_options_network (key);
-      for (guint j = 0; j < accounts->len; j++)
-        used |= ((SmAccount *) g_ptr_array_index (accounts, j))->network == network;
-      if (!used)
-        return fail (_("%s is for %s, but the post goes to no %s account"), key,
-                     sm_network_display_name (network), sm_network_display_name (network));
+      g_hash_table_insert (options, g_strndup (opts[i], eq - opts[i]), g_strdup (eq + 1));
     }
 
-  /* Files: what they are, and whether every network the post goes to
-   * takes them, before anything is saved. */
-  for (guint i = 0; media_paths && media_paths[i]; i++)
-    {
-      g_autofree char *path = g_canonicalize_filename (media_paths[i], NULL);
-      SmMediaInfo *info = sm_media_probe (path, NULL, &error);
+  /* The same checks as the import and the window, before anything is
+   * saved: texts, options, files, the bucket. */
+  {
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_problem_free);
+    g_autofree const char **texts = g_new0 (const char *, specs->len + 1);
+    SmPostCheckContext context = { sm_store_get_dir (store), -1 };
+    SmPostCheck check = { text, accounts, texts, options,
+                          (const char *const *) media_paths,
+                          media_paths ? g_strv_length (media_paths) : 0 };
 
-      if (info == NULL)
-        return fail_error (error);
-      g_ptr_array_add (media, info);
-    }
-  if (!check_bucket (store, accounts, media, &error))
-    return fail_error (error);
-  for (guint i = 0; i < accounts->len; i++)
+    for (guint i = 0; i < specs->len; i++)
+      texts[i] = g_array_index (specs, SmTargetSpec, i).text;
+    if (!sm_post_check (&context, &check, media, problems, NULL))
       {
-        SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
-        g_autofree char *kind_key = g_strconcat (sm_network_to_string (network), ".kind", NULL);
-        g_autofree char *problem = NULL;
-        const char *kind = NULL;
+        for (guint i = 0; i < problems->len; i++)
+          {
+            SmPostProblem *problem = g_ptr_array_index (problems, i);
 
-        for (guint j = 0; opts && opts[j]; j++)
-          if (g_str_has_prefix (opts[j], kind_key) && opts[j][strlen (kind_key)] == '=')
-            kind = opts[j] + strlen (kind_key) + 1;
-        if (!sm_media_rules_check_post (network, kind, (const SmMediaInfo *const *) media->pdata,
-                                        media->len, &problem))
-          return fail ("%s", problem);
-        if (media->len > 0 && (sm_platform_get (network) == NULL ||
-                               !sm_platform_can_publish_media (sm_platform_get (network))))
-          return fail (_("So-me Studio cannot post photos or videos to %s yet; post the text alone"),
-                       sm_network_display_name (network));
+            if (problem->field == SM_POST_FIELD_TEXT)
+              fail (_("%s (account %" G_GINT64_FORMAT "; give it its own text with --text-for %" G_GINT64_FORMAT "=…)"),
+                    problem->message, problem->account_id, problem->account_id);
+            else
+              fail ("%s", problem->message);
+          }
+        return 1;
       }
+  }
 
   for (guint i = 0; i < media->len; i++)
     {
@@ -767,21 +682,6 @@ cmd_post (int    argc,
       SmPostMedia row = { 0, info->path, (gint64) info->size_bytes, info->sha256, info->mime_type };
 
       g_array_append_val (rows, row);
-    }
-  for (guint i = 0; opts && opts[i]; i++)
-    {
-      const char *eq = strchr (opts[i], '=');
-      g_hash_table_insert (options, g_strndup (opts[i], eq - opts[i]), g_strdup (eq + 1));
-    }
-
-  /* Options that belong together (WhatsApp's recipient), per network. */
-  for (guint i = 0; i < accounts->len; i++)
-    {
-      g_autofree char *problem = NULL;
-      SmNetwork network = ((SmAccount *) g_ptr_array_index (accounts, i))->network;
-
-      if (!sm_options_check_post (network, options, media->len, &problem))
-        return fail ("%s", problem);
     }
 
   post_id = sm_store_create_post_full (store, text, due_us, zone,
@@ -1063,6 +963,7 @@ usage (void)
                      "  post --to ACCOUNT_ID … --at WHEN TEXT   schedule a post (WHEN: now or a time)\n"
                      "  post --to ACCOUNT_ID … --queue TEXT     at the accounts' next free posting time\n"
                      "  queue list|add|remove|zone ACCOUNT_ID … weekly posting times (add ID mon,thu 09:30)\n"
+                     "  import FILE.csv [--dry-run]             schedule the posts of a CSV file\n"
                      "  status POST_ID [--json]                 a post and its state per account\n"
                      "  list [--json]                           all posts\n"
                      "  retry TARGET_ID                         send a failed post again\n"
@@ -1094,6 +995,8 @@ sm_cli_run (int    argc,
     return cmd_accounts (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "post"))
     return cmd_post (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "import"))
+    return sm_cli_import (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "status"))
     return cmd_status (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "list"))

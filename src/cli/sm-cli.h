@@ -16,6 +16,13 @@ int sm_cli_run (int    argc,
 int sm_cli_media (int    argc,
                   char **argv);
 
+/* `so-me import FILE.csv` (sm-cli-import.c); @argv[0] is "import". */
+int sm_cli_import (int    argc,
+                   char **argv);
+
+/* Wakes the publisher (starting it); says so when it cannot be reached. */
+void sm_cli_wake_publisher (void);
+
 /* One line from standard input, never from the command line (where ps
  * would show it) nor on the screen: on a terminal, read with echo off after
  * @prompt.  Stripped; empty at end of input.  Free with

@@ -941,69 +941,85 @@ sm_store_create_post_full (SmStore             *self,
                            gboolean             draft,
                            GError             **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(SmStmt) stmt = NULL;
-  gint64 now = g_get_real_time ();
-  gint64 post_id, workspace_id = 0;
-  int rc;
+  SmNewPost post = { text, due_us, time_zone, targets, n_targets, media, n_media, options, draft };
+  gint64 post_id = 0;
 
-  g_return_val_if_fail (SM_IS_STORE (self), 0);
+  if (!sm_store_create_posts_full (self, &post, 1, &post_id, error))
+    return 0;
+  return post_id;
+}
 
+/* Refuses what can be told without the database, with a message for people. */
+static gboolean
+check_new_post (const SmNewPost  *post,
+                gint64            now,
+                GError          **error)
+{
   {
-    g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
+    g_autofree char *stripped = g_strstrip (g_strdup (post->text ? post->text : ""));
     if (*stripped == '\0')
       {
         g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
                              _("The post has no text."));
-        return 0;
+        return FALSE;
       }
   }
-  if (n_targets == 0)
+  if (post->n_targets == 0)
     {
       g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
                            _("Choose at least one account to post to."));
-      return 0;
+      return FALSE;
     }
-  if (time_zone == NULL || !sm_time_zone_is_valid (time_zone))
+  if (post->time_zone == NULL || !sm_time_zone_is_valid (post->time_zone))
     {
       g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
                    _("“%s” is not a time zone; use a name like Europe/Berlin."),
-                   time_zone ? time_zone : "");
-      return 0;
+                   post->time_zone ? post->time_zone : "");
+      return FALSE;
     }
-  if (!draft && due_us < now - 60 * G_TIME_SPAN_SECOND)
+  if (!post->draft && post->due_us < now - 60 * G_TIME_SPAN_SECOND)
     {
-      g_autofree char *when = sm_time_format_local (due_us, time_zone);
+      g_autofree char *when = sm_time_format_local (post->due_us, post->time_zone);
       g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
                    _("%s (%s) is in the past; pick a later time or post now."),
-                   when, time_zone);
-      return 0;
+                   when, post->time_zone);
+      return FALSE;
     }
+  return TRUE;
+}
 
-  locker = store_lock (self);
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return 0;
+/* One post, its targets, files and options; with the lock held, inside
+ * the caller's transaction.  Returns its id, 0 on error. */
+static gint64
+insert_post (SmStore          *self,
+             const SmNewPost  *post,
+             gint64            now,
+             GError          **error)
+{
+  g_autoptr(SmStmt) stmt = NULL;
+  gint64 post_id, workspace_id = 0;
+  int rc;
 
   /* Every account must exist and belong to one workspace. */
-  for (guint i = 0; i < n_targets; i++)
+  for (guint i = 0; i < post->n_targets; i++)
     {
       g_autoptr(SmStmt) q = prepare (self, "SELECT workspace_id FROM accounts WHERE id = ?", error);
 
       if (q == NULL)
-        goto fail;
-      sqlite3_bind_int64 (q, 1, targets[i].account_id);
+        return 0;
+      sqlite3_bind_int64 (q, 1, post->targets[i].account_id);
       rc = sqlite3_step (q);
       if (rc == SQLITE_DONE)
         {
           g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
                        _("There is no account %" G_GINT64_FORMAT "; “so-me accounts list” shows the accounts."),
-                       targets[i].account_id);
-          goto fail;
+                       post->targets[i].account_id);
+          return 0;
         }
       if (rc != SQLITE_ROW)
         {
           set_sqlite_error (self, rc, error);
-          goto fail;
+          return 0;
         }
       if (workspace_id == 0)
         workspace_id = sqlite3_column_int64 (q, 0);
@@ -1013,17 +1029,17 @@ sm_store_create_post_full (SmStore             *self,
                   "INSERT INTO posts (workspace_id, text, due_us, time_zone, created_us, updated_us)"
                   " VALUES (?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
-    goto fail;
+    return 0;
   sqlite3_bind_int64 (stmt, 1, workspace_id);
-  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, due_us);
-  sqlite3_bind_text (stmt, 4, time_zone, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, post->text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, post->due_us);
+  sqlite3_bind_text (stmt, 4, post->time_zone, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 5, now);
   sqlite3_bind_int64 (stmt, 6, now);
   if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
     {
       set_sqlite_error (self, rc, error);
-      goto fail;
+      return 0;
     }
   post_id = sqlite3_last_insert_rowid (self->db);
   g_clear_pointer (&stmt, stmt_release);
@@ -1032,56 +1048,87 @@ sm_store_create_post_full (SmStore             *self,
                   "INSERT INTO targets (post_id, account_id, text, state, next_attempt_us, updated_us)"
                   " VALUES (?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
-    goto fail;
-  for (guint i = 0; i < n_targets; i++)
+    return 0;
+  for (guint i = 0; i < post->n_targets; i++)
     {
-      const char *variant = targets[i].text;
+      const char *variant = post->targets[i].text;
 
-      if (variant != NULL && g_strcmp0 (variant, text) == 0)
+      if (variant != NULL && g_strcmp0 (variant, post->text) == 0)
         variant = NULL;
       sqlite3_reset (stmt);
       sqlite3_bind_int64 (stmt, 1, post_id);
-      sqlite3_bind_int64 (stmt, 2, targets[i].account_id);
+      sqlite3_bind_int64 (stmt, 2, post->targets[i].account_id);
       bind_text_or_null (stmt, 3, variant);
-      sqlite3_bind_text (stmt, 4, draft ? "draft" : "scheduled", -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 5, due_us);
+      sqlite3_bind_text (stmt, 4, post->draft ? "draft" : "scheduled", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 5, post->due_us);
       sqlite3_bind_int64 (stmt, 6, now);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_CONSTRAINT_UNIQUE || (rc & 0xff) == SQLITE_CONSTRAINT)
         {
           g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
                                _("An account was chosen twice."));
-          goto fail;
+          return 0;
         }
       if (rc != SQLITE_DONE)
         {
           set_sqlite_error (self, rc, error);
-          goto fail;
+          return 0;
         }
     }
 
   /* Files and options in the same transaction: a publisher must never
    * see the post without them. */
-  if (!insert_media (self, post_id, media, n_media, error))
-    goto fail;
-  if (options != NULL)
+  if (!insert_media (self, post_id, post->media, post->n_media, error))
+    return 0;
+  if (post->options != NULL)
     {
       GHashTableIter iter;
       gpointer key, value;
 
-      g_hash_table_iter_init (&iter, options);
+      g_hash_table_iter_init (&iter, post->options);
       while (g_hash_table_iter_next (&iter, &key, &value))
         if (!insert_option (self, post_id, key, value, error))
-          goto fail;
+          return 0;
     }
+  return post_id;
+}
 
+gboolean
+sm_store_create_posts_full (SmStore          *self,
+                            const SmNewPost  *posts,
+                            guint             n_posts,
+                            gint64           *post_ids,
+                            GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  gint64 now = g_get_real_time ();
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (n_posts == 0 || posts != NULL, FALSE);
+
+  for (guint i = 0; i < n_posts; i++)
+    if (!check_new_post (&posts[i], now, error))
+      return FALSE;
+
+  locker = store_lock (self);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; i < n_posts; i++)
+    {
+      gint64 post_id = insert_post (self, &posts[i], now, error);
+
+      if (post_id == 0)
+        goto fail;
+      if (post_ids != NULL)
+        post_ids[i] = post_id;
+    }
   if (!exec (self, "COMMIT", error))
     goto fail;
-  return post_id;
+  return TRUE;
 
 fail:
   exec (self, "ROLLBACK", NULL);
-  return 0;
+  return FALSE;
 }
 
 static GPtrArray *

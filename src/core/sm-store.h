@@ -236,6 +236,28 @@ gint64     sm_store_create_post_full   (SmStore            *self,
                                         GHashTable         *options,
                                         gboolean            draft,
                                         GError            **error);
+/* One post for sm_store_create_posts_full(): the arguments of
+ * sm_store_create_post_full(). */
+typedef struct
+{
+  const char         *text;
+  gint64              due_us;
+  const char         *time_zone;
+  const SmTargetSpec *targets;
+  guint               n_targets;
+  const SmPostMedia  *media;
+  guint               n_media;
+  GHashTable         *options;
+  gboolean            draft;
+} SmNewPost;
+
+/* Saves @n_posts posts in one transaction: all of them or, on any error,
+ * none.  Their ids go to @post_ids (room for @n_posts; may be NULL). */
+gboolean   sm_store_create_posts_full  (SmStore            *self,
+                                        const SmNewPost    *posts,
+                                        guint               n_posts,
+                                        gint64             *post_ids,
+                                        GError            **error);
 /* Attaches files (in order) and per-network options ("youtube.title" →
  * "…") to a post, in one transaction; meant right after creating it. */
 gboolean   sm_store_set_post_media     (SmStore            *self,

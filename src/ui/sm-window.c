@@ -12,6 +12,7 @@
 #include "sm-agenda-view.h"
 #include "sm-calendar-view.h"
 #include "sm-composer-window.h"
+#include "sm-import-flow.h"
 #include "sm-resources.h"
 #include "sm-ui-util.h"
 #include "sm-window.h"
@@ -180,6 +181,14 @@ new_post_action (GtkWidget  *widget,
 }
 
 static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  sm_import_flow_choose (SM_WINDOW (widget));
+}
+
+static void
 calendar_compose_cb (SmWindow *self,
                      gint64    due_us)
 {
@@ -327,6 +336,7 @@ sm_window_class_init (SmWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, title_visible_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.new-post", NULL, new_post_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.show-post", "x", show_post_action);
 
@@ -336,6 +346,7 @@ sm_window_class_init (SmWindowClass *klass)
                                        "win.show-page", "s", "agenda");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK,
                                        "win.show-page", "s", "accounts");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.import", NULL);
 }
 
 static void
