@@ -141,6 +141,20 @@ match_expander_title (GtkWidget     *widget,
          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
+static gboolean
+match_tooltip (GtkWidget     *widget,
+               gconstpointer  text)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0;
+}
+
+static gboolean
+match_button_label (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
 /* A shown label whose text contains @text. */
 static gboolean
 match_label_containing (GtkWidget     *widget,
@@ -302,6 +316,7 @@ test_media_convert_options (void)
   g_autoptr(SmMediaInfo) original_info = NULL;
   g_autofree char *zone = NULL;
   g_autofree char *webm = NULL;
+  g_autofree char *photo_path = NULL;
   const char *text = "Our holiday in four seconds.";
   gint64 workspace_id;
   SmWindow *window;
@@ -320,6 +335,19 @@ test_media_convert_options (void)
     }
 
   webm = make_webm ();
+  photo_path = g_build_filename (fixture_dir, "still.png", NULL);
+  {
+    g_autofree char *quoted = g_shell_quote (photo_path);
+    g_autofree char *command = g_strdup_printf ("gst-launch-1.0 -q -e videotestsrc num-buffers=1 "
+                                                "! video/x-raw,width=320,height=240 ! pngenc "
+                                                "! filesink location=%s", quoted);
+    g_autofree char *out = NULL;
+    int status = 0;
+
+    g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, &error));
+  }
   original_info = sm_media_probe (webm, NULL, &error);
   g_assert_no_error (error);
 
@@ -405,6 +433,33 @@ test_media_convert_options (void)
   g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
   g_assert_false (gtk_widget_has_css_class (title_row, "error"));
 
+  /* A photo joins, after the video; X takes one video or photos, not
+   * both.  Moved first and then removed, the video is alone again. */
+  {
+    g_autoptr(GFile) photo = g_file_new_for_path (photo_path);
+    GtkWidget *first, *button;
+
+    sm_composer_window_add_files (composer, &photo, 1);
+    query = (FindQuery) { GTK_WIDGET (composer), match_label_containing, "320×240" };
+    g_assert_true (wait_for (widget_found, &query, 60000));
+    query = (FindQuery) { problems, match_label_containing, "X videos must be alone in a post" };
+    g_assert_true (wait_for (widget_found, &query, WAIT_MS));
+    first = gtk_widget_get_first_child (find_by_id (GTK_WIDGET (composer), "media_box"));
+    g_assert_nonnull (find_widget (first, match_label_containing, "holiday clip.webm"));
+    button = find_widget (gtk_widget_get_next_sibling (first), match_tooltip, "Move earlier");
+    g_assert_true (gtk_widget_is_sensitive (button));
+    g_signal_emit_by_name (button, "clicked");
+    first = gtk_widget_get_first_child (find_by_id (GTK_WIDGET (composer), "media_box"));
+    g_assert_nonnull (find_widget (first, match_label_containing, "still.png"));
+    g_assert_nonnull (find_widget (gtk_widget_get_next_sibling (first), match_label_containing,
+                                   "holiday clip.webm"));
+    g_signal_emit_by_name (find_widget (first, match_tooltip, "Remove from the post"), "clicked");
+    first = gtk_widget_get_first_child (find_by_id (GTK_WIDGET (composer), "media_box"));
+    g_assert_nonnull (find_widget (first, match_label_containing, "holiday clip.webm"));
+    g_assert_null (gtk_widget_get_next_sibling (first));
+    g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
+  }
+
   /* One click converts it off the main loop, with a progress bar. */
   convert = find_widget (GTK_WIDGET (composer), match_name, "convert-button");
   g_signal_emit_by_name (convert, "clicked");
@@ -418,6 +473,19 @@ test_media_convert_options (void)
   g_assert_true (wait_for (action_enabled, schedule, WAIT_MS));
   g_assert_false (gtk_widget_get_visible (problems));
   save_screenshot (GTK_WIDGET (composer), "composer-media.png");
+
+  /* YouTube's thumbnail: a frame of the (converted) video, saved in the
+   * profile's folder. */
+  {
+    GtkWidget *use = find_widget (GTK_WIDGET (composer), match_button_label, "_Use This Frame");
+    GtkWidget *cover = find_widget (GTK_WIDGET (composer), match_name, "youtube.thumbnail");
+
+    g_assert_nonnull (use);
+    g_assert_nonnull (cover);
+    g_signal_emit_by_name (use, "clicked");
+    query = (FindQuery) { cover, match_label_containing, "cover-" };
+    g_assert_true (wait_for (widget_found, &query, 60000));
+  }
 
   /* Schedule: the default time is in an hour or two. */
   {
@@ -463,7 +531,19 @@ test_media_convert_options (void)
   options = sm_store_get_post_options (store, post->id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (options, "youtube.title"), ==, "Holiday 2026");
-  g_assert_cmpuint (g_hash_table_size (options), ==, 1);
+  {
+    const char *cover = g_hash_table_lookup (options, "youtube.thumbnail");
+    g_autofree char *covers = g_build_filename (sm_store_get_dir (store), "covers", NULL);
+    g_autoptr(SmMediaInfo) cover_info = NULL;
+
+    g_assert_nonnull (cover);
+    g_assert_true (g_str_has_prefix (cover, covers));
+    cover_info = sm_media_probe (cover, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (cover_info->mime_type, ==, "image/png");
+    g_assert_cmpuint (cover_info->width, ==, 320);
+  }
+  g_assert_cmpuint (g_hash_table_size (options), ==, 2);
 
   {
     gpointer weak = window;
