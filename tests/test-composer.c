@@ -287,6 +287,33 @@ make_webm (void)
   return g_steal_pointer (&path);
 }
 
+/* Drops @file on @widget as a file manager does: its GtkDropTarget gets
+ * a GdkFileList. */
+static void
+drop_files (GtkWidget *widget,
+            GFile     *file)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkDropTarget *target = NULL;
+  GSList *files = g_slist_prepend (NULL, file);
+  gboolean accepted = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free (files);
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+}
+
 static gboolean
 have_element (const char *name)
 {
@@ -433,13 +460,13 @@ test_media_convert_options (void)
   g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
   g_assert_false (gtk_widget_has_css_class (title_row, "error"));
 
-  /* A photo joins, after the video; X takes one video or photos, not
+  /* A photo dropped on the window joins, after the video; X takes one video or photos, not
    * both.  Moved first and then removed, the video is alone again. */
   {
     g_autoptr(GFile) photo = g_file_new_for_path (photo_path);
     GtkWidget *first, *button;
 
-    sm_composer_window_add_files (composer, &photo, 1);
+    drop_files (GTK_WIDGET (composer), photo);
     query = (FindQuery) { GTK_WIDGET (composer), match_label_containing, "320×240" };
     g_assert_true (wait_for (widget_found, &query, 60000));
     query = (FindQuery) { problems, match_label_containing, "X videos must be alone in a post" };
