@@ -323,6 +323,27 @@ have_element (const char *name)
 }
 
 static gboolean
+stream_prepared (gpointer data)
+{
+  return gtk_media_stream_is_prepared (data) || gtk_media_stream_get_error (data) != NULL;
+}
+
+static GtkWindow *
+find_named_toplevel (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0)
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
 action_enabled (gpointer data)
 {
   return gtk_widget_is_sensitive (GTK_WIDGET (data));
@@ -500,6 +521,37 @@ test_media_convert_options (void)
   g_assert_true (wait_for (action_enabled, schedule, WAIT_MS));
   g_assert_false (gtk_widget_get_visible (problems));
   save_screenshot (GTK_WIDGET (composer), "composer-media.png");
+
+  /* The converted video plays in a window of its own, through GTK's
+   * GStreamer media backend. */
+  {
+    GtkWidget *play = find_widget (GTK_WIDGET (composer), match_tooltip, "Play the video");
+    GtkWidget *video;
+    GtkWindow *preview;
+    GtkMediaStream *stream;
+    gpointer weak;
+
+    g_assert_nonnull (play);
+    g_signal_emit_by_name (play, "clicked");
+    preview = find_named_toplevel ("media-preview");
+    g_assert_nonnull (preview);
+    g_assert_true (wait_for (widget_is_mapped, preview, WAIT_MS));
+    g_assert_cmpstr (gtk_window_get_title (preview), ==, "holiday clip (converted).mp4");
+    video = find_widget (GTK_WIDGET (preview), match_type, GSIZE_TO_POINTER (GTK_TYPE_VIDEO));
+    g_assert_nonnull (video);
+    stream = gtk_video_get_media_stream (GTK_VIDEO (video));
+    g_assert_nonnull (stream);
+    g_assert_true (wait_for (stream_prepared, stream, 30000));
+    g_assert_no_error (gtk_media_stream_get_error (stream));
+    g_assert_cmpint (gtk_media_stream_get_duration (stream), >, 3 * G_USEC_PER_SEC);
+    weak = preview;
+    g_object_add_weak_pointer (G_OBJECT (preview), &weak);
+    gtk_window_destroy (preview);
+    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+  }
+
+  /* The options of the three networks, YouTube's open. */
+  save_screenshot (find_by_id (GTK_WIDGET (composer), "options_group"), "composer-options.png");
 
   /* YouTube's thumbnail: a frame of the (converted) video, saved in the
    * profile's folder. */
