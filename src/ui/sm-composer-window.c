@@ -25,6 +25,8 @@
 #define RECHECK_SECONDS 15
 /* The longer side of a file's thumbnail, in pixels. */
 #define THUMBNAIL_SIDE 160
+/* Frames per second of a converted video at most. */
+#define CONVERT_MAX_FPS 60
 /* The longer side of a YouTube cover picked from a video's frame. */
 #define COVER_SIDE 1280
 
@@ -670,7 +672,9 @@ convert_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   ConvertJob *job = task_data;
-  SmTranscodeOptions options = { 0, 0 };
+  /* Every network that caps the frame rate caps it at 60
+   * (sm-media-rules.c); the size is kept. */
+  SmTranscodeOptions options = { CONVERT_MAX_FPS, 0 };
   GError *error = NULL;
   ProbeResult *result;
 
