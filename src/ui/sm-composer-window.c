@@ -30,7 +30,7 @@
 /* The longer side of a YouTube cover picked from a video's frame. */
 #define COVER_SIDE 1280
 
-/* One file of the post.  Reference-counted (g_rc_box): the worker threads
+/* One file of the post.  Reference-counted (g_atomic_rc_box): the worker threads
  * that read or convert it hold one each. */
 typedef struct
 {
@@ -372,7 +372,7 @@ static MediaItem *
 media_item_new (SmComposerWindow *self,
                 const char       *path)
 {
-  MediaItem *item = g_rc_box_new0 (MediaItem);
+  MediaItem *item = g_atomic_rc_box_new0 (MediaItem);
 
   item->self = self;
   item->path = g_strdup (path);
@@ -394,13 +394,13 @@ media_item_clear (MediaItem *item)
 static MediaItem *
 media_item_ref (MediaItem *item)
 {
-  return g_rc_box_acquire (item);
+  return g_atomic_rc_box_acquire (item);
 }
 
 static void
 media_item_unref (MediaItem *item)
 {
-  g_rc_box_release_full (item, (GDestroyNotify) media_item_clear);
+  g_atomic_rc_box_release_full (item, (GDestroyNotify) media_item_clear);
 }
 
 /* Stops what runs on @item and lets go of the window. */
