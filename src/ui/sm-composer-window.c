@@ -1488,7 +1488,6 @@ update_state (SmComposerWindow *self)
   gboolean due_ok;
   gint64 due_us = 0;
   GtkWidget *child;
-
   g_autoptr(GHashTable) post_options = NULL;
   g_autoptr(GPtrArray) infos = g_ptr_array_new ();
   g_autoptr(GHashTable) convertible = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1590,7 +1589,6 @@ update_state (SmComposerWindow *self)
       if (!networks_seen[network])
         {
           g_autofree char *media_problem = NULL;
-
           g_autofree char *kind_key = g_strconcat (sm_network_to_string (network), ".kind", NULL);
           const char *kind = g_hash_table_lookup (post_options, kind_key);
           SmPlatform *platform = sm_platform_get (network);
