@@ -644,6 +644,151 @@ test_media_convert_options (void)
   }
 }
 
+static gboolean
+switch_on (gpointer data)
+{
+  return gtk_switch_get_active (GTK_SWITCH (data));
+}
+
+static gboolean
+problem_shown (gpointer data)
+{
+  FindQuery *query = data;
+
+  return gtk_widget_get_visible (query->root) && widget_found (query);
+}
+
+/* X's thread switch and WhatsApp's recipient, checked as they are set,
+ * and kept with the post. */
+static void
+test_options_thread_recipient (void)
+{
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  g_autoptr(GPtrArray) media = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *zone = NULL;
+  gint64 workspace_id;
+  SmWindow *window;
+  SmComposerWindow *composer = NULL;
+  GtkWidget *schedule, *problems, *expander, *thread, *sw, *to;
+  FindQuery query;
+
+  /* Two parts of 200 characters: too long for one X post, fine as a thread. */
+  for (int i = 0; i < 200; i++)
+    g_string_append_c (text, 'a' + i % 26);
+  g_string_append (text, "\n---\n");
+  for (int i = 0; i < 200; i++)
+    g_string_append_c (text, 'z' - i % 26);
+
+  store = sm_store_open (NULL, &error);
+  g_assert_no_error (error);
+  workspace_id = sm_store_get_default_workspace (store, &zone, &error);
+  g_assert_no_error (error);
+  add_account (store, workspace_id, SM_NETWORK_X, "1001", "Ada Lovelace", "@ada");
+  add_account (store, workspace_id, SM_NETWORK_WHATSAPP, "106540352242922", "Sandbox Bakery",
+               "+1 555-078-3881");
+
+  window = sm_window_new (GTK_APPLICATION (app), store);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-post", NULL));
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && composer == NULL; i++)
+      {
+        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+        if (SM_IS_COMPOSER_WINDOW (w))
+          composer = SM_COMPOSER_WINDOW (w);
+      }
+  }
+  g_assert_nonnull (composer);
+  g_assert_true (wait_for (widget_is_mapped, composer, WAIT_MS));
+  {
+    GtkWidget *view = find_by_id (GTK_WIDGET (composer), "text_view");
+
+    gtk_widget_grab_focus (view);
+    gtk_text_buffer_insert_interactive_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
+                                                  text->str, -1, TRUE);
+  }
+  choose_account (GTK_WIDGET (composer), "X · @ada");
+  choose_account (GTK_WIDGET (composer), "WhatsApp Business · +1 555-078-3881");
+  schedule = find_by_id (GTK_WIDGET (composer), "schedule_button");
+  problems = find_by_id (GTK_WIDGET (composer), "problems_box");
+
+  /* Too long for X as one post; WhatsApp needs a recipient, and its
+   * options open by themselves. */
+  query = (FindQuery) { problems, match_label_containing, "A WhatsApp message needs a recipient" };
+  g_assert_true (wait_for (problem_shown, &query, WAIT_MS));
+  query = (FindQuery) { problems, match_label_containing, "280" };
+  g_assert_true (wait_for (problem_shown, &query, WAIT_MS));
+  g_assert_false (gtk_widget_is_sensitive (schedule));
+  expander = find_widget (GTK_WIDGET (composer), match_expander_title, "WhatsApp Business");
+  g_assert_nonnull (expander);
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (expander)));
+
+  /* As a thread, each part fits. */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_widget (GTK_WIDGET (composer),
+                                                                match_expander_title, "X")), TRUE);
+  query = (FindQuery) { GTK_WIDGET (composer), match_name, "x.thread" };
+  g_assert_true (wait_for (widget_found, &query, WAIT_MS));
+  thread = find_widget (GTK_WIDGET (composer), match_name, "x.thread");
+  sw = find_widget (thread, match_type, GSIZE_TO_POINTER (GTK_TYPE_SWITCH));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (sw)));
+  /* Activating the row flips the switch, at the end of its animation. */
+  gtk_widget_activate (thread);
+  g_assert_true (wait_for (switch_on, sw, WAIT_MS));
+  query = (FindQuery) { problems, match_label_containing, "280" };
+  g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find_by_id (GTK_WIDGET (composer), "counter_label"))),
+                            "X 2 posts, longest 200/280"));
+
+  /* A recipient that is not a phone number is refused as typed. */
+  query = (FindQuery) { GTK_WIDGET (composer), match_name, "whatsapp.to" };
+  g_assert_true (wait_for (widget_found, &query, WAIT_MS));
+  to = find_widget (GTK_WIDGET (composer), match_name, "whatsapp.to");
+  gtk_editable_set_text (GTK_EDITABLE (to), "the baker");
+  query = (FindQuery) { problems, match_label_containing, "whatsapp.to takes digits only" };
+  g_assert_true (wait_for (problem_shown, &query, WAIT_MS));
+  g_assert_false (gtk_widget_is_sensitive (schedule));
+  gtk_editable_set_text (GTK_EDITABLE (to), "+15551234567");
+  g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
+  g_assert_true (wait_for (action_enabled, schedule, WAIT_MS));
+  save_screenshot (GTK_WIDGET (composer), "composer-thread-recipient.png");
+
+  {
+    gpointer weak = composer;
+
+    g_object_add_weak_pointer (G_OBJECT (composer), &weak);
+    g_assert_true (gtk_widget_activate (schedule));
+    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+  }
+
+  posts = sm_store_list_posts (store, g_get_real_time (), g_get_real_time () + 4 * HOUR_US, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (posts->len, ==, 1);
+  media = sm_store_list_post_media (store, ((SmPost *) g_ptr_array_index (posts, 0))->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (media->len, ==, 0);
+  options = sm_store_get_post_options (store, ((SmPost *) g_ptr_array_index (posts, 0))->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (options, "x.thread"), ==, "true");
+  g_assert_cmpstr (g_hash_table_lookup (options, "whatsapp.to"), ==, "+15551234567");
+  g_assert_cmpuint (g_hash_table_size (options), ==, 2);
+
+  {
+    gpointer weak = window;
+
+    g_object_add_weak_pointer (G_OBJECT (window), &weak);
+    gtk_window_destroy (GTK_WINDOW (window));
+    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -674,6 +819,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/composer/media-convert-options", test_media_convert_options);
+  g_test_add_func ("/composer/options-thread-recipient", test_options_thread_recipient);
 
   status = g_test_run ();
 

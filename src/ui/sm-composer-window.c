@@ -156,6 +156,7 @@ struct _SmComposerWindow
   GPtrArray           *media;         /* MediaItem, in the post's order */
   GHashTable          *options;       /* key → value the user set */
   AdwExpanderRow      *network_rows[SM_N_NETWORKS];
+  gboolean             options_opened[SM_N_NETWORKS];
   GHashTable          *option_widgets;/* key → the row that edits it */
   GtkFileChooserNative *chooser;
   AdwActionRow        *cover_row;
@@ -1556,8 +1557,18 @@ update_state (SmComposerWindow *self)
   for (SmNetwork network = 0; network < SM_N_NETWORKS; network++)
     if (self->network_rows[network] != NULL)
       {
+        g_autofree char *needs = NULL;
+
         gtk_widget_set_visible (GTK_WIDGET (self->network_rows[network]), selected_networks[network]);
         any_options |= selected_networks[network];
+        /* A network whose posts need an option (WhatsApp's recipient)
+         * opens its options the first time it is chosen. */
+        if (selected_networks[network] && !self->options_opened[network] &&
+            !sm_options_check_post (network, NULL, 0, &needs))
+          {
+            self->options_opened[network] = TRUE;
+            adw_expander_row_set_expanded (self->network_rows[network], TRUE);
+          }
       }
   gtk_widget_set_visible (GTK_WIDGET (self->options_group), any_options);
   if (self->frame_button != NULL)
@@ -1615,9 +1626,24 @@ update_state (SmComposerWindow *self)
             g_ptr_array_add (problems, g_steal_pointer (&media_problem));
           if (counter->len > 0)
             g_string_append (counter, "   ");
-          /* Translators: a network's count and limit, e.g. "X 292/280" */
-          g_string_append_printf (counter, _("%s %d/%d"), sm_network_display_name (network),
-                                  sm_text_count (network, text), sm_text_limit (network));
+          if (thread)
+            {
+              g_auto(GStrv) parts = sm_text_split_thread (text);
+              guint n_parts = g_strv_length (parts);
+              int longest = 0;
+
+              for (guint p = 0; p < n_parts; p++)
+                longest = MAX (longest, sm_text_count (network, parts[p]));
+              /* Translators: an X thread's posts and its longest one, "X 3 posts, longest 250/280" */
+              g_string_append_printf (counter, ngettext ("%s %u post, longest %d/%d",
+                                                         "%s %u posts, longest %d/%d", n_parts),
+                                      sm_network_display_name (network), n_parts, longest,
+                                      sm_text_limit (network));
+            }
+          else
+            /* Translators: a network's count and limit, e.g. "X 292/280" */
+            g_string_append_printf (counter, _("%s %d/%d"), sm_network_display_name (network),
+                                    sm_text_count (network, text), sm_text_limit (network));
         }
 
       if (variant != NULL)
