@@ -70,6 +70,13 @@ test_keys_and_bools (void)
   g_hash_table_insert (opts, (char *) "youtube.notify_subscribers", (char *) "false");
   g_assert_false (sm_options_get_bool (opts, "youtube.notify_subscribers", TRUE));
   g_assert_true (sm_options_get_bool (opts, "youtube.made_for_kids", TRUE));
+
+  /* What the composer builds its rows from. */
+  g_assert_true (g_strv_contains (sm_options_choices ("instagram.kind"), "reel"));
+  g_assert_null (sm_options_choices ("youtube.title"));
+  g_assert_null (sm_options_choices ("nope.kind"));
+  g_assert_true (sm_options_is_bool ("x.thread"));
+  g_assert_false (sm_options_is_bool ("youtube.title"));
 }
 
 int

@@ -232,6 +232,22 @@ sm_options_keys (SmNetwork network)
   return (const char *const *) per_network[network]->pdata;
 }
 
+const char *const *
+sm_options_choices (const char *key)
+{
+  const Option *o = find (key);
+
+  return o != NULL && o->kind == KIND_CHOICE ? o->choices : NULL;
+}
+
+gboolean
+sm_options_is_bool (const char *key)
+{
+  const Option *o = find (key);
+
+  return o != NULL && o->kind == KIND_BOOL;
+}
+
 gboolean
 sm_options_check_post (SmNetwork    network,
                        GHashTable  *options_table,

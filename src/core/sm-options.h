@@ -20,6 +20,11 @@ gboolean    sm_options_check      (const char  *key,
 SmNetwork   sm_options_network    (const char  *key);
 /* The known keys of @network, NULL-terminated (static strings). */
 const char *const *sm_options_keys (SmNetwork   network);
+/* The values a choice option takes, NULL-terminated (static strings), or
+ * NULL when @key is not a choice ("youtube.privacy" → private, public, …). */
+const char *const *sm_options_choices (const char *key);
+/* Whether @key is a known option that takes true or false. */
+gboolean    sm_options_is_bool    (const char  *key);
 /* Whether a post to @network has the options it needs together (WhatsApp:
  * a recipient in whatsapp.to; a template takes no files; a language goes
  * with a template).  FALSE with a translated, one-line @message. */

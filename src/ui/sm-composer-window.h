@@ -1,5 +1,7 @@
 /* sm-composer-window.h — writing a post: text, accounts (with a shorter
- * text per account where a network's limit needs one), and when.
+ * text per account where a network's limit needs one), photos and videos
+ * (checked against each network's rules, converted where that helps),
+ * each network's options, and when.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,5 +26,10 @@ SmComposerWindow *sm_composer_window_new (GtkWindow *parent,
  * composer shows (the workspace's). */
 void sm_composer_window_set_due (SmComposerWindow *self,
                                  gint64            due_us);
+
+/* Attaches @files to the post, as Add Files or dropping them does. */
+void sm_composer_window_add_files (SmComposerWindow *self,
+                                   GFile           **files,
+                                   guint             n_files);
 
 G_END_DECLS
