@@ -24,6 +24,7 @@
 #include "sm-composer-window.h"
 #include "sm-media.h"
 #include "sm-media-rules.h"
+#include "sm-queue.h"
 #include "sm-store.h"
 #include "sm-window.h"
 
@@ -789,6 +790,117 @@ test_options_thread_recipient (void)
   }
 }
 
+/* Opens the composer from @window and types @text into it. */
+static SmComposerWindow *
+open_composer_with_text (SmWindow   *window,
+                         const char *text)
+{
+  SmComposerWindow *composer = NULL;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-post", NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && composer == NULL; i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (SM_IS_COMPOSER_WINDOW (w))
+        composer = SM_COMPOSER_WINDOW (w);
+    }
+  g_assert_nonnull (composer);
+  g_assert_true (wait_for (widget_is_mapped, composer, WAIT_MS));
+  {
+    GtkWidget *view = find_by_id (GTK_WIDGET (composer), "text_view");
+
+    gtk_widget_grab_focus (view);
+    gtk_text_buffer_insert_interactive_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
+                                                  text, -1, TRUE);
+  }
+  return composer;
+}
+
+static void
+activate_and_wait_closed (SmComposerWindow *composer,
+                          const char       *action)
+{
+  gpointer weak = composer;
+
+  g_object_add_weak_pointer (G_OBJECT (composer), &weak);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), action, NULL));
+  g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+}
+
+/* "Add to Queue" takes the account's next free posting time; "Save as
+ * Draft" keeps the post unsent. */
+static void
+test_queue_and_draft (void)
+{
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  g_autofree char *zone = NULL;
+  gint64 workspace_id, account, expected;
+  SmComposerWindow *composer;
+  SmWindow *window;
+  guint queued = 0, drafts = 0;
+
+  store = sm_store_open (NULL, &error);
+  g_assert_no_error (error);
+  workspace_id = sm_store_get_default_workspace (store, &zone, &error);
+  g_assert_no_error (error);
+  account = add_account (store, workspace_id, SM_NETWORK_X, "2002", "Queue Bakery", "@queue");
+  for (int day = 1; day <= 7; day++)
+    g_assert_true (sm_store_add_queue_slot (store, account, day, 9 * 60 + 30, &error));
+  expected = sm_queue_next_free (store, &account, 1, g_get_real_time (), &error);
+  g_assert_no_error (error);
+
+  window = sm_window_new (GTK_APPLICATION (app), store);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
+
+  composer = open_composer_with_text (window, "Fresh rye, from the queue.");
+  /* The only account is ticked already. */
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (
+    find_widget (find_widget (GTK_WIDGET (composer), match_action_row_subtitle, "X · @queue"),
+                 match_type, GSIZE_TO_POINTER (GTK_TYPE_CHECK_BUTTON)))));
+  /* Add to Queue is enabled with Post Now: only the time differs. */
+  g_assert_true (wait_for (action_enabled, find_by_id (GTK_WIDGET (composer), "post_now_button"),
+                           WAIT_MS));
+  activate_and_wait_closed (composer, "composer.add-to-queue");
+
+  composer = open_composer_with_text (window, "An idea for later.");
+  activate_and_wait_closed (composer, "composer.save-draft");
+
+  posts = sm_store_list_posts (store, 0, G_MAXINT64 / 2, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < posts->len; i++)
+    {
+      SmPost *post = g_ptr_array_index (posts, i);
+      SmTarget *t = g_ptr_array_index (post->targets, 0);
+
+      if (g_str_equal (post->text, "Fresh rye, from the queue."))
+        {
+          queued++;
+          g_assert_cmpint (post->due_us, ==, expected);
+          g_assert_cmpint (t->state, ==, SM_TARGET_SCHEDULED);
+        }
+      else if (g_str_equal (post->text, "An idea for later."))
+        {
+          drafts++;
+          g_assert_cmpint (t->state, ==, SM_TARGET_DRAFT);
+        }
+    }
+  g_assert_cmpuint (queued, ==, 1);
+  g_assert_cmpuint (drafts, ==, 1);
+
+  {
+    gpointer weak = window;
+
+    g_object_add_weak_pointer (G_OBJECT (window), &weak);
+    gtk_window_destroy (GTK_WINDOW (window));
+    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -820,6 +932,7 @@ main (int   argc,
 
   g_test_add_func ("/composer/media-convert-options", test_media_convert_options);
   g_test_add_func ("/composer/options-thread-recipient", test_options_thread_recipient);
+  g_test_add_func ("/composer/queue-and-draft", test_queue_and_draft);
 
   status = g_test_run ();
 

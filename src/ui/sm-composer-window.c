@@ -15,6 +15,7 @@
 #include "sm-media-rules.h"
 #include "sm-options.h"
 #include "sm-platform.h"
+#include "sm-queue.h"
 #include "sm-transcode.h"
 #include "sm-text.h"
 #include "sm-token-store.h"
@@ -1785,6 +1786,16 @@ update_state (SmComposerWindow *self)
   set_button_state (self, GTK_WIDGET (self->schedule_button), "composer.schedule", problems, ready);
   set_button_state (self, GTK_WIDGET (self->post_now_button), "composer.post-now", now_problems,
                     _("Send the post to the selected accounts now"));
+  /* The queue picks the time: only what Post Now needs matters.  A draft
+   * may be unfinished; it needs an account to belong to. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.add-to-queue", now_problems->len == 0);
+  {
+    gboolean any = FALSE;
+
+    for (guint i = 0; i < self->entries->len && !any; i++)
+      any = entry_is_selected (g_ptr_array_index (self->entries, i));
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.save-draft", any);
+  }
 }
 
 static gboolean
@@ -1839,9 +1850,17 @@ show_error (SmComposerWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+typedef enum
+{
+  CREATE_SCHEDULE,   /* at the date and time chosen */
+  CREATE_NOW,
+  CREATE_QUEUE,      /* at the accounts' next free posting time */
+  CREATE_DRAFT,      /* kept, not sent: every field as typed */
+} CreateMode;
+
 static void
 create_post (SmComposerWindow *self,
-             gboolean          now)
+             CreateMode        mode)
 {
   g_autoptr(GArray) specs = g_array_new (FALSE, TRUE, sizeof (SmTargetSpec));
   g_autoptr(GPtrArray) variants = g_ptr_array_new_with_free_func (g_free);
@@ -1855,11 +1874,17 @@ create_post (SmComposerWindow *self,
   gint64 due_us = 0;
   gint64 post_id;
 
-  if (now)
+  if (mode == CREATE_NOW)
     {
       due_us = g_get_real_time ();
     }
-  else if (!get_due (self, &due_us, &problem))
+  else if (mode == CREATE_DRAFT)
+    {
+      /* A draft keeps the time if one is set, else now. */
+      if (!get_due (self, &due_us, NULL))
+        due_us = g_get_real_time ();
+    }
+  else if (mode == CREATE_SCHEDULE && !get_due (self, &due_us, &problem))
     {
       show_error (self, _("Cannot Schedule the Post"), problem);
       return;
@@ -1890,6 +1915,21 @@ create_post (SmComposerWindow *self,
     }
   options = collect_options (self, selected_networks);
 
+  if (mode == CREATE_QUEUE)
+    {
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint i = 0; i < specs->len; i++)
+        g_array_append_val (ids, g_array_index (specs, SmTargetSpec, i).account_id);
+      due_us = sm_queue_next_free (self->store, (const gint64 *) (gpointer) ids->data, ids->len,
+                                   g_get_real_time (), &error);
+      if (due_us == 0)
+        {
+          show_error (self, _("No Free Posting Time"), error->message);
+          return;
+        }
+    }
+
   /* The files as they were read: the publisher refuses one that changed. */
   for (guint i = 0; i < self->media->len; i++)
     {
@@ -1908,7 +1948,7 @@ create_post (SmComposerWindow *self,
   post_id = sm_store_create_post_full (self->store, text, due_us, zone,
                                        (const SmTargetSpec *) (gpointer) specs->data, specs->len,
                                        (const SmPostMedia *) (gpointer) rows->data, rows->len,
-                                       options, FALSE, &error);
+                                       options, mode == CREATE_DRAFT, &error);
   if (post_id <= 0)
     {
       show_error (self, _("Could Not Save the Post"),
@@ -1917,7 +1957,7 @@ create_post (SmComposerWindow *self,
     }
 
   g_debug ("Created post %" G_GINT64_FORMAT " due %" G_GINT64_FORMAT, post_id, due_us);
-  g_signal_emit (self, signals[POST_CREATED], 0, post_id, now);
+  g_signal_emit (self, signals[POST_CREATED], 0, post_id, mode == CREATE_NOW);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -1926,7 +1966,23 @@ schedule_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  create_post (SM_COMPOSER_WINDOW (widget), FALSE);
+  create_post (SM_COMPOSER_WINDOW (widget), CREATE_SCHEDULE);
+}
+
+static void
+add_to_queue_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  create_post (SM_COMPOSER_WINDOW (widget), CREATE_QUEUE);
+}
+
+static void
+save_draft_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  create_post (SM_COMPOSER_WINDOW (widget), CREATE_DRAFT);
 }
 
 static void
@@ -1934,7 +1990,7 @@ post_now_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  create_post (SM_COMPOSER_WINDOW (widget), TRUE);
+  create_post (SM_COMPOSER_WINDOW (widget), CREATE_NOW);
 }
 
 static void
@@ -2303,6 +2359,8 @@ sm_composer_window_class_init (SmComposerWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "composer.schedule", NULL, schedule_action);
   gtk_widget_class_install_action (widget_class, "composer.post-now", NULL, post_now_action);
+  gtk_widget_class_install_action (widget_class, "composer.add-to-queue", NULL, add_to_queue_action);
+  gtk_widget_class_install_action (widget_class, "composer.save-draft", NULL, save_draft_action);
   gtk_widget_class_install_action (widget_class, "composer.add-media", NULL, add_media_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

@@ -97,6 +97,11 @@ post_created_cb (SmComposerWindow *composer,
     {
       sm_ui_show_toast (GTK_WIDGET (self), _("Sending now…"));
     }
+  else if (post->targets->len > 0 &&
+           ((SmTarget *) g_ptr_array_index (post->targets, 0))->state == SM_TARGET_DRAFT)
+    {
+      sm_ui_show_toast (GTK_WIDGET (self), _("Saved as a draft"));
+    }
   else
     {
       g_autofree char *when = sm_ui_format_when (post->due_us, post->time_zone);
