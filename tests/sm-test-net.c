@@ -408,12 +408,17 @@ sm_test_net_pkce_verifier (void)
 char *
 sm_test_net_file_sha256 (const char *path)
 {
-  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, NULL);
+  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+  g_autofree guint8 *buffer = g_malloc (1 << 20);
+  gssize n;
 
-  g_assert_nonnull (map);
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                      (const guchar *) g_mapped_file_get_contents (map),
-                                      g_mapped_file_get_length (map));
+  g_assert_nonnull (in);
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buffer, 1 << 20, NULL, NULL)) > 0)
+    g_checksum_update (sha, buffer, n);
+  g_assert_cmpint (n, ==, 0);
+  return g_strdup (g_checksum_get_string (sha));
 }
 
 gint64
@@ -527,7 +532,7 @@ uploads_progress (gpointer data,
   u->previous = sent;
   u->last_sent = sent;
   u->last_total = total;
-  if (u->cancel != NULL && u->cancel_after > 0 && sent >= u->cancel_after)
+  if (u->cancel != NULL && u->cancel_after > 0 && u->pushed >= u->cancel_after)
     g_cancellable_cancel (u->cancel);
   if (u->on_progress != NULL)
     u->on_progress (u, sent, total);

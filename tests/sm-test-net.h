@@ -118,7 +118,7 @@ char        *sm_test_net_pkce_verifier  (void);
 
 /* ---- files --------------------------------------------------------------- */
 
-/* The hex SHA-256 of the file at @path, read whole. */
+/* The hex SHA-256 of the file at @path, read in 1 MiB blocks. */
 char        *sm_test_net_file_sha256    (const char     *path);
 
 /* The size of the file at @path (which must exist). */
@@ -161,7 +161,8 @@ struct _SmTestUploads
   guint64       pushed;            /* bytes sent, resends included */
   guint64       previous;
   /* A publisher killed in the middle of the upload: @cancel (unreffed by
-   * clear) is cancelled once progress reports cancel_after bytes sent. */
+   * clear) is cancelled once cancel_after bytes are pushed (resends count;
+   * a test that resumes sets previous to the saved offset first). */
   GCancellable *cancel;
   guint64       cancel_after;
   /* A fault (JSON, as for sm_test_net_add_fault()) added once, at the
