@@ -167,6 +167,14 @@ sm_test_net_stop (void)
   g_clear_pointer (&sbx.base, g_free);
 }
 
+void
+sm_test_net_attach (const char *base)
+{
+  g_assert_null (sbx.base);
+  sbx.base = g_strdup (base);
+  sbx.hooks = soup_session_new ();
+}
+
 gboolean
 sm_test_net_running (void)
 {
@@ -205,17 +213,19 @@ sm_test_net_session (void)
 /* ---- hooks ----------------------------------------------------------------- */
 
 JsonNode *
-sm_test_net_hook_at (const char *base,
-                     const char *method,
-                     const char *path,
-                     const char *json)
+sm_test_net_hook (const char *method,
+                  const char *path,
+                  const char *json)
 {
-  g_autofree char *url = g_strconcat (base, "/__sandbox/", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(SoupSession) own = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
+  JsonNode *answer;
 
+  g_assert_nonnull (sbx.base);
+  url = g_strconcat (sbx.base, "/__sandbox/", path, NULL);
+  msg = soup_message_new (method, url);
   g_assert_nonnull (msg);
   if (json != NULL)
     {
@@ -223,23 +233,16 @@ sm_test_net_hook_at (const char *base,
 
       soup_message_set_request_body_from_bytes (msg, "application/json", request);
     }
-  if (g_strcmp0 (base, sbx.base) != 0 || sbx.hooks == NULL)
-    own = soup_session_new ();
-  body = soup_session_send_and_read (own != NULL ? own : sbx.hooks, msg, NULL, &error);
+  body = soup_session_send_and_read (sbx.hooks, msg, NULL, &error);
   g_assert_no_error (error);
   if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
     g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
              (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-  return sm_http_parse_json (body, NULL);
-}
-
-JsonNode *
-sm_test_net_hook (const char *method,
-                  const char *path,
-                  const char *json)
-{
-  g_assert_nonnull (sbx.base);
-  return sm_test_net_hook_at (sbx.base, method, path, json);
+  answer = sm_http_parse_json (body, &error);
+  /* An answer, when there is one, is JSON. */
+  if (g_bytes_get_size (body) > 0)
+    g_assert_no_error (error);
+  return answer;
 }
 
 void

@@ -32,7 +32,11 @@ gboolean     sm_test_net_spawn          (void);
  * may iterate it) or from a new one; points SM_NETWORK_BASE_ENV at it. */
 void         sm_test_net_run_in_thread  (gboolean        default_context);
 
-/* Stops whichever sandbox runs (a no-op when none does). */
+/* Speaks to a sandbox someone else runs at @base (an SmTestProfile's). */
+void         sm_test_net_attach         (const char     *base);
+
+/* Stops whichever sandbox runs (a no-op when none does; one attached to
+ * is only let go). */
 void         sm_test_net_stop           (void);
 
 /* TRUE once a sandbox runs. */
@@ -53,14 +57,9 @@ SoupSession *sm_test_net_session        (void);
 /* ---- hooks --------------------------------------------------------------- */
 
 /* @method /__sandbox/@path with an optional JSON body; its JSON answer
- * (NULL for an empty one).  Anything but a 2xx ends the test. */
+ * (NULL for an empty one).  Anything but a 2xx, or an answer that is not
+ * JSON, ends the test. */
 JsonNode    *sm_test_net_hook           (const char     *method,
-                                         const char     *path,
-                                         const char     *json);
-
-/* The same against the sandbox at @base (e.g. a profile's sandbox_url). */
-JsonNode    *sm_test_net_hook_at        (const char     *base,
-                                         const char     *method,
                                          const char     *path,
                                          const char     *json);
 
