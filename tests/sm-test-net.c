@@ -204,6 +204,12 @@ sm_test_net_sandbox (void)
   return sbx.sandbox;
 }
 
+GMainContext *
+sm_test_net_context (void)
+{
+  return sbx.context;
+}
+
 SoupSession *
 sm_test_net_session (void)
 {

@@ -51,6 +51,9 @@ const char  *sm_test_net_base           (void);
 /* The in-process sandbox (sm_test_net_run_in_thread()), or NULL. */
 SmSandbox   *sm_test_net_sandbox        (void);
 
+/* The context the in-process sandbox serves from, or NULL. */
+GMainContext *sm_test_net_context       (void);
+
 /* The session the hooks are sent with (for a test's own raw requests). */
 SoupSession *sm_test_net_session        (void);
 

@@ -143,9 +143,7 @@ connect_accounts (GError **error)
 {
   SmPlatform *platform = sm_platform_get (SM_NETWORK_INSTAGRAM);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autofree char *verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%08x", g_random_int (),
-                                               g_random_int (), g_random_int (), g_random_int (),
-                                               g_random_int (), g_random_int ());
+  g_autofree char *verifier = sm_test_net_pkce_verifier ();
   g_autofree char *challenge = sm_test_net_pkce_challenge (verifier);
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI,
                                                           "state-ig", challenge);
