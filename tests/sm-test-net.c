@@ -412,6 +412,45 @@ sm_test_net_pkce_verifier (void)
                           g_random_int (), g_random_int (), g_random_int (), g_random_int ());
 }
 
+GHashTable *
+sm_test_net_consent (SoupSession *session,
+                     const char  *url,
+                     const char  *redirect_uri,
+                     guint        status,
+                     GUri       **location)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *prefix = g_strconcat (redirect_uri, "?", NULL);
+  GHashTable *params;
+  const char *header;
+
+  msg = sm_http_message_new ("GET", url, &error);
+  g_assert_no_error (error);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  body = sm_http_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  if (!SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)))
+    g_error ("authorize: %u %.*s", soup_message_get_status (msg),
+             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
+  if (status != 0)
+    g_assert_cmpuint (soup_message_get_status (msg), ==, status);
+
+  header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
+  g_assert_nonnull (header);
+  g_assert_true (g_str_has_prefix (header, prefix));
+  uri = g_uri_parse (header, G_URI_FLAGS_ENCODED, &error);
+  g_assert_no_error (error);
+  params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_hash_table_lookup (params, "code"));
+  if (location != NULL)
+    *location = g_steal_pointer (&uri);
+  return params;
+}
+
 /* ---- files ------------------------------------------------------------------ */
 
 char *

@@ -118,6 +118,17 @@ char        *sm_test_net_pkce_challenge (const char     *verifier);
 /* A fresh random PKCE verifier. */
 char        *sm_test_net_pkce_verifier  (void);
 
+/* Opens the authorize @url without following its redirect, as a browser
+ * whose user consents at once, and asserts the answer: a redirect (with
+ * @status, or any 3xx when 0) to @redirect_uri with a code.  Returns the
+ * redirect's query parameters (code, state, ...), and in @location (when
+ * not NULL) the whole address it redirected to. */
+GHashTable  *sm_test_net_consent        (SoupSession    *session,
+                                         const char     *url,
+                                         const char     *redirect_uri,
+                                         guint           status,
+                                         GUri          **location);
+
 /* ---- files --------------------------------------------------------------- */
 
 /* The hex SHA-256 of the file at @path, read in 1 MiB blocks. */

@@ -147,29 +147,12 @@ connect_accounts (GError **error)
   g_autofree char *challenge = sm_test_net_pkce_challenge (verifier);
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI,
                                                           "state-ig", challenge);
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *header;
 
   g_assert_true (g_str_has_prefix (url, "https://www.facebook.com/"));
   g_assert_nonnull (strstr (url, "instagram_content_publish"));
 
-  msg = sm_http_message_new ("GET", url, &local_error);
-  g_assert_no_error (local_error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &local_error);
-  g_assert_no_error (local_error);
-  g_assert_true (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)));
-  header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
-  g_assert_nonnull (header);
-  location = g_uri_parse (header, G_URI_FLAGS_ENCODED, &local_error);
-  g_assert_no_error (local_error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM,
-                               &local_error);
-  g_assert_no_error (local_error);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 0, NULL);
   g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, "state-ig");
 
   return sm_platform_exchange_code (platform, session, &creds,

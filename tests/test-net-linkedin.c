@@ -112,23 +112,9 @@ connect_linkedin (void)
   g_autofree char *verifier = sm_test_net_pkce_verifier ();
   g_autofree char *challenge = sm_test_net_pkce_challenge (verifier);
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI, "st", challenge);
-  g_autoptr(SoupMessage) msg = sm_http_message_new ("GET", url, &error);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GUri) location = NULL;
-  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GHashTable) params = sm_test_net_consent (session, url, REDIRECT_URI, 0, NULL);
   g_autoptr(GPtrArray) accounts = NULL;
   gboolean member = FALSE, org = FALSE;
-
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)));
-  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                        "Location"), G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_assert_no_error (error);
 
   accounts = sm_platform_exchange_code (platform, session, &creds, g_hash_table_lookup (params, "code"),
                                         REDIRECT_URI, verifier, NULL, &error);

@@ -312,10 +312,6 @@ authorize (const char *state,
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI, state,
                                                           challenge);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
 
   /* client_key, comma-separated scopes, PKCE S256 and state (7.1). */
@@ -325,18 +321,7 @@ authorize (const char *state,
   g_assert_nonnull (strstr (url, "&scope=user.info.basic%2Cvideo.publish&"));
   g_assert_nonnull (strstr (url, "&code_challenge_method=S256"));
 
-  msg = sm_http_message_new ("GET", url, &error);
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 302);
-  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                        "Location"),
-                          G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_assert_no_error (error);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 302, NULL);
   g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, state);
   return g_strdup (g_hash_table_lookup (params, "code"));
 }
@@ -1115,7 +1100,6 @@ test_read_apis (void)
   g_autoptr(SmTokens) reader = sm_tokens_new ();
   g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
-  g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
   const SmTokens *saved;
 
@@ -1137,18 +1121,7 @@ test_read_apis (void)
                          "&response_type=code&scope=user.info.basic,video.list"
                          "&redirect_uri=" REDIRECT_URI "&state=s&code_challenge=%s"
                          "&code_challenge_method=S256", escaped);
-  msg = sm_http_message_new ("GET", url, &error);
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  answer = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 302);
-  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                        "Location"), G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_clear_object (&msg);
-  g_clear_pointer (&answer, g_bytes_unref);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 302, NULL);
   msg = sm_http_message_new ("POST", "https://" API_HOST "/v2/oauth/token/", &error);
   sm_http_set_form_body (msg, "client_key", CLIENT_KEY, "client_secret", CLIENT_SECRET,
                          "code", g_hash_table_lookup (params, "code"),

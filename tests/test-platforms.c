@@ -152,33 +152,13 @@ authorize (SmPlatform *platform,
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI,
                                                           state, challenge);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
-  const char *header;
   const char *code;
 
   g_assert_true (g_str_has_prefix (url, "https://"));
 
-  msg = sm_http_message_new ("GET", url, &error);
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)))
-    g_error ("authorize: %u %.*s", soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-
-  header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
-  g_assert_nonnull (header);
-  g_assert_true (g_str_has_prefix (header, REDIRECT_URI "?"));
-
-  location = g_uri_parse (header, G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_assert_no_error (error);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 0, &location);
   g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, state);
   code = g_hash_table_lookup (params, "code");
   g_assert_nonnull (code);
