@@ -251,33 +251,41 @@ sm_test_net_hook (const char *method,
   return answer;
 }
 
+static void
+hook_vpost (const char *path,
+            const char *format,
+            va_list     args) G_GNUC_PRINTF (2, 0);
+
+static void
+hook_vpost (const char *path,
+            const char *format,
+            va_list     args)
+{
+  g_autofree char *json = g_strdup_vprintf (format, args);
+  g_autoptr(JsonNode) reply = sm_test_net_hook ("POST", path, json);
+}
+
 void
 sm_test_net_hook_post (const char *path,
                        const char *format,
                        ...)
 {
-  g_autofree char *json = NULL;
-  g_autoptr(JsonNode) reply = NULL;
   va_list args;
 
   va_start (args, format);
-  json = g_strdup_vprintf (format, args);
+  hook_vpost (path, format, args);
   va_end (args);
-  reply = sm_test_net_hook ("POST", path, json);
 }
 
 void
 sm_test_net_add_fault (const char *format,
                        ...)
 {
-  g_autofree char *json = NULL;
-  g_autoptr(JsonNode) reply = NULL;
   va_list args;
 
   va_start (args, format);
-  json = g_strdup_vprintf (format, args);
+  hook_vpost ("faults", format, args);
   va_end (args);
-  reply = sm_test_net_hook ("POST", "faults", json);
 }
 
 void

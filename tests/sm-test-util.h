@@ -51,6 +51,12 @@ JsonNode      *sm_test_sandbox_get      (SmTestProfile  *profile,
 void           sm_test_sandbox_post     (SmTestProfile  *profile,
                                          const char     *path,
                                          const char     *json);
+/* POST on the sandbox, answered with @status (0: any 2xx); its JSON
+ * answer, or NULL for an empty one. */
+JsonNode      *sm_test_sandbox_call     (SmTestProfile  *profile,
+                                         const char     *path,
+                                         const char     *json,
+                                         guint           status);
 guint          sm_test_sandbox_count_posts (SmTestProfile *profile);
 
 /* The publisher on the session bus: its pid, or 0 when none runs. */

@@ -396,15 +396,15 @@ test_errors (void)
   config->addressing = SM_S3_ADDRESSING_PATH;
   {
     g_autoptr(JsonNode) west = sm_test_net_hook ("POST", "s3/buckets",
-                                     "{\"bucket\":\"so-me-west-1-route\",\"region\":\"us-west-1\"}");
+                                                 "{\"bucket\":\"so-me-west-1-route\",\"region\":\"us-west-1\"}");
   }
   check_put_fails (config, SM_PLATFORM_ERROR_CONFIG, "PermanentRedirect");
   g_clear_pointer (&config, sm_s3_config_free);
 
   /* The store is busy: worth trying again. */
   fault = sm_test_net_hook ("POST", "faults",
-                "{\"method\":\"PUT\",\"status\":503,\"body\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?>"
-                "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>\"}");
+                            "{\"method\":\"PUT\",\"status\":503,\"body\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?>"
+                            "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>\"}");
   check_put_fails (good, SM_PLATFORM_ERROR_TRANSIENT, "SlowDown: Please reduce your request rate.");
 }
 
@@ -668,26 +668,6 @@ test_needs_bucket (void)
 
 /* ---- so-me bucket, as a user runs it ----------------------------------- */
 
-/* POST to a profile's own sandbox, answering JSON. */
-static JsonNode *
-profile_hook (SmTestProfile *p,
-              const char    *path,
-              const char    *json)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) req = g_bytes_new (json, strlen (json));
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", req);
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 201);
-  return sm_http_parse_json (body, NULL);
-}
-
 /* TRUE when any file under @dir holds @needle. */
 static gboolean
 tree_contains (const char *dir,
@@ -744,7 +724,7 @@ test_cli_bucket (void)
   if (!have_installed_programs ())
     return;
   p = sm_test_profile_new ();
-  made = profile_hook (p, "/__sandbox/s3/buckets", "{\"bucket\":\"cli-media\",\"region\":\"eu-west-1\"}");
+  made = sm_test_sandbox_call (p, "/__sandbox/s3/buckets", "{\"bucket\":\"cli-media\",\"region\":\"eu-west-1\"}", 201);
   bucket = sm_json_get_string (made, "bucket");
   key_id = sm_json_get_string (made, "access_key_id");
   secret = sm_json_get_string (made, "secret_access_key");
@@ -923,7 +903,7 @@ test_cli_post_needs_bucket (void)
   g_clear_pointer (&err, g_free);
 
   /* With a bucket, the photo gets past that check. */
-  made = profile_hook (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-media\",\"region\":\"us-east-1\"}");
+  made = sm_test_sandbox_call (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-media\",\"region\":\"us-east-1\"}", 201);
   secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
   /* Another endpoint does not say its region. */
   status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",

@@ -127,17 +127,17 @@ make_fixtures (GError **error)
 
   /* Noise compresses badly: a video of a few MB in two seconds. */
   if (!sm_test_net_gst_launch (fb.dir, "videotestsrc pattern=snow num-buffers=60 ! video/x-raw,width=640,height=360,"
-                   "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast bitrate=16000 "
-                   "! mp4mux faststart=true", "clip.mp4", error)
+                               "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast bitrate=16000 "
+                               "! mp4mux faststart=true", "clip.mp4", error)
       || !sm_test_net_gst_launch (fb.dir, "videotestsrc num-buffers=90 ! video/x-raw,width=540,height=960,"
-                      "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast ! mp4mux",
-                      "reel.mp4", error)
+                                  "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast ! mp4mux",
+                                  "reel.mp4", error)
       || !sm_test_net_gst_launch (fb.dir, "videotestsrc pattern=smpte num-buffers=1 ! video/x-raw,width=640,height=480 "
-                      "! jpegenc", "one.jpg", error)
+                                  "! jpegenc", "one.jpg", error)
       || !sm_test_net_gst_launch (fb.dir, "videotestsrc pattern=ball num-buffers=1 ! video/x-raw,width=640,height=480 "
-                      "! jpegenc", "two.jpg", error)
+                                  "! jpegenc", "two.jpg", error)
       || !sm_test_net_gst_launch (fb.dir, "videotestsrc pattern=snow num-buffers=1 ! video/x-raw,width=320,height=240 "
-                      "! pngenc", "three.png", error))
+                                  "! pngenc", "three.png", error))
     return FALSE;
 
   /* Called .mp4, but Facebook cannot make a video of it. */
@@ -827,10 +827,10 @@ test_throttled (void)
     g_auto(SmPublishResult) result = { .retry_after_us = -1 };
 
     sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/*/photos\","
-               "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have "
-               "been too many calls to this Page account.\",\"type\":\"OAuthException\",\"code\":80001}},"
-               "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"109000000000001\\\":[{\\\"type\\\":"
-               "\\\"pages\\\",\\\"call_count\\\":100,\\\"estimated_time_to_regain_access\\\":7}]}\"}}");
+                           "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have "
+                           "been too many calls to this Page account.\",\"type\":\"OAuthException\",\"code\":80001}},"
+                           "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"109000000000001\\\":[{\\\"type\\\":"
+                           "\\\"pages\\\",\\\"call_count\\\":100,\\\"estimated_time_to_regain_access\\\":7}]}\"}}");
     g_assert_false (publish ("throttled", media, NULL, &uploads, &result, &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
     g_assert_cmpint (result.retry_after_us, ==, 7 * G_TIME_SPAN_MINUTE);
@@ -842,10 +842,10 @@ test_throttled (void)
     g_auto(SmPublishResult) result = { .retry_after_us = -1 };
 
     sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/*/photos\","
-               "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#4) Application "
-               "request limit reached\",\"type\":\"OAuthException\",\"code\":4,\"is_transient\":true}},"
-               "\"headers\":{\"X-App-Usage\":\"{\\\"call_count\\\":150,\\\"total_cputime\\\":20,"
-               "\\\"total_time\\\":30}\"}}");
+                           "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#4) Application "
+                           "request limit reached\",\"type\":\"OAuthException\",\"code\":4,\"is_transient\":true}},"
+                           "\"headers\":{\"X-App-Usage\":\"{\\\"call_count\\\":150,\\\"total_cputime\\\":20,"
+                           "\\\"total_time\\\":30}\"}}");
     g_assert_false (publish ("throttled", media, NULL, &uploads, &result, &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
     g_assert_cmpint (result.retry_after_us, >=, 20 * G_TIME_SPAN_MINUTE);

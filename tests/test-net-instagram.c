@@ -342,26 +342,6 @@ states_are (gpointer data)
 
 static const char *reel (void);
 
-/* POST @json to the profile's own sandbox; its answer. */
-static JsonNode *
-profile_post (SmTestProfile *p,
-              const char    *path,
-              const char    *json)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", request);
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)));
-  return sm_http_parse_json (body, NULL);
-}
-
 /* From the command line, as a user does it: `so-me accounts connect
  * instagram`, a reel scheduled with `so-me post --media`, sent by the
  * publisher; a photo the feed would refuse is refused before it is
@@ -444,8 +424,8 @@ test_cli (void)
 
   /* With the bucket set up, the photo goes through it to Instagram, and
    * nothing of it stays there. */
-  made = profile_post (p, "/__sandbox/s3/buckets",
-                       "{\"bucket\":\"bakery-cli\",\"region\":\"eu-west-1\"}");
+  made = sm_test_sandbox_call (p, "/__sandbox/s3/buckets",
+                               "{\"bucket\":\"bakery-cli\",\"region\":\"eu-west-1\"}", 201);
   secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -950,7 +930,7 @@ test_reconcile (void)
 
   /* Published, but the answer never came. */
   sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\","
-             "\"path\":\"/*/media_publish\",\"count\":1,\"drop\":true}");
+                         "\"path\":\"/*/media_publish\",\"count\":1,\"drop\":true}");
   {
     g_auto(SmPublishResult) result = { NULL, NULL, -1 };
 
@@ -978,7 +958,7 @@ test_reconcile (void)
   g_clear_pointer (&before, g_ptr_array_unref);
   before = sm_test_net_posts ("instagram");
   sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\","
-             "\"path\":\"/*/media_publish\",\"count\":1,\"status\":503}");
+                         "\"path\":\"/*/media_publish\",\"count\":1,\"status\":503}");
   {
     g_auto(SmPublishResult) result = { NULL, NULL, -1 };
 
@@ -1058,7 +1038,7 @@ media_bucket (void)
   if (bucket_host == NULL)
     {
       g_autoptr(JsonNode) reply = sm_test_net_hook ("POST", "s3/buckets",
-                                        "{\"bucket\":\"bakery-media\",\"region\":\"eu-west-1\"}");
+                                                    "{\"bucket\":\"bakery-media\",\"region\":\"eu-west-1\"}");
       g_autoptr(SmS3Config) config = NULL;
 
       config = sm_s3_config_new (sm_json_get_string (reply, "endpoint"), "eu-west-1",

@@ -61,7 +61,7 @@ sandbox_fresh (guint64 part_bytes)
   g_autoptr(JsonNode) reply = sm_test_net_hook ("POST", "reset", "{}");
 
   sm_test_net_hook_post ("linkedin", "{\"video_part_bytes\":%" G_GUINT64_FORMAT ",\"processing_ms\":300}",
-             part_bytes);
+                         part_bytes);
 }
 
 /* The requests the sandbox saw, as a new reference. */
@@ -409,7 +409,7 @@ test_image_answer_lost (void)
   hooks_init (&hooks);
   g_ptr_array_add (media, sm_test_net_media_new (12, fx.images[1], "image/png"));
   sm_test_net_hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\",\"path\":\"/dms-uploads/*\","
-             "\"drop\":true}");
+                         "\"drop\":true}");
 
   g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_no_error (error);
@@ -569,12 +569,12 @@ test_video_part_error (void)
   media = video_media (41);
   size = ((SmPostMedia *) media->pdata[0])->size_bytes;
   sm_test_net_hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
-             "\"path\":\"/dms-uploads/*/uploaded-video/2\",\"count\":1,\"status\":503,"
-             "\"body\":{\"status\":503,\"message\":\"Service Unavailable\"}}");
+                         "\"path\":\"/dms-uploads/*/uploaded-video/2\",\"count\":1,\"status\":503,"
+                         "\"body\":{\"status\":503,\"message\":\"Service Unavailable\"}}");
 
   /* And the connection to part 1 dies after 1000 bytes. */
   sm_test_net_hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
-             "\"path\":\"/dms-uploads/*/uploaded-video/1\",\"count\":1,\"drop_after_bytes\":1000}");
+                         "\"path\":\"/dms-uploads/*/uploaded-video/1\",\"count\":1,\"drop_after_bytes\":1000}");
 
   g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_no_error (error);
@@ -890,9 +890,9 @@ test_rate_limited (void)
 
   /* No Retry-After: LinkedIn's daily limits reset at midnight UTC. */
   sm_test_net_hook_post ("faults", "{\"host\":\"api.linkedin.com\",\"method\":\"POST\",\"path\":\"/rest/images\","
-             "\"status\":429,\"body\":{\"status\":429,\"serviceErrorCode\":101,"
-             "\"code\":\"TOO_MANY_REQUESTS\",\"message\":\"Resource level throttle APPLICATION DAY "
-             "limit for calls to this resource is reached.\"}}");
+                         "\"status\":429,\"body\":{\"status\":429,\"serviceErrorCode\":101,"
+                         "\"code\":\"TOO_MANY_REQUESTS\",\"message\":\"Resource level throttle APPLICATION DAY "
+                         "limit for calls to this resource is reached.\"}}");
   g_assert_false (publish (PERSON_URN, text, images, &hooks, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, <=, midnight);
@@ -904,8 +904,8 @@ test_rate_limited (void)
    * sent stays saved. */
   video = video_media (82);
   sm_test_net_hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
-             "\"path\":\"/dms-uploads/*/uploaded-video/1\",\"status\":429,"
-             "\"headers\":{\"Retry-After\":\"600\"}}");
+                         "\"path\":\"/dms-uploads/*/uploaded-video/1\",\"status\":429,"
+                         "\"headers\":{\"Retry-After\":\"600\"}}");
   g_assert_false (publish (PERSON_URN, text, video, &hooks, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, <=, 600 * G_USEC_PER_SEC);
@@ -937,7 +937,7 @@ test_find_published (void)
   g_ptr_array_add (media, sm_test_net_media_new (92, fx.images[2], "image/jpeg"));
 
   sm_test_net_hook_post ("faults", "{\"host\":\"api.linkedin.com\",\"method\":\"POST\",\"path\":\"/rest/posts\","
-             "\"drop\":true}");
+                         "\"drop\":true}");
   g_assert_false (publish (ORG_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
   g_clear_error (&error);

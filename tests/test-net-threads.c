@@ -249,17 +249,17 @@ make_fixtures (void)
       return;
     }
   if (!sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=1 pattern=smpte ! video/x-raw,width=320,height=240 ! pngenc",
-                   "photo.png", &error) ||
+                               "photo.png", &error) ||
       !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=1 pattern=ball ! video/x-raw,width=320,height=400 ! jpegenc",
-                   "photo.jpg", &error) ||
+                               "photo.jpg", &error) ||
       !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=1 pattern=snow ! video/x-raw,width=400,height=300 ! pngenc",
-                   "other.png", &error) ||
+                               "other.png", &error) ||
       !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,framerate=30/1,"
-                   "format=I420 ! x264enc speed-preset=ultrafast ! queue ! mux. "
-                   "audiotestsrc num-buffers=44 samplesperbuffer=1024 "
-                   "! audio/x-raw,rate=44100,channels=2 ! audioconvert ! avenc_aac ! aacparse "
-                   "! queue ! mux. mp4mux name=mux faststart=true",
-                   "clip.mp4", &error))
+                               "format=I420 ! x264enc speed-preset=ultrafast ! queue ! mux. "
+                               "audiotestsrc num-buffers=44 samplesperbuffer=1024 "
+                               "! audio/x-raw,rate=44100,channels=2 ! audioconvert ! avenc_aac ! aacparse "
+                               "! queue ! mux. mp4mux name=mux faststart=true",
+                               "clip.mp4", &error))
     no_fixtures = g_strdup (error->message);
 }
 
@@ -643,10 +643,10 @@ test_resume (void)
   g_ptr_array_add (media, post_media ("other.png", "image/png"));
 
   fault = sm_test_net_hook ("POST", "faults",
-                "{\"host\":\"graph.threads.net\",\"method\":\"POST\",\"path\":\"/*/threads_publish\","
-                "\"count\":1,\"status\":503,\"body\":{\"error\":{\"message\":\"Service "
-                "temporarily unavailable\",\"type\":\"OAuthException\",\"code\":2,"
-                "\"is_transient\":true}}}");
+                            "{\"host\":\"graph.threads.net\",\"method\":\"POST\",\"path\":\"/*/threads_publish\","
+                            "\"count\":1,\"status\":503,\"body\":{\"error\":{\"message\":\"Service "
+                            "temporarily unavailable\",\"type\":\"OAuthException\",\"code\":2,"
+                            "\"is_transient\":true}}}");
   g_assert_false (publish (text, media, bucket.host, &uploads, &first, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
   g_assert_cmpuint (bucket_count (), ==, 0);
@@ -871,25 +871,6 @@ target_settled (gpointer data)
   return g_strcmp0 (states, "published") == 0 || g_strcmp0 (states, "failed") == 0;
 }
 
-static JsonNode *
-profile_post (SmTestProfile *p,
-              const char    *path,
-              const char    *json)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", request);
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)));
-  return sm_http_parse_json (body, NULL);
-}
-
 /* A carousel of a photo and a video through `so-me bucket set`, `so-me
  * post` and the D-Bus-activated publisher, against the installed sandbox:
  * one post with both files in order, the bucket empty afterwards. */
@@ -925,7 +906,7 @@ test_publisher_carousel (void)
   sm_test_profile_activate (p);
   id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_test_connect (p, "threads"));
 
-  made = profile_post (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-e2e\",\"region\":\"eu-west-1\"}");
+  made = sm_test_sandbox_call (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-e2e\",\"region\":\"eu-west-1\"}", 201);
   secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
   g_assert_cmpint (sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
                                 "--endpoint", sm_json_get_string (made, "endpoint"),

@@ -787,8 +787,8 @@ test_expired_token (void)
 
   /* TikTok's token endpoint may refuse with a 200: still a dead grant. */
   sm_test_net_add_fault ("{\"host\":\"" API_HOST "\",\"path\":\"/v2/oauth/token/\",\"status\":200,"
-                       "\"body\":{\"error\":\"invalid_grant\",\"error_description\":"
-                       "\"Refresh token is invalid.\",\"log_id\":\"x\"}}");
+                         "\"body\":{\"error\":\"invalid_grant\",\"error_description\":"
+                         "\"Refresh token is invalid.\",\"log_id\":\"x\"}}");
   again = sm_platform_refresh (sm_platform_get (SM_NETWORK_TIKTOK), session, &creds, t.tokens,
                                NULL, &error);
   g_assert_null (again);

@@ -430,11 +430,11 @@ test_errors (void)
 
   /* Throughput limit, with the BUC header saying when. */
   sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
-             "\"status\":400,\"headers\":{\"X-Business-Use-Case-Usage\":"
-             "\"{\\\"" NUMBER "\\\":[{\\\"type\\\":\\\"whatsapp\\\",\\\"estimated_time_to_regain_access\\\":3}]}\"},"
-             "\"body\":{\"error\":{\"message\":\"(#130429) Rate limit hit\",\"type\":\"OAuthException\","
-             "\"code\":130429,\"error_data\":{\"messaging_product\":\"whatsapp\",\"details\":"
-             "\"Cloud API message throughput has been reached.\"}}}}");
+                         "\"status\":400,\"headers\":{\"X-Business-Use-Case-Usage\":"
+                         "\"{\\\"" NUMBER "\\\":[{\\\"type\\\":\\\"whatsapp\\\",\\\"estimated_time_to_regain_access\\\":3}]}\"},"
+                         "\"body\":{\"error\":{\"message\":\"(#130429) Rate limit hit\",\"type\":\"OAuthException\","
+                         "\"code\":130429,\"error_data\":{\"messaging_product\":\"whatsapp\",\"details\":"
+                         "\"Cloud API message throughput has been reached.\"}}}}");
   g_assert_false (publish (options, "hello", NULL, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, ==, 180 * G_USEC_PER_SEC);
@@ -442,8 +442,8 @@ test_errors (void)
 
   /* Pair rate limit. */
   sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
-             "\"status\":400,\"body\":{\"error\":{\"message\":\"(#131056) Pair rate limit hit\","
-             "\"type\":\"OAuthException\",\"code\":131056}}}");
+                         "\"status\":400,\"body\":{\"error\":{\"message\":\"(#131056) Pair rate limit hit\","
+                         "\"type\":\"OAuthException\",\"code\":131056}}}");
   g_assert_false (publish (options, "hello", NULL, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_nonnull (strstr (error->message, "this recipient"));
@@ -601,9 +601,9 @@ test_lost_answer (void)
 
   /* The second message goes out, but its answer is lost. */
   sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
-             "\"count\":1,\"delay_ms\":0}");
+                         "\"count\":1,\"delay_ms\":0}");
   sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
-             "\"count\":1,\"drop\":true}");
+                         "\"count\":1,\"drop\":true}");
   g_assert_false (publish (options, "Menu", media, &hooks, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
   g_clear_error (&error);
@@ -632,7 +632,7 @@ test_lost_answer (void)
   sm_test_uploads_clear (&uploads);
   sm_test_uploads_init (&uploads, &hooks);
   sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/media\","
-             "\"count\":1,\"drop\":true}");
+                         "\"count\":1,\"drop\":true}");
   sm_publish_result_clear (&result);
   g_assert_false (publish (options, "Menu", media, &hooks, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);

@@ -969,9 +969,9 @@ test_thread_resume (void)
   /* Faults are taken in the order added: the first passes two posts
    * through untouched, the second answers the third. */
   sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"count\":2,"
-             "\"delay_ms\":1}");
+                         "\"delay_ms\":1}");
   sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"count\":1,"
-             "\"status\":503}");
+                         "\"status\":503}");
   g_assert_false (publish_full (t.tokens, text, NULL, options, NULL, not_before, &result, &error));
   /* A 5xx on a create: it may have gone out. */
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
@@ -1154,12 +1154,12 @@ test_rate_limits (void)
     g_auto(SmPublishResult) result = { NULL };
 
     sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"status\":429,"
-               "\"body\":{\"title\":\"Too Many Requests\",\"type\":\"about:blank\",\"status\":429,"
-               "\"detail\":\"Too Many Requests\"},\"headers\":{\"x-rate-limit-limit\":\"100\","
-               "\"x-rate-limit-remaining\":\"0\",\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\","
-               "\"x-user-limit-24hour-limit\":\"300\",\"x-user-limit-24hour-remaining\":\"12\","
-               "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
-               now_s + 600, now_s + 80000);
+                           "\"body\":{\"title\":\"Too Many Requests\",\"type\":\"about:blank\",\"status\":429,"
+                           "\"detail\":\"Too Many Requests\"},\"headers\":{\"x-rate-limit-limit\":\"100\","
+                           "\"x-rate-limit-remaining\":\"0\",\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\","
+                           "\"x-user-limit-24hour-limit\":\"300\",\"x-user-limit-24hour-remaining\":\"12\","
+                           "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
+                           now_s + 600, now_s + 80000);
     g_assert_false (publish_full (t.tokens, text, NULL, NULL, NULL, g_get_real_time (), &result,
                                   &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
@@ -1174,10 +1174,10 @@ test_rate_limits (void)
     g_auto(SmPublishResult) result = { NULL };
 
     sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"status\":429,"
-               "\"headers\":{\"x-rate-limit-remaining\":\"40\",\"x-rate-limit-reset\":\"%"
-               G_GINT64_FORMAT "\",\"x-user-limit-24hour-remaining\":\"0\","
-               "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
-               now_s + 600, now_s + 80000);
+                           "\"headers\":{\"x-rate-limit-remaining\":\"40\",\"x-rate-limit-reset\":\"%"
+                           G_GINT64_FORMAT "\",\"x-user-limit-24hour-remaining\":\"0\","
+                           "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
+                           now_s + 600, now_s + 80000);
     g_assert_false (publish_full (t.tokens, text, NULL, NULL, NULL, g_get_real_time (), &result,
                                   &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
@@ -1195,8 +1195,8 @@ test_rate_limits (void)
     hooks_init (&hooks);
     media = media_list ("one.png", NULL);
     sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/initialize\","
-               "\"status\":429,\"headers\":{\"x-rate-limit-remaining\":\"0\","
-               "\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\"}}", now_s + 300);
+                           "\"status\":429,\"headers\":{\"x-rate-limit-remaining\":\"0\","
+                           "\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\"}}", now_s + 300);
     g_assert_false (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
                                   &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);

@@ -570,13 +570,13 @@ test_rate_limited (gconstpointer data)
         gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
         sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
-                   "\"status\":429,\"body\":{\"title\":\"Too Many Requests\",\"status\":429,"
-                   "\"detail\":\"Too Many Requests\",\"type\":\"about:blank\"},"
-                   "\"headers\":{\"x-rate-limit-remaining\":\"0\","
-                   "\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\","
-                   "\"x-user-limit-24hour-remaining\":\"0\","
-                   "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
-                   net->host, net->publish_path, now + 300, now + 3600);
+                               "\"status\":429,\"body\":{\"title\":\"Too Many Requests\",\"status\":429,"
+                               "\"detail\":\"Too Many Requests\",\"type\":\"about:blank\"},"
+                               "\"headers\":{\"x-rate-limit-remaining\":\"0\","
+                               "\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\","
+                               "\"x-user-limit-24hour-remaining\":\"0\","
+                               "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
+                               net->host, net->publish_path, now + 300, now + 3600);
         expected = 3600;
       }
       break;
@@ -584,13 +584,13 @@ test_rate_limited (gconstpointer data)
     case SM_NETWORK_FACEBOOK:
       /* Meta sends no Retry-After: the Business Use Case header says when. */
       sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
-                 "\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have been "
-                 "too many calls to this Page account.\",\"type\":\"OAuthException\","
-                 "\"code\":80001,\"fbtrace_id\":\"Atest\"}},"
-                 "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"123\\\":[{\\\"type\\\":"
-                 "\\\"pages\\\",\\\"call_count\\\":100,\\\"total_cputime\\\":10,"
-                 "\\\"total_time\\\":10,\\\"estimated_time_to_regain_access\\\":5}]}\"}}",
-                 net->host, net->publish_path);
+                             "\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have been "
+                             "too many calls to this Page account.\",\"type\":\"OAuthException\","
+                             "\"code\":80001,\"fbtrace_id\":\"Atest\"}},"
+                             "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"123\\\":[{\\\"type\\\":"
+                             "\\\"pages\\\",\\\"call_count\\\":100,\\\"total_cputime\\\":10,"
+                             "\\\"total_time\\\":10,\\\"estimated_time_to_regain_access\\\":5}]}\"}}",
+                             net->host, net->publish_path);
       expected = 300;
       break;
 
@@ -601,8 +601,8 @@ test_rate_limited (gconstpointer data)
         g_autofree char *date = soup_date_time_to_string (when, SOUP_DATE_HTTP);
 
         sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
-                   "\"status\":429,\"headers\":{\"Retry-After\":\"%s\"}}",
-                   net->host, net->publish_path, date);
+                               "\"status\":429,\"headers\":{\"Retry-After\":\"%s\"}}",
+                               net->host, net->publish_path, date);
         expected = 600;
       }
       break;
@@ -616,8 +616,8 @@ test_rate_limited (gconstpointer data)
     case SM_N_NETWORKS:
     default:
       sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
-                 "\"status\":429,\"headers\":{\"Retry-After\":\"120\"}}",
-                 net->host, net->publish_path);
+                             "\"status\":429,\"headers\":{\"Retry-After\":\"120\"}}",
+                             net->host, net->publish_path);
       expected = 120;
       break;
     }
@@ -647,7 +647,7 @@ test_server_error (gconstpointer data)
     return;
 
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"status\":503}",
-             net->host, net->publish_path);
+                         net->host, net->publish_path);
 
   g_assert_false (publish (net, text, &not_before, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
@@ -680,7 +680,7 @@ test_dropped_after (gconstpointer data)
          : unique_text (net, "dropped after");
 
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
-             net->host, net->publish_path);
+                         net->host, net->publish_path);
 
   g_assert_false (publish (net, text, &not_before, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
@@ -712,7 +712,7 @@ test_dropped_before (gconstpointer data)
     return;
 
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"drop_before\":true}",
-             net->host, net->publish_path);
+                         net->host, net->publish_path);
 
   g_assert_false (publish (net, text, &not_before, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
@@ -736,13 +736,13 @@ test_read_transient (gconstpointer data)
     return;
 
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"count\":1,\"status\":503}",
-             net->host, net->find_path);
+                         net->host, net->find_path);
   g_assert_false (find_published (net, "anything", g_get_real_time (), &found, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
 
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
-             net->host, net->find_path);
+                         net->host, net->find_path);
   g_assert_false (find_published (net, "anything", g_get_real_time (), &found, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
 }
@@ -761,13 +761,13 @@ test_threads_container_lost (gconstpointer data)
     return;
 
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"/*/threads\",\"count\":1,\"drop\":true}",
-             net->host);
+                         net->host);
   g_assert_false (publish (net, text, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
 
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"/*/threads\",\"count\":1,\"status\":500}",
-             net->host);
+                         net->host);
   g_assert_false (publish (net, text, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
@@ -888,9 +888,9 @@ test_expired (gconstpointer data)
   if (net->token_path != NULL)
     {
       sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":200,"
-                 "\"body\":{\"access_token\":\"sbx-not-a-real-token\",\"token_type\":\"bearer\","
-                 "\"expires_in\":3600}}",
-                 net->token_host, net->token_method, net->token_path);
+                             "\"body\":{\"access_token\":\"sbx-not-a-real-token\",\"token_type\":\"bearer\","
+                             "\"expires_in\":3600}}",
+                             net->token_host, net->token_method, net->token_path);
       kept = refresh (net, st->tokens, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (kept->access_token, ==, "sbx-not-a-real-token");
@@ -904,14 +904,14 @@ test_expired (gconstpointer data)
       g_autoptr(SmTokens) none = NULL;
 
       sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":503}",
-                 net->token_host, net->token_method, net->token_path);
+                             net->token_host, net->token_method, net->token_path);
       none = refresh (net, st->tokens, &error);
       g_assert_null (none);
       g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
       g_clear_error (&error);
 
       sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
-                 net->token_host, net->token_method, net->token_path);
+                             net->token_host, net->token_method, net->token_path);
       none = refresh (net, st->tokens, &error);
       g_assert_null (none);
       g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
@@ -1067,13 +1067,13 @@ test_youtube_expired (gconstpointer data)
   g_assert_cmpstr (sm_json_get_string (root, "items.0.id"), ==, st->remote_id);
 
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":503}",
-             net->token_host, net->token_method, net->token_path);
+                         net->token_host, net->token_method, net->token_path);
   g_assert_null (refresh (net, st->tokens, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
 
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
-             net->token_host, net->token_method, net->token_path);
+                         net->token_host, net->token_method, net->token_path);
   g_assert_null (refresh (net, st->tokens, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
 }
@@ -1094,11 +1094,11 @@ test_youtube_errors (gconstpointer data)
 
   /* The daily quota: wait for midnight Pacific time. */
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
-             "\"body\":{\"error\":{\"code\":403,\"message\":\"The request cannot be completed "
-             "because you have exceeded your quota.\",\"errors\":[{\"message\":\"The request "
-             "cannot be completed because you have exceeded your quota.\",\"domain\":"
-             "\"youtube.quota\",\"reason\":\"quotaExceeded\"}]}}}",
-             net->host, net->find_path);
+                         "\"body\":{\"error\":{\"code\":403,\"message\":\"The request cannot be completed "
+                         "because you have exceeded your quota.\",\"errors\":[{\"message\":\"The request "
+                         "cannot be completed because you have exceeded your quota.\",\"domain\":"
+                         "\"youtube.quota\",\"reason\":\"quotaExceeded\"}]}}}",
+                         net->host, net->find_path);
   expected = _sm_platform_youtube_quota_reset_us (g_get_real_time ());
   root = youtube_read (st->tokens, &result, &error);
   g_assert_null (root);
@@ -1111,10 +1111,10 @@ test_youtube_errors (gconstpointer data)
   /* Too fast: Retry-After. */
   result.retry_after_us = -1;
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
-             "\"headers\":{\"Retry-After\":\"30\"},"
-             "\"body\":{\"error\":{\"code\":403,\"message\":\"Rate limit exceeded\","
-             "\"errors\":[{\"domain\":\"youtube.quota\",\"reason\":\"rateLimitExceeded\"}]}}}",
-             net->host, net->find_path);
+                         "\"headers\":{\"Retry-After\":\"30\"},"
+                         "\"body\":{\"error\":{\"code\":403,\"message\":\"Rate limit exceeded\","
+                         "\"errors\":[{\"domain\":\"youtube.quota\",\"reason\":\"rateLimitExceeded\"}]}}}",
+                         net->host, net->find_path);
   root = youtube_read (st->tokens, &result, &error);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, <=, 30 * G_USEC_PER_SEC);
@@ -1124,10 +1124,10 @@ test_youtube_errors (gconstpointer data)
   /* The daily upload cap: a day. */
   result.retry_after_us = -1;
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":400,"
-             "\"body\":{\"error\":{\"code\":400,\"message\":\"The user has exceeded the number "
-             "of videos they may upload.\",\"errors\":[{\"domain\":\"youtube.video\","
-             "\"reason\":\"uploadLimitExceeded\"}]}}}",
-             net->host, net->find_path);
+                         "\"body\":{\"error\":{\"code\":400,\"message\":\"The user has exceeded the number "
+                         "of videos they may upload.\",\"errors\":[{\"domain\":\"youtube.video\","
+                         "\"reason\":\"uploadLimitExceeded\"}]}}}",
+                         net->host, net->find_path);
   root = youtube_read (st->tokens, &result, &error);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, ==, G_TIME_SPAN_DAY);
@@ -1135,10 +1135,10 @@ test_youtube_errors (gconstpointer data)
 
   /* Any other 403 is a refusal, with Google's reason. */
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
-             "\"body\":{\"error\":{\"code\":403,\"message\":\"Request had insufficient "
-             "authentication scopes.\",\"errors\":[{\"domain\":\"global\","
-             "\"reason\":\"insufficientPermissions\"}],\"status\":\"PERMISSION_DENIED\"}}}",
-             net->host, net->find_path);
+                         "\"body\":{\"error\":{\"code\":403,\"message\":\"Request had insufficient "
+                         "authentication scopes.\",\"errors\":[{\"domain\":\"global\","
+                         "\"reason\":\"insufficientPermissions\"}],\"status\":\"PERMISSION_DENIED\"}}}",
+                         net->host, net->find_path);
   root = youtube_read (st->tokens, &result, &error);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
   g_assert_nonnull (strstr (error->message, "insufficientPermissions"));
@@ -1147,7 +1147,7 @@ test_youtube_errors (gconstpointer data)
 
   /* A server error on a read: try again. */
   sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":503}",
-             net->host, net->find_path);
+                         net->host, net->find_path);
   root = youtube_read (st->tokens, &result, &error);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
 }
@@ -1254,8 +1254,8 @@ upload_progress_cb (goffset  sent,
   if (!watch->fault_added && acknowledged >= watch->fault_after)
     {
       sm_test_net_add_fault ("{\"host\":\"www.googleapis.com\",\"method\":\"PUT\","
-                 "\"path\":\"/upload/youtube/v3/videos\",\"count\":1,"
-                 "\"drop_after_bytes\":1000000}");
+                             "\"path\":\"/upload/youtube/v3/videos\",\"count\":1,"
+                             "\"drop_after_bytes\":1000000}");
       watch->fault_added = TRUE;
     }
 }
