@@ -566,7 +566,8 @@ uploads_save (gpointer    data,
   u->last_acknowledged = acknowledged;
   if (session != NULL && remote_media_id == NULL)
     g_array_append_val (u->acks, acknowledged);
-  if (u->fault != NULL && !u->fault_added && acknowledged >= u->fault_after)
+  if (u->fault != NULL && !u->fault_added && acknowledged >= u->fault_after
+      && (u->fault_media == 0 || media_id == u->fault_media))
     {
       sm_test_net_add_fault ("%s", u->fault);
       u->fault_added = TRUE;
@@ -583,6 +584,8 @@ uploads_progress (gpointer data,
   SmTestUploads *u = data;
 
   g_assert_cmpuint (sent, <=, total);
+  if (u->monotonic)
+    g_assert_cmpuint (sent, >=, u->last_sent);
   if (sent > u->previous)
     u->pushed += sent - u->previous;
   u->previous = sent;
@@ -622,6 +625,16 @@ sm_test_uploads_clear (SmTestUploads *u)
   g_clear_pointer (&u->states, g_hash_table_unref);
   g_clear_pointer (&u->acks, g_array_unref);
   g_clear_object (&u->cancel);
+}
+
+void
+sm_test_uploads_save (SmTestUploads *u,
+                      gint64         media_id,
+                      const char    *session,
+                      gint64         acknowledged,
+                      const char    *remote_media_id)
+{
+  uploads_save (u, media_id, session, acknowledged, remote_media_id);
 }
 
 SmUploadState *

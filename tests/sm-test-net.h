@@ -179,10 +179,15 @@ struct _SmTestUploads
   GCancellable *cancel;
   guint64       cancel_after;
   /* A fault (JSON, as for sm_test_net_add_fault()) added once, at the
-   * first save that acknowledges fault_after bytes or more. */
+   * first save that acknowledges fault_after bytes or more (of media
+   * fault_media, when not 0). */
   const char   *fault;
   gint64        fault_after;
+  gint64        fault_media;
   gboolean      fault_added;
+  /* Progress must never go back (a network that reports it over all
+   * the files of a post). */
+  gboolean      monotonic;
   SmTestUploadsSaved    on_save;
   SmTestUploadsProgress on_progress;
   gpointer      data;              /* the test's own */
@@ -196,6 +201,12 @@ void         sm_test_uploads_init       (SmTestUploads  *u,
 void         sm_test_uploads_bind       (SmTestUploads  *u,
                                          SmUploadHooks  *hooks);
 void         sm_test_uploads_clear      (SmTestUploads  *u);
+/* Saves as the network would, through @u's save hook. */
+void         sm_test_uploads_save       (SmTestUploads  *u,
+                                         gint64          media_id,
+                                         const char     *session,
+                                         gint64          acknowledged,
+                                         const char     *remote_media_id);
 /* What was last saved for @media_id, or NULL. */
 SmUploadState *sm_test_uploads_get      (SmTestUploads  *u,
                                          gint64          media_id);

@@ -353,6 +353,19 @@ sm_test_sandbox_count_posts (SmTestProfile *p)
   return json_array_get_length (json_node_get_array (posts));
 }
 
+void
+sm_test_wake_publisher (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
+                                                         "/studio/so_me/Studio/Publisher",
+                                                         "studio.so_me.Studio.Publisher1", "Wake",
+                                                         NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                                                         NULL, NULL);
+
+  g_assert_nonnull (ret);
+}
+
 JsonNode *
 sm_test_status (SmTestProfile *p,
                 gint64         post_id)

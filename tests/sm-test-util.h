@@ -63,6 +63,10 @@ guint          sm_test_sandbox_count_posts (SmTestProfile *profile);
 guint32        sm_test_publisher_pid    (void);
 void           sm_test_stop_publisher   (int             signum);
 
+/* Calls Wake on the publisher over the session bus (activating it when
+ * none runs), as the app does after a change; asserts it answered. */
+void           sm_test_wake_publisher   (void);
+
 /* `so-me status ID --json` parsed. */
 JsonNode      *sm_test_status           (SmTestProfile  *profile,
                                          gint64          post_id);

@@ -83,11 +83,8 @@ connect_page (void)
 static gboolean
 ready (void)
 {
-  if (!sm_test_net_running ())
-    {
-      g_test_skip ("no so-me-studio-sandbox in $SM_BUILD_DIR/src");
-      return FALSE;
-    }
+  if (!sm_test_net_need_sandbox ())
+    return FALSE;
   if (fb.no_fixtures != NULL)
     {
       g_test_skip (fb.no_fixtures);

@@ -521,15 +521,7 @@ test_cli_killed_publisher (void)
   sm_test_stop_publisher (SIGKILL);
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
 
-  {
-    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-    g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
-                                                           "/studio/so_me/Studio/Publisher",
-                                                           "studio.so_me.Studio.Publisher1", "Wake",
-                                                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-                                                           NULL, NULL);
-    g_assert_nonnull (ret);
-  }
+  sm_test_wake_publisher ();
   w.want = "published";
   g_assert_true (sm_test_wait_for (states_are, &w, 120));
 

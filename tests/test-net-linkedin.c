@@ -177,11 +177,8 @@ make_files (void)
 static gboolean
 need_files (void)
 {
-  if (!sm_test_net_running ())
-    {
-      g_test_skip ("no so-me-studio-sandbox in $SM_BUILD_DIR/src");
-      return FALSE;
-    }
+  if (!sm_test_net_need_sandbox ())
+    return FALSE;
   if (fx.skip != NULL)
     {
       g_test_skip (fx.skip);
@@ -1193,15 +1190,7 @@ test_e2e_video_killed (void)
   }
   sm_test_stop_publisher (SIGKILL);
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
-  {
-    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-    g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
-                                                           "/studio/so_me/Studio/Publisher",
-                                                           "studio.so_me.Studio.Publisher1", "Wake",
-                                                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-                                                           NULL, NULL);
-    g_assert_nonnull (ret);
-  }
+  sm_test_wake_publisher ();
   g_assert_true (sm_test_wait_for (states_are, &w, 60));
 
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");

@@ -254,98 +254,12 @@ media_list (const char *first,
 
 /* ---- upload hooks, as the publisher's store keeps them --------------------- */
 
-typedef struct
-{
-  GHashTable *states;         /* media id → SmUploadState */
-  guint       saves;
-  guint64     sent;
-  guint64     total;
-  /* Once media @fault_media has @fault_at bytes acknowledged, @fault is
-   * added (it hits the next request). */
-  gint64      fault_media;
-  gint64      fault_at;
-  const char *fault;
-  gboolean    fault_added;
-} Hooks;
-
-static gpointer
-hooks_load_cb (gpointer data,
-               gint64   media_id)
-{
-  Hooks *hooks = data;
-  SmUploadState *state = g_hash_table_lookup (hooks->states, &media_id);
-  SmUploadState *copy;
-
-  if (state == NULL)
-    return NULL;
-  copy = g_new0 (SmUploadState, 1);
-  *copy = *state;
-  copy->session = g_strdup (state->session);
-  copy->remote_media_id = g_strdup (state->remote_media_id);
-  return copy;
-}
-
+/* X reports progress over all the files of a post: it never goes back. */
 static void
-hooks_save_cb (gpointer    data,
-               gint64      media_id,
-               const char *session,
-               gint64      acknowledged,
-               const char *remote_media_id)
+hooks_init (SmTestUploads *hooks)
 {
-  Hooks *hooks = data;
-  SmUploadState *state = g_new0 (SmUploadState, 1);
-  gint64 *key = g_new (gint64, 1);
-
-  *key = media_id;
-  state->media_id = media_id;
-  state->session = g_strdup (session);
-  state->acknowledged = acknowledged;
-  state->remote_media_id = g_strdup (remote_media_id);
-  g_hash_table_replace (hooks->states, key, state);
-  hooks->saves++;
-
-  if (hooks->fault != NULL && !hooks->fault_added && media_id == hooks->fault_media &&
-      acknowledged >= hooks->fault_at)
-    {
-      sm_test_net_add_fault ("%s", hooks->fault);
-      hooks->fault_added = TRUE;
-    }
-}
-
-static void
-hooks_progress_cb (gpointer data,
-                   guint64  sent,
-                   guint64  total)
-{
-  Hooks *hooks = data;
-
-  g_assert_cmpuint (sent, <=, total);
-  g_assert_cmpuint (sent, >=, hooks->sent);
-  hooks->sent = sent;
-  hooks->total = total;
-}
-
-static void
-hooks_init (Hooks *hooks)
-{
-  memset (hooks, 0, sizeof *hooks);
-  hooks->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                         (GDestroyNotify) sm_upload_state_free);
-}
-
-static void
-hooks_clear (Hooks *hooks)
-{
-  g_clear_pointer (&hooks->states, g_hash_table_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Hooks, hooks_clear)
-
-static SmUploadState *
-hooks_state (Hooks  *hooks,
-             gint64  media_id)
-{
-  return g_hash_table_lookup (hooks->states, &media_id);
+  sm_test_uploads_init (hooks, NULL);
+  hooks->monotonic = TRUE;
 }
 
 static gboolean
@@ -353,16 +267,13 @@ publish_full (const SmTokens   *tokens,
               const char       *text,
               GPtrArray        *media,
               GHashTable       *options,
-              Hooks            *hooks,
+              SmTestUploads    *hooks,
               gint64            not_before,
               SmPublishResult  *result,
               GError          **error)
 {
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  SmUploadHooks uploads = { hooks, hooks_load_cb, hooks_save_cb, hooks_progress_cb };
-
-  if (hooks != NULL)
-    hooks->sent = 0;
+  SmUploadHooks uploads;
   SmPublishRequest request = {
     .account_remote_id = t.user,
     .tokens = tokens,
@@ -373,6 +284,12 @@ publish_full (const SmTokens   *tokens,
     .uploads = hooks != NULL ? &uploads : NULL,
   };
 
+  if (hooks != NULL)
+    {
+      /* Each run's progress starts from nothing. */
+      hooks->last_sent = 0;
+      sm_test_uploads_bind (hooks, &uploads);
+    }
   return sm_platform_publish (sm_platform_get (SM_NETWORK_X), session, &request, result, NULL,
                               error);
 }
@@ -428,7 +345,7 @@ test_images (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("four images");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) inits = NULL;
@@ -461,13 +378,13 @@ test_images (void)
   g_assert_cmpuint (inits->len, ==, 4);
   for (guint i = 0; i < media->len; i++)
     {
-      SmUploadState *state = hooks_state (&hooks, ((SmPostMedia *) g_ptr_array_index (media, i))->id);
+      SmUploadState *state = sm_test_uploads_get (&hooks, ((SmPostMedia *) g_ptr_array_index (media, i))->id);
 
       g_assert_nonnull (state);
       g_assert_nonnull (state->remote_media_id);
     }
-  g_assert_cmpuint (hooks.sent, ==, total);
-  g_assert_cmpuint (hooks.total, ==, total);
+  g_assert_cmpuint (hooks.last_sent, ==, total);
+  g_assert_cmpuint (hooks.last_total, ==, total);
 
   /* Sent again (a retry after the post was lost), nothing is uploaded
    * again: the media ids are reused. */
@@ -494,7 +411,7 @@ test_video (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) appends = NULL;
@@ -534,7 +451,7 @@ test_video (void)
   tweets = sm_test_net_requests_since (mark, "POST", NULL, "/2/tweets");
   g_assert_cmpuint (tweets->len, ==, 1);
   g_assert_cmpuint (sm_test_net_count_status (tweets, 201), ==, 1);
-  g_assert_cmpuint (hooks.sent, ==, (guint64) clip->size_bytes);
+  g_assert_cmpuint (hooks.last_sent, ==, (guint64) clip->size_bytes);
 }
 
 /* A 503 on segment 2: that segment is sent again, the others once. */
@@ -544,7 +461,7 @@ test_append_server_error (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video through a 503");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) appends = NULL;
@@ -561,7 +478,7 @@ test_append_server_error (void)
   clip = g_ptr_array_index (media, 0);
   segments = (clip->size_bytes + MIB - 1) / MIB;
   hooks.fault_media = clip->id;
-  hooks.fault_at = 2 * MIB;
+  hooks.fault_after = 2 * MIB;
   hooks.fault = "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/*/append\","
                 "\"status\":503,\"body\":{\"title\":\"Service Unavailable\",\"status\":503,"
                 "\"type\":\"about:blank\",\"detail\":\"Service Unavailable\"}}";
@@ -598,7 +515,7 @@ test_append_answer_lost (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video whose segment answer was lost");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) inits = NULL;
@@ -615,7 +532,7 @@ test_append_answer_lost (void)
   clip = g_ptr_array_index (media, 0);
   segments = (clip->size_bytes + MIB - 1) / MIB;
   hooks.fault_media = clip->id;
-  hooks.fault_at = MIB;
+  hooks.fault_after = MIB;
   hooks.fault = "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/*/append\","
                 "\"drop\":true}";
 
@@ -644,7 +561,7 @@ test_resume (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video, resumed");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) appends = NULL;
@@ -664,7 +581,7 @@ test_resume (void)
   clip = g_ptr_array_index (media, 0);
   segments = (clip->size_bytes + MIB - 1) / MIB;
   hooks.fault_media = clip->id;
-  hooks.fault_at = 2 * MIB;
+  hooks.fault_after = 2 * MIB;
   hooks.fault = "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/*/append\","
                 "\"count\":5,\"drop_after_bytes\":300000}";
 
@@ -674,7 +591,7 @@ test_resume (void)
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
   g_assert_null (result.remote_id);
-  state = hooks_state (&hooks, clip->id);
+  state = sm_test_uploads_get (&hooks, clip->id);
   g_assert_nonnull (state);
   g_assert_nonnull (state->session);
   g_assert_null (state->remote_media_id);
@@ -723,7 +640,7 @@ test_resume (void)
     g_assert_cmpuint (g_strv_length (fields), ==, 4);
     expired = g_strdup_printf ("%s %" G_GINT64_FORMAT " %s 0", fields[0],
                                g_get_real_time () / G_USEC_PER_SEC - 60, fields[2]);
-    hooks_save_cb (&hooks, clip->id, expired, 2 * MIB, NULL);
+    sm_test_uploads_save (&hooks, clip->id, expired, 2 * MIB, NULL);
 
     third = sm_test_net_requests_mark ();
     g_assert_true (publish_full (t.tokens, other, media, NULL, &hooks, g_get_real_time (), &fresh,
@@ -749,7 +666,7 @@ test_processing_failed (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video X cannot process");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) armed = NULL;
   g_autoptr(GPtrArray) posts = NULL;
@@ -769,7 +686,7 @@ test_processing_failed (void)
   g_assert_nonnull (strstr (error->message, "clip.mp4"));
   posts = sm_test_net_posts_with_text ("x", text);
   g_assert_cmpuint (posts->len, ==, 0);
-  state = hooks_state (&hooks, ((SmPostMedia *) g_ptr_array_index (media, 0))->id);
+  state = sm_test_uploads_get (&hooks, ((SmPostMedia *) g_ptr_array_index (media, 0))->id);
   g_assert_nonnull (state);
   g_assert_null (state->session);
   g_assert_null (state->remote_media_id);
@@ -784,7 +701,7 @@ test_missing_scope (void)
   g_autoptr(GPtrArray) calls = NULL;
   g_autoptr(SmTokens) stale = NULL;
   g_autofree char *text = unique_text ("an image without media.write");
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   SmAccountInfo *account;
   guint mark;
@@ -889,7 +806,7 @@ test_thread (void)
   g_autofree char *first = NULL;
   g_auto(SmPublishResult) result = { NULL };
   g_auto(SmPublishResult) found = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   gint64 not_before = g_get_real_time ();
@@ -1190,7 +1107,7 @@ test_rate_limits (void)
   {
     g_autofree char *text = unique_text ("upload rate limited");
     g_auto(SmPublishResult) result = { NULL };
-    g_auto(Hooks) hooks = { 0 };
+    g_auto(SmTestUploads) hooks = { 0 };
 
     hooks_init (&hooks);
     media = media_list ("one.png", NULL);
