@@ -398,6 +398,15 @@ sm_test_target_states (SmTestProfile *p,
 }
 
 gboolean
+sm_test_states_are (gpointer data)
+{
+  SmTestWait *w = data;
+  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
+
+  return g_strcmp0 (states, w->want) == 0;
+}
+
+gboolean
 sm_test_wait_for (gboolean (*check) (gpointer),
                   gpointer   data,
                   double     timeout_s)

@@ -74,6 +74,18 @@ JsonNode      *sm_test_status           (SmTestProfile  *profile,
 char          *sm_test_target_states    (SmTestProfile  *profile,
                                          gint64          post_id);
 
+/* For sm_test_wait_for (sm_test_states_are, &wait, …): waits until the
+ * targets of @post_id in @profile are in the states @want, e.g.
+ * "published,published". */
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+  const char    *want;
+} SmTestWait;
+
+gboolean       sm_test_states_are       (gpointer        wait);
+
 /* Polls @check every 100 ms until it returns TRUE or @timeout_s pass. */
 gboolean       sm_test_wait_for         (gboolean      (*check) (gpointer),
                                          gpointer        data,

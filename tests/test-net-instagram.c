@@ -324,22 +324,6 @@ test_connect_unlinked (void)
   g_assert_nonnull (strstr (error->message, "Page’s settings"));
 }
 
-typedef struct
-{
-  SmTestProfile *profile;
-  gint64         post_id;
-  const char    *want;
-} Wait;
-
-static gboolean
-states_are (gpointer data)
-{
-  Wait *w = data;
-  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
-
-  return g_strcmp0 (states, w->want) == 0;
-}
-
 static const char *reel (void);
 
 /* From the command line, as a user does it: `so-me accounts connect
@@ -364,7 +348,7 @@ test_cli (void)
   g_autofree char *photo_sha = NULL;
   g_autoptr(JsonNode) made = NULL;
   g_autoptr(JsonNode) objects = NULL;
-  Wait w = { NULL, 0, "published" };
+  SmTestWait w = { NULL, 0, "published" };
   gint64 account = 0;
   JsonArray *list;
   guint n = 0;
@@ -405,7 +389,7 @@ test_cli (void)
                                 "--media", video, "--option", "instagram.kind=reel",
                                 "Rye, from the command line", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
-  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   list = json_node_get_array (posts);
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
@@ -448,7 +432,7 @@ test_cli (void)
                                 "--media", square, "--option", "instagram.kind=feed",
                                 "A square loaf", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
-  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
   g_clear_pointer (&posts, json_node_unref);
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   list = json_node_get_array (posts);
@@ -482,7 +466,7 @@ test_cli_killed_publisher (void)
   g_autofree char *id = NULL;
   g_autofree char *video = NULL;
   g_autofree char *sha = NULL;
-  Wait w = { NULL, 0, "publishing" };
+  SmTestWait w = { NULL, 0, "publishing" };
   gint64 size, sent = 0;
   JsonArray *list;
 
@@ -508,7 +492,7 @@ test_cli_killed_publisher (void)
   g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", "now",
                                 "--media", video, "A reel that outlives its publisher", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
 
   /* The 8 MB are in after well under a second on loopback; the answer
    * waits 8 s. */
@@ -523,7 +507,7 @@ test_cli_killed_publisher (void)
 
   sm_test_wake_publisher ();
   w.want = "published";
-  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
 
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   list = json_node_get_array (posts);

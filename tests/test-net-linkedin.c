@@ -1120,22 +1120,6 @@ test_sandbox_strict (void)
 
 /* ---- end to end: the installed CLI and publisher ------------------------------- */
 
-typedef struct
-{
-  SmTestProfile *profile;
-  gint64         post_id;
-  const char    *want;
-} Wait;
-
-static gboolean
-states_are (gpointer data)
-{
-  Wait *w = data;
-  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
-
-  return g_strcmp0 (states, w->want) == 0;
-}
-
 /* `so-me post --media clip.mp4` to the organization; the publisher is
  * killed while LinkedIn takes part 2; the next one asks LinkedIn where the
  * video stands and sends parts 2 and 3 only. */
@@ -1154,7 +1138,7 @@ test_e2e_video_killed (void)
   guint puts[VIDEO_PARTS] = { 0 };
   guint64 sent = 0;
   gint64 account;
-  Wait w = { NULL, 0, "published" };
+  SmTestWait w = { NULL, 0, "published" };
   JsonNode *post = NULL;
 
   if (!need_files ())
@@ -1191,7 +1175,7 @@ test_e2e_video_killed (void)
   sm_test_stop_publisher (SIGKILL);
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
   sm_test_wake_publisher ();
-  g_assert_true (sm_test_wait_for (states_are, &w, 60));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 60));
 
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 1);

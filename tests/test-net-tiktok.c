@@ -1157,22 +1157,6 @@ test_read_apis (void)
 
 /* ---- from the command line, through the publisher --------------------------- */
 
-typedef struct
-{
-  SmTestProfile *profile;
-  gint64         post_id;
-  const char    *want;
-} Wait;
-
-static gboolean
-states_are (gpointer data)
-{
-  Wait *w = data;
-  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
-
-  return g_strcmp0 (states, w->want) == 0;
-}
-
 static void
 test_cli_connect_and_post (void)
 {
@@ -1181,7 +1165,7 @@ test_cli_connect_and_post (void)
   g_autofree char *id = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  Wait w = { NULL, 0, "published" };
+  SmTestWait w = { NULL, 0, "published" };
   JsonObject *post;
   gint64 account;
 
@@ -1208,7 +1192,7 @@ test_cli_connect_and_post (void)
                                 "--media", t.big.path, "--option", "tiktok.privacy=SELF_ONLY",
                                 "Fresh from the oven #bakery", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
-  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
 
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 1);

@@ -834,22 +834,6 @@ test_cli_connect (void)
   g_assert_true (sm_token_store_delete (profile_dir, SM_NETWORK_WHATSAPP, NUMBER, NULL, &error));
 }
 
-typedef struct
-{
-  SmTestProfile *p;
-  gint64         post_id;
-  const char    *states;
-} Wait;
-
-static gboolean
-states_are (gpointer data)
-{
-  Wait *w = data;
-  g_autofree char *states = sm_test_target_states (w->p, w->post_id);
-
-  return g_strcmp0 (states, w->states) == 0;
-}
-
 static gint64
 cli_post (SmTestProfile *p,
           gint64         account,
@@ -916,7 +900,7 @@ test_publish_through_the_outbox (void)
   g_autoptr(JsonNode) status = NULL;
   g_autofree char *target_id = NULL;
   JsonObject *post, *target;
-  Wait w = { p, 0, NULL };
+  SmTestWait w = { p, 0, NULL };
   gint64 account;
 
   sm_test_profile_activate (p);
@@ -954,8 +938,8 @@ test_publish_through_the_outbox (void)
   }
   w.post_id = cli_post (p, account, 0, NULL, "--media", pdf, "--option",
                         "whatsapp.to=" CUSTOMER, "Our menu", NULL);
-  w.states = "published";
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  w.want = "published";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 1);
   post = json_array_get_object_element (json_node_get_array (posts), 0);
@@ -972,8 +956,8 @@ test_publish_through_the_outbox (void)
   /* Outside the window: failed, saying a template is needed. */
   w.post_id = cli_post (p, account, 0, NULL, "--option", "whatsapp.to=15551239999",
                         "Are you still there?", NULL);
-  w.states = "failed";
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  w.want = "failed";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
   status = sm_test_status (p, w.post_id);
   target = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status),
                                                                         "targets"), 0);
@@ -987,8 +971,8 @@ test_publish_through_the_outbox (void)
                         "\"count\":1,\"drop\":true}");
   w.post_id = cli_post (p, account, 0, NULL, "--option", "whatsapp.to=" CUSTOMER,
                         "Fresh bread at 4", NULL);
-  w.states = "failed";
-  g_assert_true (sm_test_wait_for (states_are, &w, 60));
+  w.want = "failed";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 60));
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 2);
   status = sm_test_status (p, w.post_id);
   target = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status),
@@ -996,8 +980,8 @@ test_publish_through_the_outbox (void)
   g_assert_nonnull (strstr (json_object_get_string_member (target, "error"), "Look at the chat"));
   target_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (target, "id"));
   g_assert_cmpint (sm_test_cli (p, NULL, NULL, NULL, "retry", target_id, NULL), ==, 0);
-  w.states = "published";
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  w.want = "published";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 3);
   g_clear_pointer (&status, json_node_unref);
 
@@ -1005,8 +989,8 @@ test_publish_through_the_outbox (void)
    * waits for a new token. */
   sm_test_sandbox_post (p, "/__sandbox/tokens/revoke", "{\"network\":\"whatsapp\"}");
   w.post_id = cli_post (p, account, 0, NULL, "--option", "whatsapp.to=" CUSTOMER, "Closed today", NULL);
-  w.states = "failed";
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  w.want = "failed";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
   status = sm_test_status (p, w.post_id);
   target = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status),
                                                                         "targets"), 0);

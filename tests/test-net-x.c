@@ -962,21 +962,6 @@ test_thread_text (void)
   g_assert_cmpint (sm_options_network ("x.thread"), ==, SM_NETWORK_X);
 }
 
-typedef struct
-{
-  SmTestProfile *profile;
-  gint64         post_id;
-} Published;
-
-static gboolean
-target_published (gpointer data)
-{
-  Published *w = data;
-  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
-
-  return g_strcmp0 (states, "published") == 0;
-}
-
 /* The whole way: `so-me post` checks each part, the publisher (its store
  * keeping the upload) sends the thread with the image on its first part. */
 static void
@@ -995,7 +980,7 @@ test_publisher_thread (void)
   g_autofree char *text = g_strdup_printf ("%s\n---\n%s\n---\nThe end.", a, b);
   g_auto(GStrv) parts = g_strdupv ((char *[]) { a, b, (char *) "The end.", NULL });
   g_autofree char *first = NULL;
-  Published w = { NULL, 0 };
+  SmTestWait w = { NULL, 0, "published" };
 
   if (g_getenv ("SM_PREFIX") == NULL)
     {
@@ -1031,7 +1016,7 @@ test_publisher_thread (void)
                    ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
   w.profile = p;
-  g_assert_true (sm_test_wait_for (target_published, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
 
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 3);
