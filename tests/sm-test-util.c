@@ -298,22 +298,52 @@ sm_test_sandbox_get (SmTestProfile *p,
   return parse (body);
 }
 
-void
-sm_test_sandbox_post (SmTestProfile *p,
-                      const char    *path,
-                      const char    *json)
+/* POSTs @json to @path on the profile's sandbox; its answer, status in
+ * *status. */
+static GBytes *
+sandbox_send_post (SmTestProfile *p,
+                   const char    *path,
+                   const char    *json,
+                   guint         *status)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
   g_autoptr(GBytes) req = g_bytes_new (json, strlen (json));
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
+  GBytes *body;
 
   soup_message_set_request_body_from_bytes (msg, "application/json", req);
   body = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), <, 300);
+  *status = soup_message_get_status (msg);
+  return body;
+}
+
+JsonNode *
+sm_test_sandbox_call (SmTestProfile *p,
+                      const char    *path,
+                      const char    *json,
+                      guint          status)
+{
+  guint got = 0;
+  g_autoptr(GBytes) body = sandbox_send_post (p, path, json, &got);
+
+  if (status != 0)
+    g_assert_cmpuint (got, ==, status);
+  g_assert_true (SOUP_STATUS_IS_SUCCESSFUL (got));
+  return g_bytes_get_size (body) > 0 ? parse (body) : NULL;
+}
+
+void
+sm_test_sandbox_post (SmTestProfile *p,
+                      const char    *path,
+                      const char    *json)
+{
+  guint status = 0;
+  g_autoptr(GBytes) body = sandbox_send_post (p, path, json, &status);
+
+  g_assert_cmpuint (status, <, 300);
 }
 
 guint
@@ -321,6 +351,19 @@ sm_test_sandbox_count_posts (SmTestProfile *p)
 {
   g_autoptr(JsonNode) posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   return json_array_get_length (json_node_get_array (posts));
+}
+
+void
+sm_test_wake_publisher (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
+                                                         "/studio/so_me/Studio/Publisher",
+                                                         "studio.so_me.Studio.Publisher1", "Wake",
+                                                         NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                                                         NULL, NULL);
+
+  g_assert_nonnull (ret);
 }
 
 JsonNode *
@@ -352,6 +395,15 @@ sm_test_target_states (SmTestProfile *p,
       g_string_append (states, json_object_get_string_member (t, "state"));
     }
   return g_string_free (g_steal_pointer (&states), FALSE);
+}
+
+gboolean
+sm_test_states_are (gpointer data)
+{
+  SmTestWait *w = data;
+  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
+
+  return g_strcmp0 (states, w->want) == 0;
 }
 
 gboolean

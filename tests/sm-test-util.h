@@ -51,11 +51,21 @@ JsonNode      *sm_test_sandbox_get      (SmTestProfile  *profile,
 void           sm_test_sandbox_post     (SmTestProfile  *profile,
                                          const char     *path,
                                          const char     *json);
+/* POST on the sandbox, answered with @status (0: any 2xx); its JSON
+ * answer, or NULL for an empty one. */
+JsonNode      *sm_test_sandbox_call     (SmTestProfile  *profile,
+                                         const char     *path,
+                                         const char     *json,
+                                         guint           status);
 guint          sm_test_sandbox_count_posts (SmTestProfile *profile);
 
 /* The publisher on the session bus: its pid, or 0 when none runs. */
 guint32        sm_test_publisher_pid    (void);
 void           sm_test_stop_publisher   (int             signum);
+
+/* Calls Wake on the publisher over the session bus (activating it when
+ * none runs), as the app does after a change; asserts it answered. */
+void           sm_test_wake_publisher   (void);
 
 /* `so-me status ID --json` parsed. */
 JsonNode      *sm_test_status           (SmTestProfile  *profile,
@@ -63,6 +73,18 @@ JsonNode      *sm_test_status           (SmTestProfile  *profile,
 /* The state of every target of @post_id, e.g. "published,published". */
 char          *sm_test_target_states    (SmTestProfile  *profile,
                                          gint64          post_id);
+
+/* For sm_test_wait_for (sm_test_states_are, &wait, …): waits until the
+ * targets of @post_id in @profile are in the states @want, e.g.
+ * "published,published". */
+typedef struct
+{
+  SmTestProfile *profile;
+  gint64         post_id;
+  const char    *want;
+} SmTestWait;
+
+gboolean       sm_test_states_are       (gpointer        wait);
 
 /* Polls @check every 100 ms until it returns TRUE or @timeout_s pass. */
 gboolean       sm_test_wait_for         (gboolean      (*check) (gpointer),

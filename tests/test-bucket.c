@@ -25,106 +25,18 @@
 #include "sm-sandbox-private.h"
 #include "sm-sigv4.h"
 #include "sm-store.h"
+#include "sm-test-net.h"
 #include "sm-test-util.h"
 #include "sm-token-store.h"
 
+/* The sandbox runs on a thread of its own (sm-test-net.h); fetches wait on
+ * lock and cond for its answer. */
 static struct
 {
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  SmSandbox    *sandbox;
-  char         *base;
   GMutex        lock;
   GCond         cond;
-  SoupSession  *hooks;
   char         *dir;
 } sbx;
-
-/* ---- the sandbox on its own thread ------------------------------------- */
-
-static gpointer
-sandbox_thread (gpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_main_context_push_thread_default (sbx.context);
-  sbx.sandbox = sm_sandbox_new ();
-  sm_sandbox_listen (sbx.sandbox, "127.0.0.1:0", &error);
-  g_assert_no_error (error);
-
-  g_mutex_lock (&sbx.lock);
-  sbx.base = g_strdup (sm_sandbox_get_base_url (sbx.sandbox));
-  g_cond_signal (&sbx.cond);
-  g_mutex_unlock (&sbx.lock);
-
-  g_main_loop_run (sbx.loop);
-
-  g_clear_object (&sbx.sandbox);
-  while (g_main_context_iteration (sbx.context, FALSE))
-    ;
-  g_main_context_pop_thread_default (sbx.context);
-  return NULL;
-}
-
-static void
-sandbox_start (void)
-{
-  /* The global default context, iterated only by the sandbox's thread: the
-   * sandbox core times its delays and drops with g_timeout_add(). */
-  sbx.context = g_main_context_ref (g_main_context_default ());
-  sbx.loop = g_main_loop_new (sbx.context, FALSE);
-  g_mutex_lock (&sbx.lock);
-  sbx.thread = g_thread_new ("sandbox", sandbox_thread, NULL);
-  while (sbx.base == NULL)
-    g_cond_wait (&sbx.cond, &sbx.lock);
-  g_mutex_unlock (&sbx.lock);
-
-  g_setenv (SM_NETWORK_BASE_ENV, sbx.base, TRUE);
-  sbx.hooks = soup_session_new ();
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (sbx.loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-sandbox_stop (void)
-{
-  g_main_context_invoke (sbx.context, quit_cb, NULL);
-  g_thread_join (sbx.thread);
-  g_main_loop_unref (sbx.loop);
-  g_main_context_unref (sbx.context);
-  g_clear_object (&sbx.hooks);
-  g_free (sbx.base);
-}
-
-static JsonNode *
-hook (const char *method,
-      const char *path,
-      const char *json)
-{
-  g_autofree char *url = g_strconcat (sbx.base, "/__sandbox/", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (json != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
-  body = soup_session_send_and_read (sbx.hooks, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-  return sm_http_parse_json (body, NULL);
-}
 
 /* A new bucket in the sandbox, and its config at @endpoint (NULL: the
  * regional AWS endpoint). */
@@ -136,7 +48,7 @@ make_bucket (const char     *region,
   static guint serial;
   g_autofree char *name = g_strdup_printf ("so-me-test-%u-%u", (guint) getpid (), ++serial);
   g_autofree char *json = g_strdup_printf ("{\"bucket\":\"%s\",\"region\":\"%s\"}", name, region);
-  g_autoptr(JsonNode) reply = hook ("POST", "s3/buckets", json);
+  g_autoptr(JsonNode) reply = sm_test_net_hook ("POST", "s3/buckets", json);
 
   g_assert_cmpstr (sm_json_get_string (reply, "bucket"), ==, name);
   return sm_s3_config_new (endpoint != NULL ? endpoint : sm_json_get_string (reply, "endpoint"),
@@ -151,7 +63,7 @@ static JsonNode *
 find_object (const char *bucket,
              const char *key)
 {
-  g_autoptr(JsonNode) objects = hook ("GET", "s3/objects", NULL);
+  g_autoptr(JsonNode) objects = sm_test_net_hook ("GET", "s3/objects", NULL);
   JsonArray *array = json_node_get_array (objects);
   JsonNode *found = NULL;
 
@@ -226,7 +138,7 @@ fetch_start_cb (gpointer data)
 {
   FetchResult *result = data;
 
-  _sm_sandbox_fetch (sbx.sandbox, result->url, fetch_done_cb, result, NULL);
+  _sm_sandbox_fetch (sm_test_net_sandbox (), result->url, fetch_done_cb, result, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -238,7 +150,7 @@ network_fetch (const char  *url,
 {
   FetchResult result = { (char *) url, FALSE, 0, 0, NULL };
 
-  g_main_context_invoke (sbx.context, fetch_start_cb, &result);
+  g_main_context_invoke (sm_test_net_context (), fetch_start_cb, &result);
   g_mutex_lock (&sbx.lock);
   while (!result.done)
     g_cond_wait (&sbx.cond, &sbx.lock);
@@ -357,7 +269,7 @@ test_check (void)
   g_assert_no_error (error);
 
   /* One object was put, fetched once and deleted. */
-  objects = hook ("GET", "s3/objects", NULL);
+  objects = sm_test_net_hook ("GET", "s3/objects", NULL);
   array = json_node_get_array (objects);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -483,16 +395,16 @@ test_errors (void)
   config->endpoint = g_strdup ("https://s3.us-west-1.amazonaws.com");
   config->addressing = SM_S3_ADDRESSING_PATH;
   {
-    g_autoptr(JsonNode) west = hook ("POST", "s3/buckets",
-                                     "{\"bucket\":\"so-me-west-1-route\",\"region\":\"us-west-1\"}");
+    g_autoptr(JsonNode) west = sm_test_net_hook ("POST", "s3/buckets",
+                                                 "{\"bucket\":\"so-me-west-1-route\",\"region\":\"us-west-1\"}");
   }
   check_put_fails (config, SM_PLATFORM_ERROR_CONFIG, "PermanentRedirect");
   g_clear_pointer (&config, sm_s3_config_free);
 
   /* The store is busy: worth trying again. */
-  fault = hook ("POST", "faults",
-                "{\"method\":\"PUT\",\"status\":503,\"body\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?>"
-                "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>\"}");
+  fault = sm_test_net_hook ("POST", "faults",
+                            "{\"method\":\"PUT\",\"status\":503,\"body\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?>"
+                            "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>\"}");
   check_put_fails (good, SM_PLATFORM_ERROR_TRANSIENT, "SlowDown: Please reduce your request rate.");
 }
 
@@ -634,7 +546,7 @@ test_lost_answer (void)
 {
   g_autoptr(SmS3Config) config = make_bucket ("eu-west-1", NULL, SM_S3_ADDRESSING_AUTO);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autoptr(JsonNode) fault = hook ("POST", "faults", "{\"method\":\"PUT\",\"drop\":true}");
+  g_autoptr(JsonNode) fault = sm_test_net_hook ("POST", "faults", "{\"method\":\"PUT\",\"drop\":true}");
   g_autoptr(JsonNode) objects = NULL;
   g_autofree char *sha256 = NULL;
   g_autofree char *path = make_file ("lost.jpg", 200 * 1024, &sha256);
@@ -651,7 +563,7 @@ test_lost_answer (void)
   g_test_message ("%s", error->message);
 
   /* It had been stored whole; it is gone now. */
-  objects = hook ("GET", "s3/objects", NULL);
+  objects = sm_test_net_hook ("GET", "s3/objects", NULL);
   array = json_node_get_array (objects);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -679,7 +591,7 @@ static void
 test_server_error (void)
 {
   g_autoptr(SmS3Config) good = make_bucket ("eu-north-1", NULL, SM_S3_ADDRESSING_AUTO);
-  g_autoptr(JsonNode) fault = hook ("POST", "faults", "{\"method\":\"PUT\",\"status\":500}");
+  g_autoptr(JsonNode) fault = sm_test_net_hook ("POST", "faults", "{\"method\":\"PUT\",\"status\":500}");
 
   check_put_fails (good, SM_PLATFORM_ERROR_TRANSIENT, "HTTP 500");
 }
@@ -762,26 +674,6 @@ test_needs_bucket (void)
 
 /* ---- so-me bucket, as a user runs it ----------------------------------- */
 
-/* POST to a profile's own sandbox, answering JSON. */
-static JsonNode *
-profile_hook (SmTestProfile *p,
-              const char    *path,
-              const char    *json)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) req = g_bytes_new (json, strlen (json));
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", req);
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 201);
-  return sm_http_parse_json (body, NULL);
-}
-
 /* TRUE when any file under @dir holds @needle. */
 static gboolean
 tree_contains (const char *dir,
@@ -838,7 +730,7 @@ test_cli_bucket (void)
   if (!have_installed_programs ())
     return;
   p = sm_test_profile_new ();
-  made = profile_hook (p, "/__sandbox/s3/buckets", "{\"bucket\":\"cli-media\",\"region\":\"eu-west-1\"}");
+  made = sm_test_sandbox_call (p, "/__sandbox/s3/buckets", "{\"bucket\":\"cli-media\",\"region\":\"eu-west-1\"}", 201);
   bucket = sm_json_get_string (made, "bucket");
   key_id = sm_json_get_string (made, "access_key_id");
   secret = sm_json_get_string (made, "secret_access_key");
@@ -1017,7 +909,7 @@ test_cli_post_needs_bucket (void)
   g_clear_pointer (&err, g_free);
 
   /* With a bucket, the photo gets past that check. */
-  made = profile_hook (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-media\",\"region\":\"us-east-1\"}");
+  made = sm_test_sandbox_call (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-media\",\"region\":\"us-east-1\"}", 201);
   secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
   /* Another endpoint does not say its region. */
   status = sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
@@ -1128,7 +1020,7 @@ main (int   argc,
 
   sbx.dir = g_dir_make_tmp ("test-bucket-XXXXXX", NULL);
   g_assert_nonnull (sbx.dir);
-  sandbox_start ();
+  sm_test_net_run_in_thread (TRUE);
 
   g_test_add_func ("/bucket/virtual-hosted", test_virtual_hosted);
   g_test_add_func ("/bucket/path-style", test_path_style);
@@ -1146,7 +1038,7 @@ main (int   argc,
 
   status = g_test_run ();
 
-  sandbox_stop ();
+  sm_test_net_stop ();
   g_rmdir (sbx.dir);
   g_free (sbx.dir);
   return status;

@@ -24,6 +24,7 @@
 
 #include "sm-media-rules.h"
 #include "sm-media.h"
+#include "sm-test-net.h"
 #include "sm-test-util.h"
 #include "sm-transcode.h"
 
@@ -47,33 +48,6 @@ have_element (const char *name)
   g_autoptr(GstElementFactory) factory = gst_element_factory_find (name);
 
   return factory != NULL;
-}
-
-/* Runs gst-launch-1.0 -q -e on @pipeline, where each "@NAME@" is replaced
- * by the path of fixture NAME. */
-static gboolean
-gst_launch (const char *pipeline,
-            const char *name,
-            GError    **error)
-{
-  g_autofree char *path = fixture (name);
-  g_autofree char *quoted = g_shell_quote (path);
-  g_autofree char *command = g_strdup_printf ("gst-launch-1.0 -q -e %s ! filesink location=%s",
-                                              pipeline, quoted);
-  g_auto(GStrv) argv = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  if (!g_shell_parse_argv (command, NULL, &argv, error)
-      || !g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                        NULL, NULL, &err, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, error))
-    {
-      g_prefix_error (error, "%s: %s: ", name, err);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static void
@@ -157,59 +131,59 @@ make_fixtures (GError **error)
         return FALSE;
       }
 
-  if (!gst_launch ("videotestsrc num-buffers=60 ! video/x-raw,width=640,height=360,framerate=30/1,"
-                   "format=I420 ! x264enc speed-preset=ultrafast ! queue ! mux. "
-                   "audiotestsrc num-buffers=87 samplesperbuffer=1024 "
-                   "! audio/x-raw,rate=44100,channels=2 ! audioconvert ! avenc_aac ! aacparse "
-                   "! queue ! mux. mp4mux name=mux faststart=true",
-                   "clip.mp4", error)
-      || !gst_launch ("videotestsrc num-buffers=30 ! video/x-raw,width=1080,height=1920,"
-                      "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast "
-                      "! mp4mux faststart=true",
-                      "vertical.mp4", error)
-      || !gst_launch ("videotestsrc num-buffers=15 ! video/x-raw,width=320,height=240,"
-                      "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast ! mp4mux",
-                      "landscape.mp4", error)
-      || !gst_launch ("videotestsrc num-buffers=15 ! video/x-raw,width=320,height=240,"
-                      "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast ! qtmux",
-                      "clip.mov", error)
-      || !gst_launch ("audiotestsrc num-buffers=44 samplesperbuffer=1024 "
-                      "! audio/x-raw,rate=44100,channels=1 ! audioconvert ! avenc_aac ! aacparse "
-                      "! mp4mux",
-                      "voice.m4a", error)
-      || !gst_launch ("videotestsrc num-buffers=1 ! video/x-raw,width=320,height=240 ! pngenc",
-                      "image.png", error)
-      || !gst_launch ("videotestsrc num-buffers=1 ! video/x-raw,width=320,height=240 ! jpegenc",
-                      "image.jpg", error)
-      || !gst_launch ("videotestsrc num-buffers=1 ! video/x-raw,width=320,height=960 ! pngenc",
-                      "tall.png", error))
+  if (!sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=60 ! video/x-raw,width=640,height=360,framerate=30/1,"
+                               "format=I420 ! x264enc speed-preset=ultrafast ! queue ! mux. "
+                               "audiotestsrc num-buffers=87 samplesperbuffer=1024 "
+                               "! audio/x-raw,rate=44100,channels=2 ! audioconvert ! avenc_aac ! aacparse "
+                               "! queue ! mux. mp4mux name=mux faststart=true",
+                               "clip.mp4", error)
+      || !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=30 ! video/x-raw,width=1080,height=1920,"
+                                  "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast "
+                                  "! mp4mux faststart=true",
+                                  "vertical.mp4", error)
+      || !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=15 ! video/x-raw,width=320,height=240,"
+                                  "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast ! mp4mux",
+                                  "landscape.mp4", error)
+      || !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=15 ! video/x-raw,width=320,height=240,"
+                                  "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast ! qtmux",
+                                  "clip.mov", error)
+      || !sm_test_net_gst_launch (fixture_dir, "audiotestsrc num-buffers=44 samplesperbuffer=1024 "
+                                  "! audio/x-raw,rate=44100,channels=1 ! audioconvert ! avenc_aac ! aacparse "
+                                  "! mp4mux",
+                                  "voice.m4a", error)
+      || !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=1 ! video/x-raw,width=320,height=240 ! pngenc",
+                                  "image.png", error)
+      || !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=1 ! video/x-raw,width=320,height=240 ! jpegenc",
+                                  "image.jpg", error)
+      || !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=1 ! video/x-raw,width=320,height=960 ! pngenc",
+                                  "tall.png", error))
     return FALSE;
 
   if (have_element ("vp8enc") && have_element ("webmmux") && have_element ("opusenc"))
     {
-      if (!gst_launch ("videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,"
-                       "framerate=30/1 ! videoconvert ! vp8enc deadline=1 ! queue ! mux. "
-                       "audiotestsrc num-buffers=47 samplesperbuffer=1024 ! audioconvert "
-                       "! opusenc ! queue ! mux. webmmux name=mux",
-                       web_name, error))
+      if (!sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,"
+                                   "framerate=30/1 ! videoconvert ! vp8enc deadline=1 ! queue ! mux. "
+                                   "audiotestsrc num-buffers=47 samplesperbuffer=1024 ! audioconvert "
+                                   "! opusenc ! queue ! mux. webmmux name=mux",
+                                   web_name, error))
         return FALSE;
     }
   else
     {
       web_name = "clip.ogg";
       web_is_vp8 = FALSE;
-      if (!gst_launch ("videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,"
-                       "framerate=30/1 ! videoconvert ! theoraenc ! queue ! mux. "
-                       "audiotestsrc num-buffers=47 samplesperbuffer=1024 ! audioconvert "
-                       "! vorbisenc ! queue ! mux. oggmux name=mux",
-                       web_name, error))
+      if (!sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,"
+                                   "framerate=30/1 ! videoconvert ! theoraenc ! queue ! mux. "
+                                   "audiotestsrc num-buffers=47 samplesperbuffer=1024 ! audioconvert "
+                                   "! vorbisenc ! queue ! mux. oggmux name=mux",
+                                   web_name, error))
         return FALSE;
     }
 
   if (have_element ("lamemp3enc")
-      && !gst_launch ("audiotestsrc num-buffers=44 samplesperbuffer=1024 ! audioconvert "
-                      "! lamemp3enc",
-                      "song.mp3", error))
+      && !sm_test_net_gst_launch (fixture_dir, "audiotestsrc num-buffers=44 samplesperbuffer=1024 ! audioconvert "
+                                  "! lamemp3enc",
+                                  "song.mp3", error))
     return FALSE;
 
   write_truncated ("clip.mp4", "truncated.mp4", 30);

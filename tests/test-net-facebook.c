@@ -14,18 +14,15 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "sm-http.h"
 #include "sm-platform.h"
 #include "sm-platforms-private.h"
 #include "sm-store.h"
+#include "sm-test-net.h"
 
 #define CLIENT_ID     "sandbox-client"
 #define CLIENT_SECRET "sandbox-secret"
@@ -35,14 +32,6 @@
 #define CHUNK         (1024 * 1024)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SmPublishResult, sm_publish_result_clear)
-
-static struct
-{
-  GSubprocess *process;
-  GThread     *drain;
-  char        *base;
-  SoupSession *hooks;
-} sandbox;
 
 static struct
 {
@@ -58,192 +47,14 @@ static const SmClientCredentials creds = {
   .client_secret = (char *) CLIENT_SECRET,
 };
 
-/* ---- the sandbox process ------------------------------------------------- */
-
-static gpointer
-drain_thread (gpointer data)
-{
-  GInputStream *stream = data;
-  char buffer[4096];
-
-  while (g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL) > 0)
-    ;
-  g_object_unref (stream);
-  return NULL;
-}
-
-static void
-child_setup (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static void
-sandbox_start (void)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *line = NULL;
-
-  if (build_dir == NULL)
-    return;
-  path = g_build_filename (build_dir, "src", "so-me-studio-sandbox", NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-    return;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  sandbox.process = g_subprocess_launcher_spawn (launcher, &error,
-                                                 path, "--listen", "127.0.0.1:0", NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox.process));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_strstrip (line);
-  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
-
-  sandbox.base = g_steal_pointer (&line);
-  sandbox.drain = g_thread_new ("sandbox-stdout", drain_thread,
-                                g_object_ref (G_INPUT_STREAM (out)));
-  sandbox.hooks = soup_session_new ();
-  g_setenv (SM_NETWORK_BASE_ENV, sandbox.base, TRUE);
-}
-
-static void
-sandbox_stop (void)
-{
-  if (sandbox.process == NULL)
-    return;
-  g_subprocess_force_exit (sandbox.process);
-  g_subprocess_wait (sandbox.process, NULL, NULL);
-  g_thread_join (sandbox.drain);
-  g_clear_object (&sandbox.process);
-  g_clear_object (&sandbox.hooks);
-  g_clear_pointer (&sandbox.base, g_free);
-}
-
-static JsonNode *
-hook (const char *method,
-      const char *path,
-      const char *json)
-{
-  g_autofree char *url = g_strconcat (sandbox.base, "/__sandbox/", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (json != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
-  body = soup_session_send_and_read (sandbox.hooks, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-  return sm_http_parse_json (body, NULL);
-}
-
-static void
-add_fault (const char *json)
-{
-  g_autoptr(JsonNode) reply = hook ("POST", "faults", json);
-}
-
-static void
-clear_faults (void)
-{
-  g_autoptr(JsonNode) reply = hook ("DELETE", "faults", NULL);
-}
-
-/* The post the sandbox recorded with @id, or NULL. */
-static JsonNode *
-sandbox_post (const char *id)
-{
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  JsonArray *array = json_node_get_array (posts);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *post = json_array_get_element (array, i);
-
-      if (g_strcmp0 (sm_json_get_string (post, "network"), "facebook") == 0
-          && g_strcmp0 (sm_json_get_string (post, "id"), id) == 0)
-        return json_node_ref (post);
-    }
-  return NULL;
-}
-
-static guint
-request_count (void)
-{
-  g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
-
-  return json_array_get_length (json_node_get_array (requests));
-}
-
-/* Requests since @first that match @method, @host and the glob @path. */
-static GPtrArray *
-requests_since (guint       first,
-                const char *method,
-                const char *host,
-                const char *path)
-{
-  g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
-  JsonArray *array = json_node_get_array (requests);
-  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-
-  for (guint i = first; i < json_array_get_length (array); i++)
-    {
-      JsonNode *record = json_array_get_element (array, i);
-
-      if (g_strcmp0 (sm_json_get_string (record, "method"), method) == 0
-          && g_strcmp0 (sm_json_get_string (record, "host"), host) == 0
-          && g_pattern_match_simple (path, sm_json_get_string (record, "path")))
-        g_ptr_array_add (found, json_node_ref (record));
-    }
-  return found;
-}
-
 /* ---- connecting ------------------------------------------------------------ */
-
-static char *
-pkce_challenge (const char *verifier)
-{
-  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
-  char *b64;
-
-  g_checksum_update (sha, (const guchar *) verifier, -1);
-  g_checksum_get_digest (sha, digest, &len);
-  b64 = g_base64_encode (digest, len);
-  g_strdelimit (b64, "+", '-');
-  g_strdelimit (b64, "/", '_');
-  if (strchr (b64, '=') != NULL)
-    *strchr (b64, '=') = '\0';
-  return b64;
-}
 
 static void
 connect_page (void)
 {
   SmPlatform *platform = sm_platform_get (SM_NETWORK_FACEBOOK);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
   g_autoptr(GPtrArray) accounts = NULL;
   g_autofree char *verifier = NULL;
@@ -251,22 +62,10 @@ connect_page (void)
   g_autofree char *url = NULL;
   SmAccountInfo *first;
 
-  verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%08x", g_random_int (), g_random_int (),
-                              g_random_int (), g_random_int (), g_random_int (), g_random_int ());
-  challenge = pkce_challenge (verifier);
+  verifier = sm_test_net_pkce_verifier ();
+  challenge = sm_test_net_pkce_challenge (verifier);
   url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI, "state-fb", challenge);
-  msg = sm_http_message_new ("GET", url, &error);
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)));
-  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                        "Location"),
-                          G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_assert_no_error (error);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 0, NULL);
 
   accounts = sm_platform_exchange_code (platform, session, &creds,
                                         g_hash_table_lookup (params, "code"), REDIRECT_URI,
@@ -284,11 +83,8 @@ connect_page (void)
 static gboolean
 ready (void)
 {
-  if (sandbox.process == NULL)
-    {
-      g_test_skip ("no so-me-studio-sandbox in $SM_BUILD_DIR/src");
-      return FALSE;
-    }
+  if (!sm_test_net_need_sandbox ())
+    return FALSE;
   if (fb.no_fixtures != NULL)
     {
       g_test_skip (fb.no_fixtures);
@@ -305,31 +101,6 @@ static char *
 fixture (const char *name)
 {
   return g_build_filename (fb.dir, name, NULL);
-}
-
-static gboolean
-gst_launch (const char *pipeline,
-            const char *name,
-            GError    **error)
-{
-  g_autofree char *path = fixture (name);
-  g_autofree char *quoted = g_shell_quote (path);
-  g_autofree char *command = g_strdup_printf ("gst-launch-1.0 -q -e %s ! filesink location=%s",
-                                              pipeline, quoted);
-  g_auto(GStrv) argv = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  if (!g_shell_parse_argv (command, NULL, &argv, error)
-      || !g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                        NULL, NULL, &err, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, error))
-    {
-      g_prefix_error (error, "%s: %s: ", name, err);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -352,18 +123,18 @@ make_fixtures (GError **error)
     }
 
   /* Noise compresses badly: a video of a few MB in two seconds. */
-  if (!gst_launch ("videotestsrc pattern=snow num-buffers=60 ! video/x-raw,width=640,height=360,"
-                   "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast bitrate=16000 "
-                   "! mp4mux faststart=true", "clip.mp4", error)
-      || !gst_launch ("videotestsrc num-buffers=90 ! video/x-raw,width=540,height=960,"
-                      "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast ! mp4mux",
-                      "reel.mp4", error)
-      || !gst_launch ("videotestsrc pattern=smpte num-buffers=1 ! video/x-raw,width=640,height=480 "
-                      "! jpegenc", "one.jpg", error)
-      || !gst_launch ("videotestsrc pattern=ball num-buffers=1 ! video/x-raw,width=640,height=480 "
-                      "! jpegenc", "two.jpg", error)
-      || !gst_launch ("videotestsrc pattern=snow num-buffers=1 ! video/x-raw,width=320,height=240 "
-                      "! pngenc", "three.png", error))
+  if (!sm_test_net_gst_launch (fb.dir, "videotestsrc pattern=snow num-buffers=60 ! video/x-raw,width=640,height=360,"
+                               "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast bitrate=16000 "
+                               "! mp4mux faststart=true", "clip.mp4", error)
+      || !sm_test_net_gst_launch (fb.dir, "videotestsrc num-buffers=90 ! video/x-raw,width=540,height=960,"
+                                  "framerate=30/1,format=I420 ! x264enc speed-preset=ultrafast ! mp4mux",
+                                  "reel.mp4", error)
+      || !sm_test_net_gst_launch (fb.dir, "videotestsrc pattern=smpte num-buffers=1 ! video/x-raw,width=640,height=480 "
+                                  "! jpegenc", "one.jpg", error)
+      || !sm_test_net_gst_launch (fb.dir, "videotestsrc pattern=ball num-buffers=1 ! video/x-raw,width=640,height=480 "
+                                  "! jpegenc", "two.jpg", error)
+      || !sm_test_net_gst_launch (fb.dir, "videotestsrc pattern=snow num-buffers=1 ! video/x-raw,width=320,height=240 "
+                                  "! pngenc", "three.png", error))
     return FALSE;
 
   /* Called .mp4, but Facebook cannot make a video of it. */
@@ -376,105 +147,10 @@ static SmPostMedia *
 media_new (const char *name,
            const char *mime_type)
 {
-  SmPostMedia *media = g_new0 (SmPostMedia, 1);
-  g_autofree char *contents = NULL;
-  gsize len = 0;
+  g_autofree char *path = fixture (name);
   static gint64 next_id = 1;
 
-  media->id = next_id++;
-  media->path = fixture (name);
-  g_assert_true (g_file_get_contents (media->path, &contents, &len, NULL));
-  media->size_bytes = (gint64) len;
-  media->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
-  media->mime_type = g_strdup (mime_type);
-  return media;
-}
-
-/* ---- upload hooks that keep state in memory, as the store would --------- */
-
-typedef struct
-{
-  GHashTable *states;   /* media id → SmUploadState */
-  guint       saves;
-  gint64      last_acknowledged;
-  guint64     progress_total;
-  /* A fault added once a save acknowledges fault_after bytes. */
-  gint64      fault_after;
-  gboolean    fault_added;
-  const char *fault;
-} Hooks;
-
-static gpointer
-hooks_load (gpointer data,
-            gint64   media_id)
-{
-  Hooks *h = data;
-  SmUploadState *saved = g_hash_table_lookup (h->states, &media_id);
-  SmUploadState *copy;
-
-  if (saved == NULL)
-    return NULL;
-  copy = g_new0 (SmUploadState, 1);
-  copy->media_id = saved->media_id;
-  copy->session = g_strdup (saved->session);
-  copy->acknowledged = saved->acknowledged;
-  copy->remote_media_id = g_strdup (saved->remote_media_id);
-  return copy;
-}
-
-static void
-hooks_save (gpointer    data,
-            gint64      media_id,
-            const char *session,
-            gint64      acknowledged,
-            const char *remote_media_id)
-{
-  Hooks *h = data;
-  SmUploadState *state = g_new0 (SmUploadState, 1);
-
-  state->media_id = media_id;
-  state->session = g_strdup (session);
-  state->acknowledged = acknowledged;
-  state->remote_media_id = g_strdup (remote_media_id);
-  g_hash_table_replace (h->states, g_memdup2 (&media_id, sizeof media_id), state);
-  h->saves++;
-  h->last_acknowledged = acknowledged;
-
-  if (h->fault != NULL && !h->fault_added && acknowledged >= h->fault_after)
-    {
-      add_fault (h->fault);
-      h->fault_added = TRUE;
-    }
-}
-
-static void
-hooks_progress (gpointer data,
-                guint64  sent,
-                guint64  total)
-{
-  Hooks *h = data;
-
-  g_assert_cmpuint (sent, <=, total);
-  h->progress_total = total;
-}
-
-static void
-hooks_init (Hooks         *h,
-            SmUploadHooks *uploads)
-{
-  memset (h, 0, sizeof *h);
-  h->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                     (GDestroyNotify) sm_upload_state_free);
-  uploads->data = h;
-  uploads->load = hooks_load;
-  uploads->save = hooks_save;
-  uploads->progress = hooks_progress;
-}
-
-static void
-hooks_clear (Hooks *h)
-{
-  g_clear_pointer (&h->states, g_hash_table_unref);
+  return sm_test_net_media_new (next_id++, path, mime_type);
 }
 
 static char *
@@ -516,7 +192,7 @@ assert_post_media (const char *id,
                    GPtrArray  *media,
                    const char *kind)
 {
-  g_autoptr(JsonNode) post = sandbox_post (id);
+  g_autoptr(JsonNode) post = sm_test_net_post ("facebook", id);
   JsonNode *files;
 
   g_assert_nonnull (post);
@@ -546,11 +222,11 @@ test_photo (void)
   g_autoptr(JsonNode) post = NULL;
   g_autofree char *text = NULL;
   SmUploadHooks uploads;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   text = unique_text ("one photo");
   g_ptr_array_add (media, media_new ("one.jpg", "image/jpeg"));
 
@@ -559,9 +235,9 @@ test_photo (void)
   g_assert_true (g_str_has_prefix (result.remote_id, fb.page));
   g_assert_true (g_str_has_prefix (result.permalink, "https://www.facebook.com/"));
   assert_post_media (result.remote_id, media, "image");
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("facebook", result.remote_id);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, text);
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 static void
@@ -576,27 +252,27 @@ test_photos (void)
   g_autofree char *text = NULL;
   SmUploadHooks uploads;
   guint before;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   text = unique_text ("three photos");
   g_ptr_array_add (media, media_new ("two.jpg", "image/jpeg"));
   g_ptr_array_add (media, media_new ("three.png", "image/png"));
   g_ptr_array_add (media, media_new ("one.jpg", "image/jpeg"));
 
-  posts = hook ("GET", "posts", NULL);
+  posts = sm_test_net_hook ("GET", "posts", NULL);
   before = json_array_get_length (json_node_get_array (posts));
   g_assert_true (publish (text, media, "post", &uploads, &result, &error));
   g_assert_no_error (error);
 
   /* One post, not four: the photos waited unpublished for it. */
   g_clear_pointer (&posts, json_node_unref);
-  posts = hook ("GET", "posts", NULL);
+  posts = sm_test_net_hook ("GET", "posts", NULL);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, before + 1);
   assert_post_media (result.remote_id, media, "image");
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("facebook", result.remote_id);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, text);
   g_assert_cmpuint (h.saves, ==, 3);
 
@@ -605,7 +281,7 @@ test_photos (void)
   g_assert_false (publish (text, media, "post", &uploads, &again, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
   g_assert_nonnull (strstr (error->message, "already posted"));
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 /* Publishes clip.mp4 as a video post; returns the id. */
@@ -638,33 +314,33 @@ test_video (void)
   SmPostMedia *clip;
   SmUploadHooks uploads;
   guint first;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   text = unique_text ("video");
   clip = media_new ("clip.mp4", "video/mp4");
   g_ptr_array_add (media, clip);
   g_test_message ("video of %" G_GINT64_FORMAT " bytes", clip->size_bytes);
   g_assert_cmpint (clip->size_bytes, >, 2 * CHUNK);
 
-  first = request_count ();
+  first = sm_test_net_requests_mark ();
   id = publish_clip (&uploads, media, text);
   assert_post_media (id, media, "video");
-  post = sandbox_post (id);
+  post = sm_test_net_post ("facebook", id);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, text);
 
   /* Chunk by chunk, each saved when acknowledged, each sent once. */
-  transfers = requests_since (first, "POST", VIDEO_HOST, "/*/*/videos");
+  transfers = sm_test_net_requests_since (first, "POST", VIDEO_HOST, "/*/*/videos");
   g_assert_cmpuint (transfers->len, ==, 2 + (clip->size_bytes + CHUNK - 1) / CHUNK);
   g_assert_cmpuint (h.saves, >=, (clip->size_bytes + CHUNK - 1) / CHUNK);
-  g_assert_cmpuint (h.progress_total, ==, (guint64) clip->size_bytes);
+  g_assert_cmpuint (h.last_total, ==, (guint64) clip->size_bytes);
   /* And after the finish (the last of those), its processing was watched
    * until ready. */
   node = g_strdup_printf ("/*/%s", id);
   {
-    g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
+    g_autoptr(JsonNode) requests = sm_test_net_hook ("GET", "requests", NULL);
     JsonArray *array = json_node_get_array (requests);
     guint polls = 0;
 
@@ -694,7 +370,7 @@ test_video (void)
     g_assert_cmpstr (found.remote_id, ==, id);
     g_assert_true (found.definitive);
   }
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 /* Bytes the sandbox took in transfer requests since @first, and how
@@ -703,7 +379,7 @@ static guint64
 transferred_since (guint  first,
                    guint *faulted)
 {
-  g_autoptr(GPtrArray) transfers = requests_since (first, "POST", VIDEO_HOST, "/*/*/videos");
+  g_autoptr(GPtrArray) transfers = sm_test_net_requests_since (first, "POST", VIDEO_HOST, "/*/*/videos");
   guint64 bytes = 0;
 
   *faulted = 0;
@@ -728,11 +404,11 @@ test_video_server_error (void)
   SmUploadHooks uploads;
   guint first, faulted = 0;
   guint64 bytes;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   text = unique_text ("video with a 503");
   clip = media_new ("clip.mp4", "video/mp4");
   g_ptr_array_add (media, clip);
@@ -743,7 +419,7 @@ test_video_server_error (void)
             "has occurred. Please retry your request later.\",\"type\":\"OAuthException\","
             "\"code\":2,\"is_transient\":true}}}";
   h.fault_after = CHUNK;
-  first = request_count ();
+  first = sm_test_net_requests_mark ();
   id = publish_clip (&uploads, media, text);
   g_assert_true (h.fault_added);
   assert_post_media (id, media, "video");
@@ -754,7 +430,7 @@ test_video_server_error (void)
   g_assert_cmpuint (faulted, ==, 1);
   g_assert_cmpuint (bytes, >=, (guint64) clip->size_bytes);
   g_assert_cmpuint (bytes, <, (guint64) clip->size_bytes + CHUNK + 64 * 1024);
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 static void
@@ -771,11 +447,11 @@ test_video_resume (void)
   guint first, second, faulted = 0;
   gint64 key;
   guint64 bytes;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   text = unique_text ("video cut off");
   clip = media_new ("clip.mp4", "video/mp4");
   g_ptr_array_add (media, clip);
@@ -785,7 +461,7 @@ test_video_resume (void)
   h.fault = "{\"host\":\"" VIDEO_HOST "\",\"method\":\"POST\",\"path\":\"/*/*/videos\","
             "\"count\":10,\"drop_after_bytes\":100000}";
   h.fault_after = 2 * CHUNK;
-  first = request_count ();
+  first = sm_test_net_requests_mark ();
   g_assert_false (publish (text, media, NULL, &uploads, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   key = clip->id;
@@ -795,16 +471,16 @@ test_video_resume (void)
   g_assert_null (saved->remote_media_id);
   g_assert_cmpint (saved->acknowledged, ==, 2 * CHUNK);
   g_clear_error (&error);
-  clear_faults ();
+  sm_test_net_clear_faults ();
 
   /* A new run from the saved state: it asks, then sends the rest. */
-  second = request_count ();
+  second = sm_test_net_requests_mark ();
   g_assert_true (publish (text, media, NULL, &uploads, &result, &error));
   g_assert_no_error (error);
   id = g_strdup (result.remote_id);
   assert_post_media (id, media, "video");
   {
-    g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
+    g_autoptr(JsonNode) requests = sm_test_net_hook ("GET", "requests", NULL);
     JsonNode *next = json_array_get_element (json_node_get_array (requests), second);
 
     /* Before another byte: where does the upload stand? */
@@ -818,7 +494,7 @@ test_video_resume (void)
   g_assert_cmpuint (faulted, >=, 1);
   g_assert_cmpuint (bytes - (guint64) faulted * 100000, >=, (guint64) clip->size_bytes);
   g_assert_cmpuint (bytes - (guint64) faulted * 100000, <, (guint64) clip->size_bytes + 64 * 1024);
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 static gboolean
@@ -830,14 +506,14 @@ publish_reel (const char       *name,
   g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
   SmUploadHooks uploads;
   gboolean ok;
-  Hooks h;
+  SmTestUploads h;
 
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   g_ptr_array_add (media, media_new (name, "video/mp4"));
   ok = publish (text, media, "reel", &uploads, result, error);
   if (ok)
     assert_post_media (result->remote_id, media, "video");
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
   return ok;
 }
 
@@ -855,20 +531,20 @@ test_reel (void)
   if (!ready ())
     return;
   text = unique_text ("reel");
-  first = request_count ();
+  first = sm_test_net_requests_mark ();
   g_assert_true (publish_reel ("reel.mp4", text, &result, &error));
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (result.permalink, "https://www.facebook.com/reel/"));
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("facebook", result.remote_id);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, text);
 
   /* One upload to rupload, then start → finish, and after the finish the
    * processing polled until ready (it takes the sandbox 0.6 s). */
-  uploads = requests_since (first, "POST", "rupload.facebook.com", "/video-upload/*/*");
+  uploads = sm_test_net_requests_since (first, "POST", "rupload.facebook.com", "/video-upload/*/*");
   g_assert_cmpuint (uploads->len, ==, 1);
   node = g_strdup_printf ("/*/%s", result.remote_id);
   {
-    g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
+    g_autoptr(JsonNode) requests = sm_test_net_hook ("GET", "requests", NULL);
     JsonArray *array = json_node_get_array (requests);
     guint reels_calls = 0;
     guint polls_after_finish = 0;
@@ -901,12 +577,12 @@ test_reel_limit (void)
   g_autoptr(JsonNode) reply = NULL;
   SmUploadHooks uploads;
   guint first;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
   /* A fresh day for the sandbox: no reel yet. */
-  reply = hook ("POST", "reset", NULL);
+  reply = sm_test_net_hook ("POST", "reset", NULL);
 
   for (guint i = 0; i < 30; i++)
     {
@@ -917,7 +593,7 @@ test_reel_limit (void)
       g_assert_no_error (error);
     }
 
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   g_ptr_array_add (media, media_new ("reel.mp4", "video/mp4"));
   g_assert_false (publish ("Reel 31 of the day", media, "reel", &uploads, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
@@ -932,14 +608,14 @@ test_reel_limit (void)
   /* A day later Facebook has forgotten the upload that waited: it is sent
    * again, and the reel goes out. */
   g_clear_pointer (&reply, json_node_unref);
-  reply = hook ("POST", "reset", NULL);
-  first = request_count ();
+  reply = sm_test_net_hook ("POST", "reset", NULL);
+  first = sm_test_net_requests_mark ();
   g_assert_true (publish ("Reel 31 of the day", media, "reel", &uploads, &later, &error));
   g_assert_no_error (error);
   assert_post_media (later.remote_id, media, "video");
-  rupload = requests_since (first, "POST", "rupload.facebook.com", "/video-upload/*/*");
+  rupload = sm_test_net_requests_since (first, "POST", "rupload.facebook.com", "/video-upload/*/*");
   g_assert_cmpuint (rupload->len, ==, 1);
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 static void
@@ -950,11 +626,11 @@ test_processing_failure (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   SmUploadHooks uploads;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   text = unique_text ("not a video");
   g_ptr_array_add (media, media_new ("not-a-video.mp4", "video/mp4"));
 
@@ -963,7 +639,7 @@ test_processing_failure (void)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "format that we don't support"));
   g_assert_null (result.remote_id);
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 static void
@@ -978,13 +654,13 @@ test_expired (void)
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
   SmUploadHooks uploads;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   json = g_strdup_printf ("{\"network\":\"facebook\",\"token\":\"%s\"}", fb.tokens->access_token);
-  reply = hook ("POST", "tokens/expire", json);
+  reply = sm_test_net_hook ("POST", "tokens/expire", json);
   g_assert_cmpint (sm_json_get_int (reply, "changed"), ==, 1);
 
   text = unique_text ("expired");
@@ -1002,7 +678,7 @@ test_expired (void)
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
   g_assert_nonnull (strstr (error->message, "Reconnect"));
   g_clear_pointer (&fb.tokens, sm_tokens_free);
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 static void
@@ -1022,7 +698,7 @@ test_text_link (void)
 
   g_assert_true (publish (text, NULL, NULL, NULL, &result, &error));
   g_assert_no_error (error);
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("facebook", result.remote_id);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, text);
 
   /* The URL became the post's link preview; the text stayed whole. */
@@ -1050,7 +726,7 @@ test_text_link (void)
       g_assert_no_error (error);
     }
   g_clear_pointer (&post, json_node_unref);
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("facebook", result.remote_id);
   g_assert_true (json_object_get_boolean_member (json_node_get_object (post), "deleted"));
 }
 
@@ -1067,11 +743,11 @@ test_photo_found (void)
   g_autofree char *other = NULL;
   SmUploadHooks uploads;
   gint64 not_before;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   text = unique_text ("photo to find");
   other = unique_text ("photo never sent");
   g_ptr_array_add (media, media_new ("two.jpg", "image/jpeg"));
@@ -1098,7 +774,7 @@ test_photo_found (void)
     g_assert_no_error (error);
     g_assert_null (missing.remote_id);
   }
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 static void
@@ -1110,11 +786,11 @@ test_stories (void)
   g_auto(SmPublishResult) second = { .retry_after_us = -1 };
   g_autoptr(GError) error = NULL;
   SmUploadHooks uploads;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   g_ptr_array_add (photo, media_new ("one.jpg", "image/jpeg"));
   g_ptr_array_add (video, media_new ("reel.mp4", "video/mp4"));
 
@@ -1126,7 +802,7 @@ test_stories (void)
   g_assert_no_error (error);
   assert_post_media (second.remote_id, video, "video");
   g_assert_cmpstr (first.remote_id, !=, second.remote_id);
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 /* Throttled: the wait comes from the usage headers (section 2.6). */
@@ -1136,22 +812,22 @@ test_throttled (void)
   g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
   g_autoptr(GError) error = NULL;
   SmUploadHooks uploads;
-  Hooks h;
+  SmTestUploads h;
 
   if (!ready ())
     return;
-  hooks_init (&h, &uploads);
+  sm_test_uploads_init (&h, &uploads);
   g_ptr_array_add (media, media_new ("one.jpg", "image/jpeg"));
 
   /* X-Business-Use-Case-Usage says when, in minutes. */
   {
     g_auto(SmPublishResult) result = { .retry_after_us = -1 };
 
-    add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/*/photos\","
-               "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have "
-               "been too many calls to this Page account.\",\"type\":\"OAuthException\",\"code\":80001}},"
-               "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"109000000000001\\\":[{\\\"type\\\":"
-               "\\\"pages\\\",\\\"call_count\\\":100,\\\"estimated_time_to_regain_access\\\":7}]}\"}}");
+    sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/*/photos\","
+                           "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have "
+                           "been too many calls to this Page account.\",\"type\":\"OAuthException\",\"code\":80001}},"
+                           "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"109000000000001\\\":[{\\\"type\\\":"
+                           "\\\"pages\\\",\\\"call_count\\\":100,\\\"estimated_time_to_regain_access\\\":7}]}\"}}");
     g_assert_false (publish ("throttled", media, NULL, &uploads, &result, &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
     g_assert_cmpint (result.retry_after_us, ==, 7 * G_TIME_SPAN_MINUTE);
@@ -1162,18 +838,18 @@ test_throttled (void)
   {
     g_auto(SmPublishResult) result = { .retry_after_us = -1 };
 
-    add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/*/photos\","
-               "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#4) Application "
-               "request limit reached\",\"type\":\"OAuthException\",\"code\":4,\"is_transient\":true}},"
-               "\"headers\":{\"X-App-Usage\":\"{\\\"call_count\\\":150,\\\"total_cputime\\\":20,"
-               "\\\"total_time\\\":30}\"}}");
+    sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/*/photos\","
+                           "\"count\":1,\"status\":400,\"body\":{\"error\":{\"message\":\"(#4) Application "
+                           "request limit reached\",\"type\":\"OAuthException\",\"code\":4,\"is_transient\":true}},"
+                           "\"headers\":{\"X-App-Usage\":\"{\\\"call_count\\\":150,\\\"total_cputime\\\":20,"
+                           "\\\"total_time\\\":30}\"}}");
     g_assert_false (publish ("throttled", media, NULL, &uploads, &result, &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
     g_assert_cmpint (result.retry_after_us, >=, 20 * G_TIME_SPAN_MINUTE);
     g_assert_cmpint (result.retry_after_us, <=, 21 * G_TIME_SPAN_MINUTE);
     g_assert_nonnull (strstr (error->message, "Facebook"));
   }
-  hooks_clear (&h);
+  sm_test_uploads_clear (&h);
 }
 
 /* A raw call to the sandbox, as a client that gets it wrong would send it. */
@@ -1299,7 +975,7 @@ test_strict (void)
   g_clear_pointer (&refused, json_node_unref);
 
   /* A user token cannot post photos to a Page. */
-  tokens = hook ("GET", "tokens", NULL);
+  tokens = sm_test_net_hook ("GET", "tokens", NULL);
   for (guint i = 0; i < json_array_get_length (json_node_get_array (tokens)); i++)
     {
       JsonNode *token = json_array_get_element (json_node_get_array (tokens), i);
@@ -1316,9 +992,9 @@ test_strict (void)
     g_autoptr(SmTokens) page_tokens = fb.tokens;
     g_autoptr(GError) error = NULL;
     SmUploadHooks uploads;
-    Hooks h;
+    SmTestUploads h;
 
-    hooks_init (&h, &uploads);
+    sm_test_uploads_init (&h, &uploads);
     g_ptr_array_add (media, media_new ("one.jpg", "image/jpeg"));
     fb.tokens = sm_tokens_new ();
     fb.tokens->access_token = g_strdup (user_token);
@@ -1327,7 +1003,7 @@ test_strict (void)
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
     sm_tokens_free (fb.tokens);
     fb.tokens = g_steal_pointer (&page_tokens);
-    hooks_clear (&h);
+    sm_test_uploads_clear (&h);
   }
 }
 
@@ -1340,7 +1016,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   /* Before any thread exists: it sets the environment. */
-  sandbox_start ();
+  sm_test_net_spawn ();
   gst_init (&argc, &argv);
 
   fb.dir = g_dir_make_tmp ("sm-net-facebook-XXXXXX", &error);
@@ -1367,9 +1043,9 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  if (sandbox.process != NULL)
-    clear_faults ();
-  sandbox_stop ();
+  if (sm_test_net_running ())
+    sm_test_net_clear_faults ();
+  sm_test_net_stop ();
   {
     g_autoptr(GDir) dir = g_dir_open (fb.dir, 0, NULL);
     const char *name;

@@ -15,11 +15,7 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "sm-http.h"
 #include "sm-media-rules.h"
@@ -28,6 +24,7 @@
 #include "sm-platforms-private.h"
 #include "sm-s3.h"
 #include "sm-store.h"
+#include "sm-test-net.h"
 #include "sm-test-util.h"
 
 #define CLIENT_ID     "sandbox-client"
@@ -43,10 +40,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SmPublishResult, sm_publish_result_clear)
 
 static struct
 {
-  GSubprocess *process;
-  GThread     *drain;
-  char        *base;
-  SoupSession *hooks;
   char        *dir;       /* fixtures */
   SmTokens    *tokens;    /* of the connected account */
 } sandbox;
@@ -55,140 +48,6 @@ static const SmClientCredentials creds = {
   .client_id = (char *) CLIENT_ID,
   .client_secret = (char *) CLIENT_SECRET,
 };
-
-/* ---- the sandbox process --------------------------------------------------- */
-
-static gpointer
-drain_thread (gpointer data)
-{
-  GInputStream *stream = data;
-  char buffer[4096];
-
-  while (g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL) > 0)
-    ;
-  g_object_unref (stream);
-  return NULL;
-}
-
-static void
-child_setup (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static gboolean
-sandbox_start (void)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *line = NULL;
-
-  if (build_dir == NULL)
-    return FALSE;
-  path = g_build_filename (build_dir, "src", "so-me-studio-sandbox", NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-    return FALSE;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  sandbox.process = g_subprocess_launcher_spawn (launcher, &error,
-                                                 path, "--listen", "127.0.0.1:0", NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox.process));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_strstrip (line);
-  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
-
-  sandbox.base = g_steal_pointer (&line);
-  sandbox.drain = g_thread_new ("sandbox-stdout", drain_thread,
-                                g_object_ref (G_INPUT_STREAM (out)));
-  sandbox.hooks = soup_session_new ();
-  g_setenv (SM_NETWORK_BASE_ENV, sandbox.base, TRUE);
-  return TRUE;
-}
-
-static void
-sandbox_stop (void)
-{
-  if (sandbox.process == NULL)
-    return;
-  g_subprocess_force_exit (sandbox.process);
-  g_subprocess_wait (sandbox.process, NULL, NULL);
-  g_thread_join (sandbox.drain);
-  g_clear_object (&sandbox.process);
-  g_clear_object (&sandbox.hooks);
-  g_clear_pointer (&sandbox.base, g_free);
-}
-
-static JsonNode *
-hook (const char *method,
-      const char *path,
-      const char *json)
-{
-  g_autofree char *url = g_strconcat (sandbox.base, "/__sandbox/", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (msg);
-  if (json != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
-  body = soup_session_send_and_read (sandbox.hooks, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-  return sm_http_parse_json (body, NULL);
-}
-
-static void
-hook_post (const char *path,
-           const char *json)
-{
-  g_autoptr(JsonNode) reply = hook ("POST", path, json);
-}
-
-static gboolean
-need_sandbox (void)
-{
-  if (sandbox.process == NULL)
-    {
-      g_test_skip ("no so-me-studio-sandbox in $SM_BUILD_DIR/src");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The Instagram posts the sandbox recorded, oldest first (new references). */
-static GPtrArray *
-instagram_posts (void)
-{
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  JsonArray *array = json_node_get_array (posts);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *post = json_array_get_element (array, i);
-
-      if (g_strcmp0 (sm_json_get_string (post, "network"), "instagram") == 0)
-        g_ptr_array_add (found, json_node_ref (post));
-    }
-  return found;
-}
 
 /* Bytes the sandbox took in requests to @host matching @method and the
  * path glob, from request @from on; *n_out counts them. */
@@ -199,59 +58,14 @@ request_bytes (const char *method,
                guint       from,
                guint      *n_out)
 {
-  g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
-  JsonArray *list = json_node_get_array (requests);
-  gint64 bytes = 0;
-  guint n = 0;
+  g_autoptr(GPtrArray) requests = sm_test_net_requests_since (from, method, host, glob);
 
-  for (guint i = from; i < json_array_get_length (list); i++)
-    {
-      JsonObject *r = json_array_get_object_element (list, i);
-
-      if (g_strcmp0 (json_object_get_string_member (r, "method"), method) == 0 &&
-          g_strcmp0 (json_object_get_string_member (r, "host"), host) == 0 &&
-          g_pattern_match_simple (glob, json_object_get_string_member (r, "path")))
-        {
-          bytes += json_object_get_int_member_with_default (r, "body_bytes", 0);
-          n++;
-        }
-    }
   if (n_out != NULL)
-    *n_out = n;
-  return bytes;
-}
-
-static guint
-request_count (void)
-{
-  g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
-
-  return json_array_get_length (json_node_get_array (requests));
+    *n_out = requests->len;
+  return sm_test_net_body_bytes (requests);
 }
 
 /* ---- fixtures ------------------------------------------------------------------ */
-
-static char *
-file_sha256 (const char *path)
-{
-  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, NULL);
-
-  g_assert_nonnull (map);
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                      (const guchar *) g_mapped_file_get_contents (map),
-                                      g_mapped_file_get_length (map));
-}
-
-static gint64
-file_size (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, 0, NULL,
-                                                 NULL);
-
-  g_assert_nonnull (info);
-  return g_file_info_get_size (info);
-}
 
 /* A 9:16 H.264/AAC MP4 of @frames frames at 30 fps, made by GStreamer. */
 static char *
@@ -307,21 +121,6 @@ make_jpeg (const char *name,
   return g_steal_pointer (&path);
 }
 
-static SmPostMedia *
-post_media (gint64      id,
-            const char *path,
-            const char *mime_type)
-{
-  SmPostMedia *media = g_new0 (SmPostMedia, 1);
-
-  media->id = id;
-  media->path = g_strdup (path);
-  media->size_bytes = file_size (path);
-  media->sha256 = file_sha256 (path);
-  media->mime_type = g_strdup (mime_type);
-  return media;
-}
-
 /* Checks a fixture against the client's own rules for @kind. */
 static void
 assert_rules_take (const char *kind,
@@ -336,114 +135,7 @@ assert_rules_take (const char *kind,
     g_error ("%s: %s", path, problem);
 }
 
-/* ---- upload progress, kept as the publisher keeps it --------------------------- */
-
-typedef struct
-{
-  GHashTable   *states;     /* media id → SmUploadState */
-  guint64       last_sent;
-  guint64       cancel_after;
-  GCancellable *cancellable;
-  guint         saves;
-} Uploads;
-
-static gpointer
-uploads_load (gpointer data,
-              gint64   media_id)
-{
-  Uploads *u = data;
-  SmUploadState *state = g_hash_table_lookup (u->states, &media_id);
-  SmUploadState *copy;
-
-  if (state == NULL)
-    return NULL;
-  copy = g_new0 (SmUploadState, 1);
-  *copy = *state;
-  copy->session = g_strdup (state->session);
-  copy->remote_media_id = g_strdup (state->remote_media_id);
-  return copy;
-}
-
-static void
-uploads_save (gpointer    data,
-              gint64      media_id,
-              const char *session,
-              gint64      acknowledged,
-              const char *remote_media_id)
-{
-  Uploads *u = data;
-  SmUploadState *state = g_new0 (SmUploadState, 1);
-  gint64 *key = g_new (gint64, 1);
-
-  *key = media_id;
-  state->media_id = media_id;
-  state->session = g_strdup (session);
-  state->acknowledged = acknowledged;
-  state->remote_media_id = g_strdup (remote_media_id);
-  g_hash_table_replace (u->states, key, state);
-  u->saves++;
-}
-
-static void
-uploads_progress (gpointer data,
-                  guint64  sent,
-                  guint64  total)
-{
-  Uploads *u = data;
-
-  g_assert_cmpuint (sent, <=, total);
-  u->last_sent = sent;
-  /* A publisher killed in the middle of the upload. */
-  if (u->cancel_after > 0 && sent >= u->cancel_after && u->cancellable != NULL)
-    g_cancellable_cancel (u->cancellable);
-}
-
-static void
-uploads_init (Uploads       *u,
-              SmUploadHooks *hooks)
-{
-  memset (u, 0, sizeof *u);
-  u->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                     (GDestroyNotify) sm_upload_state_free);
-  hooks->data = u;
-  hooks->load = uploads_load;
-  hooks->save = uploads_save;
-  hooks->progress = uploads_progress;
-}
-
-static void
-uploads_clear (Uploads *u)
-{
-  g_clear_pointer (&u->states, g_hash_table_unref);
-  g_clear_object (&u->cancellable);
-}
-
-static const SmUploadState *
-uploads_get (Uploads *u,
-             gint64   media_id)
-{
-  return g_hash_table_lookup (u->states, &media_id);
-}
-
 /* ---- the client side --------------------------------------------------------------- */
-
-static char *
-pkce_challenge (const char *verifier)
-{
-  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
-  char *b64;
-
-  g_checksum_update (sha, (const guchar *) verifier, -1);
-  g_checksum_get_digest (sha, digest, &len);
-  b64 = g_base64_encode (digest, len);
-  g_strdelimit (b64, "+", '-');
-  g_strdelimit (b64, "/", '_');
-  if (strchr (b64, '=') != NULL)
-    *strchr (b64, '=') = '\0';
-  return b64;
-}
 
 /* The consent page approved at once, the code exchanged: the accounts. */
 static GPtrArray *
@@ -451,35 +143,16 @@ connect_accounts (GError **error)
 {
   SmPlatform *platform = sm_platform_get (SM_NETWORK_INSTAGRAM);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autofree char *verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%08x", g_random_int (),
-                                               g_random_int (), g_random_int (), g_random_int (),
-                                               g_random_int (), g_random_int ());
-  g_autofree char *challenge = pkce_challenge (verifier);
+  g_autofree char *verifier = sm_test_net_pkce_verifier ();
+  g_autofree char *challenge = sm_test_net_pkce_challenge (verifier);
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI,
                                                           "state-ig", challenge);
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *header;
 
   g_assert_true (g_str_has_prefix (url, "https://www.facebook.com/"));
   g_assert_nonnull (strstr (url, "instagram_content_publish"));
 
-  msg = sm_http_message_new ("GET", url, &local_error);
-  g_assert_no_error (local_error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &local_error);
-  g_assert_no_error (local_error);
-  g_assert_true (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)));
-  header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
-  g_assert_nonnull (header);
-  location = g_uri_parse (header, G_URI_FLAGS_ENCODED, &local_error);
-  g_assert_no_error (local_error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM,
-                               &local_error);
-  g_assert_no_error (local_error);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 0, NULL);
   g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, "state-ig");
 
   return sm_platform_exchange_code (platform, session, &creds,
@@ -490,7 +163,7 @@ connect_accounts (GError **error)
 static gboolean
 need_connected (void)
 {
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return FALSE;
   if (sandbox.tokens == NULL)
     {
@@ -596,7 +269,7 @@ test_connect (void)
   JsonArray *list;
   gboolean found = FALSE;
 
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return;
 
   accounts = connect_accounts (&error);
@@ -610,7 +283,7 @@ test_connect (void)
   g_assert_cmpint (info->tokens->expires_at_us, ==, 0);
 
   /* The token is the linked page's, derived from a long-lived user token. */
-  tokens = hook ("GET", "tokens", NULL);
+  tokens = sm_test_net_hook ("GET", "tokens", NULL);
   list = json_node_get_array (tokens);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
@@ -638,12 +311,12 @@ test_connect_unlinked (void)
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return;
 
-  hook_post ("instagram", "{\"linked\":false}");
+  sm_test_net_hook_post ("instagram", "{\"linked\":false}");
   accounts = connect_accounts (&error);
-  hook_post ("instagram", "{\"linked\":true}");
+  sm_test_net_hook_post ("instagram", "{\"linked\":true}");
 
   g_assert_null (accounts);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
@@ -651,43 +324,7 @@ test_connect_unlinked (void)
   g_assert_nonnull (strstr (error->message, "Page’s settings"));
 }
 
-typedef struct
-{
-  SmTestProfile *profile;
-  gint64         post_id;
-  const char    *want;
-} Wait;
-
-static gboolean
-states_are (gpointer data)
-{
-  Wait *w = data;
-  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
-
-  return g_strcmp0 (states, w->want) == 0;
-}
-
 static const char *reel (void);
-
-/* POST @json to the profile's own sandbox; its answer. */
-static JsonNode *
-profile_post (SmTestProfile *p,
-              const char    *path,
-              const char    *json)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", request);
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)));
-  return sm_http_parse_json (body, NULL);
-}
 
 /* From the command line, as a user does it: `so-me accounts connect
  * instagram`, a reel scheduled with `so-me post --media`, sent by the
@@ -711,12 +348,12 @@ test_cli (void)
   g_autofree char *photo_sha = NULL;
   g_autoptr(JsonNode) made = NULL;
   g_autoptr(JsonNode) objects = NULL;
-  Wait w = { NULL, 0, "published" };
+  SmTestWait w = { NULL, 0, "published" };
   gint64 account = 0;
   JsonArray *list;
   guint n = 0;
 
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return;
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     {
@@ -746,13 +383,13 @@ test_cli (void)
 
   /* A reel, through the publisher. */
   video = g_strdup (reel ());
-  sha = file_sha256 (video);
+  sha = sm_test_net_file_sha256 (video);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (sm_test_cli (p, NULL, &out, &err, "post", "--to", id, "--at", "now",
                                 "--media", video, "--option", "instagram.kind=reel",
                                 "Rye, from the command line", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
-  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   list = json_node_get_array (posts);
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
@@ -771,8 +408,8 @@ test_cli (void)
 
   /* With the bucket set up, the photo goes through it to Instagram, and
    * nothing of it stays there. */
-  made = profile_post (p, "/__sandbox/s3/buckets",
-                       "{\"bucket\":\"bakery-cli\",\"region\":\"eu-west-1\"}");
+  made = sm_test_sandbox_call (p, "/__sandbox/s3/buckets",
+                               "{\"bucket\":\"bakery-cli\",\"region\":\"eu-west-1\"}", 201);
   secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -795,12 +432,12 @@ test_cli (void)
                                 "--media", square, "--option", "instagram.kind=feed",
                                 "A square loaf", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
-  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
   g_clear_pointer (&posts, json_node_unref);
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   list = json_node_get_array (posts);
   g_assert_cmpuint (json_array_get_length (list), ==, 2);
-  photo_sha = file_sha256 (square);
+  photo_sha = sm_test_net_file_sha256 (square);
   g_assert_cmpstr (sm_json_get_string (json_array_get_element (list, 1), "media.0.kind"), ==, "image");
   g_assert_cmpstr (sm_json_get_string (json_array_get_element (list, 1), "media.0.sha256"), ==,
                    photo_sha);
@@ -829,11 +466,11 @@ test_cli_killed_publisher (void)
   g_autofree char *id = NULL;
   g_autofree char *video = NULL;
   g_autofree char *sha = NULL;
-  Wait w = { NULL, 0, "publishing" };
+  SmTestWait w = { NULL, 0, "publishing" };
   gint64 size, sent = 0;
   JsonArray *list;
 
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return;
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     {
@@ -846,8 +483,8 @@ test_cli_killed_publisher (void)
   sm_test_profile_activate (p);
   id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_test_connect (p, "instagram"));
   video = g_strdup (reel ());
-  sha = file_sha256 (video);
-  size = file_size (video);
+  sha = sm_test_net_file_sha256 (video);
+  size = sm_test_net_file_size (video);
 
   sm_test_sandbox_post (p, "/__sandbox/faults",
                         "{\"host\":\"rupload.facebook.com\",\"method\":\"POST\","
@@ -855,7 +492,7 @@ test_cli_killed_publisher (void)
   g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "post", "--to", id, "--at", "now",
                                 "--media", video, "A reel that outlives its publisher", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
 
   /* The 8 MB are in after well under a second on loopback; the answer
    * waits 8 s. */
@@ -868,17 +505,9 @@ test_cli_killed_publisher (void)
   sm_test_stop_publisher (SIGKILL);
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
 
-  {
-    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-    g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
-                                                           "/studio/so_me/Studio/Publisher",
-                                                           "studio.so_me.Studio.Publisher1", "Wake",
-                                                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-                                                           NULL, NULL);
-    g_assert_nonnull (ret);
-  }
+  sm_test_wake_publisher ();
   w.want = "published";
-  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
 
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   list = json_node_get_array (posts);
@@ -924,7 +553,7 @@ test_reel (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   const SmUploadState *state;
   SmPostMedia *m;
   JsonNode *post;
@@ -932,10 +561,10 @@ test_reel (void)
   if (!need_connected ())
     return;
 
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (11, reel (), "video/mp4"));
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (11, reel (), "video/mp4"));
   m = g_ptr_array_index (media, 0);
-  before = instagram_posts ();
+  before = sm_test_net_posts ("instagram");
 
   g_assert_true (publish ("Fresh sourdough, from the oven to you #bakery", media, "reel", NULL,
                           &hooks, NULL, &result, &error));
@@ -943,7 +572,7 @@ test_reel (void)
   g_assert_nonnull (result.remote_id);
   g_assert_true (g_str_has_prefix (result.permalink, "https://www.instagram.com/reel/"));
 
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   g_assert_cmpuint (after->len, ==, before->len + 1);
   post = g_ptr_array_index (after, after->len - 1);
   g_assert_cmpstr (sm_json_get_string (post, "id"), ==, result.remote_id);
@@ -954,12 +583,12 @@ test_reel (void)
 
   /* Progress reached the end, and what was saved says the file is there. */
   g_assert_cmpuint (u.last_sent, ==, (guint64) m->size_bytes);
-  state = uploads_get (&u, m->id);
+  state = sm_test_uploads_get (&u, m->id);
   g_assert_nonnull (state);
   g_assert_cmpint (state->acknowledged, ==, m->size_bytes);
   g_assert_nonnull (state->session);
   g_assert_nonnull (strstr (state->session, " https://rupload.facebook.com/ig-api-upload/"));
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* The connection dies halfway through the upload: the client asks the
@@ -974,7 +603,7 @@ test_reel_resume_after_cut (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *fault = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   SmPostMedia *m;
   guint from, n_uploads = 0;
   gint64 sent;
@@ -982,22 +611,22 @@ test_reel_resume_after_cut (void)
   if (!need_connected ())
     return;
 
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (21, reel (), "video/mp4"));
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (21, reel (), "video/mp4"));
   m = g_ptr_array_index (media, 0);
-  before = instagram_posts ();
-  from = request_count ();
+  before = sm_test_net_posts ("instagram");
+  from = sm_test_net_requests_mark ();
 
   fault = g_strdup_printf ("{\"host\":\"rupload.facebook.com\",\"method\":\"POST\","
                            "\"path\":\"/ig-api-upload/*\",\"count\":1,"
                            "\"drop_after_bytes\":%" G_GINT64_FORMAT "}", m->size_bytes / 2);
-  hook_post ("faults", fault);
+  sm_test_net_add_fault ("%s", fault);
 
   g_assert_true (publish ("Cut in the middle, and still one reel", media, "reel", NULL, &hooks,
                           NULL, &result, &error));
   g_assert_no_error (error);
 
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   g_assert_cmpuint (after->len, ==, before->len + 1);
   assert_post_files (g_ptr_array_index (after, after->len - 1), media);
 
@@ -1007,7 +636,7 @@ test_reel_resume_after_cut (void)
   g_assert_cmpuint (n_uploads, ==, 2);
   g_assert_cmpint (sent, >=, m->size_bytes);
   g_assert_cmpint (sent - m->size_bytes, <, m->size_bytes / 10);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* The publisher dies mid-upload (cancelled here); the next one finds the
@@ -1021,7 +650,7 @@ test_reel_resume_after_restart (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *container = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   SmPostMedia *m;
   const SmUploadState *state;
   guint from, n_uploads = 0, n_containers = 0;
@@ -1030,30 +659,30 @@ test_reel_resume_after_restart (void)
   if (!need_connected ())
     return;
 
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (31, reel (), "video/mp4"));
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (31, reel (), "video/mp4"));
   m = g_ptr_array_index (media, 0);
-  before = instagram_posts ();
+  before = sm_test_net_posts ("instagram");
 
   /* The sandbox takes the body slowly enough for the cut to land midway. */
-  u.cancellable = g_cancellable_new ();
+  u.cancel = g_cancellable_new ();
   u.cancel_after = (guint64) m->size_bytes / 2;
   {
     g_auto(SmPublishResult) result = { NULL, NULL, -1 };
 
     g_assert_false (publish ("A reel that survives a restart", media, "reel", NULL, &hooks,
-                             u.cancellable, &result, &error));
+                             u.cancel, &result, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&error);
   }
-  state = uploads_get (&u, m->id);
+  state = sm_test_uploads_get (&u, m->id);
   g_assert_nonnull (state);
   g_assert_nonnull (state->session);
   container = g_strndup (state->session, strcspn (state->session, " "));
-  g_clear_object (&u.cancellable);
+  g_clear_object (&u.cancel);
   u.cancel_after = 0;
 
-  from = request_count ();
+  from = sm_test_net_requests_mark ();
   {
     g_auto(SmPublishResult) result = { NULL, NULL, -1 };
 
@@ -1062,14 +691,14 @@ test_reel_resume_after_restart (void)
     g_assert_no_error (error);
   }
 
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   g_assert_cmpuint (after->len, ==, before->len + 1);
   assert_post_files (g_ptr_array_index (after, after->len - 1), media);
 
   /* The same container, and only what was missing sent again. */
   request_bytes ("POST", "graph.facebook.com", "/*/" IG_USER_ID "/media", from, &n_containers);
   g_assert_cmpuint (n_containers, ==, 0);
-  state = uploads_get (&u, m->id);
+  state = sm_test_uploads_get (&u, m->id);
   g_assert_true (g_str_has_prefix (state->session, container));
   sent = request_bytes ("POST", "rupload.facebook.com", "/ig-api-upload/*", from, &n_uploads);
   g_test_message ("after the restart: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes",
@@ -1077,7 +706,7 @@ test_reel_resume_after_restart (void)
   g_assert_cmpuint (n_uploads, ==, 1);
   g_assert_cmpint (sent, >, 0);
   g_assert_cmpint (sent, <, m->size_bytes);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* Three videos as a carousel: one post, its files in the order given. */
@@ -1090,20 +719,20 @@ test_carousel_order (void)
   g_autoptr(GError) error = NULL;
   const char *patterns[] = { "ball", "smpte", "pinwheel" };
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   JsonNode *post;
 
   if (!need_connected ())
     return;
 
-  uploads_init (&u, &hooks);
+  sm_test_uploads_init (&u, &hooks);
   for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
     {
       g_autofree char *name = g_strdup_printf ("slide-%u.mp4", i);
       g_autofree char *path = make_video (name, patterns[i], 540, 960, 96, 2000);
 
       assert_rules_take ("carousel", path);
-      g_ptr_array_add (media, post_media (40 + i, path, "video/mp4"));
+      g_ptr_array_add (media, sm_test_net_media_new (40 + i, path, "video/mp4"));
     }
 
   g_assert_true (publish ("Three loaves, three ways", media, "carousel", NULL, &hooks, NULL,
@@ -1111,12 +740,12 @@ test_carousel_order (void)
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (result.permalink, "https://www.instagram.com/p/"));
 
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   post = g_ptr_array_index (after, after->len - 1);
   g_assert_cmpstr (sm_json_get_string (post, "id"), ==, result.remote_id);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, "Three loaves, three ways");
   assert_post_files (post, media);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* A video story: no caption, and listed among the account's stories. */
@@ -1131,22 +760,22 @@ test_story (void)
   g_autoptr(SoupSession) session = sm_http_session_new ();
   g_autofree char *path = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   JsonNode *post;
 
   if (!need_connected ())
     return;
 
-  uploads_init (&u, &hooks);
+  sm_test_uploads_init (&u, &hooks);
   path = make_video ("story.mp4", "ball", 540, 960, 96, 2000);
   assert_rules_take ("story", path);
-  g_ptr_array_add (media, post_media (51, path, "video/mp4"));
+  g_ptr_array_add (media, sm_test_net_media_new (51, path, "video/mp4"));
 
   g_assert_true (publish ("Behind the counter this morning", media, "story", NULL, &hooks, NULL,
                           &result, &error));
   g_assert_no_error (error);
 
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   post = g_ptr_array_index (after, after->len - 1);
   g_assert_cmpstr (sm_json_get_string (post, "id"), ==, result.remote_id);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, "");
@@ -1159,7 +788,7 @@ test_story (void)
   g_assert_no_error (error);
   g_assert_cmpstr (sm_json_get_string (stories, "data.0.id"), ==, result.remote_id);
   g_assert_cmpstr (sm_json_get_string (stories, "data.0.media_product_type"), ==, "STORY");
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* The 24-hour quota is used up: refused before anything is sent, with
@@ -1175,28 +804,28 @@ test_publishing_limit (void)
   g_autofree char *quota = NULL;
   g_autofree char *expected = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   guint from, n = 0;
 
   if (!need_connected ())
     return;
 
   /* At least one post went out in this run: make that the whole quota. */
-  before = instagram_posts ();
+  before = sm_test_net_posts ("instagram");
   if (before->len == 0)
     {
       g_test_skip ("needs an earlier post in the last 24 hours");
       return;
     }
   quota = g_strdup_printf ("{\"quota_total\":%u}", before->len);
-  hook_post ("instagram", quota);
+  sm_test_net_hook_post ("instagram", "%s", quota);
 
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (61, reel (), "video/mp4"));
-  from = request_count ();
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (61, reel (), "video/mp4"));
+  from = sm_test_net_requests_mark ();
   g_assert_false (publish ("One too many today", media, "reel", NULL, &hooks, NULL, &result,
                            &error));
-  hook_post ("instagram", "{\"quota_total\":100}");
+  sm_test_net_hook_post ("instagram", "{\"quota_total\":100}");
 
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   expected = g_strdup_printf ("limit of %u post", before->len);
@@ -1210,9 +839,9 @@ test_publishing_limit (void)
   g_assert_cmpuint (n, ==, 0);
   request_bytes ("POST", "rupload.facebook.com", "/**", from, &n);
   g_assert_cmpuint (n, ==, 0);
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   g_assert_cmpuint (after->len, ==, before->len);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* A file Instagram cannot use: the container ends in ERROR, and the error
@@ -1228,7 +857,7 @@ test_container_error (void)
   g_autofree char *path = g_build_filename (sandbox.dir, "not-a-video.mp4", NULL);
   guint8 noise[64 * 1024];
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
 
   if (!need_connected ())
     return;
@@ -1236,9 +865,9 @@ test_container_error (void)
   for (guint i = 0; i < sizeof noise; i++)
     noise[i] = (guint8) g_random_int ();
   g_assert_true (g_file_set_contents (path, (const char *) noise, sizeof noise, NULL));
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (71, path, "video/mp4"));
-  before = instagram_posts ();
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (71, path, "video/mp4"));
+  before = sm_test_net_posts ("instagram");
 
   g_assert_false (publish ("This will not play", media, "reel", NULL, &hooks, NULL, &result,
                            &error));
@@ -1247,9 +876,9 @@ test_container_error (void)
   g_assert_nonnull (strstr (error->message, "2207026"));
   g_assert_nonnull (strstr (error->message, "MP4"));
 
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   g_assert_cmpuint (after->len, ==, before->len);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* The answer to media_publish is lost: the post is found by its caption
@@ -1264,20 +893,20 @@ test_reconcile (void)
   g_autoptr(GPtrArray) after = NULL;
   g_autoptr(GError) error = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   gint64 start = g_get_real_time ();
   guint from, n = 0;
 
   if (!need_connected ())
     return;
 
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (91, reel (), "video/mp4"));
-  before = instagram_posts ();
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (91, reel (), "video/mp4"));
+  before = sm_test_net_posts ("instagram");
 
   /* Published, but the answer never came. */
-  hook_post ("faults", "{\"host\":\"graph.facebook.com\",\"method\":\"POST\","
-             "\"path\":\"/*/media_publish\",\"count\":1,\"drop\":true}");
+  sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\","
+                         "\"path\":\"/*/media_publish\",\"count\":1,\"drop\":true}");
   {
     g_auto(SmPublishResult) result = { NULL, NULL, -1 };
 
@@ -1286,7 +915,7 @@ test_reconcile (void)
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
     g_clear_error (&error);
   }
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   g_assert_cmpuint (after->len, ==, before->len + 1);
   {
     g_auto(SmPublishResult) result = { NULL, NULL, -1 };
@@ -1298,14 +927,14 @@ test_reconcile (void)
                      sm_json_get_string (g_ptr_array_index (after, after->len - 1), "id"));
     g_assert_nonnull (result.permalink);
   }
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 
   /* Not published: Instagram failed before it acted. */
-  uploads_init (&u, &hooks);
+  sm_test_uploads_init (&u, &hooks);
   g_clear_pointer (&before, g_ptr_array_unref);
-  before = instagram_posts ();
-  hook_post ("faults", "{\"host\":\"graph.facebook.com\",\"method\":\"POST\","
-             "\"path\":\"/*/media_publish\",\"count\":1,\"status\":503}");
+  before = sm_test_net_posts ("instagram");
+  sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\","
+                         "\"path\":\"/*/media_publish\",\"count\":1,\"status\":503}");
   {
     g_auto(SmPublishResult) result = { NULL, NULL, -1 };
 
@@ -1323,7 +952,7 @@ test_reconcile (void)
     g_assert_null (result.remote_id);
     g_assert_true (result.definitive);
   }
-  from = request_count ();
+  from = sm_test_net_requests_mark ();
   {
     g_auto(SmPublishResult) result = { NULL, NULL, -1 };
 
@@ -1334,10 +963,10 @@ test_reconcile (void)
   request_bytes ("POST", "rupload.facebook.com", "/**", from, &n);
   g_assert_cmpuint (n, ==, 0);
   g_clear_pointer (&after, g_ptr_array_unref);
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   g_assert_cmpuint (after->len, ==, before->len + 1);
   assert_post_files (g_ptr_array_index (after, after->len - 1), media);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* ---- photos --------------------------------------------------------------------------- */
@@ -1352,7 +981,7 @@ test_photo_needs_bucket (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   guint from, n = 0;
 
   if (!need_connected ())
@@ -1360,9 +989,9 @@ test_photo_needs_bucket (void)
 
   path = make_jpeg ("square.jpg", 1080, 1080);
   assert_rules_take ("feed", path);
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (81, path, "image/jpeg"));
-  from = request_count ();
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (81, path, "image/jpeg"));
+  from = sm_test_net_requests_mark ();
 
   g_assert_false (publish ("A photo with nowhere to go", media, "feed", NULL, &hooks, NULL,
                            &result, &error));
@@ -1370,7 +999,7 @@ test_photo_needs_bucket (void)
   g_assert_nonnull (strstr (error->message, "so-me bucket set"));
   request_bytes ("POST", "graph.facebook.com", "/**", from, &n);
   g_assert_cmpuint (n, ==, 0);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* ---- photos through the bucket ------------------------------------------------------ */
@@ -1384,8 +1013,8 @@ media_bucket (void)
 {
   if (bucket_host == NULL)
     {
-      g_autoptr(JsonNode) reply = hook ("POST", "s3/buckets",
-                                        "{\"bucket\":\"bakery-media\",\"region\":\"eu-west-1\"}");
+      g_autoptr(JsonNode) reply = sm_test_net_hook ("POST", "s3/buckets",
+                                                    "{\"bucket\":\"bakery-media\",\"region\":\"eu-west-1\"}");
       g_autoptr(SmS3Config) config = NULL;
 
       config = sm_s3_config_new (sm_json_get_string (reply, "endpoint"), "eu-west-1",
@@ -1401,7 +1030,7 @@ media_bucket (void)
 static GPtrArray *
 bucket_objects (guint from)
 {
-  g_autoptr(JsonNode) objects = hook ("GET", "s3/objects", NULL);
+  g_autoptr(JsonNode) objects = sm_test_net_hook ("GET", "s3/objects", NULL);
   JsonArray *array = json_node_get_array (objects);
   GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
 
@@ -1463,7 +1092,7 @@ test_photo_feed (void)
   g_autofree char *path = NULL;
   const SmUploadState *state;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   JsonNode *post;
   guint from;
 
@@ -1472,8 +1101,8 @@ test_photo_feed (void)
 
   path = make_jpeg ("portrait.jpg", 1080, 1350);
   assert_rules_take ("feed", path);
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (101, path, "image/jpeg"));
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (101, path, "image/jpeg"));
   from = bucket_count ();
 
   g_assert_true (publish ("Our morning loaves, 4:5", media, "feed", media_bucket (), &hooks, NULL,
@@ -1481,7 +1110,7 @@ test_photo_feed (void)
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (result.permalink, "https://www.instagram.com/p/"));
 
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   post = g_ptr_array_index (after, after->len - 1);
   g_assert_cmpstr (sm_json_get_string (post, "id"), ==, result.remote_id);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, "Our morning loaves, 4:5");
@@ -1490,9 +1119,9 @@ test_photo_feed (void)
   objects = bucket_objects (from);
   assert_photos_went_through_bucket (objects, media);
   /* Nothing left to clean up. */
-  state = uploads_get (&u, 101);
+  state = sm_test_uploads_get (&u, 101);
   g_assert_true (state == NULL || state->session == NULL);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* A photo Instagram refuses for its shape (the client's rules would have
@@ -1509,16 +1138,16 @@ test_photo_aspect_error (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   guint from;
 
   if (!need_connected ())
     return;
 
   path = make_jpeg ("too-tall.jpg", 360, 1080);
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (111, path, "image/jpeg"));
-  before = instagram_posts ();
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (111, path, "image/jpeg"));
+  before = sm_test_net_posts ("instagram");
   from = bucket_count ();
 
   g_assert_false (publish ("Too tall for the feed", media, "feed", media_bucket (), &hooks, NULL,
@@ -1528,11 +1157,11 @@ test_photo_aspect_error (void)
   g_assert_nonnull (strstr (error->message, "2207009"));
   g_assert_nonnull (strstr (error->message, "4:5"));
 
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   g_assert_cmpuint (after->len, ==, before->len);
   objects = bucket_objects (from);
   assert_photos_went_through_bucket (objects, media);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* Photos and a video in one carousel: in order, the video by rupload, the
@@ -1549,7 +1178,7 @@ test_carousel_mixed (void)
   g_autofree char *video = NULL;
   g_autofree char *last = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   guint from;
 
   if (!need_connected ())
@@ -1558,21 +1187,21 @@ test_carousel_mixed (void)
   first = make_jpeg ("mixed-1.jpg", 1080, 1080);
   video = make_video ("mixed-2.mp4", "ball", 540, 960, 96, 2000);
   last = make_jpeg ("mixed-3.jpg", 1080, 1350);
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (121, first, "image/jpeg"));
-  g_ptr_array_add (media, post_media (122, video, "video/mp4"));
-  g_ptr_array_add (media, post_media (123, last, "image/jpeg"));
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (121, first, "image/jpeg"));
+  g_ptr_array_add (media, sm_test_net_media_new (122, video, "video/mp4"));
+  g_ptr_array_add (media, sm_test_net_media_new (123, last, "image/jpeg"));
   from = bucket_count ();
 
   g_assert_true (publish ("Crust, crumb, and the oven", media, "carousel", media_bucket (),
                           &hooks, NULL, &result, &error));
   g_assert_no_error (error);
 
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   assert_post_files (g_ptr_array_index (after, after->len - 1), media);
   objects = bucket_objects (from);
   assert_photos_went_through_bucket (objects, media);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* A photo story: any shape, no caption. */
@@ -1586,7 +1215,7 @@ test_photo_story (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   JsonNode *post;
   guint from;
 
@@ -1595,20 +1224,20 @@ test_photo_story (void)
 
   path = make_jpeg ("story.jpg", 1080, 1920);
   assert_rules_take ("story", path);
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (131, path, "image/jpeg"));
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (131, path, "image/jpeg"));
   from = bucket_count ();
 
   g_assert_true (publish ("Fresh out", media, "story", media_bucket (), &hooks, NULL, &result,
                           &error));
   g_assert_no_error (error);
-  after = instagram_posts ();
+  after = sm_test_net_posts ("instagram");
   post = g_ptr_array_index (after, after->len - 1);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, "");
   assert_post_files (post, media);
   objects = bucket_objects (from);
   assert_photos_went_through_bucket (objects, media);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* Instagram cannot fetch the photo: its reason, and the copy deleted. */
@@ -1621,17 +1250,17 @@ test_photo_fetch_fails (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   guint from;
 
   if (!need_connected ())
     return;
 
   path = make_jpeg ("unreachable.jpg", 1080, 1080);
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (141, path, "image/jpeg"));
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (141, path, "image/jpeg"));
   from = bucket_count ();
-  hook_post ("faults", "{\"method\":\"GET\",\"path\":\"*so-me-studio/*\",\"count\":1,\"status\":403}");
+  sm_test_net_add_fault ("{\"method\":\"GET\",\"path\":\"*so-me-studio/*\",\"count\":1,\"status\":403}");
 
   g_assert_false (publish ("Nobody can see this photo", media, "feed", media_bucket (), &hooks,
                            NULL, &result, &error));
@@ -1643,7 +1272,7 @@ test_photo_fetch_fails (void)
   g_assert_cmpuint (objects->len, ==, 1);
   g_assert_true (json_object_get_boolean_member (json_node_get_object (g_ptr_array_index (objects, 0)),
                                                  "deleted"));
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* A publisher that died after putting a photo in the bucket: the next
@@ -1662,15 +1291,15 @@ test_photo_leftover_removed (void)
   g_autofree char *saved = NULL;
   SmMediaHost *host;
   SmUploadHooks hooks;
-  Uploads u;
+  SmTestUploads u;
   guint from;
 
   if (!need_connected ())
     return;
 
   path = make_jpeg ("again.jpg", 1080, 1080);
-  uploads_init (&u, &hooks);
-  g_ptr_array_add (media, post_media (151, path, "image/jpeg"));
+  sm_test_uploads_init (&u, &hooks);
+  g_ptr_array_add (media, sm_test_net_media_new (151, path, "image/jpeg"));
   from = bucket_count ();
   host = media_bucket ();
 
@@ -1678,7 +1307,7 @@ test_photo_leftover_removed (void)
   url = host->put (host, session, path, "image/jpeg", 3600, &key, NULL, &error);
   g_assert_no_error (error);
   saved = g_strconcat ("bucket:", key, NULL);
-  uploads_save (&u, 151, saved, 0, NULL);
+  hooks.save (&u, 151, saved, 0, NULL);
 
   g_assert_true (publish ("Second attempt at a square loaf", media, "feed", host, &hooks, NULL,
                           &result, &error));
@@ -1690,7 +1319,7 @@ test_photo_leftover_removed (void)
     g_assert_true (json_object_get_boolean_member (json_node_get_object (g_ptr_array_index (objects, i)),
                                                    "deleted"));
   g_assert_cmpstr (sm_json_get_string (g_ptr_array_index (objects, 0), "key"), ==, key);
-  uploads_clear (&u);
+  sm_test_uploads_clear (&u);
 }
 
 /* The client's rules catch a feed photo Instagram would refuse, before
@@ -1703,7 +1332,7 @@ test_photo_shape_rule (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *problem = NULL;
 
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return;
   tall = make_jpeg ("tall.jpg", 360, 1080);
   info = sm_media_probe (tall, NULL, &error);
@@ -1725,7 +1354,7 @@ main (int   argc,
 
   sandbox.dir = g_dir_make_tmp ("test-net-instagram-XXXXXX", &error);
   g_assert_no_error (error);
-  sandbox_start ();
+  sm_test_net_spawn ();
 
   g_test_add_func ("/instagram/connect", test_connect);
   g_test_add_func ("/instagram/connect-unlinked", test_connect_unlinked);
@@ -1750,7 +1379,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  sandbox_stop ();
+  sm_test_net_stop ();
   g_clear_pointer (&bucket_host, sm_s3_media_host_free);
   g_clear_pointer (&sandbox.tokens, sm_tokens_free);
   g_clear_pointer (&reel_path, g_free);

@@ -14,18 +14,15 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "sm-http.h"
 #include "sm-platform.h"
 #include "sm-platforms-private.h"
 #include "sm-store.h"
+#include "sm-test-net.h"
 #include "sm-test-util.h"
 
 #define CLIENT_ID     "sandbox-client"
@@ -38,14 +35,6 @@
 #define VIDEO_PARTS   4
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SmPublishResult, sm_publish_result_clear)
-
-static struct
-{
-  GSubprocess *process;
-  GThread     *drain;
-  char        *base;
-  SoupSession *hooks;
-} sandbox;
 
 static struct
 {
@@ -64,132 +53,22 @@ static const SmClientCredentials creds = {
 
 /* ---- the sandbox ---------------------------------------------------------- */
 
-static gpointer
-drain_thread (gpointer data)
-{
-  GInputStream *stream = data;
-  char buffer[4096];
-
-  while (g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL) > 0)
-    ;
-  g_object_unref (stream);
-  return NULL;
-}
-
-static void
-child_setup (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static gboolean
-sandbox_start (void)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *line = NULL;
-
-  if (build_dir == NULL)
-    return FALSE;
-  path = g_build_filename (build_dir, "src", "so-me-studio-sandbox", NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-    return FALSE;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  sandbox.process = g_subprocess_launcher_spawn (launcher, &error, path, "--listen", "127.0.0.1:0", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox.process));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_strstrip (line);
-  sandbox.base = g_steal_pointer (&line);
-  sandbox.drain = g_thread_new ("sandbox-stdout", drain_thread, g_object_ref (G_INPUT_STREAM (out)));
-  sandbox.hooks = soup_session_new ();
-  g_setenv (SM_NETWORK_BASE_ENV, sandbox.base, TRUE);
-  return TRUE;
-}
-
-static void
-sandbox_stop (void)
-{
-  if (sandbox.process == NULL)
-    return;
-  g_subprocess_force_exit (sandbox.process);
-  g_subprocess_wait (sandbox.process, NULL, NULL);
-  g_thread_join (sandbox.drain);
-  g_clear_object (&sandbox.process);
-  g_clear_object (&sandbox.hooks);
-  g_clear_pointer (&sandbox.base, g_free);
-}
-
-static JsonNode *
-hook (const char *method,
-      const char *path,
-      const char *json)
-{
-  g_autofree char *url = g_strconcat (sandbox.base, "/__sandbox/", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (json != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
-  body = soup_session_send_and_read (sandbox.hooks, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-  return sm_http_parse_json (body, NULL);
-}
-
-static void
-hook_post (const char *path,
-           const char *format,
-           ...) G_GNUC_PRINTF (2, 3);
-
-static void
-hook_post (const char *path,
-           const char *format,
-           ...)
-{
-  g_autofree char *json = NULL;
-  g_autoptr(JsonNode) reply = NULL;
-  va_list args;
-
-  va_start (args, format);
-  json = g_strdup_vprintf (format, args);
-  va_end (args);
-  reply = hook ("POST", path, json);
-}
-
 /* Each test starts from a clean sandbox with small video parts and quick
  * processing; tokens stay. */
 static void
 sandbox_fresh (guint64 part_bytes)
 {
-  g_autoptr(JsonNode) reply = hook ("POST", "reset", "{}");
+  g_autoptr(JsonNode) reply = sm_test_net_hook ("POST", "reset", "{}");
 
-  hook_post ("linkedin", "{\"video_part_bytes\":%" G_GUINT64_FORMAT ",\"processing_ms\":300}",
-             part_bytes);
+  sm_test_net_hook_post ("linkedin", "{\"video_part_bytes\":%" G_GUINT64_FORMAT ",\"processing_ms\":300}",
+                         part_bytes);
 }
 
 /* The requests the sandbox saw, as a new reference. */
 static JsonArray *
 requests (void)
 {
-  g_autoptr(JsonNode) node = hook ("GET", "requests", NULL);
+  g_autoptr(JsonNode) node = sm_test_net_hook ("GET", "requests", NULL);
 
   return json_array_ref (json_node_get_array (node));
 }
@@ -199,73 +78,30 @@ count_requests (const char *method,
                 const char *path_glob,
                 guint       status)
 {
-  g_autoptr(JsonArray) all = requests ();
-  guint n = 0;
+  g_autoptr(GPtrArray) found = sm_test_net_requests_since (0, method, NULL, path_glob);
 
-  for (guint i = 0; i < json_array_get_length (all); i++)
-    {
-      JsonObject *r = json_array_get_object_element (all, i);
-
-      if (strcmp (json_object_get_string_member (r, "method"), method) == 0 &&
-          g_pattern_match_simple (path_glob, json_object_get_string_member (r, "path")) &&
-          (status == 0 || (guint) json_object_get_int_member (r, "status") == status))
-        n++;
-    }
-  return n;
+  return status == 0 ? found->len : sm_test_net_count_status (found, status);
 }
 
 /* The one LinkedIn post the sandbox has, as a new reference (asserts one). */
 static JsonNode *
 only_post (void)
 {
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  JsonNode *found = NULL;
+  g_autoptr(GPtrArray) posts = sm_test_net_posts ("linkedin");
 
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (posts)); i++)
-    {
-      JsonNode *post = json_array_get_element (json_node_get_array (posts), i);
-
-      if (g_strcmp0 (sm_json_get_string (post, "network"), "linkedin") != 0)
-        continue;
-      g_assert_null (found);
-      found = post;
-    }
-  g_assert_nonnull (found);
-  return json_node_ref (found);
+  g_assert_cmpuint (posts->len, ==, 1);
+  return json_node_ref (g_ptr_array_index (posts, 0));
 }
 
 static guint
 count_posts (void)
 {
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  guint n = 0;
+  g_autoptr(GPtrArray) posts = sm_test_net_posts ("linkedin");
 
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (posts)); i++)
-    if (g_strcmp0 (sm_json_get_string (json_array_get_element (json_node_get_array (posts), i),
-                                       "network"), "linkedin") == 0)
-      n++;
-  return n;
+  return posts->len;
 }
 
 /* ---- connecting ------------------------------------------------------------ */
-
-static char *
-pkce_challenge (const char *verifier)
-{
-  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
-  char *b64;
-
-  g_checksum_update (sha, (const guchar *) verifier, -1);
-  g_checksum_get_digest (sha, digest, &len);
-  b64 = g_base64_encode (digest, len);
-  g_strdelimit (b64, "+", '-');
-  g_strdelimit (b64, "/", '_');
-  if (strchr (b64, '=') != NULL)
-    *strchr (b64, '=') = '\0';
-  return b64;
-}
 
 static void
 connect_linkedin (void)
@@ -273,28 +109,12 @@ connect_linkedin (void)
   SmPlatform *platform = sm_platform_get (SM_NETWORK_LINKEDIN);
   g_autoptr(SoupSession) session = sm_http_session_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%08x", g_random_int (),
-                                               g_random_int (), g_random_int (), g_random_int (),
-                                               g_random_int (), g_random_int ());
-  g_autofree char *challenge = pkce_challenge (verifier);
+  g_autofree char *verifier = sm_test_net_pkce_verifier ();
+  g_autofree char *challenge = sm_test_net_pkce_challenge (verifier);
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI, "st", challenge);
-  g_autoptr(SoupMessage) msg = sm_http_message_new ("GET", url, &error);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GUri) location = NULL;
-  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GHashTable) params = sm_test_net_consent (session, url, REDIRECT_URI, 0, NULL);
   g_autoptr(GPtrArray) accounts = NULL;
   gboolean member = FALSE, org = FALSE;
-
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)));
-  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                        "Location"), G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_assert_no_error (error);
 
   accounts = sm_platform_exchange_code (platform, session, &creds, g_hash_table_lookup (params, "code"),
                                         REDIRECT_URI, verifier, NULL, &error);
@@ -312,29 +132,15 @@ connect_linkedin (void)
 
 /* ---- files ------------------------------------------------------------------ */
 
+/* DIR/@name made by gst-launch-1.0 from @pipeline, or NULL with @error. */
 static char *
 gst_make (const char *pipeline,
           const char *name,
           GError    **error)
 {
-  g_autofree char *path = g_build_filename (fx.dir, name, NULL);
-  g_autofree char *quoted = g_shell_quote (path);
-  g_autofree char *command = g_strdup_printf ("gst-launch-1.0 -q -e %s ! filesink location=%s",
-                                              pipeline, quoted);
-  g_auto(GStrv) argv = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  if (!g_shell_parse_argv (command, NULL, &argv, error) ||
-      !g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                     NULL, NULL, &err, &status, error))
+  if (!sm_test_net_gst_launch (fx.dir, pipeline, name, error))
     return NULL;
-  if (!g_spawn_check_wait_status (status, error))
-    {
-      g_prefix_error (error, "%s: %s: ", name, err);
-      return NULL;
-    }
-  return g_steal_pointer (&path);
+  return g_build_filename (fx.dir, name, NULL);
 }
 
 static void
@@ -368,33 +174,11 @@ make_files (void)
     fx.skip = g_strdup_printf ("cannot make the files: %s", error->message);
 }
 
-static SmPostMedia *
-media_new (gint64      id,
-           const char *path,
-           const char *mime_type)
-{
-  SmPostMedia *media = g_new0 (SmPostMedia, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
-  media->id = id;
-  media->path = g_strdup (path);
-  media->size_bytes = (gint64) length;
-  media->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-  media->mime_type = g_strdup (mime_type);
-  return media;
-}
-
 static gboolean
 need_files (void)
 {
-  if (sandbox.process == NULL)
-    {
-      g_test_skip ("no so-me-studio-sandbox in $SM_BUILD_DIR/src");
-      return FALSE;
-    }
+  if (!sm_test_net_need_sandbox ())
+    return FALSE;
   if (fx.skip != NULL)
     {
       g_test_skip (fx.skip);
@@ -407,7 +191,7 @@ need_files (void)
 static guint64
 video_part_bytes (void)
 {
-  g_autoptr(SmPostMedia) video = media_new (1, fx.video, "video/mp4");
+  g_autoptr(SmPostMedia) video = sm_test_net_media_new (1, fx.video, "video/mp4");
 
   g_assert_cmpint (video->size_bytes, >=, 75000);
   return (guint64) video->size_bytes / VIDEO_PARTS + 1;
@@ -417,10 +201,7 @@ video_part_bytes (void)
 
 typedef struct
 {
-  GHashTable   *saved;        /* media id → SmUploadState */
-  guint         saves;
-  guint64       last_sent;
-  guint64       last_total;
+  SmTestUploads uploads;   /* first: the save callback casts */
   /* Cancel once a video part beyond this many bytes is saved (0: never). */
   GCancellable *cancel;
   gint64        cancel_after;
@@ -429,88 +210,36 @@ typedef struct
   gint64        fault_size;
 } Hooks;
 
-static SmUploadState *
-state_copy (const SmUploadState *state)
-{
-  SmUploadState *copy = g_new0 (SmUploadState, 1);
-
-  copy->media_id = state->media_id;
-  copy->session = g_strdup (state->session);
-  copy->acknowledged = state->acknowledged;
-  copy->remote_media_id = g_strdup (state->remote_media_id);
-  return copy;
-}
-
-static gpointer
-hooks_load (gpointer data,
-            gint64   media_id)
-{
-  Hooks *hooks = data;
-  SmUploadState *state = g_hash_table_lookup (hooks->saved, &media_id);
-
-  return state != NULL ? state_copy (state) : NULL;
-}
-
 static void
-hooks_save (gpointer    data,
-            gint64      media_id,
-            const char *session,
-            gint64      acknowledged,
-            const char *remote_media_id)
+hooks_saved (SmTestUploads *u,
+             gint64         acknowledged,
+             const char    *session,
+             const char    *remote_media_id)
 {
-  Hooks *hooks = data;
-  SmUploadState *state = g_new0 (SmUploadState, 1);
-  gint64 *key = g_new (gint64, 1);
+  Hooks *hooks = (Hooks *) u;
 
-  *key = media_id;
-  state->media_id = media_id;
-  state->session = g_strdup (session);
-  state->acknowledged = acknowledged;
-  state->remote_media_id = g_strdup (remote_media_id);
-  g_hash_table_replace (hooks->saved, key, state);
-  hooks->saves++;
   if (hooks->cancel != NULL && hooks->cancel_after > 0 && acknowledged >= hooks->cancel_after &&
       remote_media_id == NULL)
     g_cancellable_cancel (hooks->cancel);
   if (hooks->fault_when_sent != NULL && acknowledged == hooks->fault_size && remote_media_id == NULL)
     {
-      g_autoptr(JsonNode) reply = hook ("POST", "faults", hooks->fault_when_sent);
-
+      sm_test_net_add_fault ("%s", hooks->fault_when_sent);
       hooks->fault_when_sent = NULL;
     }
-}
-
-static void
-hooks_progress (gpointer data,
-                guint64  sent,
-                guint64  total)
-{
-  Hooks *hooks = data;
-
-  g_assert_cmpuint (sent, <=, total);
-  hooks->last_sent = sent;
-  hooks->last_total = total;
 }
 
 static void
 hooks_init (Hooks *hooks)
 {
   memset (hooks, 0, sizeof *hooks);
-  hooks->saved = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                        (GDestroyNotify) sm_upload_state_free);
+  sm_test_uploads_init (&hooks->uploads, NULL);
+  hooks->uploads.on_save = hooks_saved;
 }
 
 static void
 hooks_clear (Hooks *hooks)
 {
-  g_clear_pointer (&hooks->saved, g_hash_table_unref);
-}
-
-static SmUploadState *
-hooks_state (Hooks  *hooks,
-             gint64  media_id)
-{
-  return g_hash_table_lookup (hooks->saved, &media_id);
+  sm_test_uploads_clear (&hooks->uploads);
 }
 
 static gboolean
@@ -523,7 +252,7 @@ publish (const char       *author,
          GError          **error)
 {
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  SmUploadHooks uploads = { hooks, hooks_load, hooks_save, hooks_progress };
+  SmUploadHooks uploads;
   SmPublishRequest request = {
     .account_remote_id = author,
     .tokens = fx.tokens,
@@ -533,6 +262,7 @@ publish (const char       *author,
     .uploads = &uploads,
   };
 
+  sm_test_uploads_bind (&hooks->uploads, &uploads);
   return sm_platform_publish (sm_platform_get (SM_NETWORK_LINKEDIN), session, &request, result,
                               cancellable, error);
 }
@@ -546,7 +276,7 @@ find_published (const char       *author,
                 GError          **error)
 {
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  SmUploadHooks uploads = { hooks, hooks_load, hooks_save, hooks_progress };
+  SmUploadHooks uploads;
   SmPublishRequest request = {
     .account_remote_id = author,
     .tokens = fx.tokens,
@@ -556,6 +286,7 @@ find_published (const char       *author,
     .uploads = &uploads,
   };
 
+  sm_test_uploads_bind (&hooks->uploads, &uploads);
   return sm_platform_find_published (sm_platform_get (SM_NETWORK_LINKEDIN), session, &request,
                                      result, NULL, error);
 }
@@ -639,7 +370,7 @@ test_image_member (void)
     return;
   sandbox_fresh (4 * 1024 * 1024);
   hooks_init (&hooks);
-  g_ptr_array_add (media, media_new (11, fx.images[0], "image/jpeg"));
+  g_ptr_array_add (media, sm_test_net_media_new (11, fx.images[0], "image/jpeg"));
 
   g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_no_error (error);
@@ -652,8 +383,8 @@ test_image_member (void)
   /* One upload, one PUT of the whole file; progress reached the end. */
   g_assert_cmpuint (count_requests ("POST", "/rest/images", 200), ==, 1);
   g_assert_cmpuint (count_requests ("PUT", "/dms-uploads/*", 201), ==, 1);
-  g_assert_cmpuint (hooks.last_sent, ==, hooks.last_total);
-  g_assert_cmpstr (hooks_state (&hooks, 11)->remote_media_id, !=, NULL);
+  g_assert_cmpuint (hooks.uploads.last_sent, ==, hooks.uploads.last_total);
+  g_assert_cmpstr (sm_test_uploads_get (&hooks.uploads, 11)->remote_media_id, !=, NULL);
   hooks_clear (&hooks);
 }
 
@@ -673,9 +404,9 @@ test_image_answer_lost (void)
     return;
   sandbox_fresh (4 * 1024 * 1024);
   hooks_init (&hooks);
-  g_ptr_array_add (media, media_new (12, fx.images[1], "image/png"));
-  hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\",\"path\":\"/dms-uploads/*\","
-             "\"drop\":true}");
+  g_ptr_array_add (media, sm_test_net_media_new (12, fx.images[1], "image/png"));
+  sm_test_net_hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\",\"path\":\"/dms-uploads/*\","
+                         "\"drop\":true}");
 
   g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_no_error (error);
@@ -704,9 +435,9 @@ test_images_organization (void)
     return;
   sandbox_fresh (4 * 1024 * 1024);
   hooks_init (&hooks);
-  g_ptr_array_add (media, media_new (21, fx.images[0], "image/jpeg"));
-  g_ptr_array_add (media, media_new (22, fx.images[1], "image/png"));
-  g_ptr_array_add (media, media_new (23, fx.images[2], "image/jpeg"));
+  g_ptr_array_add (media, sm_test_net_media_new (21, fx.images[0], "image/jpeg"));
+  g_ptr_array_add (media, sm_test_net_media_new (22, fx.images[1], "image/png"));
+  g_ptr_array_add (media, sm_test_net_media_new (23, fx.images[2], "image/jpeg"));
 
   g_assert_true (publish (ORG_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_no_error (error);
@@ -722,9 +453,9 @@ test_images_organization (void)
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (sm_json_get_string (listed, "elements.0.id"), ==, result.remote_id);
   g_assert_cmpstr (sm_json_get_string (listed, "elements.0.content.multiImage.images.0.id"), ==,
-                   hooks_state (&hooks, 21)->remote_media_id);
+                   sm_test_uploads_get (&hooks.uploads, 21)->remote_media_id);
   g_assert_cmpstr (sm_json_get_string (listed, "elements.0.content.multiImage.images.2.id"), ==,
-                   hooks_state (&hooks, 23)->remote_media_id);
+                   sm_test_uploads_get (&hooks.uploads, 23)->remote_media_id);
   hooks_clear (&hooks);
 }
 
@@ -735,7 +466,7 @@ video_media (gint64 id)
 {
   GPtrArray *media = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_post_media_free);
 
-  g_ptr_array_add (media, media_new (id, fx.video, "video/mp4"));
+  g_ptr_array_add (media, sm_test_net_media_new (id, fx.video, "video/mp4"));
   return media;
 }
 
@@ -802,13 +533,13 @@ test_video (void)
   g_assert_cmpuint (count_requests ("POST", "/rest/videos", 200), ==, 2);
 
   /* What a restarted publisher would find: the video URN, every ETag. */
-  saved = json_from_string (hooks_state (&hooks, 31)->session, &error);
+  saved = json_from_string (sm_test_uploads_get (&hooks.uploads, 31)->session, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (sm_json_get_node (saved, "etags"))), ==,
                     VIDEO_PARTS);
-  g_assert_cmpstr (sm_json_get_string (saved, "urn"), ==, hooks_state (&hooks, 31)->remote_media_id);
+  g_assert_cmpstr (sm_json_get_string (saved, "urn"), ==, sm_test_uploads_get (&hooks.uploads, 31)->remote_media_id);
   g_assert_cmpuint (strlen (sm_json_get_string (saved, "uploadToken")), >, 0);
-  g_assert_cmpint (hooks_state (&hooks, 31)->acknowledged, ==,
+  g_assert_cmpint (sm_test_uploads_get (&hooks.uploads, 31)->acknowledged, ==,
                    ((SmPostMedia *) media->pdata[0])->size_bytes);
   hooks_clear (&hooks);
 }
@@ -834,13 +565,13 @@ test_video_part_error (void)
   hooks_init (&hooks);
   media = video_media (41);
   size = ((SmPostMedia *) media->pdata[0])->size_bytes;
-  hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
-             "\"path\":\"/dms-uploads/*/uploaded-video/2\",\"count\":1,\"status\":503,"
-             "\"body\":{\"status\":503,\"message\":\"Service Unavailable\"}}");
+  sm_test_net_hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
+                         "\"path\":\"/dms-uploads/*/uploaded-video/2\",\"count\":1,\"status\":503,"
+                         "\"body\":{\"status\":503,\"message\":\"Service Unavailable\"}}");
 
   /* And the connection to part 1 dies after 1000 bytes. */
-  hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
-             "\"path\":\"/dms-uploads/*/uploaded-video/1\",\"count\":1,\"drop_after_bytes\":1000}");
+  sm_test_net_hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
+                         "\"path\":\"/dms-uploads/*/uploaded-video/1\",\"count\":1,\"drop_after_bytes\":1000}");
 
   g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_no_error (error);
@@ -889,8 +620,8 @@ test_video_resume (void)
   g_assert_false (publish (PERSON_URN, text, media, &hooks, cancellable, &result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  g_assert_cmpint (hooks_state (&hooks, 51)->acknowledged, ==, (gint64) (2 * part));
-  saved = json_from_string (hooks_state (&hooks, 51)->session, &error);
+  g_assert_cmpint (sm_test_uploads_get (&hooks.uploads, 51)->acknowledged, ==, (gint64) (2 * part));
+  saved = json_from_string (sm_test_uploads_get (&hooks.uploads, 51)->session, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (sm_json_get_node (saved, "etags"))), ==, 2);
   g_assert_cmpuint (count_posts (), ==, 0);
@@ -916,7 +647,7 @@ test_video_resume (void)
   sm_publish_result_clear (&result);
   text = unique_text ("video, resumed after expiry");
   sandbox_fresh (part);
-  hook_post ("linkedin", "{\"upload_url_lifetime_ms\":1500}");
+  sm_test_net_hook_post ("linkedin", "{\"upload_url_lifetime_ms\":1500}");
   hooks_init (&hooks);
   g_cancellable_reset (cancellable);
   hooks.cancel = cancellable;
@@ -925,11 +656,11 @@ test_video_resume (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_usleep (1600 * 1000);
-  hook_post ("linkedin", "{\"upload_url_lifetime_ms\":3600000}");
+  sm_test_net_hook_post ("linkedin", "{\"upload_url_lifetime_ms\":3600000}");
 
   /* The sandbox refuses the old URL, as LinkedIn does. */
   {
-    g_autoptr(JsonNode) old = json_from_string (hooks_state (&hooks, 51)->session, &error);
+    g_autoptr(JsonNode) old = json_from_string (sm_test_uploads_get (&hooks.uploads, 51)->session, &error);
     g_autofree char *url = NULL;
     g_autoptr(SoupMessage) msg = NULL;
     g_autoptr(GBytes) bytes = g_bytes_new_static ("x", 1);
@@ -940,7 +671,7 @@ test_video_resume (void)
     g_assert_no_error (error);
     msg = soup_message_new ("PUT", url);
     soup_message_set_request_body_from_bytes (msg, "application/octet-stream", bytes);
-    body = soup_session_send_and_read (sandbox.hooks, msg, NULL, &error);
+    body = soup_session_send_and_read (sm_test_net_session (), msg, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (soup_message_get_status (msg), ==, 403);
   }
@@ -977,7 +708,7 @@ test_video_wrong_etag (void)
   hooks_init (&hooks);
   media = video_media (61);
 
-  hook_post ("faults", WRONG_ETAG_FAULT, 1);
+  sm_test_net_hook_post ("faults", WRONG_ETAG_FAULT, 1);
   g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_no_error (error);
   post = only_post ();
@@ -989,7 +720,7 @@ test_video_wrong_etag (void)
   hooks_init (&hooks);
   g_clear_pointer (&text, g_free);
   text = unique_text ("video, wrong ETag twice");
-  hook_post ("faults", WRONG_ETAG_FAULT, 2);
+  sm_test_net_hook_post ("faults", WRONG_ETAG_FAULT, 2);
   g_assert_false (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
   g_test_message ("%s", error->message);
@@ -997,7 +728,7 @@ test_video_wrong_etag (void)
   g_assert_nonnull (strstr (error->message, "uploadedPartIds"));
   g_assert_cmpuint (count_posts (), ==, 0);
   /* Nothing half-done is kept for the next attempt. */
-  g_assert_null (hooks_state (&hooks, 61)->session);
+  g_assert_null (sm_test_uploads_get (&hooks.uploads, 61)->session);
   hooks_clear (&hooks);
 }
 
@@ -1013,7 +744,7 @@ test_video_processing_failed (void)
   if (!need_files ())
     return;
   sandbox_fresh (video_part_bytes ());
-  hook_post ("linkedin", "{\"fail_processing\":\"The video's frame rate is not supported\"}");
+  sm_test_net_hook_post ("linkedin", "{\"fail_processing\":\"The video's frame rate is not supported\"}");
   hooks_init (&hooks);
   media = video_media (71);
 
@@ -1024,7 +755,7 @@ test_video_processing_failed (void)
   g_assert_nonnull (strstr (error->message, "clip.mp4"));
   g_assert_cmpuint (count_posts (), ==, 0);
   /* A later attempt uploads again rather than posting the failed video. */
-  g_assert_null (hooks_state (&hooks, 71)->remote_media_id);
+  g_assert_null (sm_test_uploads_get (&hooks.uploads, 71)->remote_media_id);
   hooks_clear (&hooks);
 }
 
@@ -1096,7 +827,7 @@ test_document (void)
   hooks_init (&hooks);
   path = g_build_filename (fx.dir, "Menu for spring.pdf", NULL);
   g_assert_true (g_file_set_contents (path, pdf, sizeof pdf - 1, &error));
-  g_ptr_array_add (media, media_new (111, path, "application/pdf"));
+  g_ptr_array_add (media, sm_test_net_media_new (111, path, "application/pdf"));
 
   g_assert_true (publish (PERSON_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_no_error (error);
@@ -1152,13 +883,13 @@ test_rate_limited (void)
     return;
   sandbox_fresh (video_part_bytes ());
   hooks_init (&hooks);
-  g_ptr_array_add (images, media_new (81, fx.images[0], "image/jpeg"));
+  g_ptr_array_add (images, sm_test_net_media_new (81, fx.images[0], "image/jpeg"));
 
   /* No Retry-After: LinkedIn's daily limits reset at midnight UTC. */
-  hook_post ("faults", "{\"host\":\"api.linkedin.com\",\"method\":\"POST\",\"path\":\"/rest/images\","
-             "\"status\":429,\"body\":{\"status\":429,\"serviceErrorCode\":101,"
-             "\"code\":\"TOO_MANY_REQUESTS\",\"message\":\"Resource level throttle APPLICATION DAY "
-             "limit for calls to this resource is reached.\"}}");
+  sm_test_net_hook_post ("faults", "{\"host\":\"api.linkedin.com\",\"method\":\"POST\",\"path\":\"/rest/images\","
+                         "\"status\":429,\"body\":{\"status\":429,\"serviceErrorCode\":101,"
+                         "\"code\":\"TOO_MANY_REQUESTS\",\"message\":\"Resource level throttle APPLICATION DAY "
+                         "limit for calls to this resource is reached.\"}}");
   g_assert_false (publish (PERSON_URN, text, images, &hooks, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, <=, midnight);
@@ -1169,14 +900,14 @@ test_rate_limited (void)
   /* With Retry-After on a video part: too long to wait inline; what was
    * sent stays saved. */
   video = video_media (82);
-  hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
-             "\"path\":\"/dms-uploads/*/uploaded-video/1\",\"status\":429,"
-             "\"headers\":{\"Retry-After\":\"600\"}}");
+  sm_test_net_hook_post ("faults", "{\"host\":\"www.linkedin.com\",\"method\":\"PUT\","
+                         "\"path\":\"/dms-uploads/*/uploaded-video/1\",\"status\":429,"
+                         "\"headers\":{\"Retry-After\":\"600\"}}");
   g_assert_false (publish (PERSON_URN, text, video, &hooks, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, <=, 600 * G_USEC_PER_SEC);
   g_assert_cmpint (result.retry_after_us, >=, 597 * G_USEC_PER_SEC);
-  g_assert_cmpint (hooks_state (&hooks, 82)->acknowledged, ==, (gint64) video_part_bytes ());
+  g_assert_cmpint (sm_test_uploads_get (&hooks.uploads, 82)->acknowledged, ==, (gint64) video_part_bytes ());
   g_assert_cmpuint (count_posts (), ==, 0);
   hooks_clear (&hooks);
 }
@@ -1199,11 +930,11 @@ test_find_published (void)
     return;
   sandbox_fresh (video_part_bytes ());
   hooks_init (&hooks);
-  g_ptr_array_add (media, media_new (91, fx.images[1], "image/png"));
-  g_ptr_array_add (media, media_new (92, fx.images[2], "image/jpeg"));
+  g_ptr_array_add (media, sm_test_net_media_new (91, fx.images[1], "image/png"));
+  g_ptr_array_add (media, sm_test_net_media_new (92, fx.images[2], "image/jpeg"));
 
-  hook_post ("faults", "{\"host\":\"api.linkedin.com\",\"method\":\"POST\",\"path\":\"/rest/posts\","
-             "\"drop\":true}");
+  sm_test_net_hook_post ("faults", "{\"host\":\"api.linkedin.com\",\"method\":\"POST\",\"path\":\"/rest/posts\","
+                         "\"drop\":true}");
   g_assert_false (publish (ORG_URN, text, media, &hooks, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
   g_clear_error (&error);
@@ -1217,7 +948,7 @@ test_find_published (void)
   sm_publish_result_clear (&found);
 
   /* Files that never went up: certainly not out, no need to wait. */
-  g_ptr_array_add (other, media_new (93, fx.images[0], "image/jpeg"));
+  g_ptr_array_add (other, sm_test_net_media_new (93, fx.images[0], "image/jpeg"));
   g_assert_true (find_published (ORG_URN, text, other, &hooks, &found, &error));
   g_assert_no_error (error);
   g_assert_null (found.remote_id);
@@ -1270,7 +1001,7 @@ test_sandbox_strict (void)
   const char *video;
   guint status;
 
-  if (sandbox.process == NULL || fx.tokens == NULL)
+  if (!sm_test_net_running () || fx.tokens == NULL)
     {
       g_test_skip ("no sandbox");
       return;
@@ -1389,22 +1120,6 @@ test_sandbox_strict (void)
 
 /* ---- end to end: the installed CLI and publisher ------------------------------- */
 
-typedef struct
-{
-  SmTestProfile *profile;
-  gint64         post_id;
-  const char    *want;
-} Wait;
-
-static gboolean
-states_are (gpointer data)
-{
-  Wait *w = data;
-  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
-
-  return g_strcmp0 (states, w->want) == 0;
-}
-
 /* `so-me post --media clip.mp4` to the organization; the publisher is
  * killed while LinkedIn takes part 2; the next one asks LinkedIn where the
  * video stands and sends parts 2 and 3 only. */
@@ -1423,7 +1138,7 @@ test_e2e_video_killed (void)
   guint puts[VIDEO_PARTS] = { 0 };
   guint64 sent = 0;
   gint64 account;
-  Wait w = { NULL, 0, "published" };
+  SmTestWait w = { NULL, 0, "published" };
   JsonNode *post = NULL;
 
   if (!need_files ())
@@ -1433,7 +1148,7 @@ test_e2e_video_killed (void)
       g_test_skip ("needs the installed programs (tests/run-headless)");
       return;
     }
-  video = media_new (1, fx.video, "video/mp4");
+  video = sm_test_net_media_new (1, fx.video, "video/mp4");
   p = sm_test_profile_new ();
   w.profile = p;
   sm_test_profile_activate (p);
@@ -1459,16 +1174,8 @@ test_e2e_video_killed (void)
   }
   sm_test_stop_publisher (SIGKILL);
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 0);
-  {
-    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-    g_autoptr(GVariant) ret = g_dbus_connection_call_sync (bus, "studio.so_me.Studio.Publisher",
-                                                           "/studio/so_me/Studio/Publisher",
-                                                           "studio.so_me.Studio.Publisher1", "Wake",
-                                                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-                                                           NULL, NULL);
-    g_assert_nonnull (ret);
-  }
-  g_assert_true (sm_test_wait_for (states_are, &w, 60));
+  sm_test_wake_publisher ();
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 60));
 
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 1);
@@ -1509,7 +1216,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  if (sandbox_start ())
+  if (sm_test_net_spawn ())
     connect_linkedin ();
   make_files ();
 
@@ -1530,7 +1237,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  sandbox_stop ();
+  sm_test_net_stop ();
   g_clear_pointer (&fx.tokens, sm_tokens_free);
   if (fx.dir != NULL)
     {

@@ -28,6 +28,7 @@
 #include "sm-sandbox.h"
 #include "sm-sandbox-private.h"
 #include "sm-store.h"
+#include "sm-test-net.h"
 #include "sm-test-util.h"
 
 #define CLIENT_ID     "sandbox-client"
@@ -40,25 +41,6 @@ static const SmClientCredentials creds = {
   .client_id = (char *) CLIENT_ID,
   .client_secret = (char *) CLIENT_SECRET,
 };
-
-/* ---- the sandbox, on its own thread ----------------------------------- */
-
-static struct
-{
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  SmSandbox    *sandbox;
-  char         *base;
-  GMutex        lock;
-  GCond         cond;
-  gboolean      ready;
-  SoupSession  *hooks;
-} sbx;
-
-static JsonNode *hook (const char *method,
-                       const char *path,
-                       const char *json);
 
 /* ---- the media bucket: S3 in the sandbox ------------------------------ */
 
@@ -87,7 +69,7 @@ bucket_make (void)
 
   bucket.name = g_strdup_printf ("so-me-threads-%u", g_random_int ());
   json = g_strdup_printf ("{\"bucket\":\"%s\",\"region\":\"" BUCKET_REGION "\"}", bucket.name);
-  reply = hook ("POST", "s3/buckets", json);
+  reply = sm_test_net_hook ("POST", "s3/buckets", json);
   bucket.config = sm_s3_config_new (sm_json_get_string (reply, "endpoint"), BUCKET_REGION, bucket.name,
                                     sm_json_get_string (reply, "access_key_id"),
                                     sm_json_get_string (reply, "secret_access_key"),
@@ -112,7 +94,7 @@ bucket_free (void)
 static GPtrArray *
 bucket_objects (void)
 {
-  g_autoptr(JsonNode) objects = hook ("GET", "s3/objects", NULL);
+  g_autoptr(JsonNode) objects = sm_test_net_hook ("GET", "s3/objects", NULL);
   JsonArray *array = json_node_get_array (objects);
   GPtrArray *ours = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
 
@@ -203,119 +185,12 @@ bucket_store (const char *key,
   g_assert_true (bucket_has (key));
 }
 
-/* ---- the sandbox thread ------------------------------------------------ */
-
-static gpointer
-sandbox_thread (gpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_main_context_push_thread_default (sbx.context);
-  sbx.sandbox = sm_sandbox_new ();
-  if (!sm_sandbox_listen (sbx.sandbox, "127.0.0.1:0", &error))
-    g_error ("sandbox: %s", error->message);
-
-  g_mutex_lock (&sbx.lock);
-  sbx.base = g_strdup (sm_sandbox_get_base_url (sbx.sandbox));
-  sbx.ready = TRUE;
-  g_cond_signal (&sbx.cond);
-  g_mutex_unlock (&sbx.lock);
-
-  g_main_loop_run (sbx.loop);
-
-  g_clear_object (&sbx.sandbox);
-  g_main_context_pop_thread_default (sbx.context);
-  return NULL;
-}
-
-static void
-sandbox_start (void)
-{
-  sbx.context = g_main_context_new ();
-  sbx.loop = g_main_loop_new (sbx.context, FALSE);
-  sbx.thread = g_thread_new ("sandbox", sandbox_thread, NULL);
-  g_mutex_lock (&sbx.lock);
-  while (!sbx.ready)
-    g_cond_wait (&sbx.cond, &sbx.lock);
-  g_mutex_unlock (&sbx.lock);
-
-  sbx.hooks = soup_session_new ();
-  g_setenv (SM_NETWORK_BASE_ENV, sbx.base, TRUE);
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (sbx.loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-sandbox_stop (void)
-{
-  g_main_context_invoke (sbx.context, quit_cb, NULL);
-  g_thread_join (sbx.thread);
-  g_clear_pointer (&sbx.loop, g_main_loop_unref);
-  g_clear_pointer (&sbx.context, g_main_context_unref);
-  g_clear_object (&sbx.hooks);
-  g_clear_pointer (&sbx.base, g_free);
-}
-
-/* A test hook: @method /__sandbox/@path with an optional JSON body. */
-static JsonNode *
-hook (const char *method,
-      const char *path,
-      const char *json)
-{
-  g_autofree char *url = g_strconcat (sbx.base, "/__sandbox/", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (msg);
-  if (json != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
-  body = soup_session_send_and_read (sbx.hooks, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-  return sm_http_parse_json (body, NULL);
-}
-
-/* The sandbox's published Threads post @id, as a new reference. */
-static JsonNode *
-sandbox_post (const char *id)
-{
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  JsonArray *array = json_node_get_array (posts);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *post = json_array_get_element (array, i);
-
-      if (g_strcmp0 (sm_json_get_string (post, "network"), "threads") == 0 &&
-          g_strcmp0 (sm_json_get_string (post, "id"), id) == 0)
-        return json_node_ref (post);
-    }
-  return NULL;
-}
-
 static guint
 sandbox_count_threads_posts (void)
 {
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  JsonArray *array = json_node_get_array (posts);
-  guint n = 0;
+  g_autoptr(GPtrArray) posts = sm_test_net_posts ("threads");
 
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    if (g_strcmp0 (sm_json_get_string (json_array_get_element (array, i), "network"), "threads") == 0)
-      n++;
-  return n;
+  return posts->len;
 }
 
 /* Requests the sandbox logged with @method on @host whose path ends with
@@ -326,7 +201,7 @@ sandbox_count_requests (const char *method,
                         const char *suffix,
                         guint       status)
 {
-  g_autoptr(JsonNode) log = hook ("GET", "requests", NULL);
+  g_autoptr(JsonNode) log = sm_test_net_hook ("GET", "requests", NULL);
   JsonArray *array = json_node_get_array (log);
   g_autofree char *escaped = suffix != NULL ? g_uri_escape_string (suffix, "/", FALSE) : NULL;
   guint n = 0;
@@ -358,31 +233,6 @@ fixture (const char *name)
   return g_build_filename (fixture_dir, name, NULL);
 }
 
-static gboolean
-gst_launch (const char  *pipeline,
-            const char  *name,
-            GError     **error)
-{
-  g_autofree char *path = fixture (name);
-  g_autofree char *quoted = g_shell_quote (path);
-  g_autofree char *command = g_strdup_printf ("gst-launch-1.0 -q -e %s ! filesink location=%s",
-                                              pipeline, quoted);
-  g_auto(GStrv) argv = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  if (!g_shell_parse_argv (command, NULL, &argv, error) ||
-      !g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                     NULL, NULL, &err, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, error))
-    {
-      g_prefix_error (error, "%s: %s: ", name, err);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static char *no_fixtures;
 
 static void
@@ -398,18 +248,18 @@ make_fixtures (void)
       no_fixtures = g_strdup ("gst-launch-1.0 is not installed");
       return;
     }
-  if (!gst_launch ("videotestsrc num-buffers=1 pattern=smpte ! video/x-raw,width=320,height=240 ! pngenc",
-                   "photo.png", &error) ||
-      !gst_launch ("videotestsrc num-buffers=1 pattern=ball ! video/x-raw,width=320,height=400 ! jpegenc",
-                   "photo.jpg", &error) ||
-      !gst_launch ("videotestsrc num-buffers=1 pattern=snow ! video/x-raw,width=400,height=300 ! pngenc",
-                   "other.png", &error) ||
-      !gst_launch ("videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,framerate=30/1,"
-                   "format=I420 ! x264enc speed-preset=ultrafast ! queue ! mux. "
-                   "audiotestsrc num-buffers=44 samplesperbuffer=1024 "
-                   "! audio/x-raw,rate=44100,channels=2 ! audioconvert ! avenc_aac ! aacparse "
-                   "! queue ! mux. mp4mux name=mux faststart=true",
-                   "clip.mp4", &error))
+  if (!sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=1 pattern=smpte ! video/x-raw,width=320,height=240 ! pngenc",
+                               "photo.png", &error) ||
+      !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=1 pattern=ball ! video/x-raw,width=320,height=400 ! jpegenc",
+                               "photo.jpg", &error) ||
+      !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=1 pattern=snow ! video/x-raw,width=400,height=300 ! pngenc",
+                               "other.png", &error) ||
+      !sm_test_net_gst_launch (fixture_dir, "videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,framerate=30/1,"
+                               "format=I420 ! x264enc speed-preset=ultrafast ! queue ! mux. "
+                               "audiotestsrc num-buffers=44 samplesperbuffer=1024 "
+                               "! audio/x-raw,rate=44100,channels=2 ! audioconvert ! avenc_aac ! aacparse "
+                               "! queue ! mux. mp4mux name=mux faststart=true",
+                               "clip.mp4", &error))
     no_fixtures = g_strdup (error->message);
 }
 
@@ -437,105 +287,15 @@ post_media (const char *name,
             const char *mime_type)
 {
   g_autofree char *path = fixture (name);
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-  g_autoptr(GError) error = NULL;
-  SmPostMedia *media = g_new0 (SmPostMedia, 1);
 
-  g_file_get_contents (path, &contents, &len, &error);
-  g_assert_no_error (error);
-  media->id = ++media_serial;
-  media->path = g_steal_pointer (&path);
-  media->size_bytes = (gint64) len;
-  media->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
-  media->mime_type = g_strdup (mime_type);
-  return media;
-}
-
-/* ---- upload hooks, as the publisher keeps them ---------------------------- */
-
-typedef struct
-{
-  GHashTable *states;   /* media id → SmUploadState */
-  guint       saves;
-  guint64     last_sent;
-  guint64     last_total;
-} Uploads;
-
-static gpointer
-uploads_load (gpointer data,
-              gint64   media_id)
-{
-  Uploads *u = data;
-  SmUploadState *state = g_hash_table_lookup (u->states, &media_id);
-  SmUploadState *copy;
-
-  if (state == NULL)
-    return NULL;
-  copy = g_new0 (SmUploadState, 1);
-  copy->media_id = media_id;
-  copy->session = g_strdup (state->session);
-  copy->acknowledged = state->acknowledged;
-  copy->remote_media_id = g_strdup (state->remote_media_id);
-  return copy;
-}
-
-static void
-uploads_save (gpointer    data,
-              gint64      media_id,
-              const char *session,
-              gint64      acknowledged,
-              const char *remote_media_id)
-{
-  Uploads *u = data;
-  SmUploadState *state = g_new0 (SmUploadState, 1);
-  gint64 *key = g_new (gint64, 1);
-
-  *key = media_id;
-  state->media_id = media_id;
-  state->session = g_strdup (session);
-  state->acknowledged = acknowledged;
-  state->remote_media_id = g_strdup (remote_media_id);
-  g_hash_table_replace (u->states, key, state);
-  u->saves++;
-}
-
-static void
-uploads_progress (gpointer data,
-                  guint64  sent,
-                  guint64  total)
-{
-  Uploads *u = data;
-
-  g_assert_cmpuint (sent, <=, total);
-  u->last_sent = sent;
-  u->last_total = total;
-}
-
-static void
-uploads_init (Uploads       *u,
-              SmUploadHooks *hooks)
-{
-  u->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                     (GDestroyNotify) sm_upload_state_free);
-  u->saves = 0;
-  hooks->data = u;
-  hooks->load = uploads_load;
-  hooks->save = uploads_save;
-  hooks->progress = uploads_progress;
-}
-
-static void
-uploads_clear (Uploads *u)
-{
-  g_clear_pointer (&u->states, g_hash_table_unref);
+  return sm_test_net_media_new (++media_serial, path, mime_type);
 }
 
 static const char *
-uploads_session (Uploads *u,
-                 gint64   media_id)
+uploads_session (SmTestUploads *u,
+                 gint64         media_id)
 {
-  SmUploadState *state = g_hash_table_lookup (u->states, &media_id);
+  SmUploadState *state = sm_test_uploads_get (u, media_id);
 
   return state != NULL ? state->session : NULL;
 }
@@ -548,57 +308,23 @@ static struct
   char     *remote_id;
 } account;
 
-static char *
-pkce_challenge (const char *verifier)
-{
-  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
-  char *b64;
-
-  g_checksum_update (sha, (const guchar *) verifier, -1);
-  g_checksum_get_digest (sha, digest, &len);
-  b64 = g_base64_encode (digest, len);
-  g_strdelimit (b64, "+", '-');
-  g_strdelimit (b64, "/", '_');
-  if (strchr (b64, '=') != NULL)
-    *strchr (b64, '=') = '\0';
-  return b64;
-}
-
 /* Connects the sandbox's Threads profile as a user would: the consent
  * page approves at once, the code goes through the client's exchange. */
 static void
 connect_account (void)
 {
   SmPlatform *platform = sm_platform_get (SM_NETWORK_THREADS);
-  g_autofree char *verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%08x", g_random_int (),
-                                               g_random_int (), g_random_int (), g_random_int (),
-                                               g_random_int (), g_random_int ());
-  g_autofree char *challenge = pkce_challenge (verifier);
+  g_autofree char *verifier = sm_test_net_pkce_verifier ();
+  g_autofree char *challenge = sm_test_net_pkce_challenge (verifier);
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI,
                                                           "state-1", challenge);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
   g_autoptr(GPtrArray) accounts = NULL;
   SmAccountInfo *first;
 
-  msg = sm_http_message_new ("GET", url, &error);
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)));
-  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                        "Location"),
-                          G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_assert_no_error (error);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 0, NULL);
 
   accounts = sm_platform_exchange_code (platform, session, &creds,
                                         g_hash_table_lookup (params, "code"), REDIRECT_URI,
@@ -616,7 +342,7 @@ static gboolean
 publish (const char       *text,
          GPtrArray        *media,
          SmMediaHost      *host,
-         Uploads          *uploads,
+         SmTestUploads    *uploads,
          SmPublishResult  *result,
          GError          **error)
 {
@@ -633,10 +359,7 @@ publish (const char       *text,
 
   if (uploads != NULL)
     {
-      hooks.data = uploads;
-      hooks.load = uploads_load;
-      hooks.save = uploads_save;
-      hooks.progress = uploads_progress;
+      sm_test_uploads_bind (uploads, &hooks);
       request.uploads = &hooks;
     }
   return sm_platform_publish (sm_platform_get (SM_NETWORK_THREADS), session, &request, result,
@@ -680,7 +403,7 @@ assert_published (SmPublishResult *result,
   g_assert_nonnull (result->permalink);
   g_assert_true (g_str_has_prefix (result->permalink, "https://www.threads.com/@"));
 
-  post = sandbox_post (result->remote_id);
+  post = sm_test_net_post ("threads", result->remote_id);
   g_assert_nonnull (post);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, text);
   files = sm_json_get_node (post, "media");
@@ -728,7 +451,7 @@ test_image (void)
   g_auto(SmPublishResult) found = { NULL, NULL, -1 };
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  Uploads uploads;
+  SmTestUploads uploads;
   SmUploadHooks hooks;
   guint puts = bucket_n_puts ();
   gint64 started = g_get_real_time ();
@@ -736,7 +459,7 @@ test_image (void)
 
   if (!need_fixtures ())
     return;
-  uploads_init (&uploads, &hooks);
+  sm_test_uploads_init (&uploads, &hooks);
   g_ptr_array_add (media, post_media ("photo.png", "image/png"));
   m = g_ptr_array_index (media, 0);
 
@@ -767,7 +490,7 @@ test_image (void)
     g_assert_no_error (error);
     g_assert_cmpstr (found.remote_id, ==, result.remote_id);
   }
-  uploads_clear (&uploads);
+  sm_test_uploads_clear (&uploads);
 }
 
 static void
@@ -777,19 +500,19 @@ test_video (void)
   g_autofree char *text = unique_text ("video");
   g_auto(SmPublishResult) result = { NULL, NULL, -1 };
   g_autoptr(GError) error = NULL;
-  Uploads uploads;
+  SmTestUploads uploads;
   SmUploadHooks hooks;
   guint puts = bucket_n_puts ();
 
   if (!need_fixtures ())
     return;
-  uploads_init (&uploads, &hooks);
+  sm_test_uploads_init (&uploads, &hooks);
   g_ptr_array_add (media, post_media ("clip.mp4", "video/mp4"));
 
   g_assert_true (publish (text, media, bucket.host, &uploads, &result, &error));
   g_assert_no_error (error);
   assert_published (&result, text, media, puts);
-  uploads_clear (&uploads);
+  sm_test_uploads_clear (&uploads);
 }
 
 static void
@@ -799,14 +522,14 @@ test_carousel (void)
   g_autofree char *text = unique_text ("carousel");
   g_auto(SmPublishResult) result = { NULL, NULL, -1 };
   g_autoptr(GError) error = NULL;
-  Uploads uploads;
+  SmTestUploads uploads;
   SmUploadHooks hooks;
   guint puts = bucket_n_puts ();
   guint posts = sandbox_count_threads_posts ();
 
   if (!need_fixtures ())
     return;
-  uploads_init (&uploads, &hooks);
+  sm_test_uploads_init (&uploads, &hooks);
   /* Not in an order any sorting would give. */
   g_ptr_array_add (media, post_media ("photo.jpg", "image/jpeg"));
   g_ptr_array_add (media, post_media ("clip.mp4", "video/mp4"));
@@ -816,7 +539,7 @@ test_carousel (void)
   g_assert_no_error (error);
   assert_published (&result, text, media, puts);
   g_assert_cmpuint (sandbox_count_threads_posts (), ==, posts + 1);
-  uploads_clear (&uploads);
+  sm_test_uploads_clear (&uploads);
 }
 
 /* Threads could not fetch the video: the container ends in ERROR with
@@ -840,7 +563,7 @@ test_container_error (void)
   g_ptr_array_add (media, post_media ("clip.mp4", "video/mp4"));
   json = g_strdup_printf ("{\"host\":\"%s\",\"method\":\"GET\",\"count\":1,\"status\":403,"
                           "\"body\":\"AccessDenied\"}", bucket.http_host);
-  fault = hook ("POST", "faults", json);
+  fault = sm_test_net_hook ("POST", "faults", json);
 
   g_assert_false (publish (text, media, bucket.host, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
@@ -907,7 +630,7 @@ test_resume (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) fault = NULL;
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  Uploads uploads;
+  SmTestUploads uploads;
   SmUploadHooks hooks;
   guint puts = bucket_n_puts ();
   guint containers;
@@ -915,15 +638,15 @@ test_resume (void)
 
   if (!need_fixtures ())
     return;
-  uploads_init (&uploads, &hooks);
+  sm_test_uploads_init (&uploads, &hooks);
   g_ptr_array_add (media, post_media ("photo.jpg", "image/jpeg"));
   g_ptr_array_add (media, post_media ("other.png", "image/png"));
 
-  fault = hook ("POST", "faults",
-                "{\"host\":\"graph.threads.net\",\"method\":\"POST\",\"path\":\"/*/threads_publish\","
-                "\"count\":1,\"status\":503,\"body\":{\"error\":{\"message\":\"Service "
-                "temporarily unavailable\",\"type\":\"OAuthException\",\"code\":2,"
-                "\"is_transient\":true}}}");
+  fault = sm_test_net_hook ("POST", "faults",
+                            "{\"host\":\"graph.threads.net\",\"method\":\"POST\",\"path\":\"/*/threads_publish\","
+                            "\"count\":1,\"status\":503,\"body\":{\"error\":{\"message\":\"Service "
+                            "temporarily unavailable\",\"type\":\"OAuthException\",\"code\":2,"
+                            "\"is_transient\":true}}}");
   g_assert_false (publish (text, media, bucket.host, &uploads, &first, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
   g_assert_cmpuint (bucket_count (), ==, 0);
@@ -955,7 +678,7 @@ test_resume (void)
   g_assert_cmpuint (sandbox_count_requests ("POST", "graph.threads.net", "/threads", 0), ==,
                     containers + 1);
   assert_published (&second, text, media, puts);
-  uploads_clear (&uploads);
+  sm_test_uploads_clear (&uploads);
 }
 
 /* A publisher that died between put() and the container left a file in
@@ -969,26 +692,26 @@ test_leftover (void)
   g_autoptr(GError) error = NULL;
   const char *leftover = "so-me-studio/0123456789abcdef0123456789abcdef/photo.png";
   g_autofree char *session = g_strconcat ("bucket:", leftover, NULL);
-  Uploads uploads;
+  SmTestUploads uploads;
   SmUploadHooks hooks;
   guint puts;
   SmPostMedia *m;
 
   if (!need_fixtures ())
     return;
-  uploads_init (&uploads, &hooks);
+  sm_test_uploads_init (&uploads, &hooks);
   g_ptr_array_add (media, post_media ("photo.png", "image/png"));
   m = g_ptr_array_index (media, 0);
   bucket_store (leftover, "left behind");
   puts = bucket_n_puts ();
-  uploads_save (&uploads, m->id, session, 0, NULL);
+  hooks.save (&uploads, m->id, session, 0, NULL);
 
   g_assert_true (publish (text, media, bucket.host, &uploads, &result, &error));
   g_assert_no_error (error);
   g_assert_true (bucket_was_removed (leftover));
   g_assert_false (bucket_has (leftover));
   assert_published (&result, text, media, puts);
-  uploads_clear (&uploads);
+  sm_test_uploads_clear (&uploads);
 }
 
 /* The profile used its publishing limit: RATE_LIMITED with a time to come
@@ -1019,11 +742,11 @@ test_publishing_limit (void)
   posts = sandbox_count_threads_posts ();
 
   /* Exactly used up. */
-  limit = hook ("POST", "threads/publishing-limit", "{\"quota_total\":1000}");
+  limit = sm_test_net_hook ("POST", "threads/publishing-limit", "{\"quota_total\":1000}");
   json = g_strdup_printf ("{\"quota_total\":%" G_GINT64_FORMAT "}",
                           sm_json_get_int (limit, "quota_usage"));
   g_clear_pointer (&limit, json_node_unref);
-  limit = hook ("POST", "threads/publishing-limit", json);
+  limit = sm_test_net_hook ("POST", "threads/publishing-limit", json);
   g_assert_cmpint (sm_json_get_int (limit, "quota_usage"), >, 0);
 
   g_assert_false (publish (text, media, bucket.host, NULL, &result, &error));
@@ -1040,7 +763,7 @@ test_publishing_limit (void)
   g_assert_cmpint (text_result.retry_after_us, >, 0);
   g_assert_cmpuint (sandbox_count_threads_posts (), ==, posts);
 
-  back = hook ("POST", "threads/publishing-limit", "{\"quota_total\":250}");
+  back = sm_test_net_hook ("POST", "threads/publishing-limit", "{\"quota_total\":250}");
 }
 
 /* No bucket set up: the user is told what Threads needs and how to give
@@ -1148,25 +871,6 @@ target_settled (gpointer data)
   return g_strcmp0 (states, "published") == 0 || g_strcmp0 (states, "failed") == 0;
 }
 
-static JsonNode *
-profile_post (SmTestProfile *p,
-              const char    *path,
-              const char    *json)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (p->sandbox_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", request);
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)));
-  return sm_http_parse_json (body, NULL);
-}
-
 /* A carousel of a photo and a video through `so-me bucket set`, `so-me
  * post` and the D-Bus-activated publisher, against the installed sandbox:
  * one post with both files in order, the bucket empty afterwards. */
@@ -1202,7 +906,7 @@ test_publisher_carousel (void)
   sm_test_profile_activate (p);
   id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_test_connect (p, "threads"));
 
-  made = profile_post (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-e2e\",\"region\":\"eu-west-1\"}");
+  made = sm_test_sandbox_call (p, "/__sandbox/s3/buckets", "{\"bucket\":\"threads-e2e\",\"region\":\"eu-west-1\"}", 201);
   secret_line = g_strconcat (sm_json_get_string (made, "secret_access_key"), "\n", NULL);
   g_assert_cmpint (sm_test_cli (p, secret_line, &out, &err, "bucket", "set",
                                 "--endpoint", sm_json_get_string (made, "endpoint"),
@@ -1268,7 +972,7 @@ main (int   argc,
 
   /* Before any other thread: it sets the environment. */
   make_fixtures ();
-  sandbox_start ();
+  sm_test_net_run_in_thread (FALSE);
   bucket_make ();
   connect_account ();
 
@@ -1288,7 +992,7 @@ main (int   argc,
   ret = g_test_run ();
 
   bucket_free ();
-  sandbox_stop ();
+  sm_test_net_stop ();
   remove_fixtures ();
   g_clear_pointer (&account.tokens, sm_tokens_free);
   g_clear_pointer (&account.remote_id, g_free);

@@ -15,17 +15,14 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "sm-http.h"
 #include "sm-media-rules.h"
 #include "sm-oauth.h"
 #include "sm-platform.h"
 #include "sm-store.h"
+#include "sm-test-net.h"
 #include "sm-test-util.h"
 
 #define CLIENT_KEY    "sandbox-client"
@@ -45,10 +42,6 @@ static const SmClientCredentials creds = {
 
 static struct
 {
-  GSubprocess *process;
-  GThread     *drain;
-  char        *base;
-  SoupSession *hooks;
   char        *dir;
   SmPostMedia  clip;     /* two seconds, one chunk */
   SmPostMedia  big;      /* the clip and 16 MB of padding: three chunks */
@@ -57,125 +50,43 @@ static struct
   gint64       next_media_id;
 } t;
 
-/* ---- the sandbox ----------------------------------------------------------- */
-
-static gpointer
-drain_thread (gpointer data)
-{
-  GInputStream *stream = data;
-  char buffer[4096];
-
-  while (g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL) > 0)
-    ;
-  g_object_unref (stream);
-  return NULL;
-}
-
-static void
-child_setup (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static gboolean
-sandbox_start (void)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *line = NULL;
-
-  if (build_dir == NULL)
-    return FALSE;
-  path = g_build_filename (build_dir, "src", "so-me-studio-sandbox", NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-    return FALSE;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  t.process = g_subprocess_launcher_spawn (launcher, &error, path, "--listen", "127.0.0.1:0", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (t.process));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_strstrip (line);
-  t.base = g_steal_pointer (&line);
-  t.drain = g_thread_new ("sandbox-stdout", drain_thread, g_object_ref (G_INPUT_STREAM (out)));
-  t.hooks = soup_session_new ();
-  g_setenv (SM_NETWORK_BASE_ENV, t.base, TRUE);
-  return TRUE;
-}
-
-static void
-sandbox_stop (void)
-{
-  if (t.process == NULL)
-    return;
-  g_subprocess_force_exit (t.process);
-  g_subprocess_wait (t.process, NULL, NULL);
-  g_thread_join (t.drain);
-  g_clear_object (&t.process);
-  g_clear_object (&t.hooks);
-  g_clear_pointer (&t.base, g_free);
-}
-
-static JsonNode *
-hook (const char *method,
-      const char *path,
-      const char *json)
-{
-  g_autofree char *url = g_strconcat (t.base, "/__sandbox/", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (json != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
-  body = soup_session_send_and_read (t.hooks, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-  return sm_http_parse_json (body, NULL);
-}
-
-static void
-hook_post (const char *path,
-           const char *json)
-{
-  g_autoptr(JsonNode) reply = hook ("POST", path, json);
-}
-
-static void
-clear_faults (void)
-{
-  g_autoptr(JsonNode) reply = hook ("DELETE", "faults", NULL);
-}
-
 static void
 settings (const char *json)
 {
-  hook_post ("tiktok/settings", json);
+  sm_test_net_hook_post ("tiktok/settings", "%s", json);
 }
 
 /* Every test starts from the sandbox's defaults, with a fresh request log. */
 static void
 sandbox_reset (void)
 {
-  hook_post ("reset", NULL);
+  g_autoptr(JsonNode) reply = sm_test_net_hook ("POST", "reset", NULL);
+
   /* More posts a minute than TikTok's 6 inits; the limit has its own test. */
-  hook_post ("rate-limits", "{\"enabled\":false}");
+  sm_test_net_hook_post ("rate-limits", "{\"enabled\":false}");
   settings ("{\"processing_ms\":300}");
+}
+
+static guint
+count_requests (const char *method,
+                const char *host,
+                const char *path)
+{
+  g_autoptr(GPtrArray) found = sm_test_net_requests_since (0, method, host, path);
+
+  return found->len;
+}
+
+/* The sandbox's TikTok posts. */
+static JsonArray *
+tiktok_posts (void)
+{
+  g_autoptr(GPtrArray) posts = sm_test_net_posts ("tiktok");
+  JsonArray *ours = json_array_new ();
+
+  for (guint i = 0; i < posts->len; i++)
+    json_array_add_element (ours, json_node_copy (g_ptr_array_index (posts, i)));
+  return ours;
 }
 
 static JsonArray *
@@ -197,32 +108,6 @@ requests_of (JsonNode   *requests,
         json_array_add_element (some, json_node_copy (json_array_get_element (all, i)));
     }
   return some;
-}
-
-static guint
-count_requests (const char *method,
-                const char *host,
-                const char *path)
-{
-  g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
-  g_autoptr(JsonArray) some = requests_of (requests, method, host, path);
-
-  return json_array_get_length (some);
-}
-
-/* The sandbox's TikTok posts. */
-static JsonArray *
-tiktok_posts (void)
-{
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  JsonArray *all = json_node_get_array (posts);
-  JsonArray *ours = json_array_new ();
-
-  for (guint i = 0; i < json_array_get_length (all); i++)
-    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (all, i), "network"),
-                   "tiktok") == 0)
-      json_array_add_element (ours, json_node_copy (json_array_get_element (all, i)));
-  return ours;
 }
 
 static void
@@ -249,35 +134,14 @@ assert_one_post_of (const SmPostMedia *media,
 
 /* ---- the videos ------------------------------------------------------------- */
 
-static char *
-file_sha256 (const char *path)
-{
-  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GFileInputStream) in = NULL;
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autofree guint8 *buffer = g_malloc (1 << 20);
-  gssize n;
-
-  in = g_file_read (file, NULL, NULL);
-  g_assert_nonnull (in);
-  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buffer, 1 << 20, NULL, NULL)) > 0)
-    g_checksum_update (sha, buffer, n);
-  g_assert_cmpint (n, ==, 0);
-  return g_strdup (g_checksum_get_string (sha));
-}
-
 static void
 media_fill (SmPostMedia *media,
             const char  *path)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, 0, NULL, NULL);
-
-  g_assert_nonnull (info);
   media->id = ++t.next_media_id;
   media->path = g_strdup (path);
-  media->size_bytes = g_file_info_get_size (info);
-  media->sha256 = file_sha256 (path);
+  media->size_bytes = sm_test_net_file_size (path);
+  media->sha256 = sm_test_net_file_sha256 (path);
   media->mime_type = g_strdup ("video/mp4");
 }
 
@@ -345,109 +209,18 @@ make_videos (void)
   return TRUE;
 }
 
-/* ---- upload hooks, in memory ------------------------------------------------ */
-
-typedef struct
-{
-  SmUploadState *state;
-  GArray        *acks;          /* gint64: every acknowledged offset saved */
-  guint64        pushed;        /* bytes written, resends included */
-  guint64        previous;
-  guint64        last_total;
-  /* a cut: cancel once this many bytes are pushed (0: never) */
-  GCancellable  *cancel;
-  guint64        cancel_after;
-  /* a fault added once this offset is acknowledged (0: never) */
-  gint64         fault_at;
-  const char    *fault;
-} Uploads;
-
-static gpointer
-uploads_load (gpointer data,
-              gint64   media_id)
-{
-  Uploads *u = data;
-  SmUploadState *copy;
-
-  if (u->state == NULL)
-    return NULL;
-  copy = g_new0 (SmUploadState, 1);
-  *copy = *u->state;
-  copy->session = g_strdup (u->state->session);
-  copy->remote_media_id = g_strdup (u->state->remote_media_id);
-  return copy;
-}
-
-static void
-uploads_save (gpointer    data,
-              gint64      media_id,
-              const char *session,
-              gint64      acknowledged,
-              const char *remote_media_id)
-{
-  Uploads *u = data;
-
-  g_clear_pointer (&u->state, sm_upload_state_free);
-  u->state = g_new0 (SmUploadState, 1);
-  u->state->media_id = media_id;
-  u->state->session = g_strdup (session);
-  u->state->acknowledged = acknowledged;
-  u->state->remote_media_id = g_strdup (remote_media_id);
-  if (session != NULL && remote_media_id == NULL)
-    g_array_append_val (u->acks, acknowledged);
-
-  if (u->fault != NULL && u->fault_at > 0 && acknowledged == u->fault_at)
-    {
-      hook_post ("faults", u->fault);
-      u->fault = NULL;
-    }
-}
-
-static void
-uploads_progress (gpointer data,
-                  guint64  sent,
-                  guint64  total)
-{
-  Uploads *u = data;
-
-  g_assert_cmpuint (sent, <=, total);
-  if (sent > u->previous)
-    u->pushed += sent - u->previous;
-  u->previous = sent;
-  u->last_total = total;
-  if (u->cancel != NULL && u->cancel_after > 0 && u->pushed >= u->cancel_after)
-    g_cancellable_cancel (u->cancel);
-}
-
-static void
-uploads_init (Uploads *u)
-{
-  memset (u, 0, sizeof *u);
-  u->acks = g_array_new (FALSE, FALSE, sizeof (gint64));
-}
-
-static void
-uploads_clear (Uploads *u)
-{
-  g_clear_pointer (&u->state, sm_upload_state_free);
-  g_clear_pointer (&u->acks, g_array_unref);
-  g_clear_object (&u->cancel);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Uploads, uploads_clear)
-
 static gboolean
 publish_with (const SmPostMedia *media,
               const char        *text,
               GHashTable        *options,
-              Uploads           *u,
+              SmTestUploads     *u,
               const SmTokens    *tokens,
               SmPublishResult   *result,
               GError           **error)
 {
   g_autoptr(SoupSession) session = sm_http_session_new ();
   g_autoptr(GPtrArray) files = g_ptr_array_new ();
-  SmUploadHooks hooks = { u, uploads_load, uploads_save, uploads_progress };
+  SmUploadHooks hooks;
   SmPublishRequest request = {
     .account_remote_id = t.remote_id,
     .tokens = tokens != NULL ? tokens : t.tokens,
@@ -458,9 +231,12 @@ publish_with (const SmPostMedia *media,
     .uploads = &hooks,
   };
 
+  SmUploadState *saved = sm_test_uploads_get (u, media->id);
+
+  sm_test_uploads_bind (u, &hooks);
   g_ptr_array_add (files, (gpointer) media);
   /* The previous "sent" is from another run. */
-  u->previous = u->state != NULL ? (guint64) u->state->acknowledged : 0;
+  u->previous = saved != NULL ? (guint64) saved->acknowledged : 0;
   return sm_platform_publish (sm_platform_get (SM_NETWORK_TIKTOK), session, &request, result,
                               u->cancel, error);
 }
@@ -468,13 +244,13 @@ publish_with (const SmPostMedia *media,
 static gboolean
 find_with (const SmPostMedia *media,
            const char        *text,
-           Uploads           *u,
+           SmTestUploads     *u,
            SmPublishResult   *result,
            GError           **error)
 {
   g_autoptr(SoupSession) session = sm_http_session_new ();
   g_autoptr(GPtrArray) files = g_ptr_array_new ();
-  SmUploadHooks hooks = { u, uploads_load, uploads_save, uploads_progress };
+  SmUploadHooks hooks;
   SmPublishRequest request = {
     .account_remote_id = t.remote_id,
     .tokens = t.tokens,
@@ -484,6 +260,7 @@ find_with (const SmPostMedia *media,
     .uploads = &hooks,
   };
 
+  sm_test_uploads_bind (u, &hooks);
   g_ptr_array_add (files, (gpointer) media);
   return sm_platform_find_published (sm_platform_get (SM_NETWORK_TIKTOK), session, &request,
                                      result, NULL, error);
@@ -510,7 +287,7 @@ options_new (const char *first,
 static gboolean
 need_sandbox (void)
 {
-  if (t.process == NULL || t.clip.path == NULL)
+  if (!sm_test_net_running () || t.clip.path == NULL)
     {
       g_test_skip ("no sandbox or no GStreamer to make videos");
       return FALSE;
@@ -535,10 +312,6 @@ authorize (const char *state,
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI, state,
                                                           challenge);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
 
   /* client_key, comma-separated scopes, PKCE S256 and state (7.1). */
@@ -548,18 +321,7 @@ authorize (const char *state,
   g_assert_nonnull (strstr (url, "&scope=user.info.basic%2Cvideo.publish&"));
   g_assert_nonnull (strstr (url, "&code_challenge_method=S256"));
 
-  msg = sm_http_message_new ("GET", url, &error);
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 302);
-  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                        "Location"),
-                          G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_assert_no_error (error);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 302, NULL);
   g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, state);
   return g_strdup (g_hash_table_lookup (params, "code"));
 }
@@ -577,7 +339,7 @@ test_connect (void)
   g_autofree char *code = NULL;
   SmAccountInfo *info;
 
-  if (t.process == NULL)
+  if (!sm_test_net_running ())
     {
       g_test_skip ("no so-me-studio-sandbox in $SM_BUILD_DIR/src");
       return;
@@ -664,7 +426,7 @@ test_text_only_refused (void)
 static void
 test_publish_chunks (void)
 {
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
   g_auto(SmPublishResult) found = { NULL, NULL, -1, FALSE };
   g_autoptr(GError) error = NULL;
@@ -673,7 +435,7 @@ test_publish_chunks (void)
   const char *text = "Three chunks of sourdough #bakery";
   guint64 total = (guint64) t.big.size_bytes;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   if (!need_sandbox ())
     return;
 
@@ -682,7 +444,7 @@ test_publish_chunks (void)
   /* Private by default: no public id, the publish id stands for it. */
   g_assert_true (g_str_has_prefix (result.remote_id, "v_pub_file~"));
   g_assert_null (result.permalink);
-  g_assert_cmpstr (u.state->remote_media_id, ==, result.remote_id);
+  g_assert_cmpstr (sm_test_uploads_get (&u, t.big.id)->remote_media_id, ==, result.remote_id);
   assert_one_post_of (&t.big, text);
 
   /* Saved after each acknowledged chunk: 5 MiB, 10 MiB, the whole file. */
@@ -694,7 +456,7 @@ test_publish_chunks (void)
   g_assert_cmpuint (u.pushed, ==, total);
   g_assert_cmpuint (u.last_total, ==, total);
 
-  requests = hook ("GET", "requests", NULL);
+  requests = sm_test_net_hook ("GET", "requests", NULL);
   puts = requests_of (requests, "PUT", UPLOAD_HOST, "/video/");
   g_assert_cmpuint (json_array_get_length (puts), ==, 3);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (puts, 0), "status"), ==, 206);
@@ -723,13 +485,13 @@ test_publish_chunks (void)
 static void
 test_publish_public (void)
 {
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) options = options_new ("tiktok.privacy", "PUBLIC_TO_EVERYONE", NULL);
   g_autoptr(JsonArray) posts = NULL;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   if (!need_sandbox ())
     return;
   g_assert_true (publish_with (&t.clip, "Public clip", options, &u, NULL, &result, &error));
@@ -754,7 +516,7 @@ test_publish_public (void)
 static void
 test_chunk_server_error (void)
 {
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) requests = NULL;
@@ -763,10 +525,10 @@ test_chunk_server_error (void)
   guint64 total = (guint64) t.big.size_bytes;
   gint64 sent = 0;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   if (!need_sandbox ())
     return;
-  u.fault_at = CHUNK;
+  u.fault_after = CHUNK;
   u.fault = "{\"host\":\"" UPLOAD_HOST "\",\"method\":\"PUT\",\"path\":\"/video/\",\"count\":1,"
             "\"status\":503,\"body\":{\"data\":{},\"error\":{\"code\":\"internal_error\","
             "\"message\":\"Something went wrong.\",\"log_id\":\"x\"}}}";
@@ -775,7 +537,7 @@ test_chunk_server_error (void)
   g_assert_no_error (error);
   assert_one_post_of (&t.big, "Despite a 503");
 
-  requests = hook ("GET", "requests", NULL);
+  requests = sm_test_net_hook ("GET", "requests", NULL);
   puts = requests_of (requests, "PUT", UPLOAD_HOST, "/video/");
   g_assert_cmpuint (json_array_get_length (puts), ==, 4);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (puts, 0), "status"), ==, 206);
@@ -793,15 +555,15 @@ test_chunk_server_error (void)
 }
 
 static void
-set_session_expiry (Uploads *u,
-                    gint64   expires_us)
+set_session_expiry (SmUploadState *state,
+                    gint64         expires_us)
 {
-  g_autoptr(JsonNode) node = json_from_string (u->state->session, NULL);
+  g_autoptr(JsonNode) node = json_from_string (state->session, NULL);
 
   g_assert_nonnull (node);
   json_object_set_int_member (json_node_get_object (node), "expires_us", expires_us);
-  g_free (u->state->session);
-  u->state->session = json_to_string (node, FALSE);
+  g_free (state->session);
+  state->session = json_to_string (node, FALSE);
 }
 
 /* A publisher stopped in the middle of the second chunk: the next run asks
@@ -809,7 +571,7 @@ set_session_expiry (Uploads *u,
 static void
 test_resume_after_cut (void)
 {
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
   g_auto(SmPublishResult) found = { NULL, NULL, -1, FALSE };
   g_autoptr(GError) error = NULL;
@@ -821,7 +583,7 @@ test_resume_after_cut (void)
   gint64 sent = 0;
   guint before;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   if (!need_sandbox ())
     return;
   u.cancel = g_cancellable_new ();
@@ -830,11 +592,11 @@ test_resume_after_cut (void)
   g_assert_false (publish_with (&t.big, "Cut and resumed", NULL, &u, NULL, &result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  g_assert_nonnull (u.state->session);
-  g_assert_cmpint (u.state->acknowledged, ==, CHUNK);
-  g_assert_null (u.state->remote_media_id);
+  g_assert_nonnull (sm_test_uploads_get (&u, t.big.id)->session);
+  g_assert_cmpint (sm_test_uploads_get (&u, t.big.id)->acknowledged, ==, CHUNK);
+  g_assert_null (sm_test_uploads_get (&u, t.big.id)->remote_media_id);
   g_assert_cmpuint (json_array_get_length (tiktok_posts ()), ==, 0);
-  first_session = g_strdup (u.state->session);
+  first_session = g_strdup (sm_test_uploads_get (&u, t.big.id)->session);
 
   /* Reconciling now: nothing went out, for certain. */
   g_assert_true (find_with (&t.big, "Cut and resumed", &u, &found, &error));
@@ -846,14 +608,14 @@ test_resume_after_cut (void)
    * gave up on mid-body is not in the sandbox's log.) */
   before = count_requests ("PUT", UPLOAD_HOST, "/video/");
   g_assert_cmpuint (before, >=, 1);
-  clear_faults ();
+  sm_test_net_clear_faults ();
   g_clear_object (&u.cancel);
   u.cancel_after = 0;
   g_assert_true (publish_with (&t.big, "Cut and resumed", NULL, &u, NULL, &result, &error));
   g_assert_no_error (error);
   assert_one_post_of (&t.big, "Cut and resumed");
 
-  requests = hook ("GET", "requests", NULL);
+  requests = sm_test_net_hook ("GET", "requests", NULL);
   inits = requests_of (requests, "POST", API_HOST, "/v2/post/publish/video/init/");
   g_assert_cmpuint (json_array_get_length (inits), ==, 1);
   puts = requests_of (requests, "PUT", UPLOAD_HOST, "/video/");
@@ -865,12 +627,16 @@ test_resume_after_cut (void)
 
   /* An upload URL past its hour is not tried: a new post from byte 0. */
   sandbox_reset ();
-  g_clear_pointer (&u.state, sm_upload_state_free);
-  u.state = g_new0 (SmUploadState, 1);
-  u.state->media_id = t.big.id;
-  u.state->session = g_strdup (first_session);
-  u.state->acknowledged = CHUNK;
-  set_session_expiry (&u, g_get_real_time () - G_USEC_PER_SEC);
+  g_hash_table_remove_all (u.states);
+  {
+    SmUploadState *state = g_new0 (SmUploadState, 1);
+
+    state->media_id = t.big.id;
+    state->session = g_strdup (first_session);
+    state->acknowledged = CHUNK;
+    g_hash_table_insert (u.states, g_memdup2 (&t.big.id, sizeof t.big.id), state);
+    set_session_expiry (state, g_get_real_time () - G_USEC_PER_SEC);
+  }
   sm_publish_result_clear (&result);
   g_assert_true (publish_with (&t.big, "Started over", NULL, &u, NULL, &result, &error));
   g_assert_no_error (error);
@@ -885,11 +651,11 @@ assert_refused_before_init (const char      *settings_json,
                             int              code,
                             const char      *words)
 {
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
   g_autoptr(GError) error = NULL;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   sandbox_reset ();
   if (settings_json != NULL)
     settings (settings_json);
@@ -951,11 +717,11 @@ static void
 test_comments_disabled (void)
 {
   g_autoptr(GHashTable) on = options_new ("tiktok.disable_comment", "false", NULL);
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
   g_autoptr(GError) error = NULL;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   if (!need_sandbox ())
     return;
   assert_refused_before_init ("{\"comment_disabled\":true}", on, SM_PLATFORM_ERROR_REJECTED,
@@ -974,11 +740,11 @@ test_comments_disabled (void)
 static void
 test_processing_failed (void)
 {
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
   g_autoptr(GError) error = NULL;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   if (!need_sandbox ())
     return;
   settings ("{\"fail_reason\":\"frame_rate_check_failed\"}");
@@ -986,9 +752,9 @@ test_processing_failed (void)
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
   g_assert_nonnull (strstr (error->message, "frame rate"));
   g_assert_nonnull (strstr (error->message, "frame_rate_check_failed"));
-  g_assert_nonnull (u.state);
-  g_assert_null (u.state->session);
-  g_assert_null (u.state->remote_media_id);
+  g_assert_nonnull (sm_test_uploads_get (&u, t.clip.id));
+  g_assert_null (sm_test_uploads_get (&u, t.clip.id)->session);
+  g_assert_null (sm_test_uploads_get (&u, t.clip.id)->remote_media_id);
   g_assert_cmpuint (json_array_get_length (tiktok_posts ()), ==, 0);
 
   /* Fixed on TikTok's side: the retry is a new post. */
@@ -1005,24 +771,24 @@ static void
 test_expired_token (void)
 {
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
   g_autoptr(GError) error = NULL;
   g_autoptr(SmTokens) fresh = NULL;
   g_autoptr(SmTokens) again = NULL;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   if (!need_sandbox ())
     return;
-  hook_post ("tokens/expire", "{\"network\":\"tiktok\"}");
+  sm_test_net_hook_post ("tokens/expire", "{\"network\":\"tiktok\"}");
   g_assert_false (publish_with (&t.clip, "After a refresh", NULL, &u, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED);
   g_clear_error (&error);
 
   /* TikTok's token endpoint may refuse with a 200: still a dead grant. */
-  hook_post ("faults", "{\"host\":\"" API_HOST "\",\"path\":\"/v2/oauth/token/\",\"status\":200,"
-                       "\"body\":{\"error\":\"invalid_grant\",\"error_description\":"
-                       "\"Refresh token is invalid.\",\"log_id\":\"x\"}}");
+  sm_test_net_add_fault ("{\"host\":\"" API_HOST "\",\"path\":\"/v2/oauth/token/\",\"status\":200,"
+                         "\"body\":{\"error\":\"invalid_grant\",\"error_description\":"
+                         "\"Refresh token is invalid.\",\"log_id\":\"x\"}}");
   again = sm_platform_refresh (sm_platform_get (SM_NETWORK_TIKTOK), session, &creds, t.tokens,
                                NULL, &error);
   g_assert_null (again);
@@ -1092,7 +858,7 @@ test_envelope_errors (void)
     return;
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Uploads) u;
+      g_auto(SmTestUploads) u;
       g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
       g_autoptr(GError) error = NULL;
       g_autofree char *fault = g_strdup_printf ("{\"host\":\"" API_HOST "\",\"path\":\"%s\","
@@ -1103,9 +869,9 @@ test_envelope_errors (void)
                                                 cases[i].headers ? cases[i].headers : "",
                                                 cases[i].code);
 
-      uploads_init (&u);
-      clear_faults ();
-      hook_post ("faults", fault);
+      sm_test_uploads_init (&u, NULL);
+      sm_test_net_clear_faults ();
+      sm_test_net_add_fault ("%s", fault);
       g_assert_false (publish_with (&t.clip, "Envelope", NULL, &u, NULL, &result, &error));
       g_test_message ("%s → %s", cases[i].code, error->message);
       g_assert_error (error, SM_PLATFORM_ERROR, cases[i].expected);
@@ -1126,14 +892,14 @@ test_init_rate_limit (void)
 
   if (!need_sandbox ())
     return;
-  hook_post ("rate-limits", "{\"enabled\":true}");
+  sm_test_net_hook_post ("rate-limits", "{\"enabled\":true}");
   settings ("{\"processing_ms\":0}");
   for (guint i = 0; i < 7; i++)
     {
-      g_auto(Uploads) u;
+      g_auto(SmTestUploads) u;
       g_autoptr(GError) error = NULL;
 
-      uploads_init (&u);
+      sm_test_uploads_init (&u, NULL);
       sm_publish_result_clear (&result);
       if (!publish_with (&t.clip, "Seven in a minute", NULL, &u, NULL, &result, &error))
         {
@@ -1152,11 +918,11 @@ test_disconnect (void)
 {
   g_autoptr(SoupSession) session = sm_http_session_new ();
   g_autoptr(GError) error = NULL;
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
   g_autoptr(SmTokens) refreshed = NULL;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   if (!need_sandbox ())
     return;
   g_assert_true (sm_platform_revoke (sm_platform_get (SM_NETWORK_TIKTOK), session, &creds,
@@ -1332,13 +1098,12 @@ test_read_apis (void)
   g_autofree char *code = NULL;
   g_autofree char *body = NULL;
   g_autoptr(SmTokens) reader = sm_tokens_new ();
-  g_auto(Uploads) u;
+  g_auto(SmTestUploads) u;
   g_auto(SmPublishResult) result = { NULL, NULL, -1, FALSE };
-  g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
   const SmTokens *saved;
 
-  uploads_init (&u);
+  sm_test_uploads_init (&u, NULL);
   if (!need_sandbox ())
     return;
   g_assert_true (publish_with (&t.clip, "Listed clip", options, &u, NULL, &result, &error));
@@ -1356,18 +1121,7 @@ test_read_apis (void)
                          "&response_type=code&scope=user.info.basic,video.list"
                          "&redirect_uri=" REDIRECT_URI "&state=s&code_challenge=%s"
                          "&code_challenge_method=S256", escaped);
-  msg = sm_http_message_new ("GET", url, &error);
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  answer = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 302);
-  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                        "Location"), G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_clear_object (&msg);
-  g_clear_pointer (&answer, g_bytes_unref);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 302, NULL);
   msg = sm_http_message_new ("POST", "https://" API_HOST "/v2/oauth/token/", &error);
   sm_http_set_form_body (msg, "client_key", CLIENT_KEY, "client_secret", CLIENT_SECRET,
                          "code", g_hash_table_lookup (params, "code"),
@@ -1403,22 +1157,6 @@ test_read_apis (void)
 
 /* ---- from the command line, through the publisher --------------------------- */
 
-typedef struct
-{
-  SmTestProfile *profile;
-  gint64         post_id;
-  const char    *want;
-} Wait;
-
-static gboolean
-states_are (gpointer data)
-{
-  Wait *w = data;
-  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
-
-  return g_strcmp0 (states, w->want) == 0;
-}
-
 static void
 test_cli_connect_and_post (void)
 {
@@ -1427,7 +1165,7 @@ test_cli_connect_and_post (void)
   g_autofree char *id = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  Wait w = { NULL, 0, "published" };
+  SmTestWait w = { NULL, 0, "published" };
   JsonObject *post;
   gint64 account;
 
@@ -1454,7 +1192,7 @@ test_cli_connect_and_post (void)
                                 "--media", t.big.path, "--option", "tiktok.privacy=SELF_ONLY",
                                 "Fresh from the oven #bakery", NULL), ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
-  g_assert_true (sm_test_wait_for (states_are, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
 
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 1);
@@ -1488,7 +1226,7 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  if (sandbox_start ())
+  if (sm_test_net_spawn ())
     make_videos ();
 
   g_test_add_func ("/tiktok/connect", test_connect);
@@ -1511,7 +1249,7 @@ main (int   argc,
   g_test_add_func ("/tiktok/cli-connect-and-post", test_cli_connect_and_post);
   status = g_test_run ();
 
-  sandbox_stop ();
+  sm_test_net_stop ();
   remove_tree (t.dir);
   g_free (t.dir);
   g_free (t.remote_id);

@@ -19,6 +19,7 @@
 #include "sm-http.h"
 #include "sm-platform.h"
 #include "sm-store.h"
+#include "sm-test-net.h"
 #include "sm-test-util.h"
 #include "sm-token-store.h"
 
@@ -34,36 +35,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SmPublishResult, sm_publish_result_clear)
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static JsonNode *
-hook (const char *method,
-      const char *path,
-      const char *json)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (profile->sandbox_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  if (json != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), <, 300);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                             (gssize) g_bytes_get_size (body), &error));
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 static char *
 new_token (void)
 {
-  g_autoptr(JsonNode) answer = hook ("POST", "/__sandbox/whatsapp/token", "{}");
+  g_autoptr(JsonNode) answer = sm_test_net_hook ("POST", "whatsapp/token", "{}");
 
   return g_strdup (sm_json_get_string (answer, "token"));
 }
@@ -73,33 +48,21 @@ open_window (const char *from,
              int         hours_ago)
 {
   g_autofree char *json = g_strdup_printf ("{\"from\":\"%s\",\"hours_ago\":%d}", from, hours_ago);
-  g_autoptr(JsonNode) answer = hook ("POST", "/__sandbox/whatsapp/inbound", json);
-}
-
-static void
-add_fault (const char *json)
-{
-  g_autoptr(JsonNode) answer = hook ("POST", "/__sandbox/faults", json);
+  g_autoptr(JsonNode) answer = sm_test_net_hook ("POST", "whatsapp/inbound", json);
 }
 
 static void
 reset_sandbox (void)
 {
-  g_autoptr(JsonNode) answer = hook ("POST", "/__sandbox/reset", NULL);
-}
-
-static JsonArray *
-posts_of (JsonNode *posts)
-{
-  return json_node_get_array (posts);
+  g_autoptr(JsonNode) answer = sm_test_net_hook ("POST", "reset", NULL);
 }
 
 static guint
 count_posts (void)
 {
-  g_autoptr(JsonNode) posts = hook ("GET", "/__sandbox/posts", NULL);
+  g_autoptr(GPtrArray) posts = sm_test_net_posts (NULL);
 
-  return json_array_get_length (json_node_get_array (posts));
+  return posts->len;
 }
 
 /* How many requests the sandbox logged with this method and path glob. */
@@ -107,19 +70,15 @@ static guint
 count_requests (const char *method,
                 const char *glob)
 {
-  g_autoptr(JsonNode) log = hook ("GET", "/__sandbox/requests", NULL);
-  JsonArray *list = json_node_get_array (log);
-  guint n = 0;
+  g_autoptr(GPtrArray) found = sm_test_net_requests_since (0, method, NULL, glob);
 
-  for (guint i = 0; i < json_array_get_length (list); i++)
-    {
-      JsonObject *r = json_array_get_object_element (list, i);
+  return found->len;
+}
 
-      if (g_str_equal (json_object_get_string_member (r, "method"), method)
-          && g_pattern_match_simple (glob, json_object_get_string_member (r, "path")))
-        n++;
-    }
-  return n;
+static JsonArray *
+posts_of (JsonNode *posts)
+{
+  return json_node_get_array (posts);
 }
 
 static SmPlatform *
@@ -129,80 +88,6 @@ whatsapp (void)
 
   g_assert_nonnull (platform);
   return platform;
-}
-
-/* SmUploadHooks over a hash table, as the store keeps them. */
-typedef struct
-{
-  GHashTable *rows;   /* media id → SmUploadState */
-  guint64     last_sent;
-  guint64     last_total;
-} Uploads;
-
-static gpointer
-uploads_load (gpointer data,
-              gint64   media_id)
-{
-  Uploads *u = data;
-  SmUploadState *row = g_hash_table_lookup (u->rows, &media_id);
-  SmUploadState *copy;
-
-  if (row == NULL)
-    return NULL;
-  copy = g_new0 (SmUploadState, 1);
-  *copy = *row;
-  copy->session = g_strdup (row->session);
-  copy->remote_media_id = g_strdup (row->remote_media_id);
-  return copy;
-}
-
-static void
-uploads_save (gpointer    data,
-              gint64      media_id,
-              const char *session,
-              gint64      acknowledged,
-              const char *remote_media_id)
-{
-  Uploads *u = data;
-  SmUploadState *row = g_new0 (SmUploadState, 1);
-  gint64 *key = g_new (gint64, 1);
-
-  *key = media_id;
-  row->media_id = media_id;
-  row->session = g_strdup (session);
-  row->acknowledged = acknowledged;
-  row->remote_media_id = g_strdup (remote_media_id);
-  g_hash_table_replace (u->rows, key, row);
-}
-
-static void
-uploads_progress (gpointer data,
-                  guint64  sent,
-                  guint64  total)
-{
-  Uploads *u = data;
-
-  g_assert_cmpuint (sent, <=, total);
-  u->last_sent = sent;
-  u->last_total = total;
-}
-
-static void
-uploads_init (Uploads       *u,
-              SmUploadHooks *hooks)
-{
-  u->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                   (GDestroyNotify) sm_upload_state_free);
-  hooks->data = u;
-  hooks->load = uploads_load;
-  hooks->save = uploads_save;
-  hooks->progress = uploads_progress;
-}
-
-static void
-uploads_clear (Uploads *u)
-{
-  g_clear_pointer (&u->rows, g_hash_table_unref);
 }
 
 static gboolean
@@ -284,35 +169,16 @@ options_new (const char *first_key,
 /* ---- fixtures, made at run time --------------------------------------- */
 
 static char *
-file_sha256 (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize len;
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
-}
-
-static char *
 make_with_gst (const char *name,
                const char *pipeline)
 {
   g_autofree char *path = g_build_filename (profile->dir, name, NULL);
-  g_autofree char *command = NULL;
-  g_autofree char *quoted = g_shell_quote (path);
-  g_auto(GStrv) argv = NULL;
   g_autoptr(GError) error = NULL;
-  int status = 0;
 
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return g_steal_pointer (&path);
-  command = g_strdup_printf ("gst-launch-1.0 -q -e %s ! filesink location=%s", pipeline, quoted);
-  g_assert_true (g_shell_parse_argv (command, NULL, &argv, &error));
-  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
-                               | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
-                               &error));
+  g_assert_true (sm_test_net_gst_launch (profile->dir, pipeline, name, &error));
   g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
   return g_steal_pointer (&path);
 }
 
@@ -364,17 +230,7 @@ post_media (gint64      id,
             const char *path,
             const char *mime)
 {
-  SmPostMedia *m = g_new0 (SmPostMedia, 1);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                 G_FILE_QUERY_INFO_NONE, NULL, NULL);
-
-  m->id = id;
-  m->path = g_strdup (path);
-  m->size_bytes = g_file_info_get_size (info);
-  m->sha256 = file_sha256 (path);
-  m->mime_type = g_strdup (mime);
-  return m;
+  return sm_test_net_media_new (id, path, mime);
 }
 
 /* ---- connecting -------------------------------------------------------- */
@@ -418,7 +274,7 @@ test_connect_refusals (void)
 
   /* A token revoked since. */
   json = g_strdup_printf ("{\"network\":\"whatsapp\",\"token\":\"%s\"}", revoked);
-  g_autoptr(JsonNode) changed = hook ("POST", "/__sandbox/tokens/revoke", json);
+  g_autoptr(JsonNode) changed = sm_test_net_hook ("POST", "tokens/revoke", json);
   info = sm_platform_connect_token (whatsapp (), session, NUMBER, revoked, NULL, &error);
   g_assert_null (info);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
@@ -498,7 +354,7 @@ test_text_and_window (void)
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (result.remote_id, "wamid."));
 
-  posts = hook ("GET", "/__sandbox/posts", NULL);
+  posts = sm_test_net_hook ("GET", "posts", NULL);
   g_assert_cmpuint (json_array_get_length (posts_of (posts)), ==, 1);
   post = json_array_get_object_element (posts_of (posts), 0);
   g_assert_cmpstr (json_object_get_string_member (post, "network"), ==, "whatsapp");
@@ -550,7 +406,7 @@ test_templates (void)
   g_assert_nonnull (strstr (error->message, "summer_sale"));
   g_clear_error (&error);
 
-  posts = hook ("GET", "/__sandbox/posts", NULL);
+  posts = sm_test_net_hook ("GET", "posts", NULL);
   g_assert_cmpuint (json_array_get_length (posts_of (posts)), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (posts_of (posts), 0),
                                                   "text"), ==, "order_update");
@@ -573,21 +429,21 @@ test_errors (void)
   open_window ("15551230004", 0);
 
   /* Throughput limit, with the BUC header saying when. */
-  add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
-             "\"status\":400,\"headers\":{\"X-Business-Use-Case-Usage\":"
-             "\"{\\\"" NUMBER "\\\":[{\\\"type\\\":\\\"whatsapp\\\",\\\"estimated_time_to_regain_access\\\":3}]}\"},"
-             "\"body\":{\"error\":{\"message\":\"(#130429) Rate limit hit\",\"type\":\"OAuthException\","
-             "\"code\":130429,\"error_data\":{\"messaging_product\":\"whatsapp\",\"details\":"
-             "\"Cloud API message throughput has been reached.\"}}}}");
+  sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
+                         "\"status\":400,\"headers\":{\"X-Business-Use-Case-Usage\":"
+                         "\"{\\\"" NUMBER "\\\":[{\\\"type\\\":\\\"whatsapp\\\",\\\"estimated_time_to_regain_access\\\":3}]}\"},"
+                         "\"body\":{\"error\":{\"message\":\"(#130429) Rate limit hit\",\"type\":\"OAuthException\","
+                         "\"code\":130429,\"error_data\":{\"messaging_product\":\"whatsapp\",\"details\":"
+                         "\"Cloud API message throughput has been reached.\"}}}}");
   g_assert_false (publish (options, "hello", NULL, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, ==, 180 * G_USEC_PER_SEC);
   g_clear_error (&error);
 
   /* Pair rate limit. */
-  add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
-             "\"status\":400,\"body\":{\"error\":{\"message\":\"(#131056) Pair rate limit hit\","
-             "\"type\":\"OAuthException\",\"code\":131056}}}");
+  sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
+                         "\"status\":400,\"body\":{\"error\":{\"message\":\"(#131056) Pair rate limit hit\","
+                         "\"type\":\"OAuthException\",\"code\":131056}}}");
   g_assert_false (publish (options, "hello", NULL, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_nonnull (strstr (error->message, "this recipient"));
@@ -610,7 +466,7 @@ test_errors (void)
   token = g_strdup (mine);
   {
     g_autofree char *json = g_strdup_printf ("{\"network\":\"whatsapp\",\"token\":\"%s\"}", mine);
-    g_autoptr(JsonNode) changed = hook ("POST", "/__sandbox/tokens/revoke", json);
+    g_autoptr(JsonNode) changed = sm_test_net_hook ("POST", "tokens/revoke", json);
   }
   g_assert_false (publish (options, "hello", NULL, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_AUTH_EXPIRED);
@@ -631,7 +487,7 @@ assert_post_file (JsonObject *post,
 {
   JsonArray *media = json_object_get_array_member (post, "media");
   JsonObject *file;
-  g_autofree char *sha = file_sha256 (path);
+  g_autofree char *sha = sm_test_net_file_sha256 (path);
 
   g_assert_cmpstr (json_object_get_string_member (post, "account"), ==, NUMBER);
   g_assert_cmpstr (json_object_get_string_member (post, "text"), ==, text);
@@ -655,12 +511,12 @@ test_files (void)
   g_autofree char *pdf = make_pdf ();
   g_autofree char *audio = make_audio ();
   SmUploadHooks hooks = { 0 };
-  Uploads uploads = { 0 };
+  SmTestUploads uploads;
   guint uploads_before;
 
   reset_sandbox ();
   open_window (CUSTOMER, 0);
-  uploads_init (&uploads, &hooks);
+  sm_test_uploads_init (&uploads, &hooks);
   g_ptr_array_add (media, post_media (11, image, "image/jpeg"));
   g_ptr_array_add (media, post_media (12, video, "video/mp4"));
   g_ptr_array_add (media, post_media (13, pdf, "application/pdf"));
@@ -671,7 +527,7 @@ test_files (void)
   g_assert_cmpuint (uploads.last_sent, ==, uploads.last_total);
 
   /* One message per file, in order, the text as the first one's caption. */
-  posts = hook ("GET", "/__sandbox/posts", NULL);
+  posts = sm_test_net_hook ("GET", "posts", NULL);
   g_assert_cmpuint (json_array_get_length (posts_of (posts)), ==, 4);
   assert_post_file (json_array_get_object_element (posts_of (posts), 0), "image", image,
                     "Today's menu");
@@ -689,7 +545,7 @@ test_files (void)
   g_assert_cmpstr (again.remote_id, ==, result.remote_id);
   g_assert_cmpuint (count_requests ("POST", "/v21.0/*/media"), ==, 4);
 
-  uploads_clear (&uploads);
+  sm_test_uploads_clear (&uploads);
 }
 
 /* The audio file takes no caption: the text goes first, on its own. */
@@ -703,24 +559,24 @@ test_audio_first (void)
   g_autoptr(JsonNode) posts = NULL;
   g_autofree char *audio = make_audio ();
   SmUploadHooks hooks = { 0 };
-  Uploads uploads = { 0 };
+  SmTestUploads uploads;
   JsonObject *first;
 
   reset_sandbox ();
   open_window (CUSTOMER, 0);
-  uploads_init (&uploads, &hooks);
+  sm_test_uploads_init (&uploads, &hooks);
   g_ptr_array_add (media, post_media (21, audio, "audio/ogg"));
 
   g_assert_true (publish_ok (options, "A message from the baker", media, &hooks, &result, &error));
   g_assert_no_error (error);
-  posts = hook ("GET", "/__sandbox/posts", NULL);
+  posts = sm_test_net_hook ("GET", "posts", NULL);
   g_assert_cmpuint (json_array_get_length (posts_of (posts)), ==, 2);
   first = json_array_get_object_element (posts_of (posts), 0);
   g_assert_cmpstr (json_object_get_string_member (first, "text"), ==, "A message from the baker");
   g_assert_false (json_object_has_member (first, "media"));
   assert_post_file (json_array_get_object_element (posts_of (posts), 1), "audio", audio, "");
   g_assert_cmpstr (json_object_get_string_member (first, "id"), ==, result.remote_id);
-  uploads_clear (&uploads);
+  sm_test_uploads_clear (&uploads);
 }
 
 /* A lost answer: never sent again on the client's own; a half-sent post
@@ -735,19 +591,19 @@ test_lost_answer (void)
   g_autofree char *image = make_image ();
   g_autofree char *pdf = make_pdf ();
   SmUploadHooks hooks = { 0 };
-  Uploads uploads = { 0 };
+  SmTestUploads uploads;
 
   reset_sandbox ();
   open_window (CUSTOMER, 0);
-  uploads_init (&uploads, &hooks);
+  sm_test_uploads_init (&uploads, &hooks);
   g_ptr_array_add (media, post_media (31, image, "image/jpeg"));
   g_ptr_array_add (media, post_media (32, pdf, "application/pdf"));
 
   /* The second message goes out, but its answer is lost. */
-  add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
-             "\"count\":1,\"delay_ms\":0}");
-  add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
-             "\"count\":1,\"drop\":true}");
+  sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
+                         "\"count\":1,\"delay_ms\":0}");
+  sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/messages\","
+                         "\"count\":1,\"drop\":true}");
   g_assert_false (publish (options, "Menu", media, &hooks, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
   g_clear_error (&error);
@@ -773,10 +629,10 @@ test_lost_answer (void)
   g_assert_cmpuint (count_requests ("POST", "/v21.0/*/media"), ==, 2);
 
   /* An upload whose answer is lost is only transient: nobody sees it. */
-  uploads_clear (&uploads);
-  uploads_init (&uploads, &hooks);
-  add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/media\","
-             "\"count\":1,\"drop\":true}");
+  sm_test_uploads_clear (&uploads);
+  sm_test_uploads_init (&uploads, &hooks);
+  sm_test_net_add_fault ("{\"host\":\"graph.facebook.com\",\"method\":\"POST\",\"path\":\"/*/media\","
+                         "\"count\":1,\"drop\":true}");
   sm_publish_result_clear (&result);
   g_assert_false (publish (options, "Menu", media, &hooks, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
@@ -785,7 +641,7 @@ test_lost_answer (void)
   g_assert_no_error (error);
   g_assert_null (result.remote_id);
   g_assert_true (result.definitive);
-  uploads_clear (&uploads);
+  sm_test_uploads_clear (&uploads);
 }
 
 /* A saved media id WhatsApp no longer knows: refused once, then uploaded
@@ -801,13 +657,13 @@ test_stale_media_id (void)
   g_autofree char *session = g_strdup_printf ("up=%" G_GINT64_FORMAT ";text=;msg=",
                                               g_get_real_time () / G_USEC_PER_SEC - 3600);
   SmUploadHooks hooks = { 0 };
-  Uploads uploads = { 0 };
+  SmTestUploads uploads;
 
   reset_sandbox ();
   open_window (CUSTOMER, 0);
-  uploads_init (&uploads, &hooks);
+  sm_test_uploads_init (&uploads, &hooks);
   g_ptr_array_add (media, post_media (41, image, "image/jpeg"));
-  uploads_save (&uploads, 41, session, 1, "1040000000999999");
+  hooks.save (&uploads, 41, session, 1, "1040000000999999");
 
   g_assert_false (publish (options, "Photo", media, &hooks, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
@@ -818,7 +674,7 @@ test_stale_media_id (void)
   g_assert_true (publish_ok (options, "Photo", media, &hooks, &result, &error));
   g_assert_cmpuint (count_requests ("POST", "/v21.0/*/media"), ==, 1);
   g_assert_cmpuint (count_posts (), ==, 1);
-  uploads_clear (&uploads);
+  sm_test_uploads_clear (&uploads);
 }
 
 static void
@@ -978,22 +834,6 @@ test_cli_connect (void)
   g_assert_true (sm_token_store_delete (profile_dir, SM_NETWORK_WHATSAPP, NUMBER, NULL, &error));
 }
 
-typedef struct
-{
-  SmTestProfile *p;
-  gint64         post_id;
-  const char    *states;
-} Wait;
-
-static gboolean
-states_are (gpointer data)
-{
-  Wait *w = data;
-  g_autofree char *states = sm_test_target_states (w->p, w->post_id);
-
-  return g_strcmp0 (states, w->states) == 0;
-}
-
 static gint64
 cli_post (SmTestProfile *p,
           gint64         account,
@@ -1051,7 +891,7 @@ test_publish_through_the_outbox (void)
   g_autoptr(SmTestProfile) p = sm_test_profile_new ();
   g_autofree char *profile_dir = g_build_filename (p->data_home, "so-me-studio", NULL);
   g_autofree char *pdf = make_pdf ();
-  g_autofree char *sha = file_sha256 (pdf);
+  g_autofree char *sha = sm_test_net_file_sha256 (pdf);
   g_autofree char *line = NULL;
   g_autofree char *err = NULL;
   g_autofree char *list = NULL;
@@ -1060,7 +900,7 @@ test_publish_through_the_outbox (void)
   g_autoptr(JsonNode) status = NULL;
   g_autofree char *target_id = NULL;
   JsonObject *post, *target;
-  Wait w = { p, 0, NULL };
+  SmTestWait w = { p, 0, NULL };
   gint64 account;
 
   sm_test_profile_activate (p);
@@ -1098,8 +938,8 @@ test_publish_through_the_outbox (void)
   }
   w.post_id = cli_post (p, account, 0, NULL, "--media", pdf, "--option",
                         "whatsapp.to=" CUSTOMER, "Our menu", NULL);
-  w.states = "published";
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  w.want = "published";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 1);
   post = json_array_get_object_element (json_node_get_array (posts), 0);
@@ -1116,8 +956,8 @@ test_publish_through_the_outbox (void)
   /* Outside the window: failed, saying a template is needed. */
   w.post_id = cli_post (p, account, 0, NULL, "--option", "whatsapp.to=15551239999",
                         "Are you still there?", NULL);
-  w.states = "failed";
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  w.want = "failed";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
   status = sm_test_status (p, w.post_id);
   target = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status),
                                                                         "targets"), 0);
@@ -1131,8 +971,8 @@ test_publish_through_the_outbox (void)
                         "\"count\":1,\"drop\":true}");
   w.post_id = cli_post (p, account, 0, NULL, "--option", "whatsapp.to=" CUSTOMER,
                         "Fresh bread at 4", NULL);
-  w.states = "failed";
-  g_assert_true (sm_test_wait_for (states_are, &w, 60));
+  w.want = "failed";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 60));
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 2);
   status = sm_test_status (p, w.post_id);
   target = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status),
@@ -1140,8 +980,8 @@ test_publish_through_the_outbox (void)
   g_assert_nonnull (strstr (json_object_get_string_member (target, "error"), "Look at the chat"));
   target_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (target, "id"));
   g_assert_cmpint (sm_test_cli (p, NULL, NULL, NULL, "retry", target_id, NULL), ==, 0);
-  w.states = "published";
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  w.want = "published";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
   g_assert_cmpuint (sm_test_sandbox_count_posts (p), ==, 3);
   g_clear_pointer (&status, json_node_unref);
 
@@ -1149,8 +989,8 @@ test_publish_through_the_outbox (void)
    * waits for a new token. */
   sm_test_sandbox_post (p, "/__sandbox/tokens/revoke", "{\"network\":\"whatsapp\"}");
   w.post_id = cli_post (p, account, 0, NULL, "--option", "whatsapp.to=" CUSTOMER, "Closed today", NULL);
-  w.states = "failed";
-  g_assert_true (sm_test_wait_for (states_are, &w, 30));
+  w.want = "failed";
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 30));
   status = sm_test_status (p, w.post_id);
   target = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status),
                                                                         "targets"), 0);
@@ -1173,6 +1013,7 @@ main (int    argc,
 
   profile = sm_test_profile_new ();
   g_setenv (SM_NETWORK_BASE_ENV, profile->sandbox_url, TRUE);
+  sm_test_net_attach (profile->sandbox_url);
   token = new_token ();
 
   g_test_add_func ("/whatsapp/connect/check", test_connect_check);
@@ -1192,6 +1033,7 @@ main (int    argc,
   ret = g_test_run ();
 
   g_clear_pointer (&token, g_free);
+  sm_test_net_stop ();
   g_clear_pointer (&profile, sm_test_profile_free);
   return ret;
 }

@@ -16,11 +16,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "sm-http.h"
 #include "sm-options.h"
@@ -28,6 +24,7 @@
 #include "sm-platform.h"
 #include "sm-store.h"
 #include "sm-text.h"
+#include "sm-test-net.h"
 #include "sm-test-util.h"
 
 #define CLIENT_ID    "sandbox-client"
@@ -41,10 +38,6 @@ static const SmClientCredentials creds = { .client_id = (char *) CLIENT_ID };
 
 static struct
 {
-  GSubprocess *process;
-  GThread     *drain;
-  char        *base;
-  SoupSession *hooks;
   guint        serial;
   gint64       next_media_id;
   /* connected with the app's scopes */
@@ -55,216 +48,10 @@ static struct
   char        *no_media;
 } t;
 
-/* ---- the sandbox process ------------------------------------------------ */
-
-static gpointer
-drain_thread (gpointer data)
-{
-  GInputStream *stream = data;
-  char buffer[4096];
-
-  while (g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL) > 0)
-    ;
-  g_object_unref (stream);
-  return NULL;
-}
-
-static void
-child_setup (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static void
-sandbox_start (void)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *line = NULL;
-
-  if (build_dir == NULL)
-    return;
-  path = g_build_filename (build_dir, "src", "so-me-studio-sandbox", NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-    return;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  t.process = g_subprocess_launcher_spawn (launcher, &error, path, "--listen", "127.0.0.1:0", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (t.process));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_strstrip (line);
-  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
-
-  t.base = g_steal_pointer (&line);
-  t.drain = g_thread_new ("sandbox-stdout", drain_thread, g_object_ref (G_INPUT_STREAM (out)));
-  t.hooks = soup_session_new ();
-  g_setenv (SM_NETWORK_BASE_ENV, t.base, TRUE);
-}
-
-static void
-sandbox_stop (void)
-{
-  if (t.process == NULL)
-    return;
-  g_subprocess_force_exit (t.process);
-  g_subprocess_wait (t.process, NULL, NULL);
-  g_thread_join (t.drain);
-  g_clear_object (&t.process);
-  g_clear_object (&t.hooks);
-  g_clear_pointer (&t.base, g_free);
-}
-
-/* A test hook: @method /__sandbox/@path with an optional JSON body. */
-static JsonNode *
-hook (const char *method,
-      const char *path,
-      const char *json)
-{
-  g_autofree char *url = g_strconcat (t.base, "/__sandbox/", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (json != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
-  body = soup_session_send_and_read (t.hooks, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-  return sm_http_parse_json (body, NULL);
-}
-
-static void
-add_fault (const char *format,
-           ...) G_GNUC_PRINTF (1, 2);
-
-static void
-add_fault (const char *format,
-           ...)
-{
-  g_autofree char *json = NULL;
-  g_autoptr(JsonNode) reply = NULL;
-  va_list args;
-
-  va_start (args, format);
-  json = g_strdup_vprintf (format, args);
-  va_end (args);
-  reply = hook ("POST", "faults", json);
-}
-
-static void
-clear_faults (void)
-{
-  g_autoptr(JsonNode) reply = hook ("DELETE", "faults", NULL);
-}
-
-static guint
-requests_mark (void)
-{
-  g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
-
-  return json_array_get_length (json_node_get_array (requests));
-}
-
-/* The requests since @mark with @method and a path matching @glob. */
-static GPtrArray *
-requests_since (guint       mark,
-                const char *method,
-                const char *glob)
-{
-  g_autoptr(JsonNode) requests = hook ("GET", "requests", NULL);
-  JsonArray *array = json_node_get_array (requests);
-  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-
-  for (guint i = mark; i < json_array_get_length (array); i++)
-    {
-      JsonNode *record = json_array_get_element (array, i);
-
-      if (g_strcmp0 (sm_json_get_string (record, "method"), method) == 0 &&
-          g_pattern_match_simple (glob, sm_json_get_string (record, "path")))
-        g_ptr_array_add (found, json_node_ref (record));
-    }
-  return found;
-}
-
-static guint
-count_status (GPtrArray *records,
-              guint      status)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < records->len; i++)
-    n += sm_json_get_int (g_ptr_array_index (records, i), "status") == status;
-  return n;
-}
-
-/* The X post the sandbox recorded with @id, or NULL. */
-static JsonNode *
-sandbox_post (const char *id)
-{
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  JsonArray *array = json_node_get_array (posts);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *post = json_array_get_element (array, i);
-
-      if (g_strcmp0 (sm_json_get_string (post, "network"), "x") == 0 &&
-          g_strcmp0 (sm_json_get_string (post, "id"), id) == 0)
-        return json_node_ref (post);
-    }
-  return NULL;
-}
-
-/* X posts whose text is @text. */
-static GPtrArray *
-sandbox_posts_with_text (const char *text)
-{
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  JsonArray *array = json_node_get_array (posts);
-  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *post = json_array_get_element (array, i);
-
-      if (g_strcmp0 (sm_json_get_string (post, "network"), "x") == 0 &&
-          g_strcmp0 (sm_json_get_string (post, "text"), text) == 0)
-        g_ptr_array_add (found, json_node_ref (post));
-    }
-  return found;
-}
-
-static gboolean
-need_sandbox (void)
-{
-  if (t.process == NULL)
-    {
-      g_test_skip ("no so-me-studio-sandbox in $SM_BUILD_DIR/src");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 need_connected (void)
 {
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return FALSE;
   if (t.tokens == NULL)
     {
@@ -296,24 +83,6 @@ unique_text (const char *what)
 
 /* ---- connecting ------------------------------------------------------------ */
 
-static char *
-pkce_challenge (const char *verifier)
-{
-  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
-  char *b64;
-
-  g_checksum_update (sha, (const guchar *) verifier, -1);
-  g_checksum_get_digest (sha, digest, &len);
-  b64 = g_base64_encode (digest, len);
-  g_strdelimit (b64, "+", '-');
-  g_strdelimit (b64, "/", '_');
-  if (strchr (b64, '=') != NULL)
-    *strchr (b64, '=') = '\0';
-  return b64;
-}
-
 /* The OAuth flow as the app runs it, the consent approved at once; with
  * @drop_scope left out of the scopes asked for when not NULL. */
 static GPtrArray *
@@ -321,10 +90,7 @@ connect_x (const char *drop_scope)
 {
   SmPlatform *platform = sm_platform_get (SM_NETWORK_X);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
   g_autofree char *verifier = NULL;
   g_autofree char *challenge = NULL;
@@ -334,7 +100,7 @@ connect_x (const char *drop_scope)
   verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%08x%08x%08x", g_random_int (),
                               g_random_int (), g_random_int (), g_random_int (), g_random_int (),
                               g_random_int (), g_random_int (), g_random_int ());
-  challenge = pkce_challenge (verifier);
+  challenge = sm_test_net_pkce_challenge (verifier);
   url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI, "state-x", challenge);
   g_assert_nonnull (strstr (url, "%20media.write"));
   if (drop_scope != NULL)
@@ -347,18 +113,7 @@ connect_x (const char *drop_scope)
       url = g_string_free (g_steal_pointer (&edited), FALSE);
     }
 
-  msg = sm_http_message_new ("GET", url, &error);
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)));
-  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                        "Location"),
-                          G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_assert_no_error (error);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 0, NULL);
 
   accounts = sm_platform_exchange_code (platform, session, &creds,
                                         g_hash_table_lookup (params, "code"), REDIRECT_URI,
@@ -375,7 +130,7 @@ test_connect (void)
   SmAccountInfo *account;
   g_auto(GStrv) scopes = NULL;
 
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return;
 
   accounts = connect_x (NULL);
@@ -499,98 +254,12 @@ media_list (const char *first,
 
 /* ---- upload hooks, as the publisher's store keeps them --------------------- */
 
-typedef struct
-{
-  GHashTable *states;         /* media id → SmUploadState */
-  guint       saves;
-  guint64     sent;
-  guint64     total;
-  /* Once media @fault_media has @fault_at bytes acknowledged, @fault is
-   * added (it hits the next request). */
-  gint64      fault_media;
-  gint64      fault_at;
-  const char *fault;
-  gboolean    fault_added;
-} Hooks;
-
-static gpointer
-hooks_load_cb (gpointer data,
-               gint64   media_id)
-{
-  Hooks *hooks = data;
-  SmUploadState *state = g_hash_table_lookup (hooks->states, &media_id);
-  SmUploadState *copy;
-
-  if (state == NULL)
-    return NULL;
-  copy = g_new0 (SmUploadState, 1);
-  *copy = *state;
-  copy->session = g_strdup (state->session);
-  copy->remote_media_id = g_strdup (state->remote_media_id);
-  return copy;
-}
-
+/* X reports progress over all the files of a post: it never goes back. */
 static void
-hooks_save_cb (gpointer    data,
-               gint64      media_id,
-               const char *session,
-               gint64      acknowledged,
-               const char *remote_media_id)
+hooks_init (SmTestUploads *hooks)
 {
-  Hooks *hooks = data;
-  SmUploadState *state = g_new0 (SmUploadState, 1);
-  gint64 *key = g_new (gint64, 1);
-
-  *key = media_id;
-  state->media_id = media_id;
-  state->session = g_strdup (session);
-  state->acknowledged = acknowledged;
-  state->remote_media_id = g_strdup (remote_media_id);
-  g_hash_table_replace (hooks->states, key, state);
-  hooks->saves++;
-
-  if (hooks->fault != NULL && !hooks->fault_added && media_id == hooks->fault_media &&
-      acknowledged >= hooks->fault_at)
-    {
-      add_fault ("%s", hooks->fault);
-      hooks->fault_added = TRUE;
-    }
-}
-
-static void
-hooks_progress_cb (gpointer data,
-                   guint64  sent,
-                   guint64  total)
-{
-  Hooks *hooks = data;
-
-  g_assert_cmpuint (sent, <=, total);
-  g_assert_cmpuint (sent, >=, hooks->sent);
-  hooks->sent = sent;
-  hooks->total = total;
-}
-
-static void
-hooks_init (Hooks *hooks)
-{
-  memset (hooks, 0, sizeof *hooks);
-  hooks->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                         (GDestroyNotify) sm_upload_state_free);
-}
-
-static void
-hooks_clear (Hooks *hooks)
-{
-  g_clear_pointer (&hooks->states, g_hash_table_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Hooks, hooks_clear)
-
-static SmUploadState *
-hooks_state (Hooks  *hooks,
-             gint64  media_id)
-{
-  return g_hash_table_lookup (hooks->states, &media_id);
+  sm_test_uploads_init (hooks, NULL);
+  hooks->monotonic = TRUE;
 }
 
 static gboolean
@@ -598,16 +267,13 @@ publish_full (const SmTokens   *tokens,
               const char       *text,
               GPtrArray        *media,
               GHashTable       *options,
-              Hooks            *hooks,
+              SmTestUploads    *hooks,
               gint64            not_before,
               SmPublishResult  *result,
               GError          **error)
 {
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  SmUploadHooks uploads = { hooks, hooks_load_cb, hooks_save_cb, hooks_progress_cb };
-
-  if (hooks != NULL)
-    hooks->sent = 0;
+  SmUploadHooks uploads;
   SmPublishRequest request = {
     .account_remote_id = t.user,
     .tokens = tokens,
@@ -618,6 +284,12 @@ publish_full (const SmTokens   *tokens,
     .uploads = hooks != NULL ? &uploads : NULL,
   };
 
+  if (hooks != NULL)
+    {
+      /* Each run's progress starts from nothing. */
+      hooks->last_sent = 0;
+      sm_test_uploads_bind (hooks, &uploads);
+    }
   return sm_platform_publish (sm_platform_get (SM_NETWORK_X), session, &request, result, NULL,
                               error);
 }
@@ -673,7 +345,7 @@ test_images (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("four images");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) inits = NULL;
@@ -688,7 +360,7 @@ test_images (void)
   for (guint i = 0; i < media->len; i++)
     total += ((SmPostMedia *) g_ptr_array_index (media, i))->size_bytes;
 
-  mark = requests_mark ();
+  mark = sm_test_net_requests_mark ();
   g_assert_true (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
                                &error));
   g_assert_no_error (error);
@@ -696,23 +368,23 @@ test_images (void)
   g_assert_true (g_str_has_suffix (result.permalink, result.remote_id));
 
   /* One post, its four images in order, byte for byte. */
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("x", result.remote_id);
   g_assert_nonnull (post);
   g_assert_cmpstr (sm_json_get_string (post, "text"), ==, text);
   assert_post_media (post, media, "image");
 
   /* Each went up once, and the finished uploads were saved for a retry. */
-  inits = requests_since (mark, "POST", "/2/media/upload/initialize");
+  inits = sm_test_net_requests_since (mark, "POST", NULL, "/2/media/upload/initialize");
   g_assert_cmpuint (inits->len, ==, 4);
   for (guint i = 0; i < media->len; i++)
     {
-      SmUploadState *state = hooks_state (&hooks, ((SmPostMedia *) g_ptr_array_index (media, i))->id);
+      SmUploadState *state = sm_test_uploads_get (&hooks, ((SmPostMedia *) g_ptr_array_index (media, i))->id);
 
       g_assert_nonnull (state);
       g_assert_nonnull (state->remote_media_id);
     }
-  g_assert_cmpuint (hooks.sent, ==, total);
-  g_assert_cmpuint (hooks.total, ==, total);
+  g_assert_cmpuint (hooks.last_sent, ==, total);
+  g_assert_cmpuint (hooks.last_total, ==, total);
 
   /* Sent again (a retry after the post was lost), nothing is uploaded
    * again: the media ids are reused. */
@@ -722,13 +394,13 @@ test_images (void)
     g_autoptr(GPtrArray) media_calls = NULL;
     g_autoptr(JsonNode) second = NULL;
 
-    mark = requests_mark ();
+    mark = sm_test_net_requests_mark ();
     g_assert_true (publish_full (t.tokens, other, media, NULL, &hooks, g_get_real_time (), &again,
                                  &error));
     g_assert_no_error (error);
-    media_calls = requests_since (mark, "*", "/2/media/*");
+    media_calls = sm_test_net_requests_since (mark, "*", NULL, "/2/media/*");
     g_assert_cmpuint (media_calls->len, ==, 0);
-    second = sandbox_post (again.remote_id);
+    second = sm_test_net_post ("x", again.remote_id);
     assert_post_media (second, media, "image");
   }
 }
@@ -739,7 +411,7 @@ test_video (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) appends = NULL;
@@ -757,29 +429,29 @@ test_video (void)
   clip = g_ptr_array_index (media, 0);
   g_assert_cmpint (clip->size_bytes, >, 2 * MIB);
 
-  mark = requests_mark ();
+  mark = sm_test_net_requests_mark ();
   started = g_get_monotonic_time ();
   g_assert_true (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
                                &error));
   g_assert_no_error (error);
 
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("x", result.remote_id);
   g_assert_nonnull (post);
   assert_post_media (post, media, "video");
 
   /* 1 MiB segments, each sent once; processing took its two seconds and
    * was polled, and the post came only after it. */
-  appends = requests_since (mark, "POST", "/2/media/upload/*/append");
+  appends = sm_test_net_requests_since (mark, "POST", NULL, "/2/media/upload/*/append");
   g_assert_cmpuint (appends->len, ==, (clip->size_bytes + MIB - 1) / MIB);
-  g_assert_cmpuint (count_status (appends, 200), ==, appends->len);
-  polls = requests_since (mark, "GET", "/2/media/upload");
+  g_assert_cmpuint (sm_test_net_count_status (appends, 200), ==, appends->len);
+  polls = sm_test_net_requests_since (mark, "GET", NULL, "/2/media/upload");
   g_assert_cmpuint (polls->len, >=, 1);
-  g_assert_cmpuint (count_status (polls, 200), ==, polls->len);
+  g_assert_cmpuint (sm_test_net_count_status (polls, 200), ==, polls->len);
   g_assert_cmpint (g_get_monotonic_time () - started, >=, 2 * G_USEC_PER_SEC);
-  tweets = requests_since (mark, "POST", "/2/tweets");
+  tweets = sm_test_net_requests_since (mark, "POST", NULL, "/2/tweets");
   g_assert_cmpuint (tweets->len, ==, 1);
-  g_assert_cmpuint (count_status (tweets, 201), ==, 1);
-  g_assert_cmpuint (hooks.sent, ==, (guint64) clip->size_bytes);
+  g_assert_cmpuint (sm_test_net_count_status (tweets, 201), ==, 1);
+  g_assert_cmpuint (hooks.last_sent, ==, (guint64) clip->size_bytes);
 }
 
 /* A 503 on segment 2: that segment is sent again, the others once. */
@@ -789,7 +461,7 @@ test_append_server_error (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video through a 503");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) appends = NULL;
@@ -806,26 +478,26 @@ test_append_server_error (void)
   clip = g_ptr_array_index (media, 0);
   segments = (clip->size_bytes + MIB - 1) / MIB;
   hooks.fault_media = clip->id;
-  hooks.fault_at = 2 * MIB;
+  hooks.fault_after = 2 * MIB;
   hooks.fault = "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/*/append\","
                 "\"status\":503,\"body\":{\"title\":\"Service Unavailable\",\"status\":503,"
                 "\"type\":\"about:blank\",\"detail\":\"Service Unavailable\"}}";
 
-  mark = requests_mark ();
+  mark = sm_test_net_requests_mark ();
   g_assert_true (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
                                &error));
   g_assert_no_error (error);
   g_assert_true (hooks.fault_added);
 
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("x", result.remote_id);
   g_assert_nonnull (post);
   assert_post_media (post, media, "video");
 
   /* One request more than there are segments: the refused one. */
-  appends = requests_since (mark, "POST", "/2/media/upload/*/append");
+  appends = sm_test_net_requests_since (mark, "POST", NULL, "/2/media/upload/*/append");
   g_assert_cmpuint (appends->len, ==, segments + 1);
-  g_assert_cmpuint (count_status (appends, 503), ==, 1);
-  g_assert_cmpuint (count_status (appends, 200), ==, segments);
+  g_assert_cmpuint (sm_test_net_count_status (appends, 503), ==, 1);
+  g_assert_cmpuint (sm_test_net_count_status (appends, 200), ==, segments);
   g_assert_cmpint (sm_json_get_int (g_ptr_array_index (appends, 2), "status"), ==, 503);
   for (guint i = 0; i < appends->len; i++)
     received += sm_json_get_int (g_ptr_array_index (appends, i), "body_bytes");
@@ -843,7 +515,7 @@ test_append_answer_lost (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video whose segment answer was lost");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) inits = NULL;
@@ -860,24 +532,24 @@ test_append_answer_lost (void)
   clip = g_ptr_array_index (media, 0);
   segments = (clip->size_bytes + MIB - 1) / MIB;
   hooks.fault_media = clip->id;
-  hooks.fault_at = MIB;
+  hooks.fault_after = MIB;
   hooks.fault = "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/*/append\","
                 "\"drop\":true}";
 
-  mark = requests_mark ();
+  mark = sm_test_net_requests_mark ();
   g_assert_true (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
                                &error));
   g_assert_no_error (error);
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("x", result.remote_id);
   g_assert_nonnull (post);
   assert_post_media (post, media, "video");
 
-  inits = requests_since (mark, "POST", "/2/media/upload/initialize");
+  inits = sm_test_net_requests_since (mark, "POST", NULL, "/2/media/upload/initialize");
   g_assert_cmpuint (inits->len, ==, 2);
   /* Two of the first upload, the refused duplicate, then all of them. */
-  appends = requests_since (mark, "POST", "/2/media/upload/*/append");
+  appends = sm_test_net_requests_since (mark, "POST", NULL, "/2/media/upload/*/append");
   g_assert_cmpuint (appends->len, ==, 2 + 1 + segments);
-  g_assert_cmpuint (count_status (appends, 400), ==, 1);
+  g_assert_cmpuint (sm_test_net_count_status (appends, 400), ==, 1);
 }
 
 /* A publisher that stopped mid-upload (here: the connection cut in
@@ -889,7 +561,7 @@ test_resume (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video, resumed");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   g_autoptr(GPtrArray) appends = NULL;
@@ -909,52 +581,52 @@ test_resume (void)
   clip = g_ptr_array_index (media, 0);
   segments = (clip->size_bytes + MIB - 1) / MIB;
   hooks.fault_media = clip->id;
-  hooks.fault_at = 2 * MIB;
+  hooks.fault_after = 2 * MIB;
   hooks.fault = "{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/*/append\","
                 "\"count\":5,\"drop_after_bytes\":300000}";
 
-  mark = requests_mark ();
+  mark = sm_test_net_requests_mark ();
   g_assert_false (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
                                 &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
   g_assert_null (result.remote_id);
-  state = hooks_state (&hooks, clip->id);
+  state = sm_test_uploads_get (&hooks, clip->id);
   g_assert_nonnull (state);
   g_assert_nonnull (state->session);
   g_assert_null (state->remote_media_id);
   g_assert_cmpint (state->acknowledged, ==, 2 * MIB);
   session = g_strdup (state->session);
-  clear_faults ();
+  sm_test_net_clear_faults ();
 
   /* The next publisher: the same saved state, the same media id, segment
    * 2 onwards. */
   {
-    guint second = requests_mark ();
+    guint second = sm_test_net_requests_mark ();
 
     g_assert_true (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
                                  &error));
     g_assert_no_error (error);
-    inits = requests_since (second, "POST", "/2/media/upload/initialize");
+    inits = sm_test_net_requests_since (second, "POST", NULL, "/2/media/upload/initialize");
     g_assert_cmpuint (inits->len, ==, 0);
     g_clear_pointer (&appends, g_ptr_array_unref);
-    appends = requests_since (second, "POST", "/2/media/upload/*/append");
+    appends = sm_test_net_requests_since (second, "POST", NULL, "/2/media/upload/*/append");
     g_assert_cmpuint (appends->len, ==, segments - 2);
-    g_assert_cmpuint (count_status (appends, 200), ==, segments - 2);
+    g_assert_cmpuint (sm_test_net_count_status (appends, 200), ==, segments - 2);
   }
-  post = sandbox_post (result.remote_id);
+  post = sm_test_net_post ("x", result.remote_id);
   g_assert_nonnull (post);
   assert_post_media (post, media, "video");
 
   /* Across both: every byte once, plus the five cut tries of 300000. */
   g_clear_pointer (&appends, g_ptr_array_unref);
-  appends = requests_since (mark, "POST", "/2/media/upload/*/append");
+  appends = sm_test_net_requests_since (mark, "POST", NULL, "/2/media/upload/*/append");
   for (guint i = 0; i < appends->len; i++)
     if (sm_json_get_int (g_ptr_array_index (appends, i), "status") == 200)
       received += sm_json_get_int (g_ptr_array_index (appends, i), "body_bytes");
   g_assert_cmpuint (received, >, (guint64) clip->size_bytes);
   g_assert_cmpuint (received, <, (guint64) clip->size_bytes + segments * 1024);
-  g_assert_cmpuint (count_status (appends, 0), ==, 5);
+  g_assert_cmpuint (sm_test_net_count_status (appends, 0), ==, 5);
 
   /* The same file saved half way with a media id that has expired: a new
    * upload from the start. */
@@ -968,20 +640,20 @@ test_resume (void)
     g_assert_cmpuint (g_strv_length (fields), ==, 4);
     expired = g_strdup_printf ("%s %" G_GINT64_FORMAT " %s 0", fields[0],
                                g_get_real_time () / G_USEC_PER_SEC - 60, fields[2]);
-    hooks_save_cb (&hooks, clip->id, expired, 2 * MIB, NULL);
+    sm_test_uploads_save (&hooks, clip->id, expired, 2 * MIB, NULL);
 
-    third = requests_mark ();
+    third = sm_test_net_requests_mark ();
     g_assert_true (publish_full (t.tokens, other, media, NULL, &hooks, g_get_real_time (), &fresh,
                                  &error));
     g_assert_no_error (error);
     g_clear_pointer (&inits, g_ptr_array_unref);
-    inits = requests_since (third, "POST", "/2/media/upload/initialize");
+    inits = sm_test_net_requests_since (third, "POST", NULL, "/2/media/upload/initialize");
     g_assert_cmpuint (inits->len, ==, 1);
     g_clear_pointer (&appends, g_ptr_array_unref);
-    appends = requests_since (third, "POST", "/2/media/upload/*/append");
+    appends = sm_test_net_requests_since (third, "POST", NULL, "/2/media/upload/*/append");
     g_assert_cmpuint (appends->len, ==, segments);
     g_clear_pointer (&post, json_node_unref);
-    post = sandbox_post (fresh.remote_id);
+    post = sm_test_net_post ("x", fresh.remote_id);
     assert_post_media (post, media, "video");
   }
 }
@@ -994,7 +666,7 @@ test_processing_failed (void)
   g_autoptr(GPtrArray) media = NULL;
   g_autofree char *text = unique_text ("a video X cannot process");
   g_auto(SmPublishResult) result = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) armed = NULL;
   g_autoptr(GPtrArray) posts = NULL;
@@ -1005,16 +677,16 @@ test_processing_failed (void)
     return;
 
   media = media_list ("clip.mp4", NULL);
-  armed = hook ("POST", "x/media-failure", "{\"message\":\"Unsupported video format\"}");
+  armed = sm_test_net_hook ("POST", "x/media-failure", "{\"message\":\"Unsupported video format\"}");
 
   g_assert_false (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
                                 &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
   g_assert_nonnull (strstr (error->message, "Unsupported video format"));
   g_assert_nonnull (strstr (error->message, "clip.mp4"));
-  posts = sandbox_posts_with_text (text);
+  posts = sm_test_net_posts_with_text ("x", text);
   g_assert_cmpuint (posts->len, ==, 0);
-  state = hooks_state (&hooks, ((SmPostMedia *) g_ptr_array_index (media, 0))->id);
+  state = sm_test_uploads_get (&hooks, ((SmPostMedia *) g_ptr_array_index (media, 0))->id);
   g_assert_nonnull (state);
   g_assert_null (state->session);
   g_assert_null (state->remote_media_id);
@@ -1029,7 +701,7 @@ test_missing_scope (void)
   g_autoptr(GPtrArray) calls = NULL;
   g_autoptr(SmTokens) stale = NULL;
   g_autofree char *text = unique_text ("an image without media.write");
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   SmAccountInfo *account;
   guint mark;
@@ -1047,13 +719,13 @@ test_missing_scope (void)
   {
     g_auto(SmPublishResult) result = { NULL };
 
-    mark = requests_mark ();
+    mark = sm_test_net_requests_mark ();
     g_assert_false (publish_full (account->tokens, text, media, NULL, &hooks, g_get_real_time (),
                                   &result, &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
     g_assert_nonnull (strstr (error->message, "media.write"));
     g_clear_error (&error);
-    calls = requests_since (mark, "*", "/2/*");
+    calls = sm_test_net_requests_since (mark, "*", NULL, "/2/*");
     g_assert_cmpuint (calls->len, ==, 0);
   }
 
@@ -1065,12 +737,12 @@ test_missing_scope (void)
     stale = sm_tokens_copy (account->tokens);
     g_free (stale->scope);
     stale->scope = g_strdup ("tweet.read tweet.write users.read offline.access media.write");
-    mark = requests_mark ();
+    mark = sm_test_net_requests_mark ();
     g_assert_false (publish_full (stale, text, media, NULL, &hooks, g_get_real_time (), &result,
                                   &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED);
     g_clear_pointer (&calls, g_ptr_array_unref);
-    calls = requests_since (mark, "POST", "/2/media/upload/initialize");
+    calls = sm_test_net_requests_since (mark, "POST", NULL, "/2/media/upload/initialize");
     g_assert_cmpuint (calls->len, ==, 1);
     g_assert_cmpint (sm_json_get_int (g_ptr_array_index (calls, 0), "status"), ==, 403);
   }
@@ -1097,7 +769,7 @@ assert_chain (char **parts)
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
-      g_autoptr(GPtrArray) found = sandbox_posts_with_text (parts[i]);
+      g_autoptr(GPtrArray) found = sm_test_net_posts_with_text ("x", parts[i]);
       JsonNode *post;
 
       g_assert_cmpuint (found->len, ==, 1);
@@ -1134,7 +806,7 @@ test_thread (void)
   g_autofree char *first = NULL;
   g_auto(SmPublishResult) result = { NULL };
   g_auto(SmPublishResult) found = { NULL };
-  g_auto(Hooks) hooks = { 0 };
+  g_auto(SmTestUploads) hooks = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) post = NULL;
   gint64 not_before = g_get_real_time ();
@@ -1152,10 +824,10 @@ test_thread (void)
    * image went with the first. */
   first = assert_chain (parts);
   g_assert_cmpstr (result.remote_id, ==, first);
-  post = sandbox_post (first);
+  post = sm_test_net_post ("x", first);
   assert_post_media (post, media, "image");
   {
-    g_autoptr(GPtrArray) last = sandbox_posts_with_text (parts[2]);
+    g_autoptr(GPtrArray) last = sm_test_net_posts_with_text ("x", parts[2]);
 
     g_assert_null (sm_json_get_node (g_ptr_array_index (last, 0), "media"));
   }
@@ -1186,7 +858,7 @@ test_thread (void)
     }
   for (guint i = 0; parts[i] != NULL; i++)
     {
-      g_autoptr(GPtrArray) gone = sandbox_posts_with_text (parts[i]);
+      g_autoptr(GPtrArray) gone = sm_test_net_posts_with_text ("x", parts[i]);
 
       g_assert_cmpuint (gone->len, ==, 1);
       g_assert_true (json_object_get_boolean_member (json_node_get_object (g_ptr_array_index (gone, 0)), "deleted"));
@@ -1213,10 +885,10 @@ test_thread_resume (void)
 
   /* Faults are taken in the order added: the first passes two posts
    * through untouched, the second answers the third. */
-  add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"count\":2,"
-             "\"delay_ms\":1}");
-  add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"count\":1,"
-             "\"status\":503}");
+  sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"count\":2,"
+                         "\"delay_ms\":1}");
+  sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"count\":1,"
+                         "\"status\":503}");
   g_assert_false (publish_full (t.tokens, text, NULL, options, NULL, not_before, &result, &error));
   /* A 5xx on a create: it may have gone out. */
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
@@ -1224,7 +896,7 @@ test_thread_resume (void)
   g_clear_error (&error);
   g_assert_null (result.remote_id);
   {
-    g_autoptr(GPtrArray) third = sandbox_posts_with_text (parts[2]);
+    g_autoptr(GPtrArray) third = sm_test_net_posts_with_text ("x", parts[2]);
 
     g_assert_cmpuint (third->len, ==, 0);
   }
@@ -1235,10 +907,10 @@ test_thread_resume (void)
   g_assert_null (found.remote_id);
 
   /* Sent again: only part 3, as a reply to part 2. */
-  mark = requests_mark ();
+  mark = sm_test_net_requests_mark ();
   g_assert_true (publish_full (t.tokens, text, NULL, options, NULL, not_before, &result, &error));
   g_assert_no_error (error);
-  tweets = requests_since (mark, "POST", "/2/tweets");
+  tweets = sm_test_net_requests_since (mark, "POST", NULL, "/2/tweets");
   g_assert_cmpuint (tweets->len, ==, 1);
   first = assert_chain (parts);
   g_assert_cmpstr (result.remote_id, ==, first);
@@ -1247,11 +919,11 @@ test_thread_resume (void)
   {
     g_auto(SmPublishResult) again = { NULL };
 
-    mark = requests_mark ();
+    mark = sm_test_net_requests_mark ();
     g_assert_true (publish_full (t.tokens, text, NULL, options, NULL, not_before, &again, &error));
     g_assert_no_error (error);
     g_clear_pointer (&tweets, g_ptr_array_unref);
-    tweets = requests_since (mark, "POST", "/2/tweets");
+    tweets = sm_test_net_requests_since (mark, "POST", NULL, "/2/tweets");
     g_assert_cmpuint (tweets->len, ==, 0);
     g_assert_cmpstr (again.remote_id, ==, first);
   }
@@ -1290,21 +962,6 @@ test_thread_text (void)
   g_assert_cmpint (sm_options_network ("x.thread"), ==, SM_NETWORK_X);
 }
 
-typedef struct
-{
-  SmTestProfile *profile;
-  gint64         post_id;
-} Published;
-
-static gboolean
-target_published (gpointer data)
-{
-  Published *w = data;
-  g_autofree char *states = sm_test_target_states (w->profile, w->post_id);
-
-  return g_strcmp0 (states, "published") == 0;
-}
-
 /* The whole way: `so-me post` checks each part, the publisher (its store
  * keeping the upload) sends the thread with the image on its first part. */
 static void
@@ -1323,7 +980,7 @@ test_publisher_thread (void)
   g_autofree char *text = g_strdup_printf ("%s\n---\n%s\n---\nThe end.", a, b);
   g_auto(GStrv) parts = g_strdupv ((char *[]) { a, b, (char *) "The end.", NULL });
   g_autofree char *first = NULL;
-  Published w = { NULL, 0 };
+  SmTestWait w = { NULL, 0, "published" };
 
   if (g_getenv ("SM_PREFIX") == NULL)
     {
@@ -1359,7 +1016,7 @@ test_publisher_thread (void)
                    ==, 0);
   g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &w.post_id, NULL));
   w.profile = p;
-  g_assert_true (sm_test_wait_for (target_published, &w, 120));
+  g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 120));
 
   posts = sm_test_sandbox_get (p, "/__sandbox/posts");
   g_assert_cmpuint (json_array_get_length (json_node_get_array (posts)), ==, 3);
@@ -1398,13 +1055,13 @@ test_rate_limits (void)
     g_autofree char *text = unique_text ("rate limited");
     g_auto(SmPublishResult) result = { NULL };
 
-    add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"status\":429,"
-               "\"body\":{\"title\":\"Too Many Requests\",\"type\":\"about:blank\",\"status\":429,"
-               "\"detail\":\"Too Many Requests\"},\"headers\":{\"x-rate-limit-limit\":\"100\","
-               "\"x-rate-limit-remaining\":\"0\",\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\","
-               "\"x-user-limit-24hour-limit\":\"300\",\"x-user-limit-24hour-remaining\":\"12\","
-               "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
-               now_s + 600, now_s + 80000);
+    sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"status\":429,"
+                           "\"body\":{\"title\":\"Too Many Requests\",\"type\":\"about:blank\",\"status\":429,"
+                           "\"detail\":\"Too Many Requests\"},\"headers\":{\"x-rate-limit-limit\":\"100\","
+                           "\"x-rate-limit-remaining\":\"0\",\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\","
+                           "\"x-user-limit-24hour-limit\":\"300\",\"x-user-limit-24hour-remaining\":\"12\","
+                           "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
+                           now_s + 600, now_s + 80000);
     g_assert_false (publish_full (t.tokens, text, NULL, NULL, NULL, g_get_real_time (), &result,
                                   &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
@@ -1418,11 +1075,11 @@ test_rate_limits (void)
     g_autofree char *text = unique_text ("daily cap");
     g_auto(SmPublishResult) result = { NULL };
 
-    add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"status\":429,"
-               "\"headers\":{\"x-rate-limit-remaining\":\"40\",\"x-rate-limit-reset\":\"%"
-               G_GINT64_FORMAT "\",\"x-user-limit-24hour-remaining\":\"0\","
-               "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
-               now_s + 600, now_s + 80000);
+    sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/tweets\",\"status\":429,"
+                           "\"headers\":{\"x-rate-limit-remaining\":\"40\",\"x-rate-limit-reset\":\"%"
+                           G_GINT64_FORMAT "\",\"x-user-limit-24hour-remaining\":\"0\","
+                           "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
+                           now_s + 600, now_s + 80000);
     g_assert_false (publish_full (t.tokens, text, NULL, NULL, NULL, g_get_real_time (), &result,
                                   &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
@@ -1435,13 +1092,13 @@ test_rate_limits (void)
   {
     g_autofree char *text = unique_text ("upload rate limited");
     g_auto(SmPublishResult) result = { NULL };
-    g_auto(Hooks) hooks = { 0 };
+    g_auto(SmTestUploads) hooks = { 0 };
 
     hooks_init (&hooks);
     media = media_list ("one.png", NULL);
-    add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/initialize\","
-               "\"status\":429,\"headers\":{\"x-rate-limit-remaining\":\"0\","
-               "\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\"}}", now_s + 300);
+    sm_test_net_add_fault ("{\"host\":\"api.x.com\",\"method\":\"POST\",\"path\":\"/2/media/upload/initialize\","
+                           "\"status\":429,\"headers\":{\"x-rate-limit-remaining\":\"0\","
+                           "\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\"}}", now_s + 300);
     g_assert_false (publish_full (t.tokens, text, media, NULL, &hooks, g_get_real_time (), &result,
                                   &error));
     g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
@@ -1704,7 +1361,7 @@ test_sandbox_strict (void)
     CLEAR ();
     g_assert_cmpuint (call ("POST", API "/tweets", with_image, &answer, NULL), ==, 201);
     {
-      g_autoptr(JsonNode) post = sandbox_post (sm_json_get_string (answer, "data.id"));
+      g_autoptr(JsonNode) post = sm_test_net_post ("x", sm_json_get_string (answer, "data.id"));
 
       g_assert_cmpstr (sm_json_get_string (post, "media.0.sha256"), ==, image->sha256);
     }
@@ -1714,7 +1371,7 @@ test_sandbox_strict (void)
   /* And alone, the video is fine. */
   g_assert_cmpuint (call ("POST", API "/tweets", tweet, &answer, NULL), ==, 201);
   {
-    g_autoptr(JsonNode) post = sandbox_post (sm_json_get_string (answer, "data.id"));
+    g_autoptr(JsonNode) post = sm_test_net_post ("x", sm_json_get_string (answer, "data.id"));
 
     g_assert_cmpstr (sm_json_get_string (post, "media.0.sha256"), ==, clip->sha256);
     g_assert_cmpstr (sm_json_get_string (post, "media.0.kind"), ==, "video");
@@ -1731,7 +1388,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  sandbox_start ();
+  sm_test_net_spawn ();
   make_media ();
 
   g_test_add_func ("/net-x/thread-text", test_thread_text);
@@ -1751,9 +1408,9 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  if (t.process != NULL)
-    clear_faults ();
-  sandbox_stop ();
+  if (sm_test_net_running ())
+    sm_test_net_clear_faults ();
+  sm_test_net_stop ();
   remove_media ();
   g_clear_pointer (&t.tokens, sm_tokens_free);
   g_clear_pointer (&t.user, g_free);

@@ -12,16 +12,13 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "sm-http.h"
 #include "sm-platform.h"
 #include "sm-platforms-private.h"
 #include "sm-upload.h"
+#include "sm-test-net.h"
 
 #define CLIENT_ID     "sandbox-client"
 #define CLIENT_SECRET "sandbox-secret"
@@ -73,161 +70,12 @@ static NetworkState states[SM_N_NETWORKS];
 /* sm-platform.h has no g_auto() for it (yet). */
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SmPublishResult, sm_publish_result_clear)
 
-static struct
-{
-  GSubprocess *process;
-  GThread     *drain;
-  char        *base;
-  SoupSession *hooks;
-  guint        serial;
-} sandbox;
+static guint text_serial;   /* makes each text unique */
 
 static const SmClientCredentials creds = {
   .client_id = (char *) CLIENT_ID,
   .client_secret = (char *) CLIENT_SECRET,
 };
-
-/* ---- the sandbox process ----------------------------------------------- */
-
-static gpointer
-drain_thread (gpointer data)
-{
-  GInputStream *stream = data;
-  char buffer[4096];
-
-  /* Keep reading so that the sandbox never blocks on a full pipe. */
-  while (g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL) > 0)
-    ;
-  g_object_unref (stream);
-  return NULL;
-}
-
-static void
-child_setup (gpointer data)
-{
-#ifdef __linux__
-  /* A failed assertion aborts this process; the sandbox must not outlive it. */
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static gboolean
-sandbox_start (void)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *line = NULL;
-
-  if (build_dir == NULL)
-    return FALSE;
-
-  path = g_build_filename (build_dir, "src", "so-me-studio-sandbox", NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-    return FALSE;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  sandbox.process = g_subprocess_launcher_spawn (launcher, &error,
-                                                 path, "--listen", "127.0.0.1:0", NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox.process));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_strstrip (line);
-  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
-
-  sandbox.base = g_steal_pointer (&line);
-  sandbox.drain = g_thread_new ("sandbox-stdout", drain_thread,
-                                g_object_ref (G_INPUT_STREAM (out)));
-  sandbox.hooks = soup_session_new ();
-
-  g_setenv (SM_NETWORK_BASE_ENV, sandbox.base, TRUE);
-  return TRUE;
-}
-
-static void
-sandbox_stop (void)
-{
-  if (sandbox.process == NULL)
-    return;
-
-  g_subprocess_force_exit (sandbox.process);
-  g_subprocess_wait (sandbox.process, NULL, NULL);
-  g_thread_join (sandbox.drain);
-  g_clear_object (&sandbox.process);
-  g_clear_object (&sandbox.hooks);
-  g_clear_pointer (&sandbox.base, g_free);
-}
-
-static gboolean
-need_sandbox (void)
-{
-  if (sandbox.process == NULL)
-    {
-      g_test_skip ("no so-me-studio-sandbox in $SM_BUILD_DIR/src");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A test hook: @method /__sandbox/@path with an optional JSON body. */
-static JsonNode *
-hook (const char *method,
-      const char *path,
-      const char *json)
-{
-  g_autofree char *url = g_strconcat (sandbox.base, "/__sandbox/", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (msg);
-  if (json != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
-
-  body = soup_session_send_and_read (sandbox.hooks, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_error ("sandbox hook %s %s: %u %.*s", method, path, soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-
-  return sm_http_parse_json (body, NULL);
-}
-
-static void
-add_fault (const char *format,
-           ...) G_GNUC_PRINTF (1, 2);
-
-static void
-add_fault (const char *format,
-           ...)
-{
-  g_autofree char *json = NULL;
-  g_autoptr(JsonNode) reply = NULL;
-  va_list args;
-
-  va_start (args, format);
-  json = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  reply = hook ("POST", "faults", json);
-}
-
-static void
-clear_faults (void)
-{
-  g_autoptr(JsonNode) reply = hook ("DELETE", "faults", NULL);
-}
 
 static void
 token_hook (const char *what,
@@ -235,31 +83,9 @@ token_hook (const char *what,
 {
   g_autofree char *json = g_strdup_printf ("{\"network\":\"%s\"}", network_id);
   g_autofree char *path = g_strconcat ("tokens/", what, NULL);
-  g_autoptr(JsonNode) reply = hook ("POST", path, json);
+  g_autoptr(JsonNode) reply = sm_test_net_hook ("POST", path, json);
 
   g_assert_cmpint (sm_json_get_int (reply, "changed"), >, 0);
-}
-
-/* The post the sandbox recorded with @id, as a new reference, or NULL. */
-static JsonNode *
-sandbox_post (const Network *net,
-              const char    *id)
-{
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
-  JsonArray *array;
-
-  g_assert_true (JSON_NODE_HOLDS_ARRAY (posts));
-  array = json_node_get_array (posts);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *post = json_array_get_element (array, i);
-
-      if (g_strcmp0 (sm_json_get_string (post, "network"), net->id) == 0
-          && g_strcmp0 (sm_json_get_string (post, "id"), id) == 0)
-        return json_node_ref (post);
-    }
-
-  return NULL;
 }
 
 /* What the sandbox records: the text as sent on the wire, which for
@@ -290,7 +116,7 @@ static guint
 sandbox_count_text (const Network *net,
                     const char    *text)
 {
-  g_autoptr(JsonNode) posts = hook ("GET", "posts", NULL);
+  g_autoptr(JsonNode) posts = sm_test_net_hook ("GET", "posts", NULL);
   JsonArray *array = json_node_get_array (posts);
   guint n = 0;
 
@@ -313,26 +139,7 @@ unique_text (const Network *net,
              const char    *what)
 {
   return g_strdup_printf ("Contract test %s: %s (%u, %" G_GINT64_FORMAT ")",
-                          net->id, what, ++sandbox.serial, g_get_real_time ());
-}
-
-static char *
-pkce_challenge (const char *verifier)
-{
-  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
-  char *b64;
-
-  g_checksum_update (sha, (const guchar *) verifier, -1);
-  g_checksum_get_digest (sha, digest, &len);
-  b64 = g_base64_encode (digest, len);
-  g_strdelimit (b64, "+", '-');
-  g_strdelimit (b64, "/", '_');
-  if (strchr (b64, '=') != NULL)
-    *strchr (b64, '=') = '\0';
-
-  return b64;
+                          net->id, what, ++text_serial, g_get_real_time ());
 }
 
 /* Runs the consent page like a browser that approves at once, and returns
@@ -345,33 +152,13 @@ authorize (SmPlatform *platform,
   g_autofree char *url = sm_platform_build_authorize_url (platform, &creds, REDIRECT_URI,
                                                           state, challenge);
   g_autoptr(SoupSession) session = sm_http_session_new ();
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
-  const char *header;
   const char *code;
 
   g_assert_true (g_str_has_prefix (url, "https://"));
 
-  msg = sm_http_message_new ("GET", url, &error);
-  g_assert_no_error (error);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = sm_http_send (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  if (!SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)))
-    g_error ("authorize: %u %.*s", soup_message_get_status (msg),
-             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-
-  header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
-  g_assert_nonnull (header);
-  g_assert_true (g_str_has_prefix (header, REDIRECT_URI "?"));
-
-  location = g_uri_parse (header, G_URI_FLAGS_ENCODED, &error);
-  g_assert_no_error (error);
-  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_WWW_FORM, &error);
-  g_assert_no_error (error);
+  params = sm_test_net_consent (session, url, REDIRECT_URI, 0, &location);
   g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, state);
   code = g_hash_table_lookup (params, "code");
   g_assert_nonnull (code);
@@ -401,7 +188,7 @@ connect_network (const Network *net)
   verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%08x%08x%08x",
                               g_random_int (), g_random_int (), g_random_int (), g_random_int (),
                               g_random_int (), g_random_int (), g_random_int (), g_random_int ());
-  challenge = pkce_challenge (verifier);
+  challenge = sm_test_net_pkce_challenge (verifier);
 
   code = authorize (platform, state, challenge);
 
@@ -436,7 +223,7 @@ connect_network (const Network *net)
 static gboolean
 need_connected (const Network *net)
 {
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return FALSE;
   if (states[net->network].tokens == NULL)
     {
@@ -628,7 +415,7 @@ test_connect (gconstpointer data)
   NetworkState *st = &states[net->network];
   SmAccountInfo *first;
 
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return;
 
   connect_network (net);
@@ -719,7 +506,7 @@ test_publish (gconstpointer data)
   g_assert_nonnull (result.permalink);
   g_assert_true (g_str_has_prefix (result.permalink, "https://"));
 
-  post = sandbox_post (net, result.remote_id);
+  post = sm_test_net_post (net->id, result.remote_id);
   g_assert_nonnull (post);
   g_assert_cmpstr (sm_json_get_string (post, "account"), ==, states[net->network].remote_id);
   g_assert_true (recorded_text_matches (net, text, sm_json_get_string (post, "text")));
@@ -758,7 +545,7 @@ test_delete (gconstpointer data)
                                                    &request, &deleted, NULL, &error));
       g_assert_no_error (error);
     }
-  post = sandbox_post (net, result.remote_id);
+  post = sm_test_net_post (net->id, result.remote_id);
   g_assert_true (json_object_get_boolean_member (json_node_get_object (post), "deleted"));
 }
 
@@ -782,28 +569,28 @@ test_rate_limited (gconstpointer data)
          * over the 15-minute window's. */
         gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-        add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
-                   "\"status\":429,\"body\":{\"title\":\"Too Many Requests\",\"status\":429,"
-                   "\"detail\":\"Too Many Requests\",\"type\":\"about:blank\"},"
-                   "\"headers\":{\"x-rate-limit-remaining\":\"0\","
-                   "\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\","
-                   "\"x-user-limit-24hour-remaining\":\"0\","
-                   "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
-                   net->host, net->publish_path, now + 300, now + 3600);
+        sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
+                               "\"status\":429,\"body\":{\"title\":\"Too Many Requests\",\"status\":429,"
+                               "\"detail\":\"Too Many Requests\",\"type\":\"about:blank\"},"
+                               "\"headers\":{\"x-rate-limit-remaining\":\"0\","
+                               "\"x-rate-limit-reset\":\"%" G_GINT64_FORMAT "\","
+                               "\"x-user-limit-24hour-remaining\":\"0\","
+                               "\"x-user-limit-24hour-reset\":\"%" G_GINT64_FORMAT "\"}}",
+                               net->host, net->publish_path, now + 300, now + 3600);
         expected = 3600;
       }
       break;
 
     case SM_NETWORK_FACEBOOK:
       /* Meta sends no Retry-After: the Business Use Case header says when. */
-      add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
-                 "\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have been "
-                 "too many calls to this Page account.\",\"type\":\"OAuthException\","
-                 "\"code\":80001,\"fbtrace_id\":\"Atest\"}},"
-                 "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"123\\\":[{\\\"type\\\":"
-                 "\\\"pages\\\",\\\"call_count\\\":100,\\\"total_cputime\\\":10,"
-                 "\\\"total_time\\\":10,\\\"estimated_time_to_regain_access\\\":5}]}\"}}",
-                 net->host, net->publish_path);
+      sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
+                             "\"status\":400,\"body\":{\"error\":{\"message\":\"(#80001) There have been "
+                             "too many calls to this Page account.\",\"type\":\"OAuthException\","
+                             "\"code\":80001,\"fbtrace_id\":\"Atest\"}},"
+                             "\"headers\":{\"X-Business-Use-Case-Usage\":\"{\\\"123\\\":[{\\\"type\\\":"
+                             "\\\"pages\\\",\\\"call_count\\\":100,\\\"total_cputime\\\":10,"
+                             "\\\"total_time\\\":10,\\\"estimated_time_to_regain_access\\\":5}]}\"}}",
+                             net->host, net->publish_path);
       expected = 300;
       break;
 
@@ -813,9 +600,9 @@ test_rate_limited (gconstpointer data)
         g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (g_get_real_time () / G_USEC_PER_SEC + 600);
         g_autofree char *date = soup_date_time_to_string (when, SOUP_DATE_HTTP);
 
-        add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
-                   "\"status\":429,\"headers\":{\"Retry-After\":\"%s\"}}",
-                   net->host, net->publish_path, date);
+        sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
+                               "\"status\":429,\"headers\":{\"Retry-After\":\"%s\"}}",
+                               net->host, net->publish_path, date);
         expected = 600;
       }
       break;
@@ -828,9 +615,9 @@ test_rate_limited (gconstpointer data)
     case SM_NETWORK_WHATSAPP:
     case SM_N_NETWORKS:
     default:
-      add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
-                 "\"status\":429,\"headers\":{\"Retry-After\":\"120\"}}",
-                 net->host, net->publish_path);
+      sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,"
+                             "\"status\":429,\"headers\":{\"Retry-After\":\"120\"}}",
+                             net->host, net->publish_path);
       expected = 120;
       break;
     }
@@ -859,8 +646,8 @@ test_server_error (gconstpointer data)
   if (!need_connected (net))
     return;
 
-  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"status\":503}",
-             net->host, net->publish_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"status\":503}",
+                         net->host, net->publish_path);
 
   g_assert_false (publish (net, text, &not_before, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
@@ -892,8 +679,8 @@ test_dropped_after (gconstpointer data)
          ? unique_text (net, "dropped (after) #sandbox @team [x] {y} <z> *a* _b_ ~c~ | \\")
          : unique_text (net, "dropped after");
 
-  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
-             net->host, net->publish_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
+                         net->host, net->publish_path);
 
   g_assert_false (publish (net, text, &not_before, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
@@ -904,7 +691,7 @@ test_dropped_after (gconstpointer data)
   g_assert_no_error (error);
   g_assert_nonnull (found.remote_id);
 
-  post = sandbox_post (net, found.remote_id);
+  post = sm_test_net_post (net->id, found.remote_id);
   g_assert_nonnull (post);
   g_assert_true (recorded_text_matches (net, text, sm_json_get_string (post, "text")));
 }
@@ -924,8 +711,8 @@ test_dropped_before (gconstpointer data)
   if (!need_connected (net))
     return;
 
-  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"drop_before\":true}",
-             net->host, net->publish_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"%s\",\"count\":1,\"drop_before\":true}",
+                         net->host, net->publish_path);
 
   g_assert_false (publish (net, text, &not_before, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN);
@@ -948,14 +735,14 @@ test_read_transient (gconstpointer data)
   if (!need_connected (net))
     return;
 
-  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"count\":1,\"status\":503}",
-             net->host, net->find_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"count\":1,\"status\":503}",
+                         net->host, net->find_path);
   g_assert_false (find_published (net, "anything", g_get_real_time (), &found, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
 
-  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
-             net->host, net->find_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
+                         net->host, net->find_path);
   g_assert_false (find_published (net, "anything", g_get_real_time (), &found, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
 }
@@ -973,14 +760,14 @@ test_threads_container_lost (gconstpointer data)
   if (!need_connected (net))
     return;
 
-  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"/*/threads\",\"count\":1,\"drop\":true}",
-             net->host);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"/*/threads\",\"count\":1,\"drop\":true}",
+                         net->host);
   g_assert_false (publish (net, text, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
 
-  add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"/*/threads\",\"count\":1,\"status\":500}",
-             net->host);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"POST\",\"path\":\"/*/threads\",\"count\":1,\"status\":500}",
+                         net->host);
   g_assert_false (publish (net, text, NULL, &result, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
@@ -1100,10 +887,10 @@ test_expired (gconstpointer data)
   /* An answer without a refresh token keeps the one we have. */
   if (net->token_path != NULL)
     {
-      add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":200,"
-                 "\"body\":{\"access_token\":\"sbx-not-a-real-token\",\"token_type\":\"bearer\","
-                 "\"expires_in\":3600}}",
-                 net->token_host, net->token_method, net->token_path);
+      sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":200,"
+                             "\"body\":{\"access_token\":\"sbx-not-a-real-token\",\"token_type\":\"bearer\","
+                             "\"expires_in\":3600}}",
+                             net->token_host, net->token_method, net->token_path);
       kept = refresh (net, st->tokens, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (kept->access_token, ==, "sbx-not-a-real-token");
@@ -1116,15 +903,15 @@ test_expired (gconstpointer data)
     {
       g_autoptr(SmTokens) none = NULL;
 
-      add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":503}",
-                 net->token_host, net->token_method, net->token_path);
+      sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":503}",
+                             net->token_host, net->token_method, net->token_path);
       none = refresh (net, st->tokens, &error);
       g_assert_null (none);
       g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
       g_clear_error (&error);
 
-      add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
-                 net->token_host, net->token_method, net->token_path);
+      sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
+                             net->token_host, net->token_method, net->token_path);
       none = refresh (net, st->tokens, &error);
       g_assert_null (none);
       g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
@@ -1179,7 +966,7 @@ test_disconnect (gconstpointer data)
   g_autoptr(SoupSession) session = sm_http_session_new ();
   g_autoptr(GError) error = NULL;
 
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return;
 
   connect_network (net);
@@ -1279,14 +1066,14 @@ test_youtube_expired (gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (sm_json_get_string (root, "items.0.id"), ==, st->remote_id);
 
-  add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":503}",
-             net->token_host, net->token_method, net->token_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"status\":503}",
+                         net->token_host, net->token_method, net->token_path);
   g_assert_null (refresh (net, st->tokens, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
   g_clear_error (&error);
 
-  add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
-             net->token_host, net->token_method, net->token_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"count\":1,\"drop\":true}",
+                         net->token_host, net->token_method, net->token_path);
   g_assert_null (refresh (net, st->tokens, &error));
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
 }
@@ -1306,12 +1093,12 @@ test_youtube_errors (gconstpointer data)
     return;
 
   /* The daily quota: wait for midnight Pacific time. */
-  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
-             "\"body\":{\"error\":{\"code\":403,\"message\":\"The request cannot be completed "
-             "because you have exceeded your quota.\",\"errors\":[{\"message\":\"The request "
-             "cannot be completed because you have exceeded your quota.\",\"domain\":"
-             "\"youtube.quota\",\"reason\":\"quotaExceeded\"}]}}}",
-             net->host, net->find_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
+                         "\"body\":{\"error\":{\"code\":403,\"message\":\"The request cannot be completed "
+                         "because you have exceeded your quota.\",\"errors\":[{\"message\":\"The request "
+                         "cannot be completed because you have exceeded your quota.\",\"domain\":"
+                         "\"youtube.quota\",\"reason\":\"quotaExceeded\"}]}}}",
+                         net->host, net->find_path);
   expected = _sm_platform_youtube_quota_reset_us (g_get_real_time ());
   root = youtube_read (st->tokens, &result, &error);
   g_assert_null (root);
@@ -1323,11 +1110,11 @@ test_youtube_errors (gconstpointer data)
 
   /* Too fast: Retry-After. */
   result.retry_after_us = -1;
-  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
-             "\"headers\":{\"Retry-After\":\"30\"},"
-             "\"body\":{\"error\":{\"code\":403,\"message\":\"Rate limit exceeded\","
-             "\"errors\":[{\"domain\":\"youtube.quota\",\"reason\":\"rateLimitExceeded\"}]}}}",
-             net->host, net->find_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
+                         "\"headers\":{\"Retry-After\":\"30\"},"
+                         "\"body\":{\"error\":{\"code\":403,\"message\":\"Rate limit exceeded\","
+                         "\"errors\":[{\"domain\":\"youtube.quota\",\"reason\":\"rateLimitExceeded\"}]}}}",
+                         net->host, net->find_path);
   root = youtube_read (st->tokens, &result, &error);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, <=, 30 * G_USEC_PER_SEC);
@@ -1336,22 +1123,22 @@ test_youtube_errors (gconstpointer data)
 
   /* The daily upload cap: a day. */
   result.retry_after_us = -1;
-  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":400,"
-             "\"body\":{\"error\":{\"code\":400,\"message\":\"The user has exceeded the number "
-             "of videos they may upload.\",\"errors\":[{\"domain\":\"youtube.video\","
-             "\"reason\":\"uploadLimitExceeded\"}]}}}",
-             net->host, net->find_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":400,"
+                         "\"body\":{\"error\":{\"code\":400,\"message\":\"The user has exceeded the number "
+                         "of videos they may upload.\",\"errors\":[{\"domain\":\"youtube.video\","
+                         "\"reason\":\"uploadLimitExceeded\"}]}}}",
+                         net->host, net->find_path);
   root = youtube_read (st->tokens, &result, &error);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED);
   g_assert_cmpint (result.retry_after_us, ==, G_TIME_SPAN_DAY);
   g_clear_error (&error);
 
   /* Any other 403 is a refusal, with Google's reason. */
-  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
-             "\"body\":{\"error\":{\"code\":403,\"message\":\"Request had insufficient "
-             "authentication scopes.\",\"errors\":[{\"domain\":\"global\","
-             "\"reason\":\"insufficientPermissions\"}],\"status\":\"PERMISSION_DENIED\"}}}",
-             net->host, net->find_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":403,"
+                         "\"body\":{\"error\":{\"code\":403,\"message\":\"Request had insufficient "
+                         "authentication scopes.\",\"errors\":[{\"domain\":\"global\","
+                         "\"reason\":\"insufficientPermissions\"}],\"status\":\"PERMISSION_DENIED\"}}}",
+                         net->host, net->find_path);
   root = youtube_read (st->tokens, &result, &error);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED);
   g_assert_nonnull (strstr (error->message, "insufficientPermissions"));
@@ -1359,8 +1146,8 @@ test_youtube_errors (gconstpointer data)
   g_clear_error (&error);
 
   /* A server error on a read: try again. */
-  add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":503}",
-             net->host, net->find_path);
+  sm_test_net_add_fault ("{\"host\":\"%s\",\"method\":\"GET\",\"path\":\"%s\",\"status\":503}",
+                         net->host, net->find_path);
   root = youtube_read (st->tokens, &result, &error);
   g_assert_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_TRANSIENT);
 }
@@ -1415,7 +1202,7 @@ test_youtube_disconnect (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(SmTokens) none = NULL;
 
-  if (!need_sandbox ())
+  if (!sm_test_net_need_sandbox ())
     return;
 
   connect_network (net);
@@ -1466,9 +1253,9 @@ upload_progress_cb (goffset  sent,
   /* Halfway through, the connection dies in the middle of a chunk. */
   if (!watch->fault_added && acknowledged >= watch->fault_after)
     {
-      add_fault ("{\"host\":\"www.googleapis.com\",\"method\":\"PUT\","
-                 "\"path\":\"/upload/youtube/v3/videos\",\"count\":1,"
-                 "\"drop_after_bytes\":1000000}");
+      sm_test_net_add_fault ("{\"host\":\"www.googleapis.com\",\"method\":\"PUT\","
+                             "\"path\":\"/upload/youtube/v3/videos\",\"count\":1,"
+                             "\"drop_after_bytes\":1000000}");
       watch->fault_added = TRUE;
     }
 }
@@ -1550,7 +1337,7 @@ test_youtube_upload (gconstpointer data)
   g_io_stream_close (G_IO_STREAM (io), NULL, &error);
   g_assert_no_error (error);
 
-  requests = hook ("GET", "requests", NULL);
+  requests = sm_test_net_hook ("GET", "requests", NULL);
   first_record = json_array_get_length (json_node_get_array (requests));
   g_clear_pointer (&requests, json_node_unref);
 
@@ -1569,7 +1356,7 @@ test_youtube_upload (gconstpointer data)
   g_assert_cmpstr (sm_json_get_string (video, "status.uploadStatus"), ==, "uploaded");
 
   /* The sandbox has the file: same size, same hash. */
-  post = sandbox_post (net, sm_json_get_string (video, "id"));
+  post = sm_test_net_post (net->id, sm_json_get_string (video, "id"));
   g_assert_nonnull (post);
   g_assert_cmpint (sm_json_get_int (post, "bytes"), ==, total);
   g_assert_cmpstr (sm_json_get_string (post, "sha256"), ==, g_checksum_get_string (sha256));
@@ -1581,7 +1368,7 @@ test_youtube_upload (gconstpointer data)
   g_assert_cmpuint (watch.acknowledgements, >=, 6);
 
   /* And the sandbox took every byte exactly once. */
-  requests = hook ("GET", "requests", NULL);
+  requests = sm_test_net_hook ("GET", "requests", NULL);
   for (guint i = first_record; i < json_array_get_length (json_node_get_array (requests)); i++)
     {
       JsonNode *record = json_array_get_element (json_node_get_array (requests), i);
@@ -1700,7 +1487,7 @@ test_youtube_upload_resume (gconstpointer data)
                                           &acknowledged, &video, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (acknowledged, ==, total);
-  post = sandbox_post (net, sm_json_get_string (video, "id"));
+  post = sm_test_net_post (net->id, sm_json_get_string (video, "id"));
   g_assert_nonnull (post);
   g_assert_cmpstr (sm_json_get_string (post, "sha256"), ==, sha256);
 
@@ -1736,7 +1523,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   /* Start before any thread exists: it sets the environment. */
-  sandbox_start ();
+  sm_test_net_spawn ();
 
   g_test_add_func ("/platforms/registry", test_registry);
   g_test_add_func ("/platforms/authorize-urls", test_authorize_urls);
@@ -1776,9 +1563,9 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  if (sandbox.process != NULL)
-    clear_faults ();
-  sandbox_stop ();
+  if (sm_test_net_running ())
+    sm_test_net_clear_faults ();
+  sm_test_net_stop ();
 
   for (guint i = 0; i < G_N_ELEMENTS (states); i++)
     {
