@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -95,8 +96,19 @@ demo_stop (Demo *demo)
 {
   pid_t pid = atoi (g_subprocess_get_identifier (demo->proc));
 
+  gint64 deadline;
+
   kill (-pid, SIGTERM);
   g_subprocess_wait (demo->proc, NULL, NULL);
+  /* Its keyring daemon too: a next start would hand its password to one
+   * on its way out, and then find the keyring locked. */
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (kill (-pid, 0) == 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        kill (-pid, SIGKILL);
+      g_usleep (50000);
+    }
   while (!demo->eof)
     g_main_context_iteration (NULL, TRUE);
   g_clear_object (&demo->out);

@@ -439,7 +439,7 @@ prepare_media (Prepare *p)
 {
   g_autoptr(GError) error = NULL;
   GSubprocess *procs[N_DEMO_FILES] = { NULL, };
-  g_autofree char *paths[N_DEMO_FILES] = { NULL, };
+  char *paths[N_DEMO_FILES] = { NULL, };
 
   if (g_mkdir_with_parents (p->media_dir, 0700) != 0)
     {
@@ -493,6 +493,7 @@ prepare_media (Prepare *p)
               g_clear_error (&error);
             }
         }
+      g_free (paths[i]);
     }
 }
 
