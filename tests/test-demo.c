@@ -100,8 +100,7 @@ demo_stop (Demo *demo)
 
   kill (-pid, SIGTERM);
   g_subprocess_wait (demo->proc, NULL, NULL);
-  /* Its keyring daemon too: a next start would hand its password to one
-   * on its way out, and then find the keyring locked. */
+  /* The whole session goes, its keyring daemon too, before a next start. */
   deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
   while (kill (-pid, 0) == 0)
     {

@@ -1442,18 +1442,6 @@ sm_demo_enter_private_session (int    argc,
         }
     }
 
-  /* A keyring daemon of an earlier demo that was killed leaves its
-   * sockets behind; the new one could not listen there, and the keyring
-   * would then be started locked and ask for its password. */
-  for (guint i = 0; i < 3; i++)
-    {
-      const char *sockets[] = { "control", "pkcs11", "ssh" };
-      g_autofree char *path = g_build_filename (home, "run", "keyring", sockets[i], NULL);
-
-      if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        g_unlink (path);
-    }
-
   /* A Wayland display named relative to the real runtime folder must
    * stay reachable from the demo's own runtime folder. */
   wayland = g_getenv ("WAYLAND_DISPLAY");
