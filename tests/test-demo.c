@@ -436,13 +436,33 @@ test_demo (void)
   /* Second start: nothing more. */
   take_census (demo_profile, &after_first);
   demo = demo_start (home);
+  found = demo_wait_for (demo, "Sandbox at ", 60);
+  g_assert_nonnull (found);
+  g_free (base);
+  base = g_strstrip (g_strdup (found));
   found = demo_wait_for (demo, "The demo is set up", 240);
   g_assert_nonnull (found);
+  if (*found != '\0')
+    demo_dump (demo);
+  g_assert_cmpstr (found, ==, "");
+  /* Its new sandbox knows every account again (the old tokens died with
+   * the old sandbox), and they are the same accounts.  Instagram signs in
+   * with Facebook Login: its tokens are listed as Facebook's. */
+  {
+    g_autoptr(JsonNode) tokens = sandbox_get (base, "/__sandbox/tokens");
+    guint token_networks = 0;
+
+    for (guint i = 0; i < json_array_get_length (json_node_get_array (tokens)); i++)
+      token_networks |= 1u << sm_network_from_string (sm_json_get_string (
+                          json_array_get_element (json_node_get_array (tokens), i), "network"));
+    g_assert_cmpuint (token_networks, ==, ((1u << SM_N_NETWORKS) - 1) & ~1u & ~(1u << SM_NETWORK_INSTAGRAM));
+  }
   spin (3000);
   take_census (demo_profile, &after_second);
   demo_stop (demo);
   g_assert_cmpuint (after_second.n_posts, ==, after_first.n_posts);
   g_assert_cmpuint (after_second.n_accounts, ==, after_first.n_accounts);
+  g_assert_cmpuint (after_second.networks, ==, after_first.networks);
 
   /* The real profile never saw any of it. */
   real_after = listing (real_profile);

@@ -50,6 +50,9 @@ struct _SmDemo
   GDataInputStream *sandbox_out;
   GCancellable     *sandbox_cancellable;
   guint             start_timeout_id;
+  /* A sandbox of this object knows no earlier tokens: every account
+   * connects again (the same accounts: the sandbox's ids are fixed). */
+  gboolean          fresh_sandbox;
 
   /* the run in progress */
   GTask            *task;
@@ -831,7 +834,7 @@ prepare_start (SmDemo *self)
   p->base = g_strdup (get_sandbox_base ());
   p->profile = g_strdup (sm_store_get_dir (self->store));
   p->media_dir = g_build_filename (p->profile, "demo-media", NULL);
-  p->need_whatsapp = !has_connected_account (self, SM_NETWORK_WHATSAPP);
+  p->need_whatsapp = self->fresh_sandbox || !has_connected_account (self, SM_NETWORK_WHATSAPP);
   p->make_media = posts != NULL && posts->len == 0;
   p->errors = g_ptr_array_new_with_free_func (g_free);
 
@@ -1031,7 +1034,7 @@ connect_next (SmDemo *self)
   g_autoptr(GTask) save = NULL;
   SmNetwork network;
 
-  while (self->next_network < G_N_ELEMENTS (demo_networks) &&
+  while (self->next_network < G_N_ELEMENTS (demo_networks) && !self->fresh_sandbox &&
          has_connected_account (self, demo_networks[self->next_network]))
     self->next_network++;
 
@@ -1249,6 +1252,7 @@ start_sandbox (SmDemo *self)
       return;
     }
 
+  self->fresh_sandbox = TRUE;
   self->sandbox_cancellable = g_cancellable_new ();
   self->sandbox_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->sandbox));
   self->start_timeout_id = g_timeout_add_seconds (SANDBOX_START_SECONDS, start_timeout_cb, self);
