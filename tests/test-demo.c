@@ -334,6 +334,24 @@ save_screenshot (const char *name)
   g_test_message ("Screenshot: %s", path);
 }
 
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 /* ---- The test ------------------------------------------------------------ */
 
 static void
@@ -467,6 +485,8 @@ test_demo (void)
   /* The real profile never saw any of it. */
   real_after = listing (real_profile);
   g_assert_cmpstr (real_after, ==, real_before);
+
+  remove_tree (home);
 }
 
 int
