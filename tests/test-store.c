@@ -892,6 +892,57 @@ test_renew_leases (Fixture       *f,
                                               now + 12 * G_TIME_SPAN_MINUTE, &error), ==, 0);
 }
 
+/* The demo's history: only a post published everywhere moves back, and
+ * its send and publish times move with it. */
+static void
+test_backdate_published_post (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(SmPost) post = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 week_ago = now - 7 * G_TIME_SPAN_DAY;
+  gint64 post_id = schedule (f, "sent at the start", now);
+
+  claimed = sm_store_claim_due (f->store, "p", now, G_TIME_SPAN_MINUTE, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 2);
+
+  /* One target published, one still being sent: it stays. */
+  g_assert_true (sm_store_mark_published (f->store, ((SmTarget *) g_ptr_array_index (claimed, 0))->id,
+                                          "p", "1", NULL, now + 5, &error));
+  g_assert_no_error (error);
+  g_assert_false (sm_store_backdate_published_post (f->store, post_id, week_ago, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_true (sm_store_mark_published (f->store, ((SmTarget *) g_ptr_array_index (claimed, 1))->id,
+                                          "p", "2", NULL, now + 7, &error));
+  g_assert_no_error (error);
+  /* Never forward. */
+  g_assert_false (sm_store_backdate_published_post (f->store, post_id, now + G_TIME_SPAN_DAY, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (sm_store_backdate_published_post (f->store, post_id + 100, week_ago, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (sm_store_backdate_published_post (f->store, post_id, week_ago, &error));
+  g_assert_no_error (error);
+  post = sm_store_get_post (f->store, post_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (post->due_us, ==, week_ago);
+  for (guint i = 0; i < post->targets->len; i++)
+    {
+      const SmTarget *t = g_ptr_array_index (post->targets, i);
+
+      g_assert_cmpint (t->state, ==, SM_TARGET_PUBLISHED);
+      g_assert_cmpint (t->published_us, ==, week_ago + (i == 0 ? 5 : 7));
+      g_assert_cmpint (t->first_attempt_us, ==, week_ago);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -916,6 +967,7 @@ main (int argc, char *argv[])
   ADD ("/store/renew-leases", test_renew_leases);
   ADD ("/store/reschedule-post", test_reschedule_post);
   ADD ("/store/duplicate-post", test_duplicate_post);
+  ADD ("/store/backdate-published-post", test_backdate_published_post);
 #undef ADD
   return g_test_run ();
 }

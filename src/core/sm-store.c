@@ -1572,6 +1572,93 @@ sm_store_duplicate_post (SmStore  *self,
                                     options, TRUE, error);
 }
 
+gboolean
+sm_store_backdate_published_post (SmStore  *self,
+                                  gint64    post_id,
+                                  gint64    due_us,
+                                  GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
+  gint64 old_due, n_targets, n_published;
+  int rc;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+
+  locker = store_lock (self);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  stmt = prepare (self,
+    "SELECT p.due_us, COUNT(t.id), COUNT(CASE WHEN t.state = 'published' THEN 1 END)"
+    " FROM posts p LEFT JOIN targets t ON t.post_id = p.id WHERE p.id = ?1 GROUP BY p.id", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                   _("There is no post %" G_GINT64_FORMAT "."), post_id);
+      goto fail;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  old_due = sqlite3_column_int64 (stmt, 0);
+  n_targets = sqlite3_column_int64 (stmt, 1);
+  n_published = sqlite3_column_int64 (stmt, 2);
+  g_clear_pointer (&stmt, stmt_release);
+  if (n_targets == 0 || n_published != n_targets || due_us >= old_due)
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                           _("Only a post published on every account can move back in time."));
+      goto fail;
+    }
+
+  stmt = prepare (self, "UPDATE posts SET due_us = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  sqlite3_bind_int64 (stmt, 2, due_us);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+
+  /* Every instant of the send moves with the post. */
+  stmt = prepare (self,
+    "UPDATE targets SET next_attempt_us = ?2,"
+    " published_us = published_us + ?3,"
+    " first_attempt_us = first_attempt_us + ?3,"
+    " last_attempt_us = last_attempt_us + ?3"
+    " WHERE post_id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  sqlite3_bind_int64 (stmt, 2, due_us);
+  sqlite3_bind_int64 (stmt, 3, due_us - old_due);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, stmt_release);
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
 /* ---- media, options, uploads ------------------------------------------ */
 
 /* Both with the lock held, inside the caller's transaction if any. */

@@ -345,6 +345,16 @@ gint64     sm_store_duplicate_post     (SmStore       *self,
                                         gint64         due_us,
                                         GError       **error);
 
+/* For the demo's history only (sm-demo.c): moves a post that the
+ * publisher has published on every target back to @due_us, earlier than
+ * its time, with its targets' send and publish times moved by as much, so
+ * that posts really sent at the demo's start show a week of past posts.
+ * Refused with SM_STORE_ERROR_INVALID otherwise. */
+gboolean   sm_store_backdate_published_post (SmStore  *self,
+                                        gint64         post_id,
+                                        gint64         due_us,
+                                        GError       **error);
+
 /* ---- The outbox (used by the publisher) ------------------------------
  *
  * A target is claimed by setting a lease (owner, until) in one statement, so

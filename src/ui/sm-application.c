@@ -113,6 +113,15 @@ demo_done_cb (GObject      *source,
 }
 
 static void
+demo_posts_changed_cb (SmApplication *self)
+{
+  SmWindow *window = find_window (self);
+
+  if (window != NULL)
+    sm_window_reload (window);
+}
+
+static void
 start_demo (SmApplication *self)
 {
   SmWindow *window = find_window (self);
@@ -122,6 +131,8 @@ start_demo (SmApplication *self)
     return;
 
   self->demo = sm_demo_new (store);
+  g_signal_connect_object (self->demo, "posts-changed", G_CALLBACK (demo_posts_changed_cb),
+                           self, G_CONNECT_SWAPPED);
 
   /* No timeout: it goes when the demo is set up. */
   self->demo_toast = adw_toast_new (_("Setting up the demo…"));

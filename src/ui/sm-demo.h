@@ -18,10 +18,14 @@ G_DECLARE_FINAL_TYPE (SmDemo, sm_demo, SM, DEMO, GObject)
 SmDemo   *sm_demo_new          (SmStore             *store);
 
 /* Starts the sandbox unless SO_ME_STUDIO_NETWORK_BASE already names one,
- * tells the bus to give that base to the publisher it activates, and
- * connects an account on X, Facebook, LinkedIn and Threads where none is.
- * Finishes FALSE with every problem, one per line, when some step failed;
- * the steps that worked stay done. */
+ * tells the bus to give that base to the publisher it activates, connects
+ * an account on each of the eight networks (WhatsApp with a token from the
+ * sandbox, the others through OAuth; one connected already only again when
+ * the sandbox is this object's own, new one, that knows no earlier
+ * tokens), sets up a media bucket in the sandbox's S3, and, into a profile
+ * with no posts, seeds three weeks of posts with photos and clips made on
+ * the spot (see sm-demo.c).  Finishes FALSE with every problem, one per
+ * line, when some step failed; the steps that worked stay done. */
 void      sm_demo_start_async  (SmDemo              *self,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,
