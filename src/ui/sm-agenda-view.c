@@ -196,7 +196,39 @@ target_changed_cb (GObject    *owner,
       return;
     }
 
+  /* Sent or failed: its progress goes at once. */
+  if (g_strcmp0 (state, "publishing") != 0)
+    {
+      SmPostRow *row = g_hash_table_lookup (self->rows, &target->post_id);
+
+      if (row != NULL)
+        sm_post_row_set_upload_progress (row, target_id, 0, 0);
+    }
   sm_agenda_view_update_post (self, target->post_id);
+}
+
+static void
+upload_progress_cb (GObject *owner,
+                    gint64   target_id,
+                    guint64  sent,
+                    guint64  total)
+{
+  SmAgendaView *self = SM_AGENDA_VIEW (owner);
+  g_autoptr(SmTarget) target = NULL;
+  g_autoptr(GError) error = NULL;
+  SmPostRow *row;
+
+  if (self->store == NULL || total == 0)
+    return;
+  target = sm_store_get_target (self->store, target_id, &error);
+  if (target == NULL)
+    {
+      g_debug ("Progress of an unknown target %" G_GINT64_FORMAT ": %s", target_id, error->message);
+      return;
+    }
+  row = g_hash_table_lookup (self->rows, &target->post_id);
+  if (row != NULL)
+    sm_post_row_set_upload_progress (row, target_id, sent, total);
 }
 
 static void
@@ -257,6 +289,7 @@ sm_agenda_view_init (SmAgendaView *self)
     gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (viewport), TRUE);
 
   sm_ui_watch_target_changed (G_OBJECT (self), target_changed_cb);
+  sm_ui_watch_upload_progress (G_OBJECT (self), upload_progress_cb);
 }
 
 /**

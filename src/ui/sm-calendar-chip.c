@@ -16,6 +16,7 @@
 #define FIRST_WORDS_CHARS 48
 #define ICON_SIZE         12
 #define SPACING           4
+#define PROGRESS_HEIGHT   3
 
 struct _SmCalendarChip
 {
@@ -26,6 +27,8 @@ struct _SmCalendarChip
   char          *text;      /* time and first words */
   int            time_len;  /* bytes of the time in text */
   PangoLayout   *layout;
+  char          *tooltip;   /* without the upload progress */
+  int            percent;   /* of the upload, or -1 */
 };
 
 enum {
@@ -234,6 +237,24 @@ sm_calendar_chip_snapshot (GtkWidget   *widget,
                                                           (height - text_height) / 2.0));
   gtk_snapshot_append_layout (snapshot, layout, &color);
   gtk_snapshot_restore (snapshot);
+
+  /* Being uploaded: a thin bar along the bottom, filled as far as sent. */
+  if (self->percent >= 0)
+    {
+      GdkRGBA accent = color, trough;
+      float filled = (float) width * self->percent / 100.f;
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "accent_color", &accent);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      trough = accent;
+      trough.alpha *= 0.25f;
+      gtk_snapshot_append_color (snapshot, &trough,
+                                 &GRAPHENE_RECT_INIT (0, height - PROGRESS_HEIGHT, width, PROGRESS_HEIGHT));
+      gtk_snapshot_append_color (snapshot, &accent,
+                                 &GRAPHENE_RECT_INIT (rtl ? width - filled : 0, height - PROGRESS_HEIGHT,
+                                                      filled, PROGRESS_HEIGHT));
+    }
 }
 
 static void
@@ -256,6 +277,7 @@ sm_calendar_chip_finalize (GObject *object)
 
   g_clear_object (&self->layout);
   g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->tooltip, g_free);
 
   G_OBJECT_CLASS (sm_calendar_chip_parent_class)->finalize (object);
 }
@@ -319,6 +341,7 @@ sm_calendar_chip_init (SmCalendarChip *self)
 
   gtk_widget_add_css_class (GTK_WIDGET (self), "sm-cal-chip");
   gtk_widget_add_css_class (GTK_WIDGET (self), "flat");
+  self->percent = -1;
 }
 
 SmTargetState
@@ -404,6 +427,7 @@ sm_calendar_chip_new (const SmPost *post,
   /* Translators: tooltip of a post in the calendar: "Scheduled · X, LinkedIn" */
   tooltip = g_strdup_printf (_("%s · %s"), sm_target_state_display (self->state), networks->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  self->tooltip = g_steal_pointer (&tooltip);
 
   return GTK_WIDGET (self);
 }
@@ -430,4 +454,57 @@ sm_calendar_chip_get_text (SmCalendarChip *self)
   g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), NULL);
 
   return self->text;
+}
+
+/**
+ * sm_calendar_chip_set_upload_progress:
+ * @self: a #SmCalendarChip
+ * @sent: bytes of the post's files the networks have so far
+ * @total: bytes in all, or 0 when nothing is being uploaded
+ *
+ * Shows how far the post's upload is, as a thin bar along the chip, in its
+ * tooltip and its accessible description.
+ */
+void
+sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
+                                      guint64         sent,
+                                      guint64         total)
+{
+  int percent;
+
+  g_return_if_fail (SM_IS_CALENDAR_CHIP (self));
+
+  percent = total > 0 ? sm_ui_upload_percent (sent, total) : -1;
+  if (percent == self->percent)
+    return;
+  self->percent = percent;
+
+  if (percent >= 0)
+    {
+      g_autofree char *progress = sm_ui_format_upload_progress (sent, total);
+      /* Translators: tooltip of a post being uploaded:
+       * "Publishing · X\nUploading 42% (120 MB of 290 MB)" */
+      g_autofree char *tooltip = g_strdup_printf (_("%s\n%s"), self->tooltip, progress);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      progress, -1);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+      gtk_widget_add_css_class (GTK_WIDGET (self), "uploading");
+    }
+  else
+    {
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->tooltip);
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "uploading");
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* 0–100 while an upload is shown, else -1. */
+int
+sm_calendar_chip_get_upload_percent (SmCalendarChip *self)
+{
+  g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), -1);
+
+  return self->percent;
 }

@@ -28,4 +28,10 @@ SmTargetState sm_calendar_chip_get_state    (SmCalendarChip *self);
 /* "09:00 Our spring collection…", as drawn. */
 const char   *sm_calendar_chip_get_text     (SmCalendarChip *self);
 
+/* @total 0: no upload shown. */
+void          sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
+                                                    guint64         sent,
+                                                    guint64         total);
+int           sm_calendar_chip_get_upload_percent  (SmCalendarChip *self);
+
 G_END_DECLS

@@ -71,6 +71,7 @@ struct _SmCalendarView
   GTimeZone          *tz;
   GPtrArray          *posts;            /* SmPost of the shown range */
   GHashTable         *pending_deletes;  /* target id → PendingDelete */
+  GHashTable         *uploads;          /* target id → guint64[2] sent, total */
   char               *filter;           /* casefolded search text, or NULL */
   GCancellable       *cancellable;
   GtkWidget          *popover;          /* parented to self while shown */
@@ -326,13 +327,91 @@ free_buckets (SmCalendarView  *self,
 static void chip_clicked_cb (SmCalendarChip *chip,
                              SmCalendarView *self);
 
+/* ---- Upload progress --------------------------------------------------------- */
+
+/* The post's uploads together: bytes sent and in all of its targets being
+ * uploaded; total 0 when none is. */
+static void
+post_upload (SmCalendarView *self,
+             const SmPost   *post,
+             guint64        *sent,
+             guint64        *total)
+{
+  *sent = *total = 0;
+  for (guint i = 0; post != NULL && post->targets != NULL && i < post->targets->len; i++)
+    {
+      const SmTarget *target = g_ptr_array_index (post->targets, i);
+      const guint64 *upload = g_hash_table_lookup (self->uploads, &target->id);
+
+      if (upload != NULL && !g_hash_table_contains (self->pending_deletes, &target->id))
+        {
+          *sent += upload[0];
+          *total += upload[1];
+        }
+    }
+}
+
+static const SmPost *
+find_post (SmCalendarView *self,
+           gint64          post_id)
+{
+  for (guint i = 0; self->posts != NULL && i < self->posts->len; i++)
+    if (((SmPost *) g_ptr_array_index (self->posts, i))->id == post_id)
+      return g_ptr_array_index (self->posts, i);
+  return NULL;
+}
+
+static void
+apply_upload_to_popover (SmCalendarView *self,
+                         SmPostPopover  *popover)
+{
+  const SmPost *post = find_post (self, sm_post_popover_get_post_id (popover));
+
+  for (guint i = 0; post != NULL && i < post->targets->len; i++)
+    {
+      const SmTarget *target = g_ptr_array_index (post->targets, i);
+      const guint64 *upload = g_hash_table_lookup (self->uploads, &target->id);
+
+      sm_post_popover_set_upload_progress (popover, target->id,
+                                           upload != NULL ? upload[0] : 0,
+                                           upload != NULL ? upload[1] : 0);
+    }
+}
+
+/* Every chip and post popover shown (the "+N more" popovers are children
+ * of self too) takes the latest numbers. */
+static void
+apply_uploads (SmCalendarView *self,
+               GtkWidget      *widget)
+{
+  if (SM_IS_CALENDAR_CHIP (widget))
+    {
+      guint64 sent, total;
+
+      post_upload (self, find_post (self, sm_calendar_chip_get_post_id (SM_CALENDAR_CHIP (widget))),
+                   &sent, &total);
+      sm_calendar_chip_set_upload_progress (SM_CALENDAR_CHIP (widget), sent, total);
+      return;
+    }
+  if (SM_IS_POST_POPOVER (widget))
+    apply_upload_to_popover (self, SM_POST_POPOVER (widget));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    apply_uploads (self, child);
+}
+
 static GtkWidget *
 make_chip (SmCalendarView *self,
            const SmPost   *post)
 {
   g_autoptr(SmPost) owned = NULL;
   GtkWidget *chip = sm_calendar_chip_new (shown_post (self, post, &owned), self->tz);
+  guint64 sent, total;
 
+  post_upload (self, post, &sent, &total);
+  sm_calendar_chip_set_upload_progress (SM_CALENDAR_CHIP (chip), sent, total);
   g_signal_connect_object (chip, "clicked", G_CALLBACK (chip_clicked_cb), self, 0);
   return chip;
 }
@@ -859,6 +938,7 @@ chip_clicked_cb (SmCalendarChip *chip,
     bounds = self->more_bounds;
 
   show_popover (self, sm_post_popover_new (shown_post (self, post, &owned), self->zone), &bounds);
+  apply_upload_to_popover (self, SM_POST_POPOVER (self->popover));
 }
 
 static void
@@ -1625,7 +1705,32 @@ target_changed_cb (GObject    *owner,
                    gint64      target_id,
                    const char *state)
 {
-  queue_reload (SM_CALENDAR_VIEW (owner));
+  SmCalendarView *self = SM_CALENDAR_VIEW (owner);
+
+  /* Sent, failed or gone: its progress goes at once. */
+  if (g_strcmp0 (state, "publishing") != 0 && g_hash_table_remove (self->uploads, &target_id))
+    apply_uploads (self, GTK_WIDGET (self));
+  queue_reload (self);
+}
+
+static void
+upload_progress_cb (GObject *owner,
+                    gint64   target_id,
+                    guint64  sent,
+                    guint64  total)
+{
+  SmCalendarView *self = SM_CALENDAR_VIEW (owner);
+  guint64 *upload = g_new (guint64, 2);
+
+  if (total == 0)
+    {
+      g_free (upload);
+      return;
+    }
+  upload[0] = sent;
+  upload[1] = total;
+  g_hash_table_insert (self->uploads, g_memdup2 (&target_id, sizeof target_id), upload);
+  apply_uploads (self, GTK_WIDGET (self));
 }
 
 /* ---- GObject ------------------------------------------------------------------------ */
@@ -1777,6 +1882,7 @@ sm_calendar_view_finalize (GObject *object)
   SmCalendarView *self = (SmCalendarView *) object;
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
+  g_clear_pointer (&self->uploads, g_hash_table_unref);
   g_clear_pointer (&self->posts, g_ptr_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->zone, g_free);
@@ -1853,6 +1959,7 @@ sm_calendar_view_init (SmCalendarView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->pending_deletes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, pending_delete_free);
+  self->uploads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
   self->week_start = locale_week_start ();
   self->zone = sm_time_local_zone_id ();
@@ -1871,6 +1978,7 @@ sm_calendar_view_init (SmCalendarView *self)
                            "changed", G_CALLBACK (timeline_scrolled_cb), self, 0);
 
   sm_ui_watch_target_changed (G_OBJECT (self), target_changed_cb);
+  sm_ui_watch_upload_progress (G_OBJECT (self), upload_progress_cb);
 }
 
 /* ---- Public API ---------------------------------------------------------------------- */

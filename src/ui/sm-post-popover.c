@@ -16,6 +16,7 @@ struct _SmPostPopover
   GtkPopover  parent_instance;
 
   gint64      post_id;
+  GHashTable *progress;   /* target id → its upload progress box */
 };
 
 G_DEFINE_FINAL_TYPE (SmPostPopover, sm_post_popover, GTK_TYPE_POPOVER)
@@ -48,7 +49,8 @@ action_button (const char *label,
 }
 
 static GtkWidget *
-target_box (const SmTarget *target)
+target_box (SmPostPopover  *self,
+            const SmTarget *target)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -71,6 +73,13 @@ target_box (const SmTarget *target)
   gtk_box_append (GTK_BOX (line), name);
   gtk_box_append (GTK_BOX (line), state);
   gtk_box_append (GTK_BOX (box), line);
+
+  {
+    GtkWidget *progress = sm_ui_upload_progress_new (who);
+
+    g_hash_table_insert (self->progress, g_memdup2 (&target->id, sizeof target->id), progress);
+    gtk_box_append (GTK_BOX (box), progress);
+  }
 
   if (target->last_error != NULL && *target->last_error != '\0')
     {
@@ -115,14 +124,26 @@ target_box (const SmTarget *target)
 }
 
 static void
+sm_post_popover_finalize (GObject *object)
+{
+  SmPostPopover *self = (SmPostPopover *) object;
+
+  g_clear_pointer (&self->progress, g_hash_table_unref);
+
+  G_OBJECT_CLASS (sm_post_popover_parent_class)->finalize (object);
+}
+
+static void
 sm_post_popover_class_init (SmPostPopoverClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = sm_post_popover_finalize;
 }
 
 static void
 sm_post_popover_init (SmPostPopover *self)
 {
   gtk_widget_add_css_class (GTK_WIDGET (self), "sm-post-popover");
+  self->progress = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 /**
@@ -167,7 +188,7 @@ sm_post_popover_new (const SmPost *post,
   gtk_box_append (GTK_BOX (box), text);
 
   for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
-    gtk_box_append (GTK_BOX (box), target_box (g_ptr_array_index (post->targets, i)));
+    gtk_box_append (GTK_BOX (box), target_box (self, g_ptr_array_index (post->targets, i)));
 
   duplicate = action_button (_("_Duplicate"), NULL, _("Duplicate this post as a new draft"),
                              "calendar.duplicate-post", g_variant_new_int64 (post->id));
@@ -185,4 +206,42 @@ sm_post_popover_get_post_id (SmPostPopover *self)
   g_return_val_if_fail (SM_IS_POST_POPOVER (self), 0);
 
   return self->post_id;
+}
+
+/**
+ * sm_post_popover_set_upload_progress:
+ * @self: a #SmPostPopover
+ * @target_id: one of the post's targets
+ * @sent: bytes the network has so far
+ * @total: bytes in all, or 0 when it is not being uploaded
+ *
+ * Shows "Uploading 42% (120 MB of 290 MB)" with a progress bar under the
+ * target, or hides it.
+ */
+void
+sm_post_popover_set_upload_progress (SmPostPopover *self,
+                                     gint64         target_id,
+                                     guint64        sent,
+                                     guint64        total)
+{
+  GtkWidget *progress;
+
+  g_return_if_fail (SM_IS_POST_POPOVER (self));
+
+  progress = g_hash_table_lookup (self->progress, &target_id);
+  if (progress != NULL)
+    sm_ui_upload_progress_set (progress, sent, total);
+}
+
+/* "Uploading 42% (…)" as shown for @target_id, or NULL. */
+const char *
+sm_post_popover_get_upload_text (SmPostPopover *self,
+                                 gint64         target_id)
+{
+  GtkWidget *progress;
+
+  g_return_val_if_fail (SM_IS_POST_POPOVER (self), NULL);
+
+  progress = g_hash_table_lookup (self->progress, &target_id);
+  return progress != NULL ? sm_ui_upload_progress_get_text (progress) : NULL;
 }

@@ -20,4 +20,12 @@ GtkWidget *sm_post_popover_new          (const SmPost *post,
                                          const char   *zone);
 gint64     sm_post_popover_get_post_id  (SmPostPopover *self);
 
+/* @total 0 hides the target's upload progress. */
+void        sm_post_popover_set_upload_progress (SmPostPopover *self,
+                                                 gint64         target_id,
+                                                 guint64        sent,
+                                                 guint64        total);
+const char *sm_post_popover_get_upload_text     (SmPostPopover *self,
+                                                 gint64         target_id);
+
 G_END_DECLS

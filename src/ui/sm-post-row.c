@@ -22,6 +22,8 @@ struct _SmPostRow
   GtkBox        *targets_box;
 
   gint64         post_id;
+  GHashTable    *uploads;     /* target id → guint64[2] sent, total */
+  GHashTable    *progress;    /* target id → its upload progress box */
 };
 
 enum {
@@ -137,6 +139,18 @@ build_target (SmPostRow      *self,
       gtk_box_append (GTK_BOX (line), button);
     }
 
+  if (target->state == SM_TARGET_PUBLISHING)
+    {
+      GtkWidget *progress = sm_ui_upload_progress_new (who);
+      const guint64 *upload = g_hash_table_lookup (self->uploads, &target->id);
+
+      gtk_widget_set_margin_start (progress, 10);
+      if (upload != NULL)
+        sm_ui_upload_progress_set (progress, upload[0], upload[1]);
+      g_hash_table_insert (self->progress, g_memdup2 (&target->id, sizeof target->id), progress);
+      gtk_box_append (GTK_BOX (box), progress);
+    }
+
   if (target->state == SM_TARGET_FAILED || target->state == SM_TARGET_UNCONFIRMED)
     {
       const char *detail;
@@ -167,9 +181,22 @@ build_target (SmPostRow      *self,
 }
 
 static void
+sm_post_row_finalize (GObject *object)
+{
+  SmPostRow *self = (SmPostRow *) object;
+
+  g_clear_pointer (&self->uploads, g_hash_table_unref);
+  g_clear_pointer (&self->progress, g_hash_table_unref);
+
+  G_OBJECT_CLASS (sm_post_row_parent_class)->finalize (object);
+}
+
+static void
 sm_post_row_class_init (SmPostRowClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = sm_post_row_finalize;
 
   /**
    * SmPostRow::retry-target:
@@ -193,6 +220,8 @@ static void
 sm_post_row_init (SmPostRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->uploads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->progress = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 /**
@@ -267,6 +296,22 @@ sm_post_row_set_post (SmPostRow    *self,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->targets_box))) != NULL)
     gtk_box_remove (self->targets_box, child);
+  g_hash_table_remove_all (self->progress);
+  /* Only a target still being sent keeps its progress. */
+  {
+    g_autoptr(GHashTable) uploads = g_steal_pointer (&self->uploads);
+
+    self->uploads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+    for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
+      {
+        const SmTarget *target = g_ptr_array_index (post->targets, i);
+        gpointer key, value;
+
+        if (target->state == SM_TARGET_PUBLISHING &&
+            g_hash_table_steal_extended (uploads, &target->id, &key, &value))
+          g_hash_table_insert (self->uploads, key, value);
+      }
+  }
 
   for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
     gtk_box_append (self->targets_box, build_target (self, g_ptr_array_index (post->targets, i)));
@@ -284,4 +329,54 @@ sm_post_row_get_post_id (SmPostRow *self)
   g_return_val_if_fail (SM_IS_POST_ROW (self), 0);
 
   return self->post_id;
+}
+
+/**
+ * sm_post_row_set_upload_progress:
+ * @self: a #SmPostRow
+ * @target_id: one of the post's targets
+ * @sent: bytes the network has so far
+ * @total: bytes in all, or 0 when it is no longer being uploaded
+ *
+ * Shows "Uploading 42% (120 MB of 290 MB)" with a progress bar under a
+ * target being published, or hides it.
+ */
+void
+sm_post_row_set_upload_progress (SmPostRow *self,
+                                 gint64     target_id,
+                                 guint64    sent,
+                                 guint64    total)
+{
+  GtkWidget *progress;
+
+  g_return_if_fail (SM_IS_POST_ROW (self));
+
+  if (total > 0)
+    {
+      guint64 *upload = g_new (guint64, 2);
+
+      upload[0] = sent;
+      upload[1] = total;
+      g_hash_table_insert (self->uploads, g_memdup2 (&target_id, sizeof target_id), upload);
+    }
+  else
+    {
+      g_hash_table_remove (self->uploads, &target_id);
+    }
+  progress = g_hash_table_lookup (self->progress, &target_id);
+  if (progress != NULL)
+    sm_ui_upload_progress_set (progress, sent, total);
+}
+
+/* "Uploading 42% (…)" as shown for @target_id, or NULL. */
+const char *
+sm_post_row_get_upload_text (SmPostRow *self,
+                             gint64     target_id)
+{
+  GtkWidget *progress;
+
+  g_return_val_if_fail (SM_IS_POST_ROW (self), NULL);
+
+  progress = g_hash_table_lookup (self->progress, &target_id);
+  return progress != NULL ? sm_ui_upload_progress_get_text (progress) : NULL;
 }

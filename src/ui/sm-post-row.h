@@ -22,4 +22,12 @@ void       sm_post_row_set_post    (SmPostRow    *self,
                                     const char   *zone);
 gint64     sm_post_row_get_post_id (SmPostRow    *self);
 
+/* @total 0 hides the target's upload progress. */
+void        sm_post_row_set_upload_progress (SmPostRow *self,
+                                             gint64     target_id,
+                                             guint64    sent,
+                                             guint64    total);
+const char *sm_post_row_get_upload_text     (SmPostRow *self,
+                                             gint64     target_id);
+
 G_END_DECLS

@@ -277,12 +277,29 @@ sm_ui_wake_publisher_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* ---- TargetChanged ------------------------------------------------------ */
+/* ---- TargetChanged and UploadProgress -------------------------------------- */
+
+#define PROGRESS_INTERVAL_MS 250
 
 typedef struct
 {
-  GWeakRef               owner;
-  SmUiTargetChangedFunc  func;
+  guint64 sent;
+  guint64 total;
+} Progress;
+
+/* One subscription: TargetChanged calls func at once; UploadProgress keeps
+ * the latest numbers per target and calls progress_func for each at most
+ * every PROGRESS_INTERVAL_MS. */
+typedef struct
+{
+  GWeakRef                owner;
+  const char             *key;            /* the owner's data key of its Watch */
+  const char             *signal_name;
+  GDBusSignalCallback     callback;
+  SmUiTargetChangedFunc   func;
+  SmUiUploadProgressFunc  progress_func;
+  GHashTable             *pending;        /* target id → Progress */
+  guint                   flush_id;
 } WatchData;
 
 /* Lives as long as the owner: cancels a pending bus lookup and ends the
@@ -299,6 +316,8 @@ watch_data_free (gpointer data)
 {
   WatchData *watch_data = data;
 
+  g_clear_handle_id (&watch_data->flush_id, g_source_remove);
+  g_clear_pointer (&watch_data->pending, g_hash_table_unref);
   g_weak_ref_clear (&watch_data->owner);
   g_free (watch_data);
 }
@@ -338,6 +357,56 @@ watch_target_changed_cb (GDBusConnection *connection,
   watch_data->func (owner, target_id, state);
 }
 
+static gboolean
+watch_progress_flush_cb (gpointer user_data)
+{
+  WatchData *watch_data = user_data;
+  g_autoptr(GObject) owner = g_weak_ref_get (&watch_data->owner);
+  g_autoptr(GHashTable) pending = g_steal_pointer (&watch_data->pending);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  watch_data->flush_id = 0;
+  watch_data->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  if (owner == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_hash_table_iter_init (&iter, pending);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const Progress *progress = value;
+
+      watch_data->progress_func (owner, *(gint64 *) key, progress->sent, progress->total);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_upload_progress_cb (GDBusConnection *connection,
+                          const char      *sender_name,
+                          const char      *object_path,
+                          const char      *interface_name,
+                          const char      *signal_name,
+                          GVariant        *parameters,
+                          gpointer         user_data)
+{
+  WatchData *watch_data = user_data;
+  Progress *progress = g_new0 (Progress, 1);
+  gint64 target_id = 0;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(xtt)")))
+    {
+      g_free (progress);
+      return;
+    }
+
+  /* A burst is one update: the latest numbers of each target. */
+  g_variant_get (parameters, "(xtt)", &target_id, &progress->sent, &progress->total);
+  g_hash_table_insert (watch_data->pending, g_memdup2 (&target_id, sizeof target_id), progress);
+  if (watch_data->flush_id == 0)
+    watch_data->flush_id = g_timeout_add (PROGRESS_INTERVAL_MS, watch_progress_flush_cb, watch_data);
+}
+
 static void
 watch_bus_ready_cb (GObject      *source,
                     GAsyncResult *result,
@@ -360,7 +429,7 @@ watch_bus_ready_cb (GObject      *source,
   {
     g_autoptr(GObject) owner = g_weak_ref_get (&watch_data->owner);
 
-    watch = owner != NULL ? g_object_get_data (owner, "sm-ui-target-watch") : NULL;
+    watch = owner != NULL ? g_object_get_data (owner, watch_data->key) : NULL;
   }
   if (watch == NULL)
     {
@@ -373,31 +442,149 @@ watch_bus_ready_cb (GObject      *source,
    * and being activated again. */
   watch->signal_id = g_dbus_connection_signal_subscribe (bus, NULL,
                                                          SM_PUBLISHER_INTERFACE,
-                                                         "TargetChanged",
+                                                         watch_data->signal_name,
                                                          SM_PUBLISHER_OBJECT_PATH,
                                                          NULL,
                                                          G_DBUS_SIGNAL_FLAGS_NONE,
-                                                         watch_target_changed_cb,
+                                                         watch_data->callback,
                                                          watch_data, watch_data_free);
+}
+
+static void
+watch_signal (GObject    *owner,
+              WatchData  *watch_data)
+{
+  Watch *watch;
+
+  g_return_if_fail (g_object_get_data (owner, watch_data->key) == NULL);
+
+  watch = g_new0 (Watch, 1);
+  watch->cancellable = g_cancellable_new ();
+  g_object_set_data_full (owner, watch_data->key, watch, watch_free);
+
+  g_weak_ref_init (&watch_data->owner, owner);
+  g_bus_get (G_BUS_TYPE_SESSION, watch->cancellable, watch_bus_ready_cb, watch_data);
 }
 
 void
 sm_ui_watch_target_changed (GObject               *owner,
                             SmUiTargetChangedFunc  func)
 {
-  Watch *watch;
   WatchData *watch_data;
 
   g_return_if_fail (G_IS_OBJECT (owner));
   g_return_if_fail (func != NULL);
-  g_return_if_fail (g_object_get_data (owner, "sm-ui-target-watch") == NULL);
-
-  watch = g_new0 (Watch, 1);
-  watch->cancellable = g_cancellable_new ();
-  g_object_set_data_full (owner, "sm-ui-target-watch", watch, watch_free);
 
   watch_data = g_new0 (WatchData, 1);
-  g_weak_ref_init (&watch_data->owner, owner);
+  watch_data->key = "sm-ui-target-watch";
+  watch_data->signal_name = "TargetChanged";
+  watch_data->callback = watch_target_changed_cb;
   watch_data->func = func;
-  g_bus_get (G_BUS_TYPE_SESSION, watch->cancellable, watch_bus_ready_cb, watch_data);
+  watch_signal (owner, watch_data);
+}
+
+void
+sm_ui_watch_upload_progress (GObject                *owner,
+                             SmUiUploadProgressFunc  func)
+{
+  WatchData *watch_data;
+
+  g_return_if_fail (G_IS_OBJECT (owner));
+  g_return_if_fail (func != NULL);
+
+  watch_data = g_new0 (WatchData, 1);
+  watch_data->key = "sm-ui-progress-watch";
+  watch_data->signal_name = "UploadProgress";
+  watch_data->callback = watch_upload_progress_cb;
+  watch_data->progress_func = func;
+  watch_data->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  watch_signal (owner, watch_data);
+}
+
+int
+sm_ui_upload_percent (guint64 sent,
+                      guint64 total)
+{
+  if (total == 0)
+    return 0;
+  return (int) (MIN (sent, total) * 100 / total);
+}
+
+char *
+sm_ui_format_upload_progress (guint64 sent,
+                              guint64 total)
+{
+  g_autofree char *sent_size = g_format_size (MIN (sent, total));
+  g_autofree char *total_size = g_format_size (total);
+
+  /* Translators: "Uploading 42% (120 MB of 290 MB)" */
+  return g_strdup_printf (_("Uploading %d%% (%s of %s)"), sm_ui_upload_percent (sent, total),
+                          sent_size, total_size);
+}
+
+/**
+ * sm_ui_upload_progress_new:
+ * @who: whose upload, for screen readers ("X · Ada Lovelace")
+ *
+ * Returns: (transfer floating): a hidden box with "Uploading 42% (…)" and
+ * a progress bar, for sm_ui_upload_progress_set()
+ */
+GtkWidget *
+sm_ui_upload_progress_new (const char *who)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *bar = gtk_progress_bar_new ();
+  /* Translators: accessible label of a progress bar: "Upload to X · Ada Lovelace" */
+  g_autofree char *accessible = g_strdup_printf (_("Upload to %s"), who);
+
+  gtk_widget_add_css_class (box, "sm-upload-progress");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "dim-label");
+  /* The bar says it all to a screen reader. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), bar);
+  g_object_set_data (G_OBJECT (box), "sm-label", label);
+  g_object_set_data (G_OBJECT (box), "sm-bar", bar);
+  gtk_widget_set_visible (box, FALSE);
+
+  return box;
+}
+
+/* Shows @sent of @total on @progress; hides it when @total is 0. */
+void
+sm_ui_upload_progress_set (GtkWidget *progress,
+                           guint64    sent,
+                           guint64    total)
+{
+  GtkWidget *label = g_object_get_data (G_OBJECT (progress), "sm-label");
+  GtkWidget *bar = g_object_get_data (G_OBJECT (progress), "sm-bar");
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (GTK_IS_LABEL (label) && GTK_IS_PROGRESS_BAR (bar));
+
+  gtk_widget_set_visible (progress, total > 0);
+  if (total == 0)
+    return;
+
+  text = sm_ui_format_upload_progress (sent, total);
+  gtk_label_set_text (GTK_LABEL (label), text);
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), sm_ui_upload_percent (sent, total) / 100.0);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, text,
+                                  -1);
+}
+
+/* The text shown, or NULL when hidden. */
+const char *
+sm_ui_upload_progress_get_text (GtkWidget *progress)
+{
+  GtkWidget *label = g_object_get_data (G_OBJECT (progress), "sm-label");
+
+  if (!gtk_widget_get_visible (progress) || !GTK_IS_LABEL (label))
+    return NULL;
+  return gtk_label_get_text (GTK_LABEL (label));
 }

@@ -53,4 +53,32 @@ typedef void (*SmUiTargetChangedFunc) (GObject    *owner,
 void       sm_ui_watch_target_changed  (GObject               *owner,
                                         SmUiTargetChangedFunc  func);
 
+/* Called with the latest numbers of each target being uploaded, at most a
+ * few times a second however often the publisher says. */
+typedef void (*SmUiUploadProgressFunc) (GObject    *owner,
+                                        gint64      target_id,
+                                        guint64     sent,
+                                        guint64     total);
+
+/* Calls @func with @owner on UploadProgress, as sm_ui_watch_target_changed()
+ * does on TargetChanged. */
+void       sm_ui_watch_upload_progress (GObject                *owner,
+                                        SmUiUploadProgressFunc  func);
+
+/* 0–100, 0 when @total is 0. */
+int        sm_ui_upload_percent         (guint64 sent,
+                                         guint64 total);
+/* "Uploading 42% (120 MB of 290 MB)" */
+char      *sm_ui_format_upload_progress (guint64 sent,
+                                         guint64 total);
+
+/* A hidden "Uploading 42% (…)" with a GtkProgressBar, labelled for
+ * screen readers "Upload to @who"; sm_ui_upload_progress_set() shows it,
+ * @total 0 hides it. */
+GtkWidget  *sm_ui_upload_progress_new      (const char *who);
+void        sm_ui_upload_progress_set      (GtkWidget  *progress,
+                                            guint64     sent,
+                                            guint64     total);
+const char *sm_ui_upload_progress_get_text (GtkWidget  *progress);
+
 G_END_DECLS
