@@ -2,7 +2,7 @@
  * every state in month, week and day views, "+N more", composing from a
  * day, moving a post as a drop does (and a published one refused),
  * retrying a failed one, deleting with Undo, searching, and following the
- * publisher's TargetChanged.
+ * publisher's TargetChanged and UploadProgress.
  *
  * Runs under Xvfb with a private session bus (tools/test).  Screenshots go
  * to $SM_BUILD_DIR/screenshots/.
@@ -23,6 +23,8 @@
 #include "sm-calendar-chip.h"
 #include "sm-calendar-view.h"
 #include "sm-composer-window.h"
+#include "sm-post-popover.h"
+#include "sm-post-row.h"
 #include "sm-store.h"
 #include "sm-time.h"
 #include "sm-ui-util.h"
@@ -761,6 +763,215 @@ test_live (Fixture       *f,
                                               g_date_get_month (&f->day), g_date_get_day (&f->day), 14, 0));
 }
 
+/* ---- Upload progress ------------------------------------------------------------ */
+
+typedef struct
+{
+  guint   calls;
+  gint64  target_id;
+  guint64 sent;
+  guint64 total;
+} ProgressSeen;
+
+static void
+progress_seen_cb (GObject *owner,
+                  gint64   target_id,
+                  guint64  sent,
+                  guint64  total)
+{
+  ProgressSeen *seen = g_object_get_data (owner, "seen");
+
+  seen->calls++;
+  seen->target_id = target_id;
+  seen->sent = sent;
+  seen->total = total;
+}
+
+static gboolean
+progress_seen_last (gpointer data)
+{
+  ProgressSeen *seen = data;
+
+  return seen->sent == 300;
+}
+
+static void
+emit_progress (GDBusConnection *bus,
+               gint64           target_id,
+               guint64          sent,
+               guint64          total)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (bus, NULL, SM_PUBLISHER_OBJECT_PATH, SM_PUBLISHER_INTERFACE,
+                                 "UploadProgress", g_variant_new ("(xtt)", target_id, sent, total),
+                                 &error);
+  g_assert_no_error (error);
+}
+
+static void
+emit_target_changed (GDBusConnection *bus,
+                     gint64           target_id,
+                     const char      *state)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (bus, NULL, SM_PUBLISHER_OBJECT_PATH, SM_PUBLISHER_INTERFACE,
+                                 "TargetChanged", g_variant_new ("(xs)", target_id, state),
+                                 &error);
+  g_assert_no_error (error);
+  g_dbus_connection_flush_sync (bus, NULL, NULL);
+}
+
+static gboolean
+chip_percent_is (gpointer data)
+{
+  gpointer *args = data;
+  GtkWidget *chip = find_widget (args[0], match_chip, args[1]);
+
+  return chip != NULL && sm_calendar_chip_get_upload_percent (SM_CALENDAR_CHIP (chip)) == GPOINTER_TO_INT (args[2]);
+}
+
+static gboolean
+match_post_row (GtkWidget     *widget,
+                gconstpointer  post_id)
+{
+  return SM_IS_POST_ROW (widget) && sm_post_row_get_post_id (SM_POST_ROW (widget)) == *(const gint64 *) post_id;
+}
+
+/* args: window, post id, target id, expected text or NULL */
+static gboolean
+row_upload_text_is (gpointer data)
+{
+  gpointer *args = data;
+  GtkWidget *row = find_widget (args[0], match_post_row, args[1]);
+
+  return row != NULL &&
+         g_strcmp0 (sm_post_row_get_upload_text (SM_POST_ROW (row), *(gint64 *) args[2]), args[3]) == 0;
+}
+
+/* args: popover, target id, expected text or NULL */
+static gboolean
+popover_upload_text_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_strcmp0 (sm_post_popover_get_upload_text (args[0], *(gint64 *) args[1]), args[2]) == 0;
+}
+
+/* What a screen reader is told, as text (the value told when it differs). */
+static void
+assert_accessible_text (GtkAccessible         *accessible,
+                        GtkAccessibleProperty  property,
+                        const char            *expected)
+{
+  g_autofree char *value = NULL;
+
+  g_assert_true (gtk_test_accessible_has_property (accessible, property));
+  value = gtk_test_accessible_check_property (accessible, property, expected);
+  if (value != NULL)
+    g_assert_cmpstr (value, ==, expected);
+}
+
+static void
+test_upload_progress (Fixture       *f,
+                      gconstpointer  data)
+{
+  /* g_format_size() puts a no-break space between number and unit. */
+  static const char expected[] = "Uploading 42% (126.0\u00a0MB of 300.0\u00a0MB)";
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GObject) watcher = g_object_new (G_TYPE_OBJECT, NULL);
+  ProgressSeen seen = { 0, };
+  gint64 target_id = first_target (f, f->busy[0]);
+  gpointer publishing[3] = { f->view, &f->busy[0], GINT_TO_POINTER (SM_TARGET_PUBLISHING) };
+  gpointer at_42[3] = { f->view, &f->busy[0], GINT_TO_POINTER (42) };
+  gpointer no_progress[3] = { f->view, &f->busy[0], GINT_TO_POINTER (-1) };
+  gpointer row_shows[4] = { f->window, &f->busy[0], &target_id, (gpointer) expected };
+  gpointer row_clear[4] = { f->window, &f->busy[0], &target_id, NULL };
+  GtkWidget *chip, *popover, *bar;
+
+  show_day_of_fixture (f, SM_CALENDAR_MODE_MONTH);
+  g_assert_nonnull (find_widget (GTK_WIDGET (f->view), match_chip, &f->busy[0]));
+
+  /* The shared subscription, on its own: a burst of a hundred signals
+   * is a few calls, the last with the latest numbers. */
+  g_object_set_data (watcher, "seen", &seen);
+  sm_ui_watch_upload_progress (watcher, progress_seen_cb);
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  settle ();
+  for (guint i = 1; i <= 100; i++)
+    emit_progress (bus, 777, i * 3, 300);
+  g_dbus_connection_flush_sync (bus, NULL, NULL);
+  g_assert_true (wait_for (progress_seen_last, &seen, WAIT_MS));
+  g_assert_cmpint (seen.target_id, ==, 777);
+  g_assert_cmpuint (seen.total, ==, 300);
+  g_assert_cmpuint (seen.calls, >=, 1);
+  g_assert_cmpuint (seen.calls, <=, 5);
+  g_clear_object (&watcher);
+
+  /* A publisher takes the post and starts sending its video. */
+  claimed = sm_store_claim_due (f->store, "test-calendar-3", at (f, &f->day, 0, 10, 1),
+                                60 * SECOND_US, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  g_assert_cmpint (((SmTarget *) g_ptr_array_index (claimed, 0))->id, ==, target_id);
+  g_assert_true (sm_store_mark_publishing (f->store, target_id, "test-calendar-3", &error));
+  g_assert_no_error (error);
+  emit_target_changed (bus, target_id, "publishing");
+  g_assert_true (wait_for (chip_in_state, publishing, WAIT_MS));
+
+  for (guint i = 1; i <= 42; i++)
+    emit_progress (bus, target_id, i * 3000000, 300000000);
+  g_dbus_connection_flush_sync (bus, NULL, NULL);
+
+  /* The chip shows it, and says it to a screen reader. */
+  g_assert_true (wait_for (chip_percent_is, at_42, WAIT_MS));
+  chip = find_widget (GTK_WIDGET (f->view), match_chip, &f->busy[0]);
+  assert_accessible_text (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, expected);
+  g_assert_true (g_str_has_suffix (gtk_widget_get_tooltip_text (chip), expected));
+  save_screenshot (chip, "calendar-chip-uploading.png");
+
+  /* So does the agenda's row for that account. */
+  g_assert_true (wait_for (row_upload_text_is, row_shows, WAIT_MS));
+
+  /* And the post's popover, with a progress bar. */
+  click (chip);
+  popover = find_widget (GTK_WIDGET (f->view), match_type, GSIZE_TO_POINTER (SM_TYPE_POST_POPOVER));
+  g_assert_nonnull (popover);
+  g_assert_true (wait_for (widget_is_mapped, popover, WAIT_MS));
+  g_assert_cmpstr (sm_post_popover_get_upload_text (SM_POST_POPOVER (popover), target_id), ==, expected);
+  bar = find_widget (popover, match_type, GSIZE_TO_POINTER (GTK_TYPE_PROGRESS_BAR));
+  g_assert_nonnull (bar);
+  g_assert_true (gtk_widget_is_visible (bar));
+  g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar)), 0.42, 0.001);
+  assert_accessible_text (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Upload to X · Ada Lovelace");
+  assert_accessible_text (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, expected);
+  save_screenshot (popover, "calendar-popover-uploading.png");
+
+  /* Sent: the progress goes everywhere. */
+  g_assert_true (sm_store_mark_published (f->store, target_id, "test-calendar-3", "5678",
+                                          "https://x.com/ada/status/5678", g_get_real_time (), &error));
+  g_assert_no_error (error);
+  emit_target_changed (bus, target_id, "published");
+  {
+    gpointer args[3] = { popover, &target_id, NULL };
+
+    g_assert_true (wait_for (popover_upload_text_is, args, WAIT_MS));
+    g_assert_false (gtk_widget_is_visible (bar));
+  }
+  g_assert_true (wait_for (chip_percent_is, no_progress, WAIT_MS));
+  g_assert_true (wait_for (row_upload_text_is, row_clear, WAIT_MS));
+  chip = find_widget (GTK_WIDGET (f->view), match_chip, &f->busy[0]);
+  g_assert_null (strstr (gtk_widget_get_tooltip_text (chip), "Uploading"));
+  assert_accessible_text (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       gtk_widget_get_tooltip_text (chip));
+}
+
 /* The last Sunday of @month next year: where Europe's clocks change. */
 static void
 last_sunday (int    month,
@@ -894,6 +1105,9 @@ main (int   argc,
   int status;
 
   g_content_type_set_mime_dirs (NULL);
+  /* GTK's test accessibility backend: what a screen reader would be told
+   * can be asserted (gtk_test_accessible_assert_property). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_init ();
   g_assert_nonnull (g_settings_schema_source_get_default ());
   gtk_icon_theme_get_for_display (gdk_display_get_default ());
@@ -914,6 +1128,7 @@ main (int   argc,
   ADD ("retry-and-duplicate", test_retry_and_duplicate);
   ADD ("delete-undo", test_delete_undo);
   ADD ("live", test_live);
+  ADD ("upload-progress", test_upload_progress);
 #undef ADD
   g_test_add ("/calendar/dst", Fixture, "Europe/Berlin", fixture_set_up, test_dst, fixture_tear_down);
 

@@ -463,7 +463,7 @@ sm_calendar_chip_get_text (SmCalendarChip *self)
  * @total: bytes in all, or 0 when nothing is being uploaded
  *
  * Shows how far the post's upload is, as a thin bar along the chip, in its
- * tooltip and its accessible description.
+ * tooltip and as its accessible description ("Uploading 42% (…)").
  */
 void
 sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
@@ -486,14 +486,14 @@ sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
        * "Publishing · X\nUploading 42% (120 MB of 290 MB)" */
       g_autofree char *tooltip = g_strdup_printf (_("%s\n%s"), self->tooltip, progress);
 
+      /* After the tooltip, which GTK also makes the description. */
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                       progress, -1);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
       gtk_widget_add_css_class (GTK_WIDGET (self), "uploading");
     }
   else
     {
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->tooltip);
       gtk_widget_remove_css_class (GTK_WIDGET (self), "uploading");
     }
