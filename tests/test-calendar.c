@@ -934,6 +934,8 @@ test_upload_progress (Fixture       *f,
   assert_accessible_text (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, expected);
   g_assert_true (g_str_has_suffix (gtk_widget_get_tooltip_text (chip), expected));
   save_screenshot (chip, "calendar-chip-uploading.png");
+  /* And in the day's cell, beside the other posts. */
+  save_screenshot (gtk_widget_get_parent (gtk_widget_get_parent (chip)), "calendar-cell-uploading.png");
 
   /* So does the agenda's row for that account. */
   g_assert_true (wait_for (row_upload_text_is, row_shows, WAIT_MS));

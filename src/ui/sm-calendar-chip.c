@@ -220,6 +220,27 @@ sm_calendar_chip_snapshot (GtkWidget   *widget,
     G_GNUC_END_IGNORE_DEPRECATIONS
   }
 
+  /* Being uploaded: the chip fills from its start as far as sent, with a
+   * thin bar along the bottom; under the text, which stays readable. */
+  if (self->percent >= 0)
+    {
+      GdkRGBA accent = color, tint, trough;
+      float filled = (float) width * self->percent / 100.f;
+      float x = rtl ? width - filled : 0;
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "accent_color", &accent);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      tint = trough = accent;
+      tint.alpha *= 0.2f;
+      trough.alpha *= 0.25f;
+      gtk_snapshot_append_color (snapshot, &tint, &GRAPHENE_RECT_INIT (x, 0, filled, height));
+      gtk_snapshot_append_color (snapshot, &trough,
+                                 &GRAPHENE_RECT_INIT (0, height - PROGRESS_HEIGHT, width, PROGRESS_HEIGHT));
+      gtk_snapshot_append_color (snapshot, &accent,
+                                 &GRAPHENE_RECT_INIT (x, height - PROGRESS_HEIGHT, filled, PROGRESS_HEIGHT));
+    }
+
   icon = gtk_icon_theme_lookup_icon (theme, state_icon_name (self->state), NULL, ICON_SIZE,
                                      gtk_widget_get_scale_factor (widget), gtk_widget_get_direction (widget),
                                      0);
@@ -237,24 +258,6 @@ sm_calendar_chip_snapshot (GtkWidget   *widget,
                                                           (height - text_height) / 2.0));
   gtk_snapshot_append_layout (snapshot, layout, &color);
   gtk_snapshot_restore (snapshot);
-
-  /* Being uploaded: a thin bar along the bottom, filled as far as sent. */
-  if (self->percent >= 0)
-    {
-      GdkRGBA accent = color, trough;
-      float filled = (float) width * self->percent / 100.f;
-
-      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-      gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "accent_color", &accent);
-      G_GNUC_END_IGNORE_DEPRECATIONS
-      trough = accent;
-      trough.alpha *= 0.25f;
-      gtk_snapshot_append_color (snapshot, &trough,
-                                 &GRAPHENE_RECT_INIT (0, height - PROGRESS_HEIGHT, width, PROGRESS_HEIGHT));
-      gtk_snapshot_append_color (snapshot, &accent,
-                                 &GRAPHENE_RECT_INIT (rtl ? width - filled : 0, height - PROGRESS_HEIGHT,
-                                                      filled, PROGRESS_HEIGHT));
-    }
 }
 
 static void
