@@ -810,6 +810,21 @@ reload (SmCalendarView *self)
   g_clear_pointer (&self->posts, g_ptr_array_unref);
   self->posts = g_steal_pointer (&posts);
 
+  /* Progress only for what the profile still has in flight (a missed
+   * TargetChanged must not leave a bar behind). */
+  for (guint i = 0; i < self->posts->len; i++)
+    {
+      const SmPost *post = g_ptr_array_index (self->posts, i);
+
+      for (guint j = 0; j < post->targets->len; j++)
+        {
+          const SmTarget *target = g_ptr_array_index (post->targets, j);
+
+          if (target->state != SM_TARGET_PUBLISHING)
+            g_hash_table_remove (self->uploads, &target->id);
+        }
+    }
+
   populate (self);
 }
 
