@@ -29,6 +29,7 @@ struct _SmWindow
   AdwViewStack         *stack;
   SmCalendarView       *calendar_view;
   SmAgendaView         *agenda_view;
+  gboolean              agenda_loaded;  /* its store is set when first shown */
   SmAccountsPage       *accounts_page;
 
   /* owned */
@@ -221,6 +222,18 @@ show_post_action (GtkWidget  *widget,
 }
 
 static void
+ensure_agenda (SmWindow *self)
+{
+  if (self->agenda_loaded ||
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "agenda") != 0)
+    return;
+
+  self->agenda_loaded = TRUE;
+  g_signal_handlers_disconnect_by_func (self->stack, ensure_agenda, self);
+  sm_agenda_view_set_store (self->agenda_view, self->store);
+}
+
+static void
 sm_window_constructed (GObject *object)
 {
   SmWindow *self = (SmWindow *) object;
@@ -230,8 +243,17 @@ sm_window_constructed (GObject *object)
   g_assert (self->store != NULL);
 
   sm_calendar_view_set_store (self->calendar_view, self->store);
-  sm_agenda_view_set_store (self->agenda_view, self->store);
   sm_accounts_page_set_store (self->accounts_page, self->store);
+
+  /* The agenda (a row per post for two months: thousands on a busy
+   * profile) is read and laid out when it is first shown, not before the
+   * window's first frame: the view stack measures hidden pages too.
+   * Until then its reloads do nothing (it has no store). */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "agenda") == 0)
+    ensure_agenda (self);
+  else
+    g_signal_connect_object (self->stack, "notify::visible-child-name",
+                             G_CALLBACK (ensure_agenda), self, G_CONNECT_SWAPPED);
 }
 
 static void
