@@ -11,7 +11,8 @@
  * then) through SO_ME_STUDIO_REPORT_FIRST_FRAME=FD (see
  * sm-application.c); the time counted is from just before the spawn
  * (fork + exec) to that moment, both on the monotonic clock.  Prints the
- * median and min of each, the ratio app/minimal (goal: <= 1.5x), and the
+ * median and min of each (and of so-me-studio on an empty profile, to
+ * tell what the posts cost from what the app costs), the ratio app/minimal (goal: <= 1.5x), and the
  * RSS at the first frame.  Then, in this process, how long the first
  * switch to the agenda takes (it is laid out when first shown).
  *
@@ -85,6 +86,26 @@ run_minimal (void)
 }
 
 /* ---- The profile ------------------------------------------------------ */
+
+/* A profile with nothing in it yet (the store created, as on a first
+ * start after the welcome). */
+static char *
+empty_profile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = g_build_filename (g_get_user_cache_dir (), "bench-startup-empty-XXXXXX", NULL);
+  g_autofree char *dir = NULL;
+  g_autoptr(SmStore) store = NULL;
+
+  if (g_mkdtemp (data_home) == NULL)
+    g_error ("%s: %s", data_home, g_strerror (errno));
+  dir = g_build_filename (data_home, "so-me-studio", NULL);
+  store = sm_store_open (dir, &error);
+  g_assert_no_error (error);
+  sm_store_get_default_workspace (store, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&data_home);
+}
 
 static char *
 seed_profile (double *seed_s)
@@ -322,9 +343,12 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *data_home = NULL;
+  g_autofree char *empty_home = NULL;
   g_autofree char *self = NULL;
   g_autofree char *app_path = NULL;
   g_autoptr(GArray) app_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) empty_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) empty_rss = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) min_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) app_rss = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) min_rss = g_array_new (FALSE, FALSE, sizeof (double));
@@ -339,6 +363,7 @@ main (int   argc,
   app_path = g_build_filename (prefix, "bin", "so-me-studio", NULL);
   self = g_file_read_link ("/proc/self/exe", NULL);
   data_home = seed_profile (&seed_s);
+  empty_home = empty_profile ();
 
   {
     const char *app_argv[] = { app_path, NULL };
@@ -350,7 +375,7 @@ main (int   argc,
 
     for (guint i = 0; i < RUNS; i++)
       {
-        Start a, m;
+        Start a, m, e;
         double kib;
 
         /* Alternating, and which goes first alternates too. */
@@ -364,13 +389,18 @@ main (int   argc,
             m = time_start (min_argv, data_home);
             a = time_start (app_argv, data_home);
           }
+        e = time_start (app_argv, empty_home);
+        g_array_append_val (empty_ms, e.ms);
+        kib = e.rss_kib;
+        g_array_append_val (empty_rss, kib);
         g_array_append_val (app_ms, a.ms);
         g_array_append_val (min_ms, m.ms);
         kib = a.rss_kib;
         g_array_append_val (app_rss, kib);
         kib = m.rss_kib;
         g_array_append_val (min_rss, kib);
-        g_print ("  run %u: so-me-studio %6.1f ms, minimal %6.1f ms\n", i + 1, a.ms, m.ms);
+        g_print ("  run %u: so-me-studio %6.1f ms, minimal %6.1f ms, so-me-studio with no posts %6.1f ms\n",
+                 i + 1, a.ms, m.ms, e.ms);
       }
   }
 
@@ -380,6 +410,8 @@ main (int   argc,
            N_POSTS, bench_median (app_ms), bench_min (app_ms), bench_median (app_rss));
   g_print ("  minimal libadwaita window:  median %6.1f ms, min %6.1f ms, RSS at first frame %.0f KiB\n",
            bench_median (min_ms), bench_min (min_ms), bench_median (min_rss));
+  g_print ("  so-me-studio, no posts:     median %6.1f ms, min %6.1f ms, RSS at first frame %.0f KiB\n",
+           bench_median (empty_ms), bench_min (empty_ms), bench_median (empty_rss));
   g_print ("  ratio app/minimal (medians): %.2fx (goal <= %.1fx: %s)\n",
            ratio, GOAL, ratio <= GOAL ? "met" : "missed");
   g_print ("  first switch to the agenda (read and laid out when first shown): median %.1f ms\n",
