@@ -30,6 +30,7 @@ struct _SmWindow
   SmCalendarView       *calendar_view;
   SmAgendaView         *agenda_view;
   gboolean              agenda_loaded;  /* its store is set when first shown */
+  gboolean              was_active;     /* has been active before */
   SmAccountsPage       *accounts_page;
 
   /* owned */
@@ -151,9 +152,14 @@ static void
 is_active_changed_cb (SmWindow *self)
 {
   /* The publisher or the command line may have changed things while the
-   * window was in the background. */
-  if (gtk_window_is_active (GTK_WINDOW (self)))
+   * window was in the background.  Its first activation follows its
+   * construction, which has just read everything: no second read of the
+   * month before the first frame. */
+  if (!gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+  if (self->was_active)
     sm_window_reload (self);
+  self->was_active = TRUE;
 }
 
 static void
