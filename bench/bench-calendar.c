@@ -22,6 +22,7 @@
 
 #include <adwaita.h>
 
+#include "bench-util.h"
 #include "sm-application.h"
 #include "sm-calendar-chip.h"
 #include "sm-calendar-view.h"
@@ -85,21 +86,6 @@ settle (void)
     g_main_context_iteration (NULL, TRUE);
 }
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, cmp_double);
-  return g_array_index (values, double, values->len / 2);
-}
-
 static guint
 count_chips (GtkWidget *root)
 {
@@ -108,18 +94,6 @@ count_chips (GtkWidget *root)
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     n += count_chips (child);
   return n;
-}
-
-static long
-proc_status_kib (const char *field)
-{
-  g_autofree char *contents = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &contents, NULL, NULL) ||
-      !(line = strstr (contents, field)))
-    return 0;
-  return strtol (line + strlen (field), NULL, 10);
 }
 
 /* Next month's first day in @zone. */
@@ -260,13 +234,13 @@ run (SmStore *store,
         ms = (g_get_monotonic_time () - start) / 1000.0;
         g_array_append_val (reads, ms);
       }
-    result->read_ms = median (reads);
+    result->read_ms = bench_median (reads);
   }
 
-  result->into_month_ms = median (into);
+  result->into_month_ms = bench_median (into);
   result->into_month_worst_ms = g_array_index (into, double, into->len - 1);
-  result->out_of_month_ms = median (out);
-  result->week_ms = median (week);
+  result->out_of_month_ms = bench_median (out);
+  result->week_ms = bench_median (week);
 
   gtk_window_destroy (GTK_WINDOW (window));
   settle ();
@@ -316,7 +290,7 @@ main (int   argc,
            full.out_of_month_ms, none.out_of_month_ms, full.out_of_month_ms / none.out_of_month_ms);
   g_print ("  week view, next/prev:   %7.1f ms   (no posts: %6.1f ms; ratio %.2f)\n",
            full.week_ms, none.week_ms, full.week_ms / none.week_ms);
-  g_print ("  process RSS: %ld KiB, peak %ld KiB\n", proc_status_kib ("VmRSS:"), proc_status_kib ("VmHWM:"));
+  g_print ("  process RSS: %ld KiB, peak %ld KiB\n", bench_proc_status_kib ("VmRSS:"), bench_proc_status_kib ("VmHWM:"));
 
   return 0;
 }

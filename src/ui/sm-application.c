@@ -9,6 +9,11 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "sm-application.h"
 #include "sm-demo.h"
 #include "sm-window.h"
@@ -249,13 +254,61 @@ sm_application_local_command_line (GApplication   *app,
   return G_APPLICATION_CLASS (sm_application_parent_class)->local_command_line (app, arguments, exit_status);
 }
 
+/* SO_ME_STUDIO_REPORT_FIRST_FRAME=FD (for bench/bench-startup.c): once the
+ * main window's first frame is painted, one line goes to that inherited
+ * file descriptor, which is then closed:
+ *   "first-frame monotonic-us=N rss-kib=N\n"
+ * (g_get_monotonic_time() and the process's VmRSS at that moment).  Unset,
+ * as always outside the benchmark, nothing happens. */
+static void
+report_first_frame_cb (GdkFrameClock *clock,
+                       gpointer       user_data)
+{
+  int fd = GPOINTER_TO_INT (user_data);
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *status = NULL;
+  g_autofree char *line = NULL;
+  const char *rss;
+  long rss_kib = 0;
+
+  g_signal_handlers_disconnect_by_func (clock, report_first_frame_cb, user_data);
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+      (rss = strstr (status, "VmRSS:")) != NULL)
+    rss_kib = strtol (rss + strlen ("VmRSS:"), NULL, 10);
+  line = g_strdup_printf ("first-frame monotonic-us=%" G_GINT64_FORMAT " rss-kib=%ld\n", now, rss_kib);
+  if (write (fd, line, strlen (line)) < 0)
+    g_debug ("SO_ME_STUDIO_REPORT_FIRST_FRAME: %s", g_strerror (errno));
+  close (fd);
+}
+
+static void
+maybe_report_first_frame (SmWindow *window)
+{
+  static gboolean done;
+  const char *value = g_getenv ("SO_ME_STUDIO_REPORT_FIRST_FRAME");
+  GdkFrameClock *clock;
+  gint64 fd;
+
+  if (done || value == NULL ||
+      !g_ascii_string_to_signed (value, 10, 3, G_MAXINT, &fd, NULL))
+    return;
+  done = TRUE;
+  gtk_widget_realize (GTK_WIDGET (window));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  if (clock != NULL)
+    g_signal_connect (clock, "after-paint", G_CALLBACK (report_first_frame_cb), GINT_TO_POINTER ((int) fd));
+}
+
 static void
 sm_application_activate (GApplication *app)
 {
   SmWindow *window = ensure_window (SM_APPLICATION (app));
 
   if (window != NULL)
-    gtk_window_present (GTK_WINDOW (window));
+    {
+      maybe_report_first_frame (window);
+      gtk_window_present (GTK_WINDOW (window));
+    }
 }
 
 static int

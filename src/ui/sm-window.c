@@ -29,6 +29,8 @@ struct _SmWindow
   AdwViewStack         *stack;
   SmCalendarView       *calendar_view;
   SmAgendaView         *agenda_view;
+  gboolean              agenda_loaded;  /* its store is set when first shown */
+  gboolean              was_active;     /* has been active before */
   SmAccountsPage       *accounts_page;
 
   /* owned */
@@ -150,9 +152,14 @@ static void
 is_active_changed_cb (SmWindow *self)
 {
   /* The publisher or the command line may have changed things while the
-   * window was in the background. */
-  if (gtk_window_is_active (GTK_WINDOW (self)))
+   * window was in the background.  Its first activation follows its
+   * construction, which has just read everything: no second read of the
+   * month before the first frame. */
+  if (!gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+  if (self->was_active)
     sm_window_reload (self);
+  self->was_active = TRUE;
 }
 
 static void
@@ -221,6 +228,18 @@ show_post_action (GtkWidget  *widget,
 }
 
 static void
+ensure_agenda (SmWindow *self)
+{
+  if (self->agenda_loaded ||
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "agenda") != 0)
+    return;
+
+  self->agenda_loaded = TRUE;
+  g_signal_handlers_disconnect_by_func (self->stack, ensure_agenda, self);
+  sm_agenda_view_set_store (self->agenda_view, self->store);
+}
+
+static void
 sm_window_constructed (GObject *object)
 {
   SmWindow *self = (SmWindow *) object;
@@ -230,8 +249,17 @@ sm_window_constructed (GObject *object)
   g_assert (self->store != NULL);
 
   sm_calendar_view_set_store (self->calendar_view, self->store);
-  sm_agenda_view_set_store (self->agenda_view, self->store);
   sm_accounts_page_set_store (self->accounts_page, self->store);
+
+  /* The agenda (a row per post for two months: thousands on a busy
+   * profile) is read and laid out when it is first shown, not before the
+   * window's first frame: the view stack measures hidden pages too.
+   * Until then its reloads do nothing (it has no store). */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "agenda") == 0)
+    ensure_agenda (self);
+  else
+    g_signal_connect_object (self->stack, "notify::visible-child-name",
+                             G_CALLBACK (ensure_agenda), self, G_CONNECT_SWAPPED);
 }
 
 static void
