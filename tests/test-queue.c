@@ -408,6 +408,97 @@ test_parse (void)
   g_assert_false (sm_queue_parse_time ("-1:30", &minute));
 }
 
+/* A slot someone else took between choosing and saving is refused, and
+ * nothing of the post is saved. */
+static void
+test_slot_taken_refused (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 due;
+  SmTargetSpec spec = { 0, NULL };
+  SmNewPost post = { "mine", 0, "Europe/Berlin", &spec, 1, NULL, 0, NULL, FALSE };
+
+  for (int day = 1; day <= 7; day++)
+    add_slot (f, f->shop, day, 9, 0);
+  spec.account_id = f->shop;
+  due = next_free (f, f->shop, now);
+  post_at (f, f->shop, due, FALSE);
+
+  post.due_us = due;
+  g_assert_cmpint (sm_store_create_post_in_slot (f->store, &post, &error), ==, 0);
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_TAKEN);
+  posts = sm_store_list_posts (f->store, due - G_TIME_SPAN_DAY, due + G_TIME_SPAN_DAY, NULL);
+  g_assert_cmpuint (posts->len, ==, 1);
+}
+
+typedef struct
+{
+  const char *dir;
+  gint64      account;
+  guint       n;
+  GArray     *due;   /* gint64 */
+} Writer;
+
+static gpointer
+writer_thread (gpointer data)
+{
+  Writer *w = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = sm_store_open (w->dir, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < w->n; i++)
+    {
+      SmTargetSpec spec = { w->account, NULL };
+      SmNewPost post = { "queued", 0, "Europe/Berlin", &spec, 1, NULL, 0, NULL, FALSE };
+      gint64 due = 0;
+      gint64 id;
+
+      id = sm_queue_create_post (store, &post, g_get_real_time (), &due, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (id, >, 0);
+      g_array_append_val (w->due, due);
+    }
+  return NULL;
+}
+
+/* Two writers (two connections, as the window and `so-me post --queue`)
+ * filling one account's queue at once never put two posts in one slot. */
+static void
+test_concurrent_writers (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  Writer writers[2];
+  GThread *threads[2];
+
+  for (int day = 1; day <= 7; day++)
+    for (int hour = 8; hour < 20; hour += 3)
+      add_slot (f, f->shop, day, hour, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
+    {
+      writers[i] = (Writer) { f->dir, f->shop, 12, g_array_new (FALSE, FALSE, sizeof (gint64)) };
+      threads[i] = g_thread_new ("writer", writer_thread, &writers[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
+    {
+      g_thread_join (threads[i]);
+      for (guint j = 0; j < writers[i].due->len; j++)
+        {
+          gint64 due = g_array_index (writers[i].due, gint64, j);
+
+          g_assert_false (g_hash_table_contains (seen, &due));
+          g_hash_table_add (seen, g_memdup2 (&due, sizeof due));
+        }
+      g_array_unref (writers[i].due);
+    }
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 24);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -421,6 +512,8 @@ main (int argc, char *argv[])
   ADD ("/queue/several-accounts", test_several_accounts);
   ADD ("/queue/no-slots", test_no_slots);
   ADD ("/queue/horizon", test_horizon);
+  ADD ("/queue/slot-taken-refused", test_slot_taken_refused);
+  ADD ("/queue/concurrent-writers", test_concurrent_writers);
 #undef ADD
   g_test_add_func ("/queue/parse", test_parse);
   return g_test_run ();

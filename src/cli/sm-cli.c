@@ -684,10 +684,20 @@ cmd_post (int    argc,
       g_array_append_val (rows, row);
     }
 
-  post_id = sm_store_create_post_full (store, text, due_us, zone,
-                                       (SmTargetSpec *) specs->data, specs->len,
-                                       (SmPostMedia *) rows->data, rows->len, options,
-                                       draft, &error);
+  if (queue)
+    {
+      /* The slot found above may be taken by now; this picks again and
+       * saves in one transaction. */
+      SmNewPost post = { text, 0, zone, (SmTargetSpec *) specs->data, specs->len,
+                         (SmPostMedia *) rows->data, rows->len, options, FALSE };
+
+      post_id = sm_queue_create_post (store, &post, g_get_real_time (), &due_us, &error);
+    }
+  else
+    post_id = sm_store_create_post_full (store, text, due_us, zone,
+                                         (SmTargetSpec *) specs->data, specs->len,
+                                         (SmPostMedia *) rows->data, rows->len, options,
+                                         draft, &error);
   if (post_id == 0)
     return fail_error (error);
 

@@ -49,6 +49,7 @@ typedef enum
   SM_STORE_ERROR_NOT_FOUND,
   SM_STORE_ERROR_INVALID,      /* bad input: past time, unknown zone, empty text */
   SM_STORE_ERROR_BUSY,
+  SM_STORE_ERROR_TAKEN,        /* a queue slot another post took first */
 } SmStoreError;
 
 GQuark sm_store_error_quark (void);

@@ -283,3 +283,51 @@ sm_queue_format_minute (int minute)
 {
   return g_strdup_printf ("%02d:%02d", minute / 60, minute % 60);
 }
+
+gint64
+sm_queue_create_post (SmStore          *store,
+                      const SmNewPost  *post,
+                      gint64            after_us,
+                      gint64           *due_us,
+                      GError          **error)
+{
+  g_autofree gint64 *ids = NULL;
+  SmNewPost attempt;
+
+  g_return_val_if_fail (SM_IS_STORE (store), 0);
+  g_return_val_if_fail (post != NULL, 0);
+
+  ids = g_new0 (gint64, MAX (post->n_targets, 1));
+  for (guint i = 0; i < post->n_targets; i++)
+    ids[i] = post->targets[i].account_id;
+
+  attempt = *post;
+  attempt.draft = FALSE;
+  /* Each lost race means one more post in the slot looked at, so the
+   * next look finds a later one; a bound keeps a broken store from
+   * looping. */
+  for (guint tries = 0; tries < 64; tries++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gint64 post_id;
+
+      attempt.due_us = sm_queue_next_free (store, ids, post->n_targets, after_us, error);
+      if (attempt.due_us == 0)
+        return 0;
+      post_id = sm_store_create_post_in_slot (store, &attempt, &local_error);
+      if (post_id != 0)
+        {
+          if (due_us != NULL)
+            *due_us = attempt.due_us;
+          return post_id;
+        }
+      if (!g_error_matches (local_error, SM_STORE_ERROR, SM_STORE_ERROR_TAKEN))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return 0;
+        }
+    }
+  g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_BUSY,
+                       _("Other posts kept taking the free posting times; try again."));
+  return 0;
+}

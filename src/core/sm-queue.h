@@ -45,6 +45,17 @@ gint64    sm_queue_next_free      (SmStore       *store,
                                    gint64         after_us,
                                    GError       **error);
 
+/* Saves @post (its due_us is ignored) at the earliest free slot its
+ * accounts share after @after_us, with the check and the insert in one
+ * transaction: a slot another writer takes meanwhile is passed over.
+ * Returns the post's id and its time in @due_us; 0 with @error as
+ * sm_queue_next_free(). */
+gint64    sm_queue_create_post    (SmStore         *store,
+                                   const SmNewPost *post,
+                                   gint64           after_us,
+                                   gint64          *due_us,
+                                   GError         **error);
+
 /* "09:30" → 570; FALSE for anything but H:MM or HH:MM from 00:00 to 23:59. */
 gboolean  sm_queue_parse_time     (const char    *text,
                                    int           *minute);

@@ -1131,6 +1131,62 @@ fail:
   return FALSE;
 }
 
+gint64
+sm_store_create_post_in_slot (SmStore          *self,
+                              const SmNewPost  *post,
+                              GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 post_id;
+
+  g_return_val_if_fail (SM_IS_STORE (self), 0);
+  g_return_val_if_fail (post != NULL, 0);
+
+  if (!check_new_post (post, now, error))
+    return 0;
+
+  locker = store_lock (self);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return 0;
+  for (guint i = 0; i < post->n_targets; i++)
+    {
+      g_autoptr(SmStmt) stmt = prepare (self,
+                                        "SELECT 1 FROM targets t JOIN posts p ON p.id = t.post_id"
+                                        " WHERE t.account_id = ?1 AND p.due_us >= ?2 AND p.due_us < ?3"
+                                        "  AND t.state IN ('scheduled', 'publishing', 'unconfirmed', 'published')"
+                                        " LIMIT 1", error);
+      int rc;
+
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, post->targets[i].account_id);
+      sqlite3_bind_int64 (stmt, 2, post->due_us);
+      sqlite3_bind_int64 (stmt, 3, post->due_us + G_TIME_SPAN_MINUTE);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_TAKEN,
+                               _("Another post took that posting time first."));
+          goto fail;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          set_sqlite_error (self, rc, error);
+          goto fail;
+        }
+    }
+  if ((post_id = insert_post (self, post, now, error)) == 0)
+    goto fail;
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return post_id;
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return 0;
+}
+
 static GPtrArray *
 load_targets (SmStore       *self,
               const char    *where,

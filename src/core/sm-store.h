@@ -258,6 +258,15 @@ gboolean   sm_store_create_posts_full  (SmStore            *self,
                                         guint               n_posts,
                                         gint64             *post_ids,
                                         GError            **error);
+/* Saves one post (as sm_store_create_posts_full()) at a queue slot chosen
+ * before: refused with SM_STORE_ERROR_TAKEN, saving nothing, when one of
+ * its accounts has meanwhile got a post (scheduled, being sent,
+ * unconfirmed or published) due within the minute of @post->due_us.  The
+ * check and the insert are one transaction, so two writers never take
+ * the same slot (sm_queue_create_post() picks again). */
+gint64     sm_store_create_post_in_slot (SmStore           *self,
+                                        const SmNewPost    *post,
+                                        GError            **error);
 /* Attaches files (in order) and per-network options ("youtube.title" →
  * "…") to a post, in one transaction; meant right after creating it. */
 gboolean   sm_store_set_post_media     (SmStore            *self,

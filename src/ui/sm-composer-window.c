@@ -1945,10 +1945,20 @@ create_post (SmComposerWindow *self,
       g_array_append_val (rows, row);
     }
 
-  post_id = sm_store_create_post_full (self->store, text, due_us, zone,
-                                       (const SmTargetSpec *) (gpointer) specs->data, specs->len,
-                                       (const SmPostMedia *) (gpointer) rows->data, rows->len,
-                                       options, mode == CREATE_DRAFT, &error);
+  if (mode == CREATE_QUEUE)
+    {
+      /* Picked again with the insert, in one transaction: the slot found
+       * above may have been taken meanwhile. */
+      SmNewPost post = { text, 0, zone, (const SmTargetSpec *) (gpointer) specs->data, specs->len,
+                         (const SmPostMedia *) (gpointer) rows->data, rows->len, options, FALSE };
+
+      post_id = sm_queue_create_post (self->store, &post, g_get_real_time (), &due_us, &error);
+    }
+  else
+    post_id = sm_store_create_post_full (self->store, text, due_us, zone,
+                                         (const SmTargetSpec *) (gpointer) specs->data, specs->len,
+                                         (const SmPostMedia *) (gpointer) rows->data, rows->len,
+                                         options, mode == CREATE_DRAFT, &error);
   if (post_id <= 0)
     {
       show_error (self, _("Could Not Save the Post"),
