@@ -16,6 +16,8 @@
 
 #include "sm-application.h"
 #include "sm-demo.h"
+#include "sm-store.h"
+#include "sm-ui-util.h"
 #include "sm-window.h"
 
 struct _SmApplication
@@ -50,6 +52,33 @@ store_error_response_cb (AdwMessageDialog *dialog,
 
 /* The main window, created on first use; NULL when the store cannot be
  * opened, after saying why. */
+static void
+wake_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sm_ui_wake_publisher_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("The publisher did not start: %s", error->message);
+}
+
+/* Something is queued: the publisher may not be running (no login
+ * autostart in this session, or it was stopped); opening the window is
+ * enough to have it catch up.  The demo wakes it itself once its
+ * accounts are connected again. */
+static gboolean
+wake_if_queued_cb (gpointer user_data)
+{
+  SmApplication *self = user_data;
+  SmStore *store = sm_application_get_store (self, NULL);
+
+  if (self->demo == NULL && store != NULL && sm_store_count_queued (store, NULL) > 0)
+    sm_ui_wake_publisher_async (self->cancellable, wake_done_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static SmWindow *
 ensure_window (SmApplication *self)
 {
@@ -63,7 +92,10 @@ ensure_window (SmApplication *self)
 
   store = sm_application_get_store (self, &error);
   if (store != NULL)
-    return sm_window_new (GTK_APPLICATION (self), store);
+    {
+      g_idle_add_full (G_PRIORITY_LOW, wake_if_queued_cb, g_object_ref (self), g_object_unref);
+      return sm_window_new (GTK_APPLICATION (self), store);
+    }
 
   dialog = adw_message_dialog_new (NULL, _("Your Posts Cannot Be Opened"), error->message);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Quit"));

@@ -302,6 +302,65 @@ typedef struct
   gint64 due_us;   /* where it belongs, once published */
 } HistoryPost;
 
+/* The history still to move back is also kept in the profile, so that a
+ * demo closed before the publisher sent it all finishes the move at its
+ * next start. */
+#define HISTORY_FILE "demo-history.ini"
+#define HISTORY_GROUP "history"
+
+static char *
+history_path (SmDemo *self)
+{
+  return g_build_filename (sm_store_get_dir (self->store), HISTORY_FILE, NULL);
+}
+
+static void
+save_history (SmDemo *self)
+{
+  g_autofree char *path = history_path (self);
+  g_autoptr(GKeyFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->history->len == 0)
+    {
+      g_unlink (path);
+      return;
+    }
+  file = g_key_file_new ();
+  for (guint i = 0; i < self->history->len; i++)
+    {
+      const HistoryPost *history = &g_array_index (self->history, HistoryPost, i);
+      char key[32];
+
+      g_snprintf (key, sizeof key, "%" G_GINT64_FORMAT, history->post_id);
+      g_key_file_set_int64 (file, HISTORY_GROUP, key, history->due_us);
+    }
+  if (!g_key_file_save_to_file (file, path, &error))
+    g_debug ("The demo's history is not remembered: %s", error->message);
+}
+
+static void
+load_history (SmDemo *self)
+{
+  g_autofree char *path = history_path (self);
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_auto(GStrv) keys = NULL;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return;
+  keys = g_key_file_get_keys (file, HISTORY_GROUP, NULL, NULL);
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      HistoryPost history = { 0, };
+
+      if (!g_ascii_string_to_signed (keys[i], 10, 1, G_MAXINT64, &history.post_id, NULL))
+        continue;
+      history.due_us = g_key_file_get_int64 (file, HISTORY_GROUP, keys[i], NULL);
+      if (history.due_us > 0)
+        g_array_append_val (self->history, history);
+    }
+}
+
 /* ---- Getting ready: WhatsApp, the bucket, the files ---------------------- */
 
 typedef struct
@@ -580,8 +639,22 @@ seed_posts (SmDemo  *self,
   gint64 start = g_get_real_time ();
   guint n_history = 0, n_seeded = 0;
 
-  if (posts == NULL || posts->len > 0)
+  if (posts == NULL)
     return;
+  if (posts->len > 0)
+    {
+      /* A demo closed early: what it sent since moves back now. */
+      if (self->history->len == 0)
+        load_history (self);
+      if (self->history->len > 0 && self->history_id == 0)
+        {
+          self->history_until_us = g_get_monotonic_time () + HISTORY_WATCH_S * G_TIME_SPAN_SECOND;
+          self->history_id = g_timeout_add_seconds (1, history_tick_cb, self);
+        }
+      /* What was queued when the demo last closed goes out now. */
+      sm_ui_wake_publisher_async (NULL, wake_done_cb, NULL);
+      return;
+    }
   if (sm_store_get_default_workspace (self->store, &zone, NULL) == 0)
     return;
   {
@@ -666,6 +739,7 @@ seed_posts (SmDemo  *self,
     }
 
   g_debug ("Seeded %u demo posts, %u of them history", n_seeded, n_history);
+  save_history (self);
   if (self->history->len > 0 && self->history_id == 0)
     {
       self->history_until_us = g_get_monotonic_time () + HISTORY_WATCH_S * G_TIME_SPAN_SECOND;
@@ -680,7 +754,7 @@ static gboolean
 history_tick_cb (gpointer user_data)
 {
   SmDemo *self = user_data;
-  gboolean moved = FALSE;
+  gboolean moved = FALSE, changed = FALSE;
 
   for (guint i = self->history->len; i-- > 0;)
     {
@@ -707,8 +781,13 @@ history_tick_cb (gpointer user_data)
           over = TRUE;
         }
       if (over)
-        g_array_remove_index (self->history, i);
+        {
+          g_array_remove_index (self->history, i);
+          changed = TRUE;
+        }
     }
+  if (changed)
+    save_history (self);
 
   if (moved)
     g_signal_emit (self, signals[POSTS_CHANGED], 0);
