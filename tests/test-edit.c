@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -730,6 +731,27 @@ label_shows (gpointer data)
   return g_str_has_suffix (text, query->suffix);
 }
 
+typedef struct
+{
+  GtkWidget *pane;
+  double     ratio;
+} RatioQuery;
+
+/* The preview's picture is shown at @ratio (width / height), to a pixel. */
+static gboolean
+media_shown_at (gpointer data)
+{
+  RatioQuery *query = data;
+  GtkWidget *picture = find_widget (query->pane, match_mapped_name, "preview-media");
+  int width, height;
+
+  if (picture == NULL)
+    return FALSE;
+  width = gtk_widget_get_width (picture);
+  height = gtk_widget_get_height (picture);
+  return width > 100 && height > 0 && fabs (width - height * query->ratio) <= 1.5;
+}
+
 /* A long text for Instagram and X: Instagram's caption is cut with
  * "more", X shows it whole with a card for its link, and the preview
  * follows the typing. */
@@ -804,6 +826,29 @@ test_preview (Fixture       *f,
   query.equals = full_more;
   g_assert_true (wait_for (label_shows, &query, WAIT_MS));
   save_screenshot (GTK_WIDGET (composer), "composer-preview.png");
+
+  /* A tall photo: X crops it to 16:9 and drops the link card, Instagram's
+   * feed to 4:5. */
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (f->png);
+    GFile *files[] = { file };
+
+    RatioQuery ratio = { pane, 16.0 / 9.0 };
+
+    sm_composer_window_add_files (composer, files, 1);
+    g_assert_true (wait_for (media_shown_at, &ratio, WAIT_MS));
+    g_assert_null (find_widget (pane, match_mapped_name, "preview-link"));
+
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_widget (GTK_WIDGET (composer), match_mapped_name,
+                                                                  "preview-network-instagram")), TRUE);
+    query.name = "preview-name";
+    query.equals = "Crumb Gram";
+    g_assert_true (wait_for (label_shows, &query, WAIT_MS));
+    /* Once the photo is read, its 2:3 shape is cropped to 4:5. */
+    ratio.ratio = 0.8;
+    g_assert_true (wait_for (media_shown_at, &ratio, WAIT_MS));
+    save_screenshot (GTK_WIDGET (composer), "composer-preview-media.png");
+  }
 }
 
 int

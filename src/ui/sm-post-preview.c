@@ -100,45 +100,82 @@ text_new (const SmPreviewRule *rule,
   return label;
 }
 
-/* The first file, in the frame the feed crops it to. */
+/* @source cut to @ratio (width / height) around its centre, as a feed
+ * crops it: a paintable of that shape, so the picture that shows it
+ * takes that shape too. */
+static GdkPaintable *
+crop_paintable (GdkPaintable *source,
+                double        ratio)
+{
+  int width = gdk_paintable_get_intrinsic_width (source);
+  int height = gdk_paintable_get_intrinsic_height (source);
+  double crop_width, crop_height;
+  GtkSnapshot *snapshot;
+
+  if (width <= 0 || height <= 0)
+    return g_object_ref (source);
+  crop_width = width;
+  crop_height = height;
+  if ((double) width / height > ratio)
+    crop_width = height * ratio;
+  else
+    crop_height = width / ratio;
+
+  snapshot = gtk_snapshot_new ();
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, crop_width, crop_height));
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-(width - crop_width) / 2,
+                                                          -(height - crop_height) / 2));
+  gdk_paintable_snapshot (source, snapshot, width, height);
+  gtk_snapshot_pop (snapshot);
+  return gtk_snapshot_free_to_paintable (snapshot, &GRAPHENE_SIZE_INIT (crop_width, crop_height));
+}
+
+/* An empty frame of @ratio, for a file with no picture yet. */
+static GdkPaintable *
+blank_paintable (double ratio)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  const double height = 100;
+
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.5, 0.5, 0.5, 0.15 },
+                             &GRAPHENE_RECT_INIT (0, 0, height * ratio, height));
+  return gtk_snapshot_free_to_paintable (snapshot, &GRAPHENE_SIZE_INIT (height * ratio, height));
+}
+
+/* The first file, cropped to the shape the feed shows it in. */
 static GtkWidget *
 media_new (const SmPreviewRule *rule,
            const SmPreviewPost *post)
 {
   double ratio = sm_preview_crop_ratio (rule, post->media_width, post->media_height);
-  GtkWidget *frame = gtk_aspect_frame_new (0.5, 0.5, (float) ratio, FALSE);
+  g_autoptr(GdkPaintable) shown = NULL;
   GtkWidget *overlay = gtk_overlay_new ();
   GtkWidget *picture;
 
-  gtk_widget_set_name (frame, "preview-media");
-  gtk_widget_add_css_class (frame, "sm-preview-media");
-  gtk_widget_set_overflow (frame, GTK_OVERFLOW_HIDDEN);
-  if (post->media != NULL)
-    {
-      picture = gtk_picture_new_for_paintable (post->media);
-      gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);
-      gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
-    }
-  else
-    {
-      picture = gtk_image_new_from_icon_name (post->media_is_video ? "video-x-generic-symbolic"
-                                                                   : "image-x-generic-symbolic");
-      gtk_image_set_pixel_size (GTK_IMAGE (picture), 48);
-      gtk_widget_add_css_class (picture, "dim-label");
-    }
+  shown = post->media != NULL ? crop_paintable (post->media, ratio) : blank_paintable (ratio);
+  picture = gtk_picture_new_for_paintable (shown);
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_CONTAIN);
+  gtk_widget_set_name (picture, "preview-media");
+  gtk_widget_add_css_class (overlay, "sm-preview-media");
+  gtk_widget_set_overflow (overlay, GTK_OVERFLOW_HIDDEN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (picture), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("The first file, cropped as the feed shows it"), -1);
   gtk_overlay_set_child (GTK_OVERLAY (overlay), picture);
-  if (post->media_is_video)
+  if (post->media == NULL || post->media_is_video)
     {
-      GtkWidget *play = gtk_image_new_from_icon_name ("media-playback-start-symbolic");
+      GtkWidget *icon = gtk_image_new_from_icon_name (post->media == NULL ? "image-x-generic-symbolic"
+                                                                          : "media-playback-start-symbolic");
 
-      gtk_image_set_pixel_size (GTK_IMAGE (play), 32);
-      gtk_widget_set_halign (play, GTK_ALIGN_CENTER);
-      gtk_widget_set_valign (play, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (play, "sm-preview-play");
-      gtk_accessible_update_state (GTK_ACCESSIBLE (play), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
-      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), play);
+      gtk_image_set_pixel_size (GTK_IMAGE (icon), 32);
+      gtk_widget_set_halign (icon, GTK_ALIGN_CENTER);
+      gtk_widget_set_valign (icon, GTK_ALIGN_CENTER);
+      if (post->media != NULL)
+        gtk_widget_add_css_class (icon, "sm-preview-play");
+      else
+        gtk_widget_add_css_class (icon, "dim-label");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), icon);
     }
   if (post->n_media > 1)
     {
@@ -151,8 +188,7 @@ media_new (const SmPreviewRule *rule,
       gtk_widget_add_css_class (badge, "sm-preview-badge");
       gtk_overlay_add_overlay (GTK_OVERLAY (overlay), badge);
     }
-  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), overlay);
-  return frame;
+  return overlay;
 }
 
 /* The card the network makes of a link: its domain and address, from
