@@ -733,6 +733,42 @@ label_shows (gpointer data)
 
 typedef struct
 {
+  GtkWidget  *root;
+  const char *name;
+  guint       n;
+} CountQuery;
+
+static guint
+count_named (GtkWidget  *root,
+             const char *name)
+{
+  guint n = gtk_widget_get_mapped (root) && g_strcmp0 (gtk_widget_get_name (root), name) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_named (child, name);
+  return n;
+}
+
+/* Exactly @n shown widgets of that name. */
+static gboolean
+widgets_counted (gpointer data)
+{
+  CountQuery *query = data;
+
+  return count_named (query->root, query->name) == query->n;
+}
+
+static gboolean
+match_label_text (GtkWidget     *widget,
+                  gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+typedef struct
+{
   GtkWidget *pane;
   double     ratio;
 } RatioQuery;
@@ -754,7 +790,8 @@ media_shown_at (gpointer data)
 
 /* A long text for Instagram and X: Instagram's caption is cut with
  * "more", X shows it whole with a card for its link, and the preview
- * follows the typing. */
+ * follows the typing; an X thread is a card per part; a tall photo is
+ * cropped to each feed's shape. */
 static void
 test_preview (Fixture       *f,
               gconstpointer  data)
@@ -826,6 +863,19 @@ test_preview (Fixture       *f,
   query.equals = full_more;
   g_assert_true (wait_for (label_shows, &query, WAIT_MS));
   save_screenshot (GTK_WIDGET (composer), "composer-preview.png");
+
+  /* An X thread: each part is a post of its own. */
+  {
+    GtkWidget *row = find_widget (GTK_WIDGET (composer), match_any_name, "x.thread");
+    CountQuery cards = { pane, "preview-card", 2 };
+
+    g_assert_nonnull (row);
+    set_text_view (view, "Rye day, part one.\n---\nPart two: come early.");
+    gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))), TRUE);
+    g_assert_true (wait_for (widgets_counted, &cards, WAIT_MS));
+    g_assert_nonnull (find_widget (pane, match_label_text, "Rye day, part one."));
+    g_assert_nonnull (find_widget (pane, match_label_text, "Part two: come early."));
+  }
 
   /* A tall photo: X crops it to 16:9 and drops the link card, Instagram's
    * feed to 4:5. */
