@@ -854,6 +854,166 @@ test_duplicate_post (Fixture       *f,
   g_assert_cmpstr (g_hash_table_lookup (options, "facebook.link"), ==, "https://shop.example");
 }
 
+/* The composer's Edit: every field replaced, the post's id kept, a kept
+ * account's target kept; refused once anything of it has left. */
+static void
+test_update_post_full (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) media = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  g_autoptr(SmPost) post = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  SmTargetSpec specs[] = { { f->account_x, "short for X" }, { f->account_fb, NULL } };
+  SmPostMedia files[] = { { 0, (char *) "/images/cover.png", 2048, (char *) "cd34", (char *) "image/png" } };
+  SmPostMedia new_files[] = {
+    { 0, (char *) "/images/b.jpg", 10, (char *) "bb", (char *) "image/jpeg" },
+    { 0, (char *) "/images/a.png", 20, (char *) "aa", (char *) "image/png" },
+  };
+  g_autoptr(GHashTable) opts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) new_opts = g_hash_table_new (g_str_hash, g_str_equal);
+  gint64 now = g_get_real_time ();
+  gint64 account_ig, post_id, x_target = 0, media_id;
+  SmTargetSpec new_specs[3];
+  SmNewPost edit = { 0, };
+
+  account_ig = sm_store_upsert_account (f->store, sm_store_get_default_workspace (f->store, NULL, NULL), SM_NETWORK_INSTAGRAM, "ig-1", "Shop IG", "shop", &error);
+  g_assert_no_error (error);
+  g_hash_table_insert (opts, (char *) "x.reply_settings", (char *) "following");
+  g_hash_table_insert (opts, (char *) "facebook.kind", (char *) "post");
+  post_id = sm_store_create_post_full (f->store, "the text", now + G_TIME_SPAN_HOUR, "Europe/Berlin",
+                                       specs, 2, files, 1, opts, FALSE, &error);
+  g_assert_no_error (error);
+  post = sm_store_get_post (f->store, post_id, &error);
+  for (guint i = 0; i < post->targets->len; i++)
+    if (((SmTarget *) g_ptr_array_index (post->targets, i))->account_id == f->account_x)
+      x_target = ((SmTarget *) g_ptr_array_index (post->targets, i))->id;
+  g_assert_cmpint (x_target, >, 0);
+  g_clear_pointer (&post, sm_post_free);
+
+  /* X stays with another text, Facebook goes, Instagram comes. */
+  new_specs[0] = (SmTargetSpec) { account_ig, NULL };
+  new_specs[1] = (SmTargetSpec) { f->account_x, "new short X" };
+  g_hash_table_insert (new_opts, (char *) "x.reply_settings", (char *) "mentionedUsers");
+  g_hash_table_insert (new_opts, (char *) "instagram.kind", (char *) "feed");
+  edit.text = "the new text";
+  edit.due_us = now + 3 * G_TIME_SPAN_HOUR;
+  edit.time_zone = "America/New_York";
+  edit.targets = new_specs;
+  edit.n_targets = 2;
+  edit.media = new_files;
+  edit.n_media = 2;
+  edit.options = new_opts;
+  edit.draft = FALSE;
+  g_assert_true (sm_store_update_post_full (f->store, post_id, &edit, &error));
+  g_assert_no_error (error);
+
+  post = sm_store_get_post (f->store, post_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (post->text, ==, "the new text");
+  g_assert_cmpstr (post->time_zone, ==, "America/New_York");
+  g_assert_cmpint (post->due_us, ==, now + 3 * G_TIME_SPAN_HOUR);
+  g_assert_cmpuint (post->targets->len, ==, 2);
+  for (guint i = 0; i < post->targets->len; i++)
+    {
+      const SmTarget *t = g_ptr_array_index (post->targets, i);
+
+      g_assert_cmpint (t->state, ==, SM_TARGET_SCHEDULED);
+      g_assert_cmpint (t->next_attempt_us, ==, now + 3 * G_TIME_SPAN_HOUR);
+      g_assert_cmpint (t->account_id, !=, f->account_fb);
+      if (t->account_id == f->account_x)
+        {
+          g_assert_cmpint (t->id, ==, x_target);
+          g_assert_true (t->has_variant);
+          g_assert_cmpstr (t->text, ==, "new short X");
+        }
+      else
+        {
+          g_assert_cmpint (t->account_id, ==, account_ig);
+          g_assert_false (t->has_variant);
+          g_assert_cmpstr (t->text, ==, "the new text");
+        }
+    }
+  g_clear_pointer (&post, sm_post_free);
+  media = sm_store_list_post_media (f->store, post_id, &error);
+  g_assert_cmpuint (media->len, ==, 2);
+  g_assert_cmpstr (((SmPostMedia *) g_ptr_array_index (media, 0))->path, ==, "/images/b.jpg");
+  g_assert_cmpstr (((SmPostMedia *) g_ptr_array_index (media, 1))->sha256, ==, "aa");
+  media_id = ((SmPostMedia *) g_ptr_array_index (media, 0))->id;
+  g_clear_pointer (&media, g_ptr_array_unref);
+  options = sm_store_get_post_options (f->store, post_id, &error);
+  g_assert_cmpuint (g_hash_table_size (options), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (options, "x.reply_settings"), ==, "mentionedUsers");
+  g_assert_cmpstr (g_hash_table_lookup (options, "instagram.kind"), ==, "feed");
+  g_clear_pointer (&options, g_hash_table_unref);
+
+  /* A draft stays a draft, even with its time gone by; the same files
+   * keep their rows. */
+  edit.draft = TRUE;
+  edit.due_us = now - G_TIME_SPAN_DAY;
+  edit.options = NULL;
+  g_assert_true (sm_store_update_post_full (f->store, post_id, &edit, &error));
+  g_assert_no_error (error);
+  post = sm_store_get_post (f->store, post_id, &error);
+  for (guint i = 0; i < post->targets->len; i++)
+    g_assert_cmpint (((SmTarget *) g_ptr_array_index (post->targets, i))->state, ==, SM_TARGET_DRAFT);
+  g_clear_pointer (&post, sm_post_free);
+  media = sm_store_list_post_media (f->store, post_id, &error);
+  g_assert_cmpint (((SmPostMedia *) g_ptr_array_index (media, 0))->id, ==, media_id);
+  g_clear_pointer (&media, g_ptr_array_unref);
+  options = sm_store_get_post_options (f->store, post_id, &error);
+  g_assert_cmpuint (g_hash_table_size (options), ==, 0);
+  g_clear_pointer (&options, g_hash_table_unref);
+
+  /* Scheduled in the past, an account twice, an unknown post: refused,
+   * and nothing changes. */
+  edit.draft = FALSE;
+  edit.text = "must not be saved";
+  g_assert_false (sm_store_update_post_full (f->store, post_id, &edit, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  edit.due_us = now + G_TIME_SPAN_HOUR;
+  new_specs[2] = (SmTargetSpec) { f->account_x, NULL };
+  edit.n_targets = 3;
+  g_assert_false (sm_store_update_post_full (f->store, post_id, &edit, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  edit.n_targets = 2;
+  g_assert_false (sm_store_update_post_full (f->store, 424242, &edit, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  post = sm_store_get_post (f->store, post_id, &error);
+  g_assert_cmpstr (post->text, ==, "the new text");
+  g_assert_cmpuint (post->targets->len, ==, 2);
+  g_clear_pointer (&post, sm_post_free);
+
+  /* Being sent: refused with a message that says so. */
+  g_assert_true (sm_store_reschedule_post (f->store, post_id, now, &error));
+  g_assert_true (sm_store_update_post_full (f->store, post_id,
+                                            &(SmNewPost) { "the new text", now, "UTC", new_specs, 2,
+                                                           NULL, 0, NULL, FALSE }, &error));
+  g_assert_no_error (error);
+  claimed = sm_store_claim_due (f->store, "p", now + G_TIME_SPAN_SECOND, G_TIME_SPAN_MINUTE, 10, NULL, &error);
+  g_assert_cmpuint (claimed->len, ==, 2);
+  g_assert_false (sm_store_update_post_full (f->store, post_id, &edit, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "being sent"));
+  g_clear_error (&error);
+
+  /* Published: refused, duplicate instead. */
+  for (guint i = 0; i < claimed->len; i++)
+    g_assert_true (sm_store_mark_published (f->store, ((SmTarget *) g_ptr_array_index (claimed, i))->id,
+                                            "p", "1", NULL, now, &error));
+  g_assert_false (sm_store_update_post_full (f->store, post_id, &edit, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "duplicate"));
+  g_clear_error (&error);
+  post = sm_store_get_post (f->store, post_id, &error);
+  g_assert_cmpstr (post->text, ==, "the new text");
+  g_assert_cmpint (((SmTarget *) g_ptr_array_index (post->targets, 0))->state, ==, SM_TARGET_PUBLISHED);
+}
+
 /* A long upload keeps its lease: renewing extends the leases its process
  * still holds, and never one that ran out or another's. */
 static void
@@ -967,6 +1127,7 @@ main (int argc, char *argv[])
   ADD ("/store/renew-leases", test_renew_leases);
   ADD ("/store/reschedule-post", test_reschedule_post);
   ADD ("/store/duplicate-post", test_duplicate_post);
+  ADD ("/store/update-post-full", test_update_post_full);
   ADD ("/store/backdate-published-post", test_backdate_published_post);
 #undef ADD
   return g_test_run ();

@@ -1472,31 +1472,46 @@ sm_store_retry_target (SmStore  *self,
 }
 
 gboolean
-sm_store_reschedule_post (SmStore  *self,
-                          gint64    post_id,
-                          gint64    due_us,
-                          GError  **error)
+sm_post_can_change (const SmPost *post)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_return_val_if_fail (post != NULL, FALSE);
+
+  for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
+    {
+      const SmTarget *target = g_ptr_array_index (post->targets, i);
+
+      if (target->state == SM_TARGET_PUBLISHED || target->state == SM_TARGET_PUBLISHING ||
+          target->state == SM_TARGET_UNCONFIRMED ||
+          (target->state == SM_TARGET_FAILED && target->first_attempt_us != 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether a post may still change: none of its targets has left
+ * (published, being sent, unconfirmed, leased, or failed after a send).
+ * With the lock held, inside the caller's transaction, so a publisher
+ * cannot claim a target in between.  @editing picks the words of the
+ * messages; the rule is the same for moving and for editing. */
+static gboolean
+check_post_unsent (SmStore   *self,
+                   gint64     post_id,
+                   gint64     now,
+                   gboolean   editing,
+                   gboolean  *all_drafts,
+                   GError   **error)
+{
   g_autoptr(SmStmt) stmt = NULL;
-  gint64 now = g_get_real_time ();
-  gboolean all_drafts = TRUE, any = FALSE;
+  gboolean any = FALSE;
   int rc;
 
-  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
-
-  locker = store_lock (self);
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-
-  /* Every target is looked at under the same transaction as the move, so
-   * a publisher cannot claim one in between. */
+  *all_drafts = TRUE;
   stmt = prepare (self,
     "SELECT state, first_attempt_us IS NOT NULL,"
     " lease_until_us IS NOT NULL AND lease_until_us > ?2"
     " FROM targets WHERE post_id = ?1", error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, post_id);
   sqlite3_bind_int64 (stmt, 2, now);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1507,41 +1522,72 @@ sm_store_reschedule_post (SmStore  *self,
 
       any = TRUE;
       if (state != SM_TARGET_DRAFT)
-        all_drafts = FALSE;
+        *all_drafts = FALSE;
       if (state == SM_TARGET_PUBLISHED)
         {
           g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
-                               _("Part of this post is already published and cannot be moved; "
-                                 "duplicate it to post it again at another time."));
-          goto fail;
+                               editing
+                               ? _("Part of this post is already published and cannot be changed; "
+                                   "duplicate it to post a changed copy.")
+                               : _("Part of this post is already published and cannot be moved; "
+                                   "duplicate it to post it again at another time."));
+          return FALSE;
         }
       if (state == SM_TARGET_PUBLISHING || state == SM_TARGET_UNCONFIRMED || leased)
         {
           g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
-                               _("This post is being sent, or may have gone out; "
-                                 "check its state first, then move what is left."));
-          goto fail;
+                               editing
+                               ? _("This post is being sent, or may have gone out, and cannot be "
+                                   "changed; check its state first.")
+                               : _("This post is being sent, or may have gone out; "
+                                   "check its state first, then move what is left."));
+          return FALSE;
         }
       if (state == SM_TARGET_FAILED && sent)
         {
           g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
-                               _("This post failed after it was sent and may be out there; "
-                                 "use Retry, which asks the network first."));
-          goto fail;
+                               editing
+                               ? _("This post failed after it was sent and may be out there, so it "
+                                   "cannot be changed; use Retry, which asks the network first, or "
+                                   "duplicate it.")
+                               : _("This post failed after it was sent and may be out there; "
+                                   "use Retry, which asks the network first."));
+          return FALSE;
         }
     }
   if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (self, rc, error);
-      goto fail;
-    }
-  g_clear_pointer (&stmt, stmt_release);
+    return set_sqlite_error (self, rc, error);
   if (!any)
     {
       g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
                    _("There is no post %" G_GINT64_FORMAT "."), post_id);
-      goto fail;
+      return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+sm_store_reschedule_post (SmStore  *self,
+                          gint64    post_id,
+                          gint64    due_us,
+                          GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
+  gint64 now = g_get_real_time ();
+  gboolean all_drafts = TRUE;
+  int rc;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+
+  locker = store_lock (self);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* Every target is looked at under the same transaction as the move, so
+   * a publisher cannot claim one in between. */
+  if (!check_post_unsent (self, post_id, now, FALSE, &all_drafts, error))
+    goto fail;
   if (!all_drafts && due_us < now - 60 * G_TIME_SPAN_SECOND)
     {
       g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
@@ -1579,6 +1625,260 @@ sm_store_reschedule_post (SmStore  *self,
       goto fail;
     }
   g_clear_pointer (&stmt, stmt_release);
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, stmt_release);
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+/* Whether @post's files are the rows the post has, in the same order:
+ * then they stay, with any upload progress that refers to them. */
+static gboolean
+same_media (SmStore          *self,
+            gint64            post_id,
+            const SmNewPost  *post,
+            gboolean         *same,
+            GError          **error)
+{
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "SELECT path, size_bytes, sha256, mime_type FROM post_media WHERE post_id = ? ORDER BY position",
+    error);
+  guint i = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  *same = TRUE;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (i >= post->n_media ||
+          g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), post->media[i].path) != 0 ||
+          sqlite3_column_int64 (stmt, 1) != post->media[i].size_bytes ||
+          g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), post->media[i].sha256) != 0 ||
+          g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), post->media[i].mime_type) != 0)
+        *same = FALSE;
+      i++;
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+  if (i != post->n_media)
+    *same = FALSE;
+  return TRUE;
+}
+
+/* Runs @stmt (bound) to its end. */
+static gboolean
+step_done (SmStore  *self,
+           SmStmt   *stmt,
+           GError  **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                           _("An account was chosen twice."));
+      return FALSE;
+    }
+  return set_sqlite_error (self, rc, error);
+}
+
+gboolean
+sm_store_update_post_full (SmStore          *self,
+                           gint64            post_id,
+                           const SmNewPost  *post,
+                           GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
+  g_autoptr(GHashTable) kept = NULL;   /* account id → target id */
+  gint64 now = g_get_real_time ();
+  gint64 workspace_id = 0;
+  gboolean all_drafts, same = FALSE;
+  int rc;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (post != NULL, FALSE);
+
+  if (!check_new_post (post, now, error))
+    return FALSE;
+
+  locker = store_lock (self);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* The same rule as moving it, checked under the same transaction as
+   * the change: nothing of the post may have left. */
+  if (!check_post_unsent (self, post_id, now, TRUE, &all_drafts, error))
+    goto fail;
+
+  stmt = prepare (self, "SELECT workspace_id FROM posts WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  workspace_id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, stmt_release);
+
+  /* Every account must exist, in the post's workspace. */
+  for (guint i = 0; i < post->n_targets; i++)
+    {
+      stmt = prepare (self, "SELECT workspace_id FROM accounts WHERE id = ?", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, post->targets[i].account_id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_DONE || (rc == SQLITE_ROW && sqlite3_column_int64 (stmt, 0) != workspace_id))
+        {
+          g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                       _("There is no account %" G_GINT64_FORMAT " in this post’s workspace; "
+                         "“so-me accounts list” shows the accounts."),
+                       post->targets[i].account_id);
+          goto fail;
+        }
+      if (rc != SQLITE_ROW)
+        {
+          set_sqlite_error (self, rc, error);
+          goto fail;
+        }
+      g_clear_pointer (&stmt, stmt_release);
+    }
+
+  stmt = prepare (self,
+    "UPDATE posts SET text = ?2, due_us = ?3, time_zone = ?4, updated_us = ?5 WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  sqlite3_bind_text (stmt, 2, post->text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, post->due_us);
+  sqlite3_bind_text (stmt, 4, post->time_zone, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, now);
+  if (!step_done (self, stmt, error))
+    goto fail;
+  g_clear_pointer (&stmt, stmt_release);
+
+  /* The accounts the post keeps keep their target (and its id); the
+   * others go, and new ones come. */
+  kept = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  stmt = prepare (self, "SELECT account_id, id FROM targets WHERE post_id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 account_id = sqlite3_column_int64 (stmt, 0);
+      gint64 target_id = sqlite3_column_int64 (stmt, 1);
+
+      g_hash_table_insert (kept, g_memdup2 (&account_id, sizeof account_id),
+                           g_memdup2 (&target_id, sizeof target_id));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, stmt_release);
+
+  for (guint i = 0; i < post->n_targets; i++)
+    {
+      const char *variant = post->targets[i].text;
+      gint64 *target_id = g_hash_table_lookup (kept, &post->targets[i].account_id);
+
+      if (variant != NULL && g_strcmp0 (variant, post->text) == 0)
+        variant = NULL;
+      if (target_id != NULL)
+        stmt = prepare (self,
+          "UPDATE targets SET text = ?3, state = ?4, next_attempt_us = ?5, updated_us = ?6,"
+          " attempts = CASE WHEN state = 'failed' THEN 0 ELSE attempts END,"
+          " last_error = CASE WHEN state = 'failed' THEN NULL ELSE last_error END"
+          " WHERE id = ?1 AND post_id = ?2", error);
+      else
+        stmt = prepare (self,
+          "INSERT INTO targets (post_id, account_id, text, state, next_attempt_us, updated_us)"
+          " VALUES (?2, ?7, ?3, ?4, ?5, ?6)", error);
+      if (stmt == NULL)
+        goto fail;
+      if (target_id != NULL)
+        sqlite3_bind_int64 (stmt, 1, *target_id);
+      else
+        sqlite3_bind_int64 (stmt, 7, post->targets[i].account_id);
+      sqlite3_bind_int64 (stmt, 2, post_id);
+      bind_text_or_null (stmt, 3, variant);
+      sqlite3_bind_text (stmt, 4, post->draft ? "draft" : "scheduled", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 5, post->due_us);
+      sqlite3_bind_int64 (stmt, 6, now);
+      if (!step_done (self, stmt, error))
+        goto fail;
+      g_clear_pointer (&stmt, stmt_release);
+      /* An account chosen twice finds no target the second time, and its
+       * INSERT hits the UNIQUE constraint. */
+      if (target_id != NULL)
+        g_hash_table_remove (kept, &post->targets[i].account_id);
+    }
+  {
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&iter, kept);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      {
+        /* What is left is no longer chosen. */
+        stmt = prepare (self, "DELETE FROM targets WHERE id = ?", error);
+        if (stmt == NULL)
+          goto fail;
+        sqlite3_bind_int64 (stmt, 1, *(gint64 *) value);
+        if (!step_done (self, stmt, error))
+          goto fail;
+        g_clear_pointer (&stmt, stmt_release);
+      }
+  }
+
+  /* Files: the same list keeps its rows (and any upload they have);
+   * another replaces them. */
+  if (!same_media (self, post_id, post, &same, error))
+    goto fail;
+  if (!same)
+    {
+      stmt = prepare (self, "DELETE FROM post_media WHERE post_id = ?", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, post_id);
+      if (!step_done (self, stmt, error))
+        goto fail;
+      g_clear_pointer (&stmt, stmt_release);
+      if (!insert_media (self, post_id, post->media, post->n_media, error))
+        goto fail;
+    }
+
+  stmt = prepare (self, "DELETE FROM post_options WHERE post_id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  if (!step_done (self, stmt, error))
+    goto fail;
+  g_clear_pointer (&stmt, stmt_release);
+  if (post->options != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, post->options);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (!insert_option (self, post_id, key, value, error))
+          goto fail;
+    }
 
   if (!exec (self, "COMMIT", error))
     goto fail;

@@ -347,6 +347,25 @@ gboolean   sm_store_reschedule_post    (SmStore       *self,
                                         gint64         post_id,
                                         gint64         due_us,
                                         GError       **error);
+/* Whether @post, as read, may still be moved or edited: none of its
+ * targets is published, being sent, unconfirmed, or failed after a send
+ * (the rule sm_store_reschedule_post() and sm_store_update_post_full()
+ * apply, which also refuse a target a publisher holds right now). */
+gboolean   sm_post_can_change          (const SmPost       *post);
+/* Replaces what the composer edits of a post, keeping its id, in one
+ * transaction: text, due time and zone, accounts (a kept account keeps
+ * its target; new ones are added, the others removed) with their own
+ * texts, files (in order), options, and whether it is a draft
+ * (@post->draft) or scheduled.  Allowed under the rule of
+ * sm_store_reschedule_post(): refused with SM_STORE_ERROR_INVALID and a
+ * message for people when a target is published, being sent,
+ * unconfirmed, or failed after a send; NOT_FOUND for no such post.  The
+ * checks of sm_store_create_post_full() apply (text, accounts, zone, no
+ * past time unless a draft). */
+gboolean   sm_store_update_post_full   (SmStore            *self,
+                                        gint64              post_id,
+                                        const SmNewPost    *post,
+                                        GError            **error);
 /* A new draft with @post_id's text, accounts (with their own texts),
  * files and options, due at @due_us in the post's zone.  Returns its id. */
 gint64     sm_store_duplicate_post     (SmStore       *self,

@@ -1360,6 +1360,16 @@ duplicate_post_action (GtkWidget  *widget,
   sm_calendar_view_show_post (self, copy_id);
 }
 
+/* The window opens the composer with the post. */
+static void
+edit_post_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  close_popover (SM_CALENDAR_VIEW (widget));
+  gtk_widget_activate_action_variant (widget, "win.edit-post", parameter);
+}
+
 static void
 open_link_action (GtkWidget  *widget,
                   const char *action_name,
@@ -1955,6 +1965,7 @@ sm_calendar_view_class_init (SmCalendarViewClass *klass)
   gtk_widget_class_install_action (widget_class, "calendar.retry-target", "x", retry_target_action);
   gtk_widget_class_install_action (widget_class, "calendar.delete-target", "x", delete_target_action);
   gtk_widget_class_install_action (widget_class, "calendar.duplicate-post", "x", duplicate_post_action);
+  gtk_widget_class_install_action (widget_class, "calendar.edit-post", "x", edit_post_action);
   gtk_widget_class_install_action (widget_class, "calendar.open-link", "s", open_link_action);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, 0, move_focus_cb, "i", -1);

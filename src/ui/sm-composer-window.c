@@ -15,6 +15,7 @@
 #include "sm-media-rules.h"
 #include "sm-options.h"
 #include "sm-platform.h"
+#include "sm-post-preview.h"
 #include "sm-queue.h"
 #include "sm-transcode.h"
 #include "sm-text.h"
@@ -30,6 +31,10 @@
 #define CONVERT_MAX_FPS 60
 /* The longer side of a YouTube cover picked from a video's frame. */
 #define COVER_SIDE 1280
+/* How long the preview waits after a change before it follows it. */
+#define PREVIEW_DELAY_MS 250
+/* The width the preview pane adds to the window. */
+#define PREVIEW_WIDTH 380
 
 /* One file of the post.  Reference-counted (g_atomic_rc_box): the worker threads
  * that read or convert it hold one each. */
@@ -46,6 +51,7 @@ typedef struct
   gboolean          converting;
   double            fraction;    /* conversion progress */
   GtkProgressBar   *progress;    /* the card's bar while converting */
+  SmPostMedia      *saved;       /* the row of the post being edited, or NULL */
 } MediaItem;
 
 /* How each option the composer offers is edited. */
@@ -147,6 +153,9 @@ struct _SmComposerWindow
   GtkScrolledWindow   *media_scroller;
   GtkBox              *media_box;
   AdwPreferencesGroup *options_group;
+  GtkToggleButton     *preview_button;
+  GtkBox              *preview_networks;
+  SmPostPreview       *preview;
 
   /* owned */
   SmStore             *store;
@@ -165,6 +174,12 @@ struct _SmComposerWindow
   GtkWidget           *frame_button;
   GtkPopover          *frame_popover;
   GtkWidget           *frame_scale;
+  gint64               post_id;       /* the post being edited, 0 for a new one */
+  guint                preview_id;    /* the preview's pending refresh */
+  SmNetwork            preview_network;
+  gboolean             preview_choices[SM_N_NETWORKS];
+  GdkTexture          *cover_texture; /* youtube.thumbnail, for the preview */
+  char                *cover_texture_path;
 
   /* Whether a media bucket is set up (read from the keyring once). */
   enum { BUCKET_UNKNOWN, BUCKET_NONE, BUCKET_SET } bucket;
@@ -178,6 +193,7 @@ enum {
 
 enum {
   POST_CREATED,
+  POST_UPDATED,
   N_SIGNALS
 };
 
@@ -391,6 +407,7 @@ media_item_clear (MediaItem *item)
   g_free (item->error);
   g_clear_object (&item->thumbnail);
   g_clear_object (&item->cancellable);
+  g_clear_pointer (&item->saved, sm_post_media_free);
 }
 
 static MediaItem *
@@ -510,7 +527,7 @@ probe_cb (GObject      *object,
   media_item_unref (item);
 }
 
-static void
+static MediaItem *
 add_file (SmComposerWindow *self,
           GFile            *file)
 {
@@ -525,7 +542,7 @@ add_file (SmComposerWindow *self,
 
       /* Translators: dialog heading */
       show_error (self, _("Cannot Add the File"), body);
-      return;
+      return NULL;
     }
 
   item = media_item_new (self, path);
@@ -536,6 +553,7 @@ add_file (SmComposerWindow *self,
   g_task_set_source_tag (task, add_file);
   g_task_set_task_data (task, g_strdup (path), g_free);
   g_task_run_in_thread (task, probe_thread);
+  return item;
 }
 
 static void
@@ -998,7 +1016,7 @@ set_option (SmComposerWindow *self,
   if (value == NULL)
     g_hash_table_remove (self->options, key);
   else
-    g_hash_table_insert (self->options, (gpointer) key, g_strdup (value));
+    g_hash_table_insert (self->options, g_strdup (key), g_strdup (value));
   update_state (self);
 }
 
@@ -1443,6 +1461,206 @@ drop_cb (GtkDropTarget    *target,
   return TRUE;
 }
 
+/* ---- The preview ------------------------------------------------------------- */
+
+static void refresh_preview (SmComposerWindow *self);
+
+static void
+preview_network_toggled_cb (GtkToggleButton  *button,
+                            SmComposerWindow *self)
+{
+  if (!gtk_toggle_button_get_active (button))
+    return;
+  self->preview_network = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "sm-network"));
+  refresh_preview (self);
+}
+
+/* One button per chosen network, when there are several. */
+static void
+update_preview_networks (SmComposerWindow *self,
+                         const gboolean   *selected)
+{
+  GtkToggleButton *group = NULL;
+  GtkWidget *child;
+  guint n = 0;
+
+  if (!selected[self->preview_network])
+    {
+      self->preview_network = SM_NETWORK_INVALID;
+      for (SmNetwork network = 0; network < SM_N_NETWORKS; network++)
+        if (selected[network] && self->preview_network == SM_NETWORK_INVALID)
+          self->preview_network = network;
+    }
+  if (memcmp (selected, self->preview_choices, sizeof self->preview_choices) == 0)
+    return;
+  memcpy (self->preview_choices, selected, sizeof self->preview_choices);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->preview_networks))) != NULL)
+    gtk_box_remove (self->preview_networks, child);
+  for (SmNetwork network = 0; network < SM_N_NETWORKS; network++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *accessible = NULL;
+      GtkWidget *button;
+
+      if (!selected[network])
+        continue;
+      n++;
+      button = gtk_toggle_button_new_with_label (sm_network_display_name (network));
+      name = g_strconcat ("preview-network-", sm_network_to_string (network), NULL);
+      gtk_widget_set_name (button, name);
+      /* Translators: accessible name of a button, "Preview on Instagram" */
+      accessible = g_strdup_printf (_("Preview on %s"), sm_network_display_name (network));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+      g_object_set_data (G_OBJECT (button), "sm-network", GINT_TO_POINTER (network));
+      if (group != NULL)
+        gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button), group);
+      else
+        group = GTK_TOGGLE_BUTTON (button);
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), network == self->preview_network);
+      g_signal_connect (button, "toggled", G_CALLBACK (preview_network_toggled_cb), self);
+      gtk_box_append (self->preview_networks, button);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_networks), n > 1);
+}
+
+/* YouTube's chosen cover, read once per file. */
+static GdkTexture *
+preview_cover (SmComposerWindow *self,
+               const char       *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return NULL;
+  if (g_strcmp0 (path, self->cover_texture_path) != 0)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
+      g_clear_object (&self->cover_texture);
+      g_free (self->cover_texture_path);
+      self->cover_texture_path = g_strdup (path);
+      self->cover_texture = gdk_texture_new_from_file (file, &error);
+      if (self->cover_texture == NULL)
+        g_debug ("No preview of the cover %s: %s", path, error->message);
+    }
+  return self->cover_texture;
+}
+
+/* Shows the post as the network in view will: the first chosen account
+ * of it, its own text or the post's, its options and the first file. */
+static void
+refresh_preview (SmComposerWindow *self)
+{
+  gboolean selected[SM_N_NETWORKS] = { FALSE, };
+  g_autoptr(GHashTable) options = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *variant = NULL;
+  g_autofree char *kind_key = NULL;
+  AccountEntry *shown = NULL;
+  MediaItem *first = NULL;
+  SmPreviewPost post = { 0, };
+
+  g_clear_handle_id (&self->preview_id, g_source_remove);
+  if (self->entries == NULL || self->media == NULL)
+    return;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      AccountEntry *entry = g_ptr_array_index (self->entries, i);
+
+      if (entry_is_selected (entry))
+        selected[entry->account->network] = TRUE;
+    }
+  update_preview_networks (self, selected);
+  for (guint i = 0; i < self->entries->len && shown == NULL; i++)
+    {
+      AccountEntry *entry = g_ptr_array_index (self->entries, i);
+
+      if (entry_is_selected (entry) && entry->account->network == self->preview_network)
+        shown = entry;
+    }
+  if (shown == NULL)
+    {
+      sm_post_preview_show (self->preview, NULL);
+      return;
+    }
+
+  options = collect_options (self, selected);
+  text = buffer_get_all (gtk_text_view_get_buffer (self->text_view));
+  variant = entry_get_variant (shown);
+  kind_key = g_strconcat (sm_network_to_string (shown->account->network), ".kind", NULL);
+  for (guint i = 0; i < self->media->len && first == NULL; i++)
+    if (((MediaItem *) g_ptr_array_index (self->media, i))->info != NULL)
+      first = g_ptr_array_index (self->media, i);
+
+  post.network = shown->account->network;
+  post.kind = g_hash_table_lookup (options, kind_key);
+  post.name = shown->account->name;
+  post.handle = shown->account->handle;
+  post.text = variant != NULL ? variant : text;
+  post.thread = post.network == SM_NETWORK_X && sm_options_get_bool (options, "x.thread", FALSE);
+  post.title = g_hash_table_lookup (options, "youtube.title");
+  post.n_media = self->media->len;
+  if (first != NULL)
+    {
+      post.media = first->thumbnail != NULL ? GDK_PAINTABLE (first->thumbnail) : NULL;
+      post.media_width = (int) first->info->width;
+      post.media_height = (int) first->info->height;
+      post.media_is_video = first->info->kind == SM_MEDIA_VIDEO;
+    }
+  if (post.network == SM_NETWORK_YOUTUBE)
+    {
+      GdkTexture *cover = preview_cover (self, g_hash_table_lookup (options, "youtube.thumbnail"));
+
+      /* The chosen cover is the thumbnail, shown whole at 16:9. */
+      if (cover != NULL)
+        {
+          post.media = GDK_PAINTABLE (cover);
+          post.media_width = gdk_texture_get_width (cover);
+          post.media_height = gdk_texture_get_height (cover);
+        }
+    }
+  sm_post_preview_show (self->preview, &post);
+}
+
+static gboolean
+preview_timeout_cb (gpointer user_data)
+{
+  SmComposerWindow *self = user_data;
+
+  self->preview_id = 0;
+  refresh_preview (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Follows the fields a moment after the last change, while shown. */
+static void
+schedule_preview (SmComposerWindow *self)
+{
+  if (!gtk_toggle_button_get_active (self->preview_button))
+    return;
+  g_clear_handle_id (&self->preview_id, g_source_remove);
+  self->preview_id = g_timeout_add (PREVIEW_DELAY_MS, preview_timeout_cb, self);
+}
+
+/* The pane widens the window by as much, and gives it back. */
+static void
+preview_toggled_cb (SmComposerWindow *self)
+{
+  gboolean active = gtk_toggle_button_get_active (self->preview_button);
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (active)
+    refresh_preview (self);
+  else
+    g_clear_handle_id (&self->preview_id, g_source_remove);
+  if (width > 0 && !gtk_window_is_maximized (GTK_WINDOW (self)) && !gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    gtk_window_set_default_size (GTK_WINDOW (self), active ? width + PREVIEW_WIDTH : MAX (width - PREVIEW_WIDTH, 360),
+                                 height);
+}
+
 /* Enables @action when there is no problem; the button's tooltip says
  * what it would do, or what stands in the way. */
 static void
@@ -1796,6 +2014,7 @@ update_state (SmComposerWindow *self)
       any = entry_is_selected (g_ptr_array_index (self->entries, i));
     gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.save-draft", any);
   }
+  schedule_preview (self);
 }
 
 static gboolean
@@ -1936,6 +2155,13 @@ create_post (SmComposerWindow *self,
       MediaItem *item = g_ptr_array_index (self->media, i);
       SmPostMedia row = { 0, };
 
+      /* A file of the post being edited that is being read again, or
+       * cannot be now, stays as it was saved. */
+      if (item->info == NULL && item->saved != NULL)
+        {
+          g_array_append_vals (rows, item->saved, 1);
+          continue;
+        }
       if (item->info == NULL)
         continue;
       row.path = item->path;
@@ -1943,6 +2169,26 @@ create_post (SmComposerWindow *self,
       row.sha256 = item->info->sha256;
       row.mime_type = item->info->mime_type;
       g_array_append_val (rows, row);
+    }
+
+  if (self->post_id != 0)
+    {
+      SmNewPost changed = { text, due_us, zone,
+                            (const SmTargetSpec *) (gpointer) specs->data, specs->len,
+                            (const SmPostMedia *) (gpointer) rows->data, rows->len,
+                            options, mode == CREATE_DRAFT };
+
+      /* Published or being sent since it was opened: the store says so,
+       * and the window stays open with everything typed. */
+      if (!sm_store_update_post_full (self->store, self->post_id, &changed, &error))
+        {
+          show_error (self, _("Could Not Save the Changes"), error->message);
+          return;
+        }
+      g_debug ("Updated post %" G_GINT64_FORMAT " due %" G_GINT64_FORMAT, self->post_id, due_us);
+      g_signal_emit (self, signals[POST_UPDATED], 0, self->post_id, mode == CREATE_NOW);
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
     }
 
   if (mode == CREATE_QUEUE)
@@ -2251,6 +2497,8 @@ sm_composer_window_dispose (GObject *object)
   SmComposerWindow *self = (SmComposerWindow *) object;
 
   g_clear_handle_id (&self->recheck_id, g_source_remove);
+  g_clear_handle_id (&self->preview_id, g_source_remove);
+  g_clear_object (&self->cover_texture);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   /* update_state() stops once the entries are gone. */
@@ -2271,6 +2519,7 @@ sm_composer_window_finalize (GObject *object)
   SmComposerWindow *self = (SmComposerWindow *) object;
 
   g_clear_pointer (&self->local_zone, g_free);
+  g_clear_pointer (&self->cover_texture_path, g_free);
   g_clear_pointer (&self->options, g_hash_table_unref);
   g_clear_pointer (&self->option_widgets, g_hash_table_unref);
 
@@ -2343,6 +2592,19 @@ sm_composer_window_class_init (SmComposerWindowClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_BOOLEAN);
 
+  /**
+   * SmComposerWindow::post-updated:
+   * @post_id: the post edited (sm_composer_window_load_post())
+   * @now: whether the user chose Post Now
+   */
+  signals[POST_UPDATED] =
+    g_signal_new ("post-updated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_BOOLEAN);
+
+  g_type_ensure (SM_TYPE_POST_PREVIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/studio/so_me/Studio/ui/sm-composer-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SmComposerWindow, text_view);
   gtk_widget_class_bind_template_child (widget_class, SmComposerWindow, counter_label);
@@ -2363,9 +2625,13 @@ sm_composer_window_class_init (SmComposerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmComposerWindow, media_scroller);
   gtk_widget_class_bind_template_child (widget_class, SmComposerWindow, media_box);
   gtk_widget_class_bind_template_child (widget_class, SmComposerWindow, options_group);
+  gtk_widget_class_bind_template_child (widget_class, SmComposerWindow, preview_button);
+  gtk_widget_class_bind_template_child (widget_class, SmComposerWindow, preview_networks);
+  gtk_widget_class_bind_template_child (widget_class, SmComposerWindow, preview);
   gtk_widget_class_bind_template_callback (widget_class, calendar_day_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, when_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, spin_output_cb);
+  gtk_widget_class_bind_template_callback (widget_class, preview_toggled_cb);
 
   gtk_widget_class_install_action (widget_class, "composer.schedule", NULL, schedule_action);
   gtk_widget_class_install_action (widget_class, "composer.post-now", NULL, post_now_action);
@@ -2389,7 +2655,7 @@ sm_composer_window_init (SmComposerWindow *self)
 
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) account_entry_free);
   self->media = g_ptr_array_new_with_free_func ((GDestroyNotify) media_item_drop);
-  self->options = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  self->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->option_widgets = g_hash_table_new (g_str_hash, g_str_equal);
   self->local_zone = sm_time_local_zone_id ();
 
@@ -2465,4 +2731,145 @@ sm_composer_window_add_files (SmComposerWindow *self,
     add_file (self, files[i]);
   rebuild_media (self);
   update_state (self);
+}
+
+/* Sets an option's row to @value, as the user would. */
+static void
+load_option (SmComposerWindow *self,
+             const char       *key,
+             const char       *value)
+{
+  GtkWidget *row = g_hash_table_lookup (self->option_widgets, key);
+  const OptionRow *option = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (option_rows) && option == NULL; i++)
+    if (g_str_equal (option_rows[i].key, key))
+      option = &option_rows[i];
+  if (row == NULL || option == NULL)
+    return;
+
+  switch (option->widget)
+    {
+    case OPTION_ENTRY:
+      gtk_editable_set_text (GTK_EDITABLE (row), value);
+      break;
+
+    case OPTION_COMBO:
+      {
+        const char *const *choices = sm_options_choices (key);
+
+        for (guint i = 0; choices != NULL && choices[i] != NULL; i++)
+          if (g_str_equal (choices[i], value))
+            adw_combo_row_set_selected (ADW_COMBO_ROW (row), i + 1);
+      }
+      break;
+
+    case OPTION_SWITCH:
+      gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))),
+                             g_str_equal (value, "true"));
+      break;
+
+    case OPTION_COVER:
+      set_cover (self, value);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/**
+ * sm_composer_window_load_post:
+ * @self: a composer that has not saved anything yet
+ * @post_id: the post to edit
+ * @error: why it cannot be edited
+ *
+ * Fills the composer with the post as it was saved (text, each account's
+ * own text, files read again, options, the date and time in the post's
+ * zone); saving then changes that post, keeping its id, as a draft again
+ * with Save as Draft, else scheduled.  Fails for a post that has gone out
+ * or is being sent.
+ *
+ * Returns: whether the post was loaded
+ */
+gboolean
+sm_composer_window_load_post (SmComposerWindow  *self,
+                              gint64             post_id,
+                              GError           **error)
+{
+  g_autoptr(SmPost) post = NULL;
+  g_autoptr(GPtrArray) media = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  gboolean draft = TRUE;
+
+  g_return_val_if_fail (SM_IS_COMPOSER_WINDOW (self), FALSE);
+  g_return_val_if_fail (self->post_id == 0, FALSE);
+
+  if (!(post = sm_store_get_post (self->store, post_id, error)) ||
+      !(media = sm_store_list_post_media (self->store, post_id, error)) ||
+      !(options = sm_store_get_post_options (self->store, post_id, error)))
+    return FALSE;
+  if (!sm_post_can_change (post))
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                           _("This post has gone out, or is being sent, and cannot be changed; "
+                             "duplicate it to post a changed copy."));
+      return FALSE;
+    }
+
+  self->post_id = post_id;
+  for (guint i = 0; i < post->targets->len; i++)
+    if (((SmTarget *) g_ptr_array_index (post->targets, i))->state != SM_TARGET_DRAFT)
+      draft = FALSE;
+  gtk_window_set_title (GTK_WINDOW (self), draft ? _("Edit Draft") : _("Edit Post"));
+  if (!draft)
+    gtk_button_set_label (self->schedule_button, _("_Save"));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->zone_row), post->time_zone);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), post->text, -1);
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      AccountEntry *entry = g_ptr_array_index (self->entries, i);
+      const SmTarget *target = NULL;
+
+      for (guint j = 0; j < post->targets->len && target == NULL; j++)
+        if (((SmTarget *) g_ptr_array_index (post->targets, j))->account_id == entry->account->id)
+          target = g_ptr_array_index (post->targets, j);
+      gtk_text_buffer_set_text (entry->variant_buffer,
+                                target != NULL && target->has_variant ? target->text : "", -1);
+      gtk_check_button_set_active (entry->check, target != NULL);
+    }
+
+  /* The rows first, then every value exactly as saved, those the rows
+   * would leave out (a switch at its default, an option no row edits)
+   * included. */
+  g_hash_table_iter_init (&iter, options);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    load_option (self, key, value);
+  g_hash_table_remove_all (self->options);
+  g_hash_table_iter_init (&iter, options);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (self->options, g_strdup (key), g_strdup (value));
+
+  for (guint i = 0; i < media->len; i++)
+    {
+      const SmPostMedia *row = g_ptr_array_index (media, i);
+      g_autoptr(GFile) file = g_file_new_for_path (row->path);
+      MediaItem *item = add_file (self, file);
+
+      if (item != NULL)
+        {
+          item->saved = g_new0 (SmPostMedia, 1);
+          item->saved->path = g_strdup (row->path);
+          item->saved->size_bytes = row->size_bytes;
+          item->saved->sha256 = g_strdup (row->sha256);
+          item->saved->mime_type = g_strdup (row->mime_type);
+        }
+    }
+  rebuild_media (self);
+
+  sm_composer_window_set_due (self, post->due_us);
+  return TRUE;
 }

@@ -18,7 +18,8 @@ G_DECLARE_FINAL_TYPE (SmComposerWindow, sm_composer_window, SM, COMPOSER_WINDOW,
 
 /* A modal composer over @parent.  It saves the post in @store itself and
  * emits ::post-created (post id, TRUE for "Post Now") before it closes;
- * waking the publisher is the receiver's job. */
+ * waking the publisher is the receiver's job.  Its Preview button shows
+ * the post as each chosen network will (sm-post-preview.h). */
 SmComposerWindow *sm_composer_window_new (GtkWindow *parent,
                                           SmStore   *store);
 
@@ -26,6 +27,13 @@ SmComposerWindow *sm_composer_window_new (GtkWindow *parent,
  * composer shows (the workspace's). */
 void sm_composer_window_set_due (SmComposerWindow *self,
                                  gint64            due_us);
+
+/* Fills the composer with a saved post to edit it: saving changes that
+ * post (same id) and emits ::post-updated instead of ::post-created.
+ * Fails with SM_STORE_ERROR_INVALID for a post that has gone out. */
+gboolean sm_composer_window_load_post (SmComposerWindow  *self,
+                                       gint64             post_id,
+                                       GError           **error);
 
 /* Attaches @files to the post, as Add Files or dropping them does. */
 void sm_composer_window_add_files (SmComposerWindow *self,

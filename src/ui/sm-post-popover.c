@@ -193,7 +193,20 @@ sm_post_popover_new (const SmPost *post,
   duplicate = action_button (_("_Duplicate"), NULL, _("Duplicate this post as a new draft"),
                              "calendar.duplicate-post", g_variant_new_int64 (post->id));
   gtk_widget_set_halign (duplicate, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (box), duplicate);
+  /* Edit while nothing of it has gone out; a published post is
+   * duplicated instead. */
+  if (sm_post_can_change (post))
+    {
+      GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+      gtk_box_append (GTK_BOX (buttons),
+                      action_button (_("_Edit…"), NULL, _("Edit this post in the composer"),
+                                     "calendar.edit-post", g_variant_new_int64 (post->id)));
+      gtk_box_append (GTK_BOX (buttons), duplicate);
+      gtk_box_append (GTK_BOX (box), buttons);
+    }
+  else
+    gtk_box_append (GTK_BOX (box), duplicate);
 
   gtk_popover_set_child (GTK_POPOVER (self), box);
 

@@ -116,6 +116,18 @@ post_created_cb (SmComposerWindow *composer,
   sm_ui_wake_publisher_async (self->cancellable, wake_done_cb, g_object_ref (self));
 }
 
+/* An edited post may have moved or changed its text: both views read it
+ * again, then it is shown as a new one is. */
+static void
+post_updated_cb (SmComposerWindow *composer,
+                 gint64            post_id,
+                 gboolean          now,
+                 SmWindow         *self)
+{
+  sm_calendar_view_reload (self->calendar_view);
+  post_created_cb (composer, post_id, now, self);
+}
+
 /* Narrow: the switcher goes to the bottom bar, the title shows, and the
  * New Post button keeps only its icon so the title is not cut off.  The
  * switch waits for an idle: title-visible changes during size allocation,
@@ -182,6 +194,46 @@ open_composer (SmWindow *self,
   if (due_us != 0)
     sm_composer_window_set_due (self->composer, due_us);
   gtk_window_present (GTK_WINDOW (self->composer));
+}
+
+/* The composer filled with a saved post; one composer at a time. */
+static void
+edit_post (SmWindow *self,
+           gint64    post_id)
+{
+  g_autoptr(GError) error = NULL;
+  SmComposerWindow *composer;
+
+  if (self->composer != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->composer));
+      sm_ui_show_toast (GTK_WIDGET (self), _("Save or close the post being written first."));
+      return;
+    }
+
+  composer = sm_composer_window_new (GTK_WINDOW (self), self->store);
+  if (!sm_composer_window_load_post (composer, post_id, &error))
+    {
+      g_autofree char *title = g_strdup_printf (_("Cannot edit the post: %s"), error->message);
+
+      gtk_window_destroy (GTK_WINDOW (composer));
+      sm_ui_show_toast (GTK_WIDGET (self), title);
+      return;
+    }
+  self->composing_from_calendar =
+    g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "calendar") == 0;
+  self->composer = composer;
+  g_object_add_weak_pointer (G_OBJECT (self->composer), (gpointer *) &self->composer);
+  g_signal_connect_object (self->composer, "post-updated", G_CALLBACK (post_updated_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (self->composer));
+}
+
+static void
+edit_post_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  edit_post (SM_WINDOW (widget), g_variant_get_int64 (parameter));
 }
 
 static void
@@ -372,6 +424,7 @@ sm_window_class_init (SmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.show-post", "x", show_post_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-post", "x", edit_post_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
                                        "win.show-page", "s", "calendar");
