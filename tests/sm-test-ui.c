@@ -115,6 +115,13 @@ strip_mnemonic (const char *text,
   return g_string_free (out, FALSE);
 }
 
+static gboolean
+shown_label (GtkWidget     *widget,
+             gconstpointer  unused)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget);
+}
+
 char *
 sm_test_ui_accessible_name (GtkWidget *widget)
 {
@@ -133,9 +140,15 @@ sm_test_ui_accessible_name (GtkWidget *widget)
   if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
     return strip_mnemonic (gtk_button_get_label (GTK_BUTTON (widget)),
                            gtk_button_get_use_underline (GTK_BUTTON (widget)));
-  /* A button named by what it holds (libadwaita's dialog responses). */
-  if (GTK_IS_BUTTON (widget) && GTK_IS_LABEL (gtk_button_get_child (GTK_BUTTON (widget))))
-    return g_strdup (gtk_label_get_text (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (widget)))));
+  /* A button named by what it shows (libadwaita's dialog responses, the
+   * view switcher's buttons): its first shown label. */
+  if (GTK_IS_BUTTON (widget))
+    {
+      GtkWidget *label = sm_test_ui_find (widget, shown_label, NULL);
+
+      if (label != NULL)
+        return g_strdup (gtk_label_get_text (GTK_LABEL (label)));
+    }
   if (GTK_IS_CHECK_BUTTON (widget) && gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)) != NULL)
     return strip_mnemonic (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)),
                            gtk_check_button_get_use_underline (GTK_CHECK_BUTTON (widget)));

@@ -49,7 +49,7 @@ gboolean       sm_test_ui_is_null         (gpointer           pointer);
 /* ---- finding widgets ------------------------------------------------------ */
 
 /* The name a screen reader is told: the accessible label when one is
- * set, else a button's text (or its label child's), a check button's or a
+ * set, else a button's text (or its first shown label's), a check button's or a
  * label's text, or a row's title
  * (mnemonic underscores removed); NULL when none. */
 char          *sm_test_ui_accessible_name (GtkWidget         *widget);

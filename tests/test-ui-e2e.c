@@ -236,6 +236,25 @@ have_element (const char *name)
   return factory != NULL;
 }
 
+static gboolean
+match_button_named (GtkWidget     *widget,
+                    gconstpointer  name)
+{
+  return GTK_IS_BUTTON (widget) && sm_test_ui_match_accessible (widget, name);
+}
+
+/* A click on the header's view switcher. */
+static void
+show_page (SmWindow   *window,
+           const char *title)
+{
+  GtkWidget *button = sm_test_ui_find (GTK_WIDGET (window), match_button_named, title);
+
+  g_assert_nonnull (button);
+  sm_test_ui_click (button);
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+}
+
 /* A chip of @post_id that is shown. */
 static gboolean
 match_chip (GtkWidget     *widget,
@@ -479,7 +498,7 @@ test_compose_fix_schedule_drag_publish (void)
   g_assert_true (sm_test_ui_wait (sm_test_ui_is_mapped, window, WAIT_MS));
 
   /* ---- 1. Three video networks, connected from the accounts page ---------- */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "accounts"));
+  show_page (window, "Accounts");
   for (guint i = 0; i < G_N_ELEMENTS (networks); i++)
     {
       g_assert_cmpuint (connect_network (window, store, networks[i].network), >=, 1);
@@ -488,7 +507,7 @@ test_compose_fix_schedule_drag_publish (void)
   sm_test_ui_save_png (GTK_WIDGET (window), "ui-e2e-accounts.png");
 
   /* ---- 2. The composer: text, the video, the three accounts ------------- */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "calendar"));
+  show_page (window, "Calendar");
   view = SM_CALENDAR_VIEW (sm_test_ui_find (GTK_WIDGET (window), sm_test_ui_match_type,
                                             GSIZE_TO_POINTER (SM_TYPE_CALENDAR_VIEW)));
   g_assert_nonnull (view);
@@ -542,6 +561,16 @@ test_compose_fix_schedule_drag_publish (void)
                                                                      x_problem)),
                              sm_test_ui_match_accessible, "Convert");
   g_assert_nonnull (convert);
+  /* A screen reader tells which problem it fixes. */
+  {
+    g_autofree char *description = NULL;
+
+    g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (convert),
+                                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+    description = gtk_test_accessible_check_property (GTK_ACCESSIBLE (convert),
+                                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, x_problem);
+    g_assert_null (description);
+  }
   sm_test_ui_click (convert);
   g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_label_containing,
                                           "Converted from harbour clip.webm", MEDIA_MS));
@@ -621,7 +650,7 @@ test_compose_fix_schedule_drag_publish (void)
   /* ---- 3. The chip, dragged to the next day in the month ---------------- */
   /* Written from the header's New Post, the post is shown in the agenda;
    * back to the calendar. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "calendar"));
+  show_page (window, "Calendar");
   g_assert_true (sm_test_ui_wait (sm_test_ui_is_mapped, view, WAIT_MS));
   show_month_of (view, &today);
   chip_query = (ChipQuery) { GTK_WIDGET (view), post_id, NULL, "Scheduled" };
