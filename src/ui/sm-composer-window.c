@@ -1972,6 +1972,10 @@ update_state (SmComposerWindow *self)
           gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
           gtk_widget_set_name (button, "convert-button");
           gtk_widget_set_tooltip_text (button, _("Make an MP4 copy the network takes; the original is kept"));
+          /* Several problems may each have a Convert: a screen reader
+           * says which one this fixes. */
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                          g_ptr_array_index (problems, i), -1);
           g_signal_connect_data (button, "clicked", G_CALLBACK (convert_clicked_cb),
                                  media_item_ref (fixable),
                                  (GClosureNotify) (void (*) (void)) media_item_unref, 0);

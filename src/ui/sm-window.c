@@ -92,6 +92,8 @@ post_created_cb (SmComposerWindow *composer,
     {
       adw_view_stack_set_visible_child_name (self->stack, "agenda");
       sm_window_show_post (self, post_id);
+      /* The calendar shows it too when the user goes back to it. */
+      sm_calendar_view_reload (self->calendar_view);
     }
   sm_agenda_view_reload (self->agenda_view);
 
