@@ -556,7 +556,7 @@ test_migrates_v3_queue_slots (Fixture       *f,
 
   again = sm_store_open (f->dir, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (count_rows (path, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (count_rows (path, "PRAGMA user_version"), ==, SM_STORE_SCHEMA_VERSION);
   posts = sm_store_list_posts (again, G_MININT64, G_MAXINT64, &error);
   g_assert_cmpuint (posts->len, ==, 1);
   g_assert_cmpstr (((SmPost *) g_ptr_array_index (posts, 0))->text, ==, "from version 3");
