@@ -205,7 +205,17 @@ post_free (SmSandboxPost *post)
   g_free (post->extra);
   g_free (post->media_sha256);
   g_clear_pointer (&post->media, g_ptr_array_unref);
+  g_clear_pointer (&post->comments, g_ptr_array_unref);
   g_free (post);
+}
+
+static void
+comment_free (SmSandboxComment *comment)
+{
+  g_free (comment->id);
+  g_free (comment->author);
+  g_free (comment->text);
+  g_free (comment);
 }
 
 static void
@@ -1234,8 +1244,25 @@ _sm_sandbox_post_add (SmSandbox  *self,
   post->text = g_strdup (text);
   post->received_us = g_get_real_time ();
   post->media = g_ptr_array_new_with_free_func ((GDestroyNotify) media_free);
+  post->comments = g_ptr_array_new_with_free_func ((GDestroyNotify) comment_free);
   g_ptr_array_add (self->posts, post);
   return post;
+}
+
+SmSandboxComment *
+_sm_sandbox_post_add_comment (SmSandboxPost *post,
+                              const char    *id,
+                              const char    *author,
+                              const char    *text)
+{
+  SmSandboxComment *comment = g_new0 (SmSandboxComment, 1);
+
+  comment->id = g_strdup (id);
+  comment->author = g_strdup (author);
+  comment->text = g_strdup (text);
+  comment->received_us = g_get_real_time ();
+  g_ptr_array_add (post->comments, comment);
+  return comment;
 }
 
 void
@@ -1574,6 +1601,23 @@ hook_posts (SmSandboxRequest *req)
               json_array_add_object_element (media, entry);
             }
           json_object_set_array_member (object, "media", media);
+        }
+      if (post->comments->len > 0)
+        {
+          JsonArray *comments = json_array_new ();
+
+          for (guint j = 0; j < post->comments->len; j++)
+            {
+              SmSandboxComment *comment = g_ptr_array_index (post->comments, j);
+              JsonObject *entry = json_object_new ();
+
+              json_object_set_string_member (entry, "id", comment->id);
+              json_object_set_string_member (entry, "author", comment->author);
+              json_object_set_string_member (entry, "text", comment->text);
+              set_time_member (entry, "received_at", comment->received_us);
+              json_array_add_object_element (comments, entry);
+            }
+          json_object_set_array_member (object, "comments", comments);
         }
       json_array_add_object_element (array, object);
     }
