@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "sm-http.h"
@@ -19,6 +20,7 @@
 #include "sm-platforms-private.h"
 #include "sm-upload.h"
 #include "sm-test-net.h"
+#include "sm-test-util.h"
 
 #define CLIENT_ID     "sandbox-client"
 #define CLIENT_SECRET "sandbox-secret"
@@ -1514,6 +1516,42 @@ add_network_test (const Network *net,
   g_test_add_data_func (path, net, func);
 }
 
+/* youtube.first_comment: commentThreads.insert under the video, through
+ * `so-me post` and the publisher (sm_test_first_comment). */
+static void
+test_youtube_first_comment (void)
+{
+  SmTestFirstComment c = {
+    .network = "youtube",
+    .comment_host = "www.googleapis.com",
+    .comment_path = "/youtube/v3/commentThreads",
+    .create_host = "www.googleapis.com",
+    .create_method = "PUT",
+    .create_path = "/upload/youtube/v3/videos*",
+    .refusal = "\"status\":403,\"body\":{\"error\":{\"code\":403,\"message\":\"The comment thread "
+               "could not be created due to insufficient permissions.\",\"errors\":[{\"message\":"
+               "\"The comment thread could not be created due to insufficient permissions.\","
+               "\"domain\":\"youtube.commentThread\",\"reason\":\"forbidden\"}],"
+               "\"status\":\"PERMISSION_DENIED\"}}",
+  };
+  g_autofree char *dir = g_dir_make_tmp ("sm-yt-comment-XXXXXX", NULL);
+  g_autofree char *video = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (dir);
+  if (!sm_test_net_gst_launch (dir, "videotestsrc num-buffers=60 ! video/x-raw,width=640,height=360,"
+                               "framerate=30/1 ! x264enc speed-preset=ultrafast ! mp4mux",
+                               "clip.mp4", &error))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  c.media = video = g_build_filename (dir, "clip.mp4", NULL);
+  sm_test_first_comment (&c);
+  g_unlink (video);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1529,6 +1567,7 @@ main (int   argc,
   g_test_add_func ("/platforms/authorize-urls", test_authorize_urls);
   g_test_add_func ("/platforms/helpers", test_helpers);
   g_test_add_func ("/platforms/youtube/quota-reset", test_youtube_quota_reset);
+  g_test_add_func ("/platforms/youtube/first-comment", test_youtube_first_comment);
 
   for (guint i = 0; i < G_N_ELEMENTS (networks); i++)
     {

@@ -59,6 +59,7 @@ typedef struct
   char      *method;
   char      *path;
   gint64     count;
+  gint64     skip;      /* matching requests to let through first */
   FaultKind  kind;
   guint      status;
   JsonNode  *body;      /* a JSON value, or a string sent as text */
@@ -1738,6 +1739,8 @@ fault_to_object (Fault *fault)
   json_object_set_string_member (object, "method", fault->method);
   json_object_set_string_member (object, "path", fault->path);
   json_object_set_int_member (object, "count", fault->count);
+  if (fault->skip > 0)
+    json_object_set_int_member (object, "after", fault->skip);
   switch (fault->kind)
     {
     case FAULT_STATUS:
@@ -1805,6 +1808,12 @@ hook_faults_add (SmSandboxRequest *req)
       hook_error (req, 400, "count must be a positive integer");
       return;
     }
+  if (json_object_has_member (body, "after") &&
+      (!member_is (body, "after", G_TYPE_INT64) || json_object_get_int_member (body, "after") < 0))
+    {
+      hook_error (req, 400, "after must be a number of requests, 0 or more");
+      return;
+    }
 
   if (json_object_has_member (body, "status"))
     g_ptr_array_add (kinds, (gpointer) "status");
@@ -1844,6 +1853,7 @@ hook_faults_add (SmSandboxRequest *req)
     g_clear_pointer (&fault->method, g_free);
   fault->path = g_strdup (json_object_get_string_member_with_default (body, "path", NULL));
   fault->count = json_object_get_int_member_with_default (body, "count", 1);
+  fault->skip = json_object_get_int_member_with_default (body, "after", 0);
 
   if (json_object_has_member (body, "status"))
     {
@@ -2021,6 +2031,11 @@ take_fault (SmSandbox        *self,
         continue;
       if (fault->path != NULL && !g_pattern_match_simple (fault->path, req->path))
         continue;
+      if (fault->skip > 0)
+        {
+          fault->skip--;
+          continue;
+        }
       /* The request keeps its own reference: the list may be cleared
        * while its body is still coming in. */
       fault->count--;

@@ -92,7 +92,9 @@
  *     host, method and path are optional (absent = any); path is a glob
  *     (g_pattern_match_simple) over the path after the host, without the
  *     query; count defaults to 1.  Faults apply, in the order added, to the
- *     next count matching requests, taken when a request's headers arrive.
+ *     next count matching requests, taken when a request's headers arrive;
+ *     with "after":N the first N matching requests go through untouched
+ *     (X's post and its reply share POST /2/tweets).
  *     → 201 the fault as stored, with "id".
  *   GET    /__sandbox/faults → 200 [fault, …] (those with count left)
  *   DELETE /__sandbox/faults → 200 {"cleared":N}
