@@ -327,7 +327,8 @@ test_authorize_urls (void)
   g_assert_cmpstr (fb, ==,
                    "https://www.facebook.com/v21.0/dialog/oauth?response_type=code"
                    "&client_id=sandbox-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback"
-                   "&scope=pages_show_list%2Cpages_manage_posts%2Cpages_read_engagement&state=st"
+                   "&scope=pages_show_list%2Cpages_manage_posts%2Cpages_read_engagement"
+                   "%2Cpages_manage_engagement&state=st"
                    "&code_challenge=chal&code_challenge_method=S256");
   g_assert_true (g_str_has_prefix (li, "https://www.linkedin.com/oauth/v2/authorization?response_type=code&"));
   g_assert_nonnull (strstr (li, "&scope=openid%20profile%20w_member_social%20r_organization_social"
@@ -336,7 +337,7 @@ test_authorize_urls (void)
   g_assert_nonnull (strstr (li, "&state=st&code_challenge=chal&code_challenge_method=S256"));
   g_assert_nonnull (strstr (th, "&state=st&code_challenge=chal&code_challenge_method=S256"));
   g_assert_true (g_str_has_prefix (th, "https://threads.net/oauth/authorize?response_type=code&"));
-  g_assert_nonnull (strstr (th, "&scope=threads_basic%2Cthreads_content_publish&"));
+  g_assert_nonnull (strstr (th, "&scope=threads_basic%2Cthreads_content_publish%2Cthreads_manage_replies&"));
 
   {
     g_autofree char *yt = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_YOUTUBE),
@@ -349,6 +350,7 @@ test_authorize_urls (void)
                      "&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube.upload"
                      "%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube"
                      "%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube.readonly"
+                     "%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube.force-ssl"
                      "&state=st&code_challenge=chal&code_challenge_method=S256"
                      "&access_type=offline&prompt=consent");
     g_assert_true (sm_platform_get_oauth_spec (sm_platform_get (SM_NETWORK_YOUTUBE))->needs_secret);
