@@ -628,7 +628,13 @@ send_first_comment (SmPublisher             *self,
     }
   sm_publish_result_clear (&result);
 
-  if (g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN))
+  /* A rate limit's message says when the post will be tried again, which
+   * is not true of a comment. */
+  if (g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED))
+    note = g_strdup_printf (_("The first comment was not posted: %s allows the app no more "
+                              "calls for now, and a comment is not tried again. Add it yourself "
+                              "on %s."), network, network);
+  else if (g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN))
     note = g_strdup_printf (_("The first comment may not have been posted: %s Check the post "
                               "on %s before adding it yourself."), error->message, network);
   else
