@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "sm-http.h"
 #include "sm-test-util.h"
 
 #define PUBLISHER_NAME "studio.so_me.Studio.Publisher"
@@ -422,4 +423,313 @@ sm_test_wait_for (gboolean (*check) (gpointer),
       g_usleep (100 * 1000);
     }
   return TRUE;
+}
+
+/* ---- first comments ------------------------------------------------------ */
+
+/* `so-me post --to ID --at now [--media F] [--option O] --option
+ * NET.first_comment=COMMENT TEXT`: the post's id. */
+static gint64
+post_with_comment (SmTestProfile            *p,
+                   const SmTestFirstComment *c,
+                   const char               *account,
+                   const char               *text,
+                   const char               *comment)
+{
+  g_autofree char *so_me = sm_test_program ("so-me");
+  g_autofree char *option = g_strdup_printf ("%s.first_comment=%s", c->network, comment);
+  g_autofree char *extra = g_strdup (c->option);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  gint64 id = 0;
+
+  g_ptr_array_add (argv, so_me);
+  g_ptr_array_add (argv, (gpointer) "post");
+  g_ptr_array_add (argv, (gpointer) "--to");
+  g_ptr_array_add (argv, (gpointer) account);
+  g_ptr_array_add (argv, (gpointer) "--at");
+  g_ptr_array_add (argv, (gpointer) "now");
+  if (c->media != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--media");
+      g_ptr_array_add (argv, (gpointer) c->media);
+    }
+  if (c->option != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--option");
+      g_ptr_array_add (argv, extra);
+    }
+  g_ptr_array_add (argv, (gpointer) "--option");
+  g_ptr_array_add (argv, option);
+  g_ptr_array_add (argv, (gpointer) text);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, p->env);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (proc) || g_subprocess_get_exit_status (proc) != 0)
+    g_error ("so-me post with %s failed: %s", option, err);
+  g_assert_true (g_ascii_string_to_signed (g_strstrip (out), 10, 1, G_MAXINT64, &id, NULL));
+  return id;
+}
+
+/* The one target of @post_id: its remote id and note (error). */
+static void
+target_of (SmTestProfile  *p,
+           gint64          post_id,
+           char          **remote_id,
+           char          **note)
+{
+  g_autoptr(JsonNode) status = sm_test_status (p, post_id);
+
+  *remote_id = g_strdup (sm_json_get_string (status, "targets.0.remote_id"));
+  *note = g_strdup (sm_json_get_string (status, "targets.0.error"));
+  g_assert_nonnull (*remote_id);
+}
+
+/* How many comments with @text the sandbox has under the post @remote_id
+ * (replies to it on X and Threads); fails if any other comment is there. */
+static guint
+count_comments (SmTestProfile            *p,
+                const SmTestFirstComment *c,
+                const char               *remote_id,
+                const char               *text)
+{
+  g_autoptr(JsonNode) posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  JsonArray *list = json_node_get_array (posts);
+  gboolean found = FALSE;
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *post = json_array_get_element (list, i);
+      JsonNode *comments = sm_json_get_node (post, "comments");
+
+      if (g_strcmp0 (sm_json_get_string (post, "network"), c->network) != 0)
+        continue;
+      if (c->reply)
+        {
+          if (g_strcmp0 (sm_json_get_string (post, "reply_to"), remote_id) != 0)
+            continue;
+          g_assert_cmpstr (sm_json_get_string (post, "text"), ==, text);
+          g_assert_false (sm_json_get_node (post, "deleted") != NULL
+                          && json_node_get_boolean (sm_json_get_node (post, "deleted")));
+          n++;
+          continue;
+        }
+      if (g_strcmp0 (sm_json_get_string (post, "id"), remote_id) != 0)
+        {
+          /* A comment never lands under another post. */
+          for (guint j = 0; comments != NULL && j < json_array_get_length (json_node_get_array (comments)); j++)
+            g_assert_cmpstr (sm_json_get_string (json_array_get_element (json_node_get_array (comments), j), "text"),
+                             !=, text);
+          continue;
+        }
+      found = TRUE;
+      for (guint j = 0; comments != NULL && j < json_array_get_length (json_node_get_array (comments)); j++)
+        {
+          JsonNode *comment = json_array_get_element (json_node_get_array (comments), j);
+
+          g_assert_cmpstr (sm_json_get_string (comment, "text"), ==, text);
+          g_assert_cmpstr (sm_json_get_string (comment, "author"), ==, sm_json_get_string (post, "account"));
+          n++;
+        }
+    }
+  g_assert_true (c->reply || found);
+  return n;
+}
+
+static void
+clear_faults (SmTestProfile *p)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (p->sandbox_url, "/__sandbox/faults", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("DELETE", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
+
+/* The network's posts that are not replies, oldest first, as ids. */
+static GPtrArray *
+own_posts (SmTestProfile            *p,
+           const SmTestFirstComment *c)
+{
+  g_autoptr(JsonNode) posts = sm_test_sandbox_get (p, "/__sandbox/posts");
+  JsonArray *list = json_node_get_array (posts);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *post = json_array_get_element (list, i);
+
+      if (g_strcmp0 (sm_json_get_string (post, "network"), c->network) == 0
+          && sm_json_get_string (post, "reply_to") == NULL)
+        g_ptr_array_add (ids, g_strdup (sm_json_get_string (post, "id")));
+    }
+  return ids;
+}
+
+typedef struct
+{
+  SmTestProfile            *p;
+  const SmTestFirstComment *c;
+  guint                     before;     /* own posts before this one */
+  char                     *remote_id;  /* the new post, once there */
+  const char               *comment;
+} CommentWait;
+
+static gboolean
+new_post_there (gpointer data)
+{
+  CommentWait *cw = data;
+  g_autoptr(GPtrArray) ids = own_posts (cw->p, cw->c);
+
+  if (ids->len <= cw->before)
+    return FALSE;
+  g_assert_cmpuint (ids->len, ==, cw->before + 1);
+  g_free (cw->remote_id);
+  cw->remote_id = g_strdup (g_ptr_array_index (ids, ids->len - 1));
+  return TRUE;
+}
+
+static gboolean
+comment_there (gpointer data)
+{
+  CommentWait *cw = data;
+
+  return count_comments (cw->p, cw->c, cw->remote_id, cw->comment) > 0;
+}
+
+static char *
+fault_json (const char *host,
+            const char *method,
+            const char *path,
+            guint       after,
+            const char *what)
+{
+  return g_strdup_printf ("{\"host\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"after\":%u,%s}",
+                          host, method, path, after, what);
+}
+
+void
+sm_test_first_comment (const SmTestFirstComment *c)
+{
+  g_autoptr(SmTestProfile) p = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *tag = g_strdup_printf ("%08x", g_random_int ());
+  SmTestWait w = { NULL, 0, "published" };
+
+  if (g_getenv ("SM_PREFIX") == NULL)
+    {
+      g_test_skip ("SM_PREFIX is not set (run under tests/run-headless)");
+      return;
+    }
+
+  p = sm_test_profile_new ();
+  w.profile = p;
+  sm_test_profile_activate (p);
+  account = g_strdup_printf ("%" G_GINT64_FORMAT, sm_test_connect (p, c->network));
+
+  /* 1. The comment arrives under the post, with its text, once. */
+  {
+    g_autofree char *text = g_strdup_printf ("Fresh rye today (%s, 1)", tag);
+    const char *comment = "Order by noon: link in bio 🥖";
+    g_autofree char *remote_id = NULL, *note = NULL;
+
+    w.post_id = post_with_comment (p, c, account, text, comment);
+    g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 180));
+    target_of (p, w.post_id, &remote_id, &note);
+    g_assert_null (note);
+    g_assert_cmpuint (count_comments (p, c, remote_id, comment), ==, 1);
+  }
+
+  /* 2. The network refuses the comment: the post is published all the
+   * same, with a note that says so. */
+  {
+    g_autofree char *text = g_strdup_printf ("Seeded loaves (%s, 2)", tag);
+    g_autofree char *comment = g_strdup_printf ("Refused comment %s", tag);
+    g_autofree char *fault = fault_json (c->comment_host, "POST", c->comment_path, c->comment_after,
+                                         c->refusal);
+    g_autofree char *remote_id = NULL, *note = NULL;
+
+    sm_test_sandbox_post (p, "/__sandbox/faults", fault);
+    w.post_id = post_with_comment (p, c, account, text, comment);
+    g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 180));
+    clear_faults (p);
+    target_of (p, w.post_id, &remote_id, &note);
+    g_assert_nonnull (note);
+    if (strstr (note, "first comment was not posted") == NULL)
+      g_error ("the note does not say the comment was not posted: %s", note);
+    g_assert_cmpuint (count_comments (p, c, remote_id, comment), ==, 0);
+  }
+
+  /* 3. The publisher dies while the comment's answer is on its way: the
+   * next one finds the post, does not send the comment again, and says
+   * it may not be there. */
+  {
+    g_autofree char *text = g_strdup_printf ("Sourdough class (%s, 3)", tag);
+    g_autofree char *comment = g_strdup_printf ("Unanswered comment %s", tag);
+    g_autofree char *fault = fault_json (c->comment_host, "POST", c->comment_path, c->comment_after,
+                                         "\"delay_ms\":60000");
+    g_autofree char *remote_id = NULL, *note = NULL, *states = NULL;
+    g_autoptr(GPtrArray) before = own_posts (p, c);
+    CommentWait cw = { p, c, before->len, NULL, comment };
+
+    sm_test_sandbox_post (p, "/__sandbox/faults", fault);
+    w.post_id = post_with_comment (p, c, account, text, comment);
+    g_assert_true (sm_test_wait_for (new_post_there, &cw, 180));
+    g_assert_true (sm_test_wait_for (comment_there, &cw, 120));
+    states = sm_test_target_states (p, w.post_id);
+    g_assert_cmpstr (states, ==, "publishing");
+    sm_test_stop_publisher (SIGKILL);
+    clear_faults (p);
+
+    sm_test_wake_publisher ();
+    g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 180));
+    target_of (p, w.post_id, &remote_id, &note);
+    g_assert_cmpstr (remote_id, ==, cw.remote_id);
+    g_assert_nonnull (note);
+    if (strstr (note, "may not have been posted") == NULL)
+      g_error ("the note does not say the comment may not be there: %s", note);
+    g_assert_cmpuint (count_comments (p, c, remote_id, comment), ==, 1);
+    g_free (cw.remote_id);
+  }
+
+  /* 4. The publisher dies after the post went out, before the comment:
+   * the next one finds the post through the network and sends the
+   * comment, once. */
+  {
+    g_autofree char *text = g_strdup_printf ("Rye and caraway (%s, 4)", tag);
+    g_autofree char *comment = g_strdup_printf ("Late comment %s", tag);
+    g_autofree char *fault = fault_json (c->create_host, c->create_method, c->create_path, 0,
+                                         "\"delay_ms\":60000");
+    g_autofree char *remote_id = NULL, *note = NULL;
+    g_autoptr(GPtrArray) before = own_posts (p, c);
+    CommentWait cw = { p, c, before->len, NULL, comment };
+
+    sm_test_sandbox_post (p, "/__sandbox/faults", fault);
+    w.post_id = post_with_comment (p, c, account, text, comment);
+    g_assert_true (sm_test_wait_for (new_post_there, &cw, 180));
+    g_assert_cmpuint (count_comments (p, c, cw.remote_id, comment), ==, 0);
+    sm_test_stop_publisher (SIGKILL);
+    clear_faults (p);
+
+    sm_test_wake_publisher ();
+    g_assert_true (sm_test_wait_for (sm_test_states_are, &w, 180));
+    target_of (p, w.post_id, &remote_id, &note);
+    g_assert_cmpstr (remote_id, ==, cw.remote_id);
+    g_assert_null (note);
+    g_assert_cmpuint (count_comments (p, c, remote_id, comment), ==, 1);
+    g_free (cw.remote_id);
+  }
 }

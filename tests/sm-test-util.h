@@ -91,4 +91,31 @@ gboolean       sm_test_wait_for         (gboolean      (*check) (gpointer),
                                          gpointer        data,
                                          double          timeout_s);
 
+/* A first comment (NET.first_comment) the whole way: `so-me post`, the
+ * installed publisher, the profile's sandbox.  What a network's case says
+ * about its calls: */
+typedef struct
+{
+  const char *network;        /* "facebook" */
+  const char *comment_host;   /* the comment call, for faults */
+  const char *comment_path;   /* a glob, as for faults */
+  guint       comment_after;  /* matching calls before the comment's (X: the post's own) */
+  const char *create_host;    /* the call that makes the post (its answer delayed) */
+  const char *create_method;
+  const char *create_path;
+  const char *refusal;        /* the network refusing the comment: a fault's
+                               * "status":…,"body":… members */
+  const char *media;          /* a file for `so-me post --media`, or NULL */
+  const char *option;         /* one more --option (instagram.kind=reel), or NULL */
+  gboolean    reply;          /* X, Threads: the comment is a reply post */
+} SmTestFirstComment;
+
+/* Checks, on a profile of its own: the comment arrives under the right
+ * post with the right text, once; a refused comment leaves the post
+ * published with a note saying so; a publisher killed while the comment's
+ * answer is on its way leaves one comment and a note that it may not have
+ * been posted; a publisher killed after the post went out (its answer
+ * lost) is reconciled and sends the comment, once. */
+void           sm_test_first_comment    (const SmTestFirstComment *c);
+
 G_END_DECLS

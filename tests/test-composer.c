@@ -759,6 +759,28 @@ test_options_thread_recipient (void)
   gtk_editable_set_text (GTK_EDITABLE (to), "+15551234567");
   g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
   g_assert_true (wait_for (action_enabled, schedule, WAIT_MS));
+
+  /* X's first comment is a reply: counted as X counts a post. */
+  {
+    g_autofree char *long_comment = g_strnfill (281, 'a');
+    GtkWidget *comment;
+
+    query = (FindQuery) { GTK_WIDGET (composer), match_name, "x.first_comment" };
+    g_assert_true (wait_for (widget_found, &query, WAIT_MS));
+    comment = find_widget (GTK_WIDGET (composer), match_name, "x.first_comment");
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (comment)), ==,
+                     "First comment, as a reply");
+    gtk_editable_set_text (GTK_EDITABLE (comment), long_comment);
+    query = (FindQuery) { problems, match_label_containing, "x.first_comment: X allows 280 characters" };
+    g_assert_true (wait_for (problem_shown, &query, WAIT_MS));
+    g_assert_false (gtk_widget_is_sensitive (schedule));
+    g_assert_true (gtk_widget_has_css_class (comment, "error"));
+    gtk_editable_set_text (GTK_EDITABLE (comment), "Order by noon: https://example.com/rye");
+    g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
+    g_assert_true (wait_for (action_enabled, schedule, WAIT_MS));
+    /* WhatsApp has no comments. */
+    g_assert_null (find_widget (GTK_WIDGET (composer), match_name, "whatsapp.first_comment"));
+  }
   save_screenshot (GTK_WIDGET (composer), "composer-thread-recipient.png");
 
   {
@@ -779,7 +801,8 @@ test_options_thread_recipient (void)
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (options, "x.thread"), ==, "true");
   g_assert_cmpstr (g_hash_table_lookup (options, "whatsapp.to"), ==, "+15551234567");
-  g_assert_cmpuint (g_hash_table_size (options), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (options, "x.first_comment"), ==, "Order by noon: https://example.com/rye");
+  g_assert_cmpuint (g_hash_table_size (options), ==, 3);
 
   {
     gpointer weak = window;

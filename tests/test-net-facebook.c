@@ -23,6 +23,7 @@
 #include "sm-platforms-private.h"
 #include "sm-store.h"
 #include "sm-test-net.h"
+#include "sm-test-util.h"
 
 #define CLIENT_ID     "sandbox-client"
 #define CLIENT_SECRET "sandbox-secret"
@@ -1007,6 +1008,25 @@ test_strict (void)
   }
 }
 
+/* facebook.first_comment: POST /{post-id}/comments as the Page, through
+ * `so-me post` and the publisher (sm_test_first_comment). */
+static void
+test_first_comment (void)
+{
+  static const SmTestFirstComment c = {
+    .network = "facebook",
+    .comment_host = "graph.facebook.com",
+    .comment_path = "/v21.0/*/comments",
+    .create_host = "graph.facebook.com",
+    .create_method = "POST",
+    .create_path = "/v21.0/*/feed",
+    .refusal = "\"status\":403,\"body\":{\"error\":{\"message\":\"(#200) Permissions error\","
+               "\"type\":\"OAuthException\",\"code\":200,\"fbtrace_id\":\"AbCdEf\"}}",
+  };
+
+  sm_test_first_comment (&c);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1040,6 +1060,7 @@ main (int   argc,
   g_test_add_func ("/net-facebook/reel-limit", test_reel_limit);
   g_test_add_func ("/net-facebook/strict", test_strict);
   g_test_add_func ("/net-facebook/expired", test_expired);
+  g_test_add_func ("/net-facebook/first-comment", test_first_comment);
 
   ret = g_test_run ();
 

@@ -1343,6 +1343,28 @@ test_photo_shape_rule (void)
   g_assert_true (sm_media_rules_check (SM_NETWORK_INSTAGRAM, "story", info, NULL));
 }
 
+/* instagram.first_comment: POST /{ig-media-id}/comments under a reel,
+ * through `so-me post` and the publisher (sm_test_first_comment). */
+static void
+test_first_comment (void)
+{
+  SmTestFirstComment c = {
+    .network = "instagram",
+    .comment_host = "graph.facebook.com",
+    .comment_path = "/v21.0/*/comments",
+    .create_host = "graph.facebook.com",
+    .create_method = "POST",
+    .create_path = "/v21.0/*/media_publish",
+    .refusal = "\"status\":400,\"body\":{\"error\":{\"message\":\"(#100) Comments on this media "
+               "are turned off\",\"type\":\"OAuthException\",\"code\":100,\"fbtrace_id\":\"AbCdEf\"}}",
+    .option = "instagram.kind=reel",
+  };
+  g_autofree char *video = g_strdup (reel ());
+
+  c.media = video;
+  sm_test_first_comment (&c);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1376,6 +1398,7 @@ main (int   argc,
   g_test_add_func ("/instagram/photo-story", test_photo_story);
   g_test_add_func ("/instagram/photo-fetch-fails", test_photo_fetch_fails);
   g_test_add_func ("/instagram/photo-leftover-removed", test_photo_leftover_removed);
+  g_test_add_func ("/instagram/first-comment", test_first_comment);
 
   ret = g_test_run ();
 

@@ -1208,6 +1208,26 @@ test_e2e_video_killed (void)
   g_assert_cmpuint (sent, <, 2 * (guint64) video->size_bytes);
 }
 
+/* linkedin.first_comment: POST /rest/socialActions/{urn}/comments as the
+ * author, through `so-me post` and the publisher (sm_test_first_comment). */
+static void
+test_first_comment (void)
+{
+  static const SmTestFirstComment c = {
+    .network = "linkedin",
+    .comment_host = "api.linkedin.com",
+    .comment_path = "/rest/socialActions/*/comments",
+    .create_host = "api.linkedin.com",
+    .create_method = "POST",
+    .create_path = "/rest/posts",
+    .refusal = "\"status\":403,\"body\":{\"status\":403,\"serviceErrorCode\":100,"
+               "\"code\":\"ACCESS_DENIED\",\"message\":\"Not enough permissions to access: "
+               "partnerApiSocialActions.CREATE.20260101\"}",
+  };
+
+  sm_test_first_comment (&c);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1234,6 +1254,7 @@ main (int   argc,
   g_test_add_func ("/linkedin/rate-limited", test_rate_limited);
   g_test_add_func ("/linkedin/find-published", test_find_published);
   g_test_add_func ("/linkedin/e2e/video-killed", test_e2e_video_killed);
+  g_test_add_func ("/linkedin/first-comment", test_first_comment);
 
   ret = g_test_run ();
 

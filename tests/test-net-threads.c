@@ -962,6 +962,28 @@ test_publisher_carousel (void)
     }
 }
 
+/* threads.first_comment: a reply (a TEXT container with reply_to_id, then
+ * threads_publish), through `so-me post` and the publisher
+ * (sm_test_first_comment). */
+static void
+test_first_comment (void)
+{
+  static const SmTestFirstComment c = {
+    .network = "threads",
+    .comment_host = "graph.threads.net",
+    .comment_path = "/v1.0/*/threads_publish",
+    .comment_after = 1,   /* the post's own threads_publish */
+    .create_host = "graph.threads.net",
+    .create_method = "POST",
+    .create_path = "/v1.0/*/threads_publish",
+    .refusal = "\"status\":400,\"body\":{\"error\":{\"message\":\"(#100) Replies to this post are "
+               "limited\",\"type\":\"OAuthException\",\"code\":100,\"fbtrace_id\":\"AbCdEf\"}}",
+    .reply = TRUE,
+  };
+
+  sm_test_first_comment (&c);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -988,6 +1010,7 @@ main (int   argc,
   g_test_add_func ("/net-threads/too-many", test_too_many);
   g_test_add_func ("/net-threads/sandbox-rules", test_sandbox_rules);
   g_test_add_func ("/net-threads/publisher-carousel", test_publisher_carousel);
+  g_test_add_func ("/net-threads/first-comment", test_first_comment);
 
   ret = g_test_run ();
 

@@ -1380,6 +1380,28 @@ test_sandbox_strict (void)
 #undef CLEAR
 }
 
+/* x.first_comment: a reply to the post, through `so-me post` and the
+ * publisher; refused, cut by a killed publisher, or left for a restarted
+ * one (sm_test_first_comment). */
+static void
+test_first_comment (void)
+{
+  static const SmTestFirstComment c = {
+    .network = "x",
+    .comment_host = "api.x.com",
+    .comment_path = "/2/tweets",
+    .comment_after = 1,   /* the post's own POST /2/tweets */
+    .create_host = "api.x.com",
+    .create_method = "POST",
+    .create_path = "/2/tweets",
+    .refusal = "\"status\":403,\"body\":{\"detail\":\"You are not allowed to create a Tweet with "
+               "duplicate content.\",\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403}",
+    .reply = TRUE,
+  };
+
+  sm_test_first_comment (&c);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1404,6 +1426,7 @@ main (int   argc,
   g_test_add_func ("/net-x/thread-resume", test_thread_resume);
   g_test_add_func ("/net-x/rate-limits", test_rate_limits);
   g_test_add_func ("/net-x/publisher-thread", test_publisher_thread);
+  g_test_add_func ("/net-x/first-comment", test_first_comment);
   g_test_add_func ("/net-x/sandbox-strict", test_sandbox_strict);
 
   ret = g_test_run ();

@@ -54,6 +54,44 @@ test_values (void)
   check_refused ("whatsapp.to", "call me", "digits");
   check_refused ("youtube.colour", "red", "youtube.title");
   check_refused ("myspace.mood", "happy", "youtube.privacy=unlisted");
+
+  /* First comments: X's and Threads' by their post rules, the others by
+   * their comment limits; never blank. */
+  {
+    g_autofree char *x_long = g_strnfill (281, 'a');
+    g_autofree char *li_long = g_strnfill (1251, 'a');
+    g_autofree char *cjk = NULL;
+    GString *s = g_string_new (NULL);
+
+    for (int i = 0; i < 141; i++)
+      g_string_append (s, "日");
+    cjk = g_string_free (s, FALSE);
+    check_ok ("x.first_comment", "Link in the next post: https://example.com/bread");
+    check_ok ("linkedin.first_comment", "Details on our site.");
+    check_ok ("facebook.first_comment", li_long);
+    check_refused ("x.first_comment", x_long, "X allows 280 characters");
+    /* 141 CJK characters weigh 282 on X. */
+    check_refused ("x.first_comment", cjk, "X allows 280 characters");
+    check_ok ("threads.first_comment", cjk);
+    check_refused ("linkedin.first_comment", li_long, "at most 1250");
+    check_refused ("youtube.first_comment", "   ", "needs some text");
+    g_assert_null (sm_options_first_comment_key (SM_NETWORK_TIKTOK));
+    g_assert_null (sm_options_first_comment_key (SM_NETWORK_WHATSAPP));
+    g_assert_cmpstr (sm_options_first_comment_key (SM_NETWORK_X), ==, "x.first_comment");
+    g_assert_false (g_strv_contains (sm_options_keys (SM_NETWORK_TIKTOK), "tiktok.first_comment"));
+  }
+
+  /* A story takes no comments. */
+  {
+    g_autoptr(GHashTable) story = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autofree char *message = NULL;
+
+    g_hash_table_insert (story, (char *) "instagram.kind", (char *) "story");
+    g_assert_true (sm_options_check_post (SM_NETWORK_INSTAGRAM, story, 1, &message));
+    g_hash_table_insert (story, (char *) "instagram.first_comment", (char *) "hello");
+    g_assert_false (sm_options_check_post (SM_NETWORK_INSTAGRAM, story, 1, &message));
+    g_assert_nonnull (strstr (message, "story takes no comments"));
+  }
 }
 
 static void

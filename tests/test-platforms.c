@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "sm-http.h"
@@ -19,6 +20,7 @@
 #include "sm-platforms-private.h"
 #include "sm-upload.h"
 #include "sm-test-net.h"
+#include "sm-test-util.h"
 
 #define CLIENT_ID     "sandbox-client"
 #define CLIENT_SECRET "sandbox-secret"
@@ -325,7 +327,8 @@ test_authorize_urls (void)
   g_assert_cmpstr (fb, ==,
                    "https://www.facebook.com/v21.0/dialog/oauth?response_type=code"
                    "&client_id=sandbox-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback"
-                   "&scope=pages_show_list%2Cpages_manage_posts%2Cpages_read_engagement&state=st"
+                   "&scope=pages_show_list%2Cpages_manage_posts%2Cpages_read_engagement"
+                   "%2Cpages_manage_engagement&state=st"
                    "&code_challenge=chal&code_challenge_method=S256");
   g_assert_true (g_str_has_prefix (li, "https://www.linkedin.com/oauth/v2/authorization?response_type=code&"));
   g_assert_nonnull (strstr (li, "&scope=openid%20profile%20w_member_social%20r_organization_social"
@@ -334,7 +337,7 @@ test_authorize_urls (void)
   g_assert_nonnull (strstr (li, "&state=st&code_challenge=chal&code_challenge_method=S256"));
   g_assert_nonnull (strstr (th, "&state=st&code_challenge=chal&code_challenge_method=S256"));
   g_assert_true (g_str_has_prefix (th, "https://threads.net/oauth/authorize?response_type=code&"));
-  g_assert_nonnull (strstr (th, "&scope=threads_basic%2Cthreads_content_publish&"));
+  g_assert_nonnull (strstr (th, "&scope=threads_basic%2Cthreads_content_publish%2Cthreads_manage_replies&"));
 
   {
     g_autofree char *yt = sm_platform_build_authorize_url (sm_platform_get (SM_NETWORK_YOUTUBE),
@@ -347,6 +350,7 @@ test_authorize_urls (void)
                      "&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube.upload"
                      "%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube"
                      "%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube.readonly"
+                     "%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube.force-ssl"
                      "&state=st&code_challenge=chal&code_challenge_method=S256"
                      "&access_type=offline&prompt=consent");
     g_assert_true (sm_platform_get_oauth_spec (sm_platform_get (SM_NETWORK_YOUTUBE))->needs_secret);
@@ -1514,6 +1518,42 @@ add_network_test (const Network *net,
   g_test_add_data_func (path, net, func);
 }
 
+/* youtube.first_comment: commentThreads.insert under the video, through
+ * `so-me post` and the publisher (sm_test_first_comment). */
+static void
+test_youtube_first_comment (void)
+{
+  SmTestFirstComment c = {
+    .network = "youtube",
+    .comment_host = "www.googleapis.com",
+    .comment_path = "/youtube/v3/commentThreads",
+    .create_host = "www.googleapis.com",
+    .create_method = "PUT",
+    .create_path = "/upload/youtube/v3/videos*",
+    .refusal = "\"status\":403,\"body\":{\"error\":{\"code\":403,\"message\":\"The comment thread "
+               "could not be created due to insufficient permissions.\",\"errors\":[{\"message\":"
+               "\"The comment thread could not be created due to insufficient permissions.\","
+               "\"domain\":\"youtube.commentThread\",\"reason\":\"forbidden\"}],"
+               "\"status\":\"PERMISSION_DENIED\"}}",
+  };
+  g_autofree char *dir = g_dir_make_tmp ("sm-yt-comment-XXXXXX", NULL);
+  g_autofree char *video = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (dir);
+  if (!sm_test_net_gst_launch (dir, "videotestsrc num-buffers=60 ! video/x-raw,width=640,height=360,"
+                               "framerate=30/1 ! x264enc speed-preset=ultrafast ! mp4mux",
+                               "clip.mp4", &error))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  c.media = video = g_build_filename (dir, "clip.mp4", NULL);
+  sm_test_first_comment (&c);
+  g_unlink (video);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1529,6 +1569,7 @@ main (int   argc,
   g_test_add_func ("/platforms/authorize-urls", test_authorize_urls);
   g_test_add_func ("/platforms/helpers", test_helpers);
   g_test_add_func ("/platforms/youtube/quota-reset", test_youtube_quota_reset);
+  g_test_add_func ("/platforms/youtube/first-comment", test_youtube_first_comment);
 
   for (guint i = 0; i < G_N_ELEMENTS (networks); i++)
     {

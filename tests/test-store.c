@@ -556,7 +556,7 @@ test_migrates_v3_queue_slots (Fixture       *f,
 
   again = sm_store_open (f->dir, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (count_rows (path, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (count_rows (path, "PRAGMA user_version"), ==, SM_STORE_SCHEMA_VERSION);
   posts = sm_store_list_posts (again, G_MININT64, G_MAXINT64, &error);
   g_assert_cmpuint (posts->len, ==, 1);
   g_assert_cmpstr (((SmPost *) g_ptr_array_index (posts, 0))->text, ==, "from version 3");
@@ -1103,6 +1103,47 @@ test_backdate_published_post (Fixture       *f,
     }
 }
 
+/* A first comment is begun once, by the lease's owner only, and what came
+ * of it stays. */
+static void
+test_first_comment_once (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autofree char *remote_id = NULL;
+  g_autofree char *note = NULL;
+  gint64 now = g_get_real_time ();
+  gboolean got = TRUE;
+  SmTarget *t;
+
+  schedule (f, "with a comment", now);
+  claimed = sm_store_claim_due (f->store, "p#1", now, G_TIME_SPAN_MINUTE, 1, NULL, &error);
+  g_assert_no_error (error);
+  t = g_ptr_array_index (claimed, 0);
+  g_assert_cmpint (sm_store_get_comment (f->store, t->id, NULL, NULL, &error), ==, SM_COMMENT_NONE);
+
+  /* Not ours: nothing recorded, nothing to send. */
+  g_assert_true (sm_store_begin_comment (f->store, t->id, "q#1", &got, &error));
+  g_assert_false (got);
+  g_assert_cmpint (sm_store_get_comment (f->store, t->id, NULL, NULL, &error), ==, SM_COMMENT_NONE);
+
+  g_assert_true (sm_store_begin_comment (f->store, t->id, "p#1", &got, &error));
+  g_assert_true (got);
+  g_assert_cmpint (sm_store_get_comment (f->store, t->id, NULL, NULL, &error), ==, SM_COMMENT_SENDING);
+  /* A second begin, even by the owner, is refused. */
+  g_assert_true (sm_store_begin_comment (f->store, t->id, "p#1", &got, &error));
+  g_assert_false (got);
+
+  g_assert_true (sm_store_end_comment (f->store, t->id, SM_COMMENT_FAILED, NULL, "Refused.", &error));
+  g_assert_cmpint (sm_store_get_comment (f->store, t->id, &remote_id, &note, &error), ==, SM_COMMENT_FAILED);
+  g_assert_null (remote_id);
+  g_assert_cmpstr (note, ==, "Refused.");
+  g_assert_true (sm_store_begin_comment (f->store, t->id, "p#1", &got, &error));
+  g_assert_false (got);
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1129,6 +1170,7 @@ main (int argc, char *argv[])
   ADD ("/store/duplicate-post", test_duplicate_post);
   ADD ("/store/update-post-full", test_update_post_full);
   ADD ("/store/backdate-published-post", test_backdate_published_post);
+  ADD ("/store/first-comment-once", test_first_comment_once);
 #undef ADD
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sm-options.h"
+#include "sm-text.h"
 
 typedef enum
 {
@@ -20,6 +21,8 @@ typedef enum
   KIND_TAGS,      /* comma-separated, max_len characters in all */
   KIND_TIME,      /* RFC 3339 */
   KIND_PATH,      /* an existing file */
+  KIND_COMMENT,   /* a first comment: not blank; max_len characters, or with
+                   * max_len 0 the network's own text rules (sm_text_check) */
 } Kind;
 
 typedef struct
@@ -69,6 +72,17 @@ static const Option options[] = {
   { "whatsapp.to", KIND_DIGITS, 15, NULL, FALSE },
   { "whatsapp.template", KIND_TEXT, 512, NULL, FALSE },
   { "whatsapp.language", KIND_TEXT, 15, NULL, FALSE },
+  /* A first comment, sent once the post is out (sm-publisher.c).  X's and
+   * Threads' are replies, counted as posts are; Instagram's comments share
+   * the caption's 2,200.  Facebook (8,000), YouTube (10,000) and LinkedIn
+   * (1,250) take comments shorter or longer than their posts: those are
+   * the limits their comment boxes enforce (not in platform-apis.md). */
+  { "facebook.first_comment", KIND_COMMENT, 8000, NULL, FALSE },
+  { "instagram.first_comment", KIND_COMMENT, 0, NULL, FALSE },
+  { "youtube.first_comment", KIND_COMMENT, 10000, NULL, FALSE },
+  { "linkedin.first_comment", KIND_COMMENT, 1250, NULL, FALSE },
+  { "threads.first_comment", KIND_COMMENT, 0, NULL, FALSE },
+  { "x.first_comment", KIND_COMMENT, 0, NULL, FALSE },
 };
 
 static const Option *
@@ -189,6 +203,32 @@ sm_options_check (const char  *key,
         return FALSE;
       }
 
+    case KIND_COMMENT:
+      {
+        g_autofree char *stripped = g_strstrip (g_strdup (value));
+        g_autofree char *rule = NULL;
+
+        if (*stripped == '\0')
+          {
+            *message = g_strdup_printf (_("%s needs some text; leave it out for no comment."), key);
+            return FALSE;
+          }
+        if (o->max_len > 0 && g_utf8_strlen (value, -1) > o->max_len)
+          {
+            *message = g_strdup_printf (ngettext ("%s takes at most %d character.",
+                                                 "%s takes at most %d characters.", o->max_len),
+                                        key, o->max_len);
+            return FALSE;
+          }
+        if (o->max_len == 0 && !sm_text_check (sm_options_network (key), value, &rule))
+          {
+            /* Translators: "x.first_comment: X allows 280 characters; this text is 12 over." */
+            *message = g_strdup_printf (_("%s: %s"), key, rule);
+            return FALSE;
+          }
+        return TRUE;
+      }
+
     case KIND_PATH:
       if (g_file_test (value, G_FILE_TEST_IS_REGULAR))
         return TRUE;
@@ -259,6 +299,19 @@ sm_options_check_post (SmNetwork    network,
   g_return_val_if_fail (message != NULL, FALSE);
   *message = NULL;
 
+  /* Stories take no comments. */
+  if ((network == SM_NETWORK_FACEBOOK || network == SM_NETWORK_INSTAGRAM) && options_table != NULL
+      && g_hash_table_lookup (options_table, sm_options_first_comment_key (network)) != NULL
+      && g_strcmp0 (g_hash_table_lookup (options_table, network == SM_NETWORK_FACEBOOK ? "facebook.kind"
+                                                                                     : "instagram.kind"),
+                    "story") == 0)
+    {
+      *message = g_strdup_printf (_("A %s story takes no comments; leave out the first comment "
+                                    "or post it as something else."),
+                                  sm_network_display_name (network));
+      return FALSE;
+    }
+
   if (network != SM_NETWORK_WHATSAPP)
     return TRUE;
 
@@ -285,6 +338,22 @@ sm_options_check_post (SmNetwork    network,
       return FALSE;
     }
   return TRUE;
+}
+
+const char *
+sm_options_first_comment_key (SmNetwork network)
+{
+  static const char *const keys[SM_N_NETWORKS] = {
+    [SM_NETWORK_FACEBOOK] = "facebook.first_comment",
+    [SM_NETWORK_INSTAGRAM] = "instagram.first_comment",
+    [SM_NETWORK_YOUTUBE] = "youtube.first_comment",
+    [SM_NETWORK_LINKEDIN] = "linkedin.first_comment",
+    [SM_NETWORK_THREADS] = "threads.first_comment",
+    [SM_NETWORK_X] = "x.first_comment",
+  };
+
+  g_return_val_if_fail (network < SM_N_NETWORKS, NULL);
+  return keys[network];
 }
 
 gboolean

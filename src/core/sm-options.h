@@ -32,6 +32,9 @@ gboolean    sm_options_check_post (SmNetwork    network,
                                    GHashTable  *options,
                                    guint        n_media,
                                    char       **message);
+/* The option holding a first comment on @network ("x.first_comment"), or
+ * NULL for a network without comments (TikTok, WhatsApp). */
+const char *sm_options_first_comment_key (SmNetwork network);
 /* Reads a boolean option as stored ("true"/"false"/"1"/"0"/"yes"/"no"). */
 gboolean    sm_options_get_bool   (GHashTable  *options,
                                    const char  *key,

@@ -123,6 +123,16 @@ static const char *migrations[] = {
   "  minute INTEGER NOT NULL CHECK (minute BETWEEN 0 AND 1439),"
   "  UNIQUE (account_id, weekday, minute)"
   ") STRICT;",
+  /* 4 → 5: a target's first comment (the option NET.first_comment), sent
+   * at most once: a row is made before the comment is sent, so a publisher
+   * that died in between never sends it again (sm_store_begin_comment). */
+  "CREATE TABLE IF NOT EXISTS first_comments ("
+  "  target_id INTEGER PRIMARY KEY REFERENCES targets (id) ON DELETE CASCADE,"
+  "  state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'failed')),"
+  "  remote_id TEXT,"
+  "  note TEXT,"
+  "  updated_us INTEGER NOT NULL"
+  ") STRICT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
@@ -2284,6 +2294,107 @@ sm_store_forget_upload (SmStore  *self,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (self, sqlite3_errcode (self->db), error);
   return TRUE;
+}
+
+/* ---- first comments --------------------------------------------------- */
+
+static const char *comment_states[] = {
+  [SM_COMMENT_SENDING] = "sending",
+  [SM_COMMENT_SENT] = "sent",
+  [SM_COMMENT_FAILED] = "failed",
+};
+
+gboolean
+sm_store_begin_comment (SmStore     *self,
+                        gint64       target_id,
+                        const char  *owner,
+                        gboolean    *claimed,
+                        GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  /* Only the lease's owner, and only once: the primary key refuses a
+   * second row, and nothing ever deletes one but the target's own end. */
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "INSERT INTO first_comments (target_id, state, updated_us)"
+    " SELECT id, 'sending', ?3 FROM targets WHERE id = ?1 AND lease_owner = ?2"
+    " ON CONFLICT (target_id) DO NOTHING", error);
+  int rc;
+
+  g_return_val_if_fail (claimed != NULL, FALSE);
+  *claimed = FALSE;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+  *claimed = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
+gboolean
+sm_store_end_comment (SmStore         *self,
+                      gint64           target_id,
+                      SmCommentState   state,
+                      const char      *remote_id,
+                      const char      *note,
+                      GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "UPDATE first_comments SET state = ?2, remote_id = ?3, note = ?4, updated_us = ?5"
+    " WHERE target_id = ?1", error);
+
+  g_return_val_if_fail (state == SM_COMMENT_SENT || state == SM_COMMENT_FAILED, FALSE);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_text (stmt, 2, comment_states[state], -1, SQLITE_STATIC);
+  bind_text_or_null (stmt, 3, remote_id);
+  bind_text_or_null (stmt, 4, note);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  return step_done_changed (self, stmt, _("That post no longer exists."), error);
+}
+
+SmCommentState
+sm_store_get_comment (SmStore  *self,
+                      gint64    target_id,
+                      char    **remote_id,
+                      char    **note,
+                      GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = store_lock (self);
+  g_autoptr(SmStmt) stmt = prepare (self,
+    "SELECT state, remote_id, note FROM first_comments WHERE target_id = ?", error);
+  const char *state;
+  int rc;
+
+  if (remote_id != NULL)
+    *remote_id = NULL;
+  if (note != NULL)
+    *note = NULL;
+  if (stmt == NULL)
+    return SM_COMMENT_ERROR;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return SM_COMMENT_NONE;
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, rc, error);
+      return SM_COMMENT_ERROR;
+    }
+  if (remote_id != NULL)
+    *remote_id = column_dup (stmt, 1);
+  if (note != NULL)
+    *note = column_dup (stmt, 2);
+  state = (const char *) sqlite3_column_text (stmt, 0);
+  for (guint i = SM_COMMENT_SENDING; i < G_N_ELEMENTS (comment_states); i++)
+    if (g_strcmp0 (state, comment_states[i]) == 0)
+      return (SmCommentState) i;
+  return SM_COMMENT_SENDING;   /* the CHECK allows nothing else */
 }
 
 /* ---- the outbox ------------------------------------------------------- */

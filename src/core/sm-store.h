@@ -127,7 +127,7 @@ typedef struct
   const char *text;
 } SmTargetSpec;
 
-#define SM_STORE_SCHEMA_VERSION 4
+#define SM_STORE_SCHEMA_VERSION 5
 
 #define SM_TYPE_STORE (sm_store_get_type ())
 G_DECLARE_FINAL_TYPE (SmStore, sm_store, SM, STORE, GObject)
@@ -314,6 +314,37 @@ GPtrArray *sm_store_list_posts         (SmStore       *self,
 gboolean   sm_store_delete_target      (SmStore       *self,
                                         gint64         target_id,
                                         GError       **error);
+/* A target's first comment (NET.first_comment), sent at most once. */
+typedef enum
+{
+  SM_COMMENT_ERROR = -1,   /* the store could not tell (error is set) */
+  SM_COMMENT_NONE = 0,     /* not begun: it may be sent */
+  SM_COMMENT_SENDING,      /* begun, no outcome recorded: it may be out */
+  SM_COMMENT_SENT,
+  SM_COMMENT_FAILED,       /* the network refused it; note says why */
+} SmCommentState;
+
+/* Records that the comment is being sent, only while @owner holds the
+ * target's lease and only if nothing was recorded before: *@claimed is
+ * TRUE when this call did, and only then may the comment be sent. */
+gboolean   sm_store_begin_comment      (SmStore        *self,
+                                        gint64          target_id,
+                                        const char     *owner,
+                                        gboolean       *claimed,
+                                        GError        **error);
+/* The outcome: SM_COMMENT_SENT with the network's id, or SM_COMMENT_FAILED
+ * with the note the target shows. */
+gboolean   sm_store_end_comment        (SmStore        *self,
+                                        gint64          target_id,
+                                        SmCommentState  state,
+                                        const char     *remote_id,
+                                        const char     *note,
+                                        GError        **error);
+SmCommentState sm_store_get_comment    (SmStore        *self,
+                                        gint64          target_id,
+                                        char          **remote_id,
+                                        char          **note,
+                                        GError        **error);
 /* A note on a published part (last_error): what did not happen, such as
  * a refused thumbnail. */
 gboolean   sm_store_set_target_note    (SmStore       *self,

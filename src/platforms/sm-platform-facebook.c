@@ -65,7 +65,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SmPlatformFacebook, sm_platform_facebook, G_TYPE_
 
 static const SmOAuthSpec facebook_oauth_spec = {
   .authorize_url = "https://www.facebook.com/v21.0/dialog/oauth",
-  .scopes = "pages_show_list,pages_manage_posts,pages_read_engagement",
+  /* pages_manage_engagement: the first comment under a post. */
+  .scopes = "pages_show_list,pages_manage_posts,pages_read_engagement,pages_manage_engagement",
   .pkce = TRUE,   /* Facebook Login's manual flow takes PKCE (S256) */
   .needs_secret = TRUE,
   .client_id_param = "client_id",
@@ -2012,6 +2013,18 @@ sm_platform_facebook_delete_published (SmPlatform              *platform,
   return _sm_platform_graph_delete (session, FB_GRAPH, FB_NAME, request, result, cancellable, error);
 }
 
+/* POST /{post-id}/comments with message, as the Page (section 2.3). */
+static gboolean
+sm_platform_facebook_publish_comment (SmPlatform              *platform,
+                                      SoupSession             *session,
+                                      const SmPublishRequest  *request,
+                                      SmPublishResult         *result,
+                                      GCancellable            *cancellable,
+                                      GError                 **error)
+{
+  return _sm_platform_graph_comment (session, FB_GRAPH, FB_NAME, request, result, cancellable, error);
+}
+
 static void
 sm_platform_facebook_iface_init (SmPlatformInterface *iface)
 {
@@ -2024,6 +2037,7 @@ sm_platform_facebook_iface_init (SmPlatformInterface *iface)
   iface->publish = sm_platform_facebook_publish;
   iface->find_published = sm_platform_facebook_find_published;
   iface->delete_published = sm_platform_facebook_delete_published;
+  iface->publish_comment = sm_platform_facebook_publish_comment;
   /* revoke: the interface's default.  Removing the app needs the user
    * token, which is not kept; forgetting the Page token is enough. */
 }

@@ -58,8 +58,9 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SmPlatformInstagram, sm_platform_instagram, G_TYP
 static const SmOAuthSpec instagram_oauth_spec = {
   /* Facebook Login, with Instagram's permissions (section 3). */
   .authorize_url = "https://www.facebook.com/v21.0/dialog/oauth",
-  .scopes = "instagram_basic,instagram_content_publish,pages_show_list,"
-            "pages_read_engagement,business_management",
+  /* instagram_manage_comments: the first comment under a post. */
+  .scopes = "instagram_basic,instagram_content_publish,instagram_manage_comments,"
+            "pages_show_list,pages_read_engagement,business_management",
   .pkce = TRUE,
   .needs_secret = TRUE,
   .client_id_param = "client_id",
@@ -1380,6 +1381,18 @@ sm_platform_instagram_find_published (SmPlatform              *platform,
   return TRUE;
 }
 
+/* POST /{ig-media-id}/comments with message (section 3.2). */
+static gboolean
+sm_platform_instagram_publish_comment (SmPlatform              *platform,
+                                       SoupSession             *session,
+                                       const SmPublishRequest  *request,
+                                       SmPublishResult         *result,
+                                       GCancellable            *cancellable,
+                                       GError                 **error)
+{
+  return _sm_platform_graph_comment (session, IG_GRAPH, IG_NAME, request, result, cancellable, error);
+}
+
 static void
 sm_platform_instagram_iface_init (SmPlatformInterface *iface)
 {
@@ -1391,6 +1404,7 @@ sm_platform_instagram_iface_init (SmPlatformInterface *iface)
   iface->publish_text = sm_platform_instagram_publish_text;
   iface->publish = sm_platform_instagram_publish;
   iface->find_published = sm_platform_instagram_find_published;
+  iface->publish_comment = sm_platform_instagram_publish_comment;
   /* revoke: the interface's default; the user token is not kept. */
 }
 

@@ -1679,6 +1679,57 @@ sm_platform_linkedin_delete_published (SmPlatform              *platform,
   return FALSE;
 }
 
+/* POST /rest/socialActions/{urn}/comments (6.3), as the post's author
+ * (w_member_social / w_organization_social): 201 with the comment, whose
+ * URN is in x-restli-id (or the body's "$URN" / "id"). */
+static gboolean
+sm_platform_linkedin_publish_comment (SmPlatform              *platform,
+                                      SoupSession             *session,
+                                      const SmPublishRequest  *request,
+                                      SmPublishResult         *result,
+                                      GCancellable            *cancellable,
+                                      GError                 **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (request->remote_id, NULL, FALSE);
+  g_autofree char *url = g_strconcat (LI_API "/rest/socialActions/", escaped, "/comments", NULL);
+  g_autoptr(SoupMessage) msg = li_message_new ("POST", url, request->tokens->access_token, error);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  const char *id;
+
+  if (msg == NULL)
+    return FALSE;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "actor");
+  json_builder_add_string_value (builder, request->account_remote_id);
+  json_builder_set_member_name (builder, "object");
+  json_builder_add_string_value (builder, request->remote_id);
+  json_builder_set_member_name (builder, "message");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, request->text);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+  sm_http_set_json_body (msg, body);
+
+  if (!li_call (session, msg, SM_CALL_CREATE, result, &root, cancellable, error))
+    return FALSE;
+  id = soup_message_headers_get_one (soup_message_get_response_headers (msg), "x-restli-id");
+  if (id == NULL && root != NULL)
+    id = sm_json_get_string (root, "$URN");
+  if (id == NULL && root != NULL)
+    id = sm_json_get_string (root, "id");
+  if (id == NULL)
+    {
+      _sm_platform_set_bad_answer (error, LI_NAME, SM_CALL_CREATE);
+      return FALSE;
+    }
+  result->remote_id = g_strdup (id);
+  return TRUE;
+}
+
 static void
 sm_platform_linkedin_iface_init (SmPlatformInterface *iface)
 {
@@ -1692,6 +1743,7 @@ sm_platform_linkedin_iface_init (SmPlatformInterface *iface)
   iface->find_published = sm_platform_linkedin_find_published;
   iface->revoke = sm_platform_linkedin_revoke;
   iface->delete_published = sm_platform_linkedin_delete_published;
+  iface->publish_comment = sm_platform_linkedin_publish_comment;
 }
 
 static void

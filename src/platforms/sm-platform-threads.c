@@ -49,7 +49,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SmPlatformThreads, sm_platform_threads, G_TYPE_OB
 
 static const SmOAuthSpec threads_oauth_spec = {
   .authorize_url = "https://threads.net/oauth/authorize",
-  .scopes = "threads_basic,threads_content_publish",
+  /* threads_manage_replies: the first comment is a reply to the post. */
+  .scopes = "threads_basic,threads_content_publish,threads_manage_replies",
   .pkce = TRUE,
   .needs_secret = TRUE,
   .client_id_param = "client_id",
@@ -440,6 +441,7 @@ typedef struct
   const char *is_carousel_item;
   const char *children;
   const char *reply_control;
+  const char *reply_to_id;
 } ContainerParams;
 
 /* POST /{user-id}/threads: the new container's id. */
@@ -471,6 +473,7 @@ create_container (SoupSession             *session,
                          "children", params->children,
                          "text", params->text != NULL && *params->text != '\0' ? params->text : NULL,
                          "reply_control", params->reply_control,
+                         "reply_to_id", params->reply_to_id,
                          NULL);
 
   /* Nobody sees a container, so losing one costs nothing. */
@@ -1071,6 +1074,33 @@ sm_platform_threads_delete_published (SmPlatform              *platform,
   return _sm_platform_graph_delete (session, TH_API, TH_NAME, request, result, cancellable, error);
 }
 
+/* The first comment is a reply to the post: a TEXT container with
+ * reply_to_id, then threads_publish (replies have a quota of their own,
+ * 1,000 a day, not the 250 posts). */
+static gboolean
+sm_platform_threads_publish_comment (SmPlatform              *platform,
+                                     SoupSession             *session,
+                                     const SmPublishRequest  *request,
+                                     SmPublishResult         *result,
+                                     GCancellable            *cancellable,
+                                     GError                 **error)
+{
+  ContainerParams params = {
+    .media_type = "TEXT",
+    .text = request->text,
+    .reply_to_id = request->remote_id,
+  };
+  g_autofree char *container_id = create_container (session, request, &params, result,
+                                                    cancellable, error);
+
+  if (container_id == NULL)
+    return FALSE;
+  if (!wait_for_container (session, container_id, request->tokens->access_token, &text_poll,
+                           cancellable, error))
+    return FALSE;
+  return publish_container (session, request, container_id, result, cancellable, error);
+}
+
 static void
 sm_platform_threads_iface_init (SmPlatformInterface *iface)
 {
@@ -1083,6 +1113,7 @@ sm_platform_threads_iface_init (SmPlatformInterface *iface)
   iface->publish = sm_platform_threads_publish;
   iface->find_published = sm_platform_threads_find_published;
   iface->delete_published = sm_platform_threads_delete_published;
+  iface->publish_comment = sm_platform_threads_publish_comment;
   /* revoke: the interface's default; Threads has no revocation call. */
 }
 

@@ -1138,6 +1138,8 @@ sm_platform_x_publish (SmPlatform              *platform,
 
   result->remote_id = g_strdup (first);
   result->permalink = x_permalink (first);
+  if (n_parts > 1)
+    result->comment_on = g_strdup (previous);
   return TRUE;
 }
 
@@ -1161,8 +1163,33 @@ sm_platform_x_find_published (SmPlatform              *platform,
     {
       result->remote_id = g_strdup (g_ptr_array_index (found, 0));
       result->permalink = x_permalink (result->remote_id);
+      if (found->len > 1)
+        result->comment_on = g_strdup (g_ptr_array_index (found, found->len - 1));
     }
 
+  return TRUE;
+}
+
+/* The first comment on X is what people do by hand: a reply to the post
+ * (to a thread's last part), without the post's reply settings. */
+static gboolean
+sm_platform_x_publish_comment (SmPlatform              *platform,
+                               SoupSession             *session,
+                               const SmPublishRequest  *request,
+                               SmPublishResult         *result,
+                               GCancellable            *cancellable,
+                               GError                 **error)
+{
+  SmPublishRequest reply = *request;
+  char *id;
+
+  reply.options = NULL;
+  id = x_create_post (session, &reply, request->text, NULL, request->remote_id, result,
+                      cancellable, error);
+  if (id == NULL)
+    return FALSE;
+  result->remote_id = id;
+  result->permalink = x_permalink (id);
   return TRUE;
 }
 
@@ -1286,6 +1313,7 @@ sm_platform_x_iface_init (SmPlatformInterface *iface)
   iface->find_published = sm_platform_x_find_published;
   iface->revoke = sm_platform_x_revoke;
   iface->delete_published = sm_platform_x_delete_published;
+  iface->publish_comment = sm_platform_x_publish_comment;
 }
 
 static void

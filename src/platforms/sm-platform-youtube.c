@@ -52,7 +52,9 @@ static const SmOAuthSpec youtube_oauth_spec = {
   .authorize_url = "https://accounts.google.com/o/oauth2/v2/auth",
   .scopes = "https://www.googleapis.com/auth/youtube.upload "
             "https://www.googleapis.com/auth/youtube "
-            "https://www.googleapis.com/auth/youtube.readonly",
+            "https://www.googleapis.com/auth/youtube.readonly "
+            /* commentThreads.insert: the first comment (1.1). */
+            "https://www.googleapis.com/auth/youtube.force-ssl",
   .pkce = TRUE,
   /* Desktop clients get a secret too, and the token call needs it (1.1). */
   .needs_secret = TRUE,
@@ -676,6 +678,59 @@ sm_platform_youtube_delete_published (SmPlatform              *platform,
   return FALSE;
 }
 
+/* commentThreads.insert (1.2, 50 units): a top-level comment by the
+ * channel under its video. */
+static gboolean
+sm_platform_youtube_publish_comment (SmPlatform              *platform,
+                                     SoupSession             *session,
+                                     const SmPublishRequest  *request,
+                                     SmPublishResult         *result,
+                                     GCancellable            *cancellable,
+                                     GError                 **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  const char *id;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "snippet");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "channelId");
+  json_builder_add_string_value (builder, request->account_remote_id);
+  json_builder_set_member_name (builder, "videoId");
+  json_builder_add_string_value (builder, request->remote_id);
+  json_builder_set_member_name (builder, "topLevelComment");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "snippet");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "textOriginal");
+  json_builder_add_string_value (builder, request->text);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  msg = sm_http_message_new ("POST", YT_API "/commentThreads?part=snippet", error);
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_bearer (msg, request->tokens->access_token);
+  sm_http_set_json_body (msg, body);
+  root = _sm_platform_youtube_call (session, msg, SM_CALL_CREATE, result, cancellable, error);
+  if (root == NULL)
+    return FALSE;
+  id = sm_json_get_string (root, "id");
+  if (id == NULL)
+    {
+      _sm_platform_set_bad_answer (error, YT_NAME, SM_CALL_CREATE);
+      return FALSE;
+    }
+  result->remote_id = g_strdup (id);
+  return TRUE;
+}
+
 static void
 sm_platform_youtube_iface_init (SmPlatformInterface *iface)
 {
@@ -690,6 +745,7 @@ sm_platform_youtube_iface_init (SmPlatformInterface *iface)
   iface->revoke = sm_platform_youtube_revoke;
   iface->update_published = sm_platform_youtube_update_published;
   iface->delete_published = sm_platform_youtube_delete_published;
+  iface->publish_comment = sm_platform_youtube_publish_comment;
 }
 
 static void

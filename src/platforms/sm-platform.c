@@ -323,6 +323,7 @@ sm_publish_result_clear (SmPublishResult *result)
   g_clear_pointer (&result->remote_id, g_free);
   g_clear_pointer (&result->permalink, g_free);
   g_clear_pointer (&result->warning, g_free);
+  g_clear_pointer (&result->comment_on, g_free);
   result->retry_after_us = -1;
 }
 
@@ -1248,6 +1249,39 @@ _sm_platform_graph_delete (SoupSession             *session,
   return FALSE;
 }
 
+gboolean
+_sm_platform_graph_comment (SoupSession             *session,
+                            const char              *api,
+                            const char              *network_name,
+                            const SmPublishRequest  *request,
+                            SmPublishResult         *result,
+                            GCancellable            *cancellable,
+                            GError                 **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (request->remote_id, NULL, FALSE);
+  g_autofree char *url = g_strconcat (api, "/", escaped, "/comments", NULL);
+  g_autoptr(SoupMessage) msg = sm_http_message_new ("POST", url, error);
+  g_autoptr(JsonNode) root = NULL;
+  const char *id;
+
+  if (msg == NULL)
+    return FALSE;
+  sm_http_set_bearer (msg, request->tokens->access_token);
+  sm_http_set_form_body (msg, "message", request->text, NULL);
+  root = _sm_platform_graph_call (session, msg, network_name, SM_CALL_CREATE, result,
+                                  cancellable, error);
+  if (root == NULL)
+    return FALSE;
+  id = sm_json_get_string (root, "id");
+  if (id == NULL)
+    {
+      _sm_platform_set_bad_answer (error, network_name, SM_CALL_CREATE);
+      return FALSE;
+    }
+  result->remote_id = g_strdup (id);
+  return TRUE;
+}
+
 JsonNode *
 _sm_platform_graph_get (SoupSession      *session,
                         const char       *url,
@@ -1322,6 +1356,38 @@ sm_platform_delete_published (SmPlatform              *self,
   result->retry_after_us = -1;
   return SM_PLATFORM_GET_IFACE (self)->delete_published (self, session, request, result,
                                                          cancellable, error);
+}
+
+gboolean
+sm_platform_has_comments (SmPlatform *self)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), FALSE);
+  return SM_PLATFORM_GET_IFACE (self)->publish_comment != NULL;
+}
+
+gboolean
+sm_platform_publish_comment (SmPlatform              *self,
+                             SoupSession             *session,
+                             const SmPublishRequest  *request,
+                             SmPublishResult         *result,
+                             GCancellable            *cancellable,
+                             GError                 **error)
+{
+  g_return_val_if_fail (SM_IS_PLATFORM (self), FALSE);
+  g_return_val_if_fail (request != NULL && request->remote_id != NULL && request->text != NULL, FALSE);
+  g_return_val_if_fail (request->tokens != NULL && request->tokens->access_token != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  result->retry_after_us = -1;
+  if (SM_PLATFORM_GET_IFACE (self)->publish_comment == NULL)
+    {
+      g_set_error (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REJECTED,
+                   _("%s posts have no comments."),
+                   sm_network_display_name (sm_platform_get_network (self)));
+      return FALSE;
+    }
+  return SM_PLATFORM_GET_IFACE (self)->publish_comment (self, session, request, result,
+                                                        cancellable, error);
 }
 
 gboolean

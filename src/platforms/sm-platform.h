@@ -105,6 +105,9 @@ typedef struct
   gboolean  limit_kind_only;/* with RATE_LIMITED: the limit is on this kind of
                              * post only (Facebook reels), so the account's
                              * other posts need not wait */
+  char     *comment_on;     /* publish/find_published: what a first comment
+                             * answers when not remote_id (an X thread's last
+                             * part); may be NULL */
 } SmPublishResult;
 
 void sm_publish_result_clear (SmPublishResult *result);
@@ -192,6 +195,16 @@ struct _SmPlatformInterface
                                   SmPublishResult         *result,
                                   GCancellable            *cancellable,
                                   GError                 **error);
+  /* Posts request->text as a comment under the published post
+   * request->remote_id (X and Threads: a reply to it) and fills
+   * @result->remote_id with the comment's id.  NULL for networks without
+   * comments (TikTok, WhatsApp). */
+  gboolean   (*publish_comment) (SmPlatform              *self,
+                                 SoupSession             *session,
+                                 const SmPublishRequest  *request,
+                                 SmPublishResult         *result,
+                                 GCancellable            *cancellable,
+                                 GError                 **error);
   /* Best effort revocation at the network on disconnect. */
   gboolean   (*revoke)          (SmPlatform                *self,
                                  SoupSession               *session,
@@ -269,6 +282,14 @@ gboolean           sm_platform_delete_published (SmPlatform              *self,
                                                  SmPublishResult         *result,
                                                  GCancellable            *cancellable,
                                                  GError                 **error);
+/* Whether the network takes a first comment (publish_comment). */
+gboolean           sm_platform_has_comments   (SmPlatform                *self);
+gboolean           sm_platform_publish_comment (SmPlatform               *self,
+                                                SoupSession              *session,
+                                                const SmPublishRequest   *request,
+                                                SmPublishResult          *result,
+                                                GCancellable             *cancellable,
+                                                GError                  **error);
 /* FALSE for networks connected with a pasted token (connect_token). */
 gboolean           sm_platform_uses_oauth     (SmPlatform                *self);
 SmAccountInfo     *sm_platform_connect_token  (SmPlatform                *self,

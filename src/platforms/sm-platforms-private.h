@@ -147,6 +147,16 @@ gboolean  _sm_platform_graph_delete     (SoupSession             *session,
                                          SmPublishResult         *result,
                                          GCancellable            *cancellable,
                                          GError                 **error);
+/* POST @api/{request->remote_id}/comments with message=request->text (a
+ * Facebook post's or an Instagram media's comment): the comment's id in
+ * @result->remote_id. */
+gboolean  _sm_platform_graph_comment    (SoupSession             *session,
+                                         const char              *api,
+                                         const char              *network_name,
+                                         const SmPublishRequest  *request,
+                                         SmPublishResult         *result,
+                                         GCancellable            *cancellable,
+                                         GError                 **error);
 JsonNode *_sm_platform_graph_get        (SoupSession      *session,
                                          const char       *url,
                                          const char       *token,

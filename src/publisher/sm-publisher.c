@@ -28,6 +28,7 @@
 #include "sm-http.h"
 #include "sm-media-rules.h"
 #include "sm-notifier.h"
+#include "sm-options.h"
 #include "sm-outbox.h"
 #include "sm-platform.h"
 #include "sm-publisher.h"
@@ -542,6 +543,113 @@ upload_progress_cb (gpointer data,
   g_main_context_invoke (NULL, emit_progress_cb, e);
 }
 
+/* The first comment (NET.first_comment), sent once the post is out and
+ * before the target is recorded published, while the lease is still ours.
+ * It is recorded as being sent before it is sent (sm_store_begin_comment),
+ * so it goes out at most once: a publisher that died after the post and is
+ * reconciled through find_published finds the record and does not send it
+ * again, and a comment whose outcome is unknown is a note, never a retry.
+ * The post is what matters: whatever happens here, the target is
+ * published.  Returns the note for the target when the comment is not
+ * known to be out, else NULL. */
+static char *
+send_first_comment (SmPublisher             *self,
+                    Job                     *job,
+                    SmPlatform              *platform,
+                    SoupSession             *session,
+                    const SmAccount         *account,
+                    SmTokens               **tokens,
+                    const SmPublishRequest  *post,
+                    const SmPublishResult   *published,
+                    GCancellable            *cancellable)
+{
+  SmTarget *t = job->target;
+  const char *key = sm_options_first_comment_key (t->network);
+  const char *text = key != NULL && post->options != NULL ? g_hash_table_lookup (post->options, key) : NULL;
+  const char *network = sm_network_display_name (t->network);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *note = NULL;
+  SmPublishRequest request = { 0 };
+  SmPublishResult result = { NULL, NULL, -1 };
+  gboolean claimed = FALSE;
+
+  if (text == NULL || *text == '\0' || published->remote_id == NULL || !sm_platform_has_comments (platform))
+    return NULL;
+
+  switch (sm_store_get_comment (self->store, t->id, NULL, &note, &error))
+    {
+    case SM_COMMENT_NONE:
+      break;
+    case SM_COMMENT_SENT:
+      return NULL;
+    case SM_COMMENT_FAILED:
+      return g_steal_pointer (&note);
+    case SM_COMMENT_SENDING:
+      /* A publisher died while sending it. */
+      return g_strdup_printf (_("The first comment may not have been posted: the app stopped "
+                                "while sending it. Check the post on %s before adding it yourself."),
+                              network);
+    case SM_COMMENT_ERROR:
+    default:
+      g_warning ("Could not read the first comment of target %" G_GINT64_FORMAT ": %s", t->id,
+                 error->message);
+      return g_strdup_printf (_("The first comment was not posted: the app could not tell "
+                                "whether it had been sent already (%s). Check the post on %s."),
+                              error->message, network);
+    }
+
+  if (!sm_store_begin_comment (self->store, t->id, job->owner, &claimed, &error))
+    {
+      g_warning ("Could not record the first comment of target %" G_GINT64_FORMAT ": %s", t->id,
+                 error->message);
+      return g_strdup_printf (_("The first comment was not posted: %s"), error->message);
+    }
+  if (!claimed)
+    return NULL;   /* another publisher has the target now, and says */
+
+  request.account_remote_id = post->account_remote_id;
+  request.tokens = *tokens;
+  request.text = text;
+  request.options = post->options;
+  request.remote_id = published->comment_on != NULL ? published->comment_on : published->remote_id;
+
+  if (call_with_refresh (self, sm_platform_publish_comment, platform, session, account,
+                         tokens, &request, &result, cancellable, &error))
+    {
+      g_autoptr(GError) store_error = NULL;
+
+      g_debug ("Target %" G_GINT64_FORMAT ": first comment %s", t->id, result.remote_id);
+      if (!sm_store_end_comment (self->store, t->id, SM_COMMENT_SENT, result.remote_id, NULL,
+                                 &store_error))
+        g_warning ("Could not record the first comment of target %" G_GINT64_FORMAT ": %s",
+                   t->id, store_error->message);
+      sm_publish_result_clear (&result);
+      return NULL;
+    }
+  sm_publish_result_clear (&result);
+
+  /* A rate limit's message says when the post will be tried again, which
+   * is not true of a comment. */
+  if (g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_RATE_LIMITED))
+    note = g_strdup_printf (_("The first comment was not posted: %s allows the app no more "
+                              "calls for now, and a comment is not tried again. Add it yourself "
+                              "on %s."), network, network);
+  else if (g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_OUTCOME_UNKNOWN))
+    note = g_strdup_printf (_("The first comment may not have been posted: %s Check the post "
+                              "on %s before adding it yourself."), error->message, network);
+  else
+    note = g_strdup_printf (_("The first comment was not posted: %s Add it yourself on %s."),
+                            error->message, network);
+  {
+    g_autoptr(GError) store_error = NULL;
+
+    if (!sm_store_end_comment (self->store, t->id, SM_COMMENT_FAILED, NULL, note, &store_error))
+      g_warning ("Could not record the first comment of target %" G_GINT64_FORMAT ": %s",
+                 t->id, store_error->message);
+  }
+  return g_steal_pointer (&note);
+}
+
 static void
 publish_thread (GTask        *task,
                 gpointer      source_object,
@@ -705,7 +813,18 @@ publish_thread (GTask        *task,
 published:
   {
     g_autoptr(GError) store_error = NULL;
+    g_autofree char *comment_note = send_first_comment (self, job, platform, session, account,
+                                                        &tokens, &request, &result, cancellable);
     gboolean stored = FALSE;
+
+    if (comment_note != NULL)
+      {
+        char *both = result.warning != NULL ? g_strdup_printf ("%s\n%s", result.warning, comment_note)
+                                            : g_strdup (comment_note);
+
+        g_free (result.warning);
+        result.warning = both;
+      }
 
     /* The post is out: recording it must not be lost to a busy database. */
     for (int i = 0; i < 5 && !stored; i++)

@@ -2296,6 +2296,59 @@ video_node_cb (SmSandboxRequest *req,
   _sm_sandbox_respond_object (req, 200, object);
 }
 
+/* POST /{post-id}/comments (section 2.3): a comment by the Page under its
+ * own post (a video's id stands for its post).  Needs the Page's token
+ * with pages_manage_engagement; answers {"id":"{post}_{comment}"}. */
+static void
+comment_cb (SmSandboxRequest *req,
+            gpointer          user_data)
+{
+  FbMedia *media = user_data;
+  SmSandboxToken *token = authenticate (req, FALSE);
+  const char *id = _sm_sandbox_request_arg (req, 0);
+  const char *message = _sm_sandbox_request_param (req, "message");
+  const char *attachment = _sm_sandbox_request_param (req, "attachment_url");
+  FbVideo *video = g_hash_table_lookup (media->videos, id);
+  SmSandboxPost *post;
+  g_autofree char *comment_id = NULL;
+  JsonObject *object;
+
+  if (token == NULL)
+    return;
+  post = _sm_sandbox_post_lookup (req->sandbox, FB_NETWORK,
+                                  video != NULL && video->post_id != NULL ? video->post_id : id);
+  if (post == NULL || post->deleted)
+    {
+      unsupported_request (req, id);
+      return;
+    }
+  if (is_user_token (token) || strcmp (token->account, post->account) != 0 ||
+      !_sm_sandbox_scope_has (token->scope, "pages_manage_engagement"))
+    {
+      _sm_sandbox_graph_error (req, 403, 200, 0,
+                               "(#200) Permissions error: commenting as a Page requires a page access "
+                               "token with pages_manage_engagement and pages_read_engagement");
+      return;
+    }
+  if ((message == NULL || *message == '\0') && attachment == NULL)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Missing message or attachment.");
+      return;
+    }
+  if (message != NULL && g_utf8_strlen (message, -1) > 8000)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Param message must be at most 8000 characters long.");
+      return;
+    }
+
+  comment_id = g_strdup_printf ("%s_%" G_GUINT64_FORMAT, post->id,
+                                G_GUINT64_CONSTANT (1020000000000000) + _sm_sandbox_next_serial (req->sandbox));
+  _sm_sandbox_post_add_comment (post, comment_id, post->account, message != NULL ? message : "");
+  object = json_object_new ();
+  json_object_set_string_member (object, "id", comment_id);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
 /* Every route here goes before the Page's own: registered first. */
 static void
 facebook_media_register (SmSandbox *self,
@@ -2320,6 +2373,7 @@ facebook_media_register (SmSandbox *self,
   _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/video_reels", reels_cb, media);
   _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/video_stories", video_stories_cb, media);
   _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/photo_stories", photo_stories_cb, media);
+  _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/comments", comment_cb, media);
   _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*", video_node_cb, media);
 
   _sm_sandbox_add_streaming_route (self, graph_video_hosts, "POST", "/?v/*/videos", form_begin,

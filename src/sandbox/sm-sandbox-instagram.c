@@ -1356,6 +1356,51 @@ respond_container (SmSandboxRequest *req,
   _sm_sandbox_respond_object (req, 200, object);
 }
 
+/* POST /{ig-media-id}/comments?message= (section 3.2): a comment by the
+ * account under its own media; needs instagram_manage_comments. */
+static void
+comment_cb (SmSandboxRequest *req,
+            gpointer          user_data)
+{
+  IgState *state = user_data;
+  const char *id = _sm_sandbox_request_arg (req, 0);
+  const char *message = _sm_sandbox_request_param (req, "message");
+  Media *m = g_hash_table_lookup (state->media, id);
+  const IgUser *user = m != NULL ? find_user (state, m->user) : NULL;
+  SmSandboxPost *post = m != NULL ? _sm_sandbox_post_lookup (state->sandbox, IG_NETWORK, m->id) : NULL;
+  g_autofree char *comment_id = NULL;
+  JsonObject *object;
+
+  if (user == NULL || post == NULL || post->deleted)
+    {
+      unsupported_request (req, id);
+      return;
+    }
+  if (authenticate_for (req, user, "instagram_manage_comments") == NULL)
+    return;
+  if (g_strcmp0 (m->product, "STORY") == 0)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Comments are not available on stories.");
+      return;
+    }
+  if (message == NULL || *message == '\0')
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) The parameter message is required");
+      return;
+    }
+  if (g_utf8_strlen (message, -1) > 2200)
+    {
+      _sm_sandbox_graph_error (req, 400, 100, 0, "(#100) Param message must be at most 2200 characters long.");
+      return;
+    }
+
+  comment_id = new_id (state, "1800");
+  _sm_sandbox_post_add_comment (post, comment_id, user->id, message);
+  object = json_object_new ();
+  json_object_set_string_member (object, "id", comment_id);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
 /* graph.facebook.com is Facebook's too: these routes serve only requests
  * about an Instagram user, container or media (claimed routes). */
 static gboolean
@@ -1516,6 +1561,8 @@ _sm_sandbox_instagram_register (SmSandbox *self)
   _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*/stories", list_media_cb, state);
   _sm_sandbox_claim_last_route (self, claim_cb);
   _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/media_publish", publish_cb, state);
+  _sm_sandbox_claim_last_route (self, claim_cb);
+  _sm_sandbox_add_route (self, graph_hosts, "POST", "/?v/*/comments", comment_cb, state);
   _sm_sandbox_claim_last_route (self, claim_cb);
   _sm_sandbox_add_route (self, graph_hosts, "GET", "/?v/*/content_publishing_limit",
                          publishing_limit_cb, state);

@@ -1928,6 +1928,99 @@ post_cb (SmSandboxRequest *req,
   _sm_sandbox_respond_object (req, 200, post_to_object (state, post));
 }
 
+/* 6.3: POST /rest/socialActions/{urn}/comments
+ * {"actor":urn,"object":postUrn,"message":{"text":"…"}}: a comment by the
+ * post's author (the member or an organization they administer, with
+ * w_member_social / w_organization_social), 201 with the comment and its
+ * URN in x-restli-id. */
+static void
+comment_cb (SmSandboxRequest *req,
+            gpointer          user_data)
+{
+  SmSandboxToken *token;
+  const char *urn = _sm_sandbox_request_arg (req, 0);
+  SmSandboxPost *post;
+  JsonNode *root;
+  JsonObject *body, *message, *object, *out_message;
+  const char *actor, *target, *text;
+  g_autofree char *id = NULL;
+  g_autofree char *comment_urn = NULL;
+
+  if (!rest_call_ok (req, &token))
+    return;
+  if (!_sm_sandbox_request_has_type (req, "application/json"))
+    {
+      li_error (req, 415, 0, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
+      return;
+    }
+  root = _sm_sandbox_request_json (req);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      li_error (req, 400, 0, "ILLEGAL_ARGUMENT", "The request body must be a JSON object");
+      return;
+    }
+  body = json_node_get_object (root);
+  if (!member_is_string (body, "actor"))
+    {
+      unprocessable (req, "actor", "field is required but not found and has no default value");
+      return;
+    }
+  if (!member_is_string (body, "object"))
+    {
+      unprocessable (req, "object", "field is required but not found and has no default value");
+      return;
+    }
+  message = json_object_get_member (body, "message") != NULL
+            && JSON_NODE_HOLDS_OBJECT (json_object_get_member (body, "message"))
+            ? json_object_get_object_member (body, "message") : NULL;
+  if (message == NULL || !member_is_string (message, "text")
+      || *json_object_get_string_member (message, "text") == '\0')
+    {
+      unprocessable (req, "message/text", "field is required but not found and has no default value");
+      return;
+    }
+  actor = json_object_get_string_member (body, "actor");
+  target = json_object_get_string_member (body, "object");
+  text = json_object_get_string_member (message, "text");
+  if (g_strcmp0 (target, urn) != 0)
+    {
+      unprocessable (req, "object", "must be the URN in the path");
+      return;
+    }
+  if (g_utf8_strlen (text, -1) > 1250)
+    {
+      unprocessable (req, "message/text", "length must be at most 1250 characters");
+      return;
+    }
+  post = _sm_sandbox_post_lookup (req->sandbox, LI_NETWORK, urn);
+  if (post == NULL || post->deleted)
+    {
+      li_error (req, 404, 0, "NOT_FOUND", "Post not found");
+      return;
+    }
+  if (strcmp (actor, post->account) != 0 || !may_act_as (token, actor, TRUE))
+    {
+      access_denied (req, "partnerApiSocialActions.CREATE");
+      return;
+    }
+
+  id = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                        G_GUINT64_CONSTANT (7300000000000000000) + _sm_sandbox_next_serial (req->sandbox));
+  comment_urn = g_strdup_printf ("urn:li:comment:(%s,%s)", urn, id);
+  _sm_sandbox_post_add_comment (post, comment_urn, actor, text);
+
+  out_message = json_object_new ();
+  json_object_set_string_member (out_message, "text", text);
+  object = json_object_new ();
+  json_object_set_string_member (object, "actor", actor);
+  json_object_set_string_member (object, "object", urn);
+  json_object_set_string_member (object, "id", id);
+  json_object_set_string_member (object, "$URN", comment_urn);
+  json_object_set_object_member (object, "message", out_message);
+  _sm_sandbox_set_header (req, "x-restli-id", comment_urn);
+  _sm_sandbox_respond_object (req, 201, object);
+}
+
 static void
 api_not_found_cb (SmSandboxRequest *req,
                   gpointer          user_data)
@@ -1971,6 +2064,7 @@ _sm_sandbox_linkedin_register (SmSandbox *self)
   _sm_sandbox_add_route (self, api_hosts, "GET", "/rest/posts", list_posts_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "GET", "/rest/posts/*", post_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "DELETE", "/rest/posts/*", post_cb, state);
+  _sm_sandbox_add_route (self, api_hosts, "POST", "/rest/socialActions/*/comments", comment_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "POST", "/rest/images", images_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "GET", "/rest/images/*", image_get_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "POST", "/rest/documents", documents_cb, state);

@@ -267,7 +267,19 @@ typedef struct
   guint64   media_bytes;
   /* Every file of the post, in order (SmSandboxMedia); empty for text. */
   GPtrArray *media;
+  /* Comments under the post, oldest first (SmSandboxComment): Facebook,
+   * Instagram, YouTube and LinkedIn; X and Threads answer with replies,
+   * which are posts of their own. */
+  GPtrArray *comments;
 } SmSandboxPost;
+
+typedef struct
+{
+  char    *id;
+  char    *author;   /* the page, IG user, channel or LinkedIn actor URN */
+  char    *text;
+  gint64   received_us;
+} SmSandboxComment;
 
 typedef struct
 {
@@ -282,6 +294,12 @@ void           _sm_sandbox_post_add_media (SmSandboxPost *post,
                                            const char    *kind,
                                            guint64        bytes,
                                            const char    *sha256);
+
+/* Appends a comment to @post ("comments" in /__sandbox/posts). */
+SmSandboxComment *_sm_sandbox_post_add_comment (SmSandboxPost *post,
+                                                const char    *id,
+                                                const char    *author,
+                                                const char    *text);
 
 SmSandboxPost *_sm_sandbox_post_add       (SmSandbox   *self,
                                            const char  *network,

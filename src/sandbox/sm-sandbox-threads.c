@@ -328,8 +328,10 @@ published_in_last_day (SmSandbox  *sandbox,
   gint64 since = g_get_real_time () - (gint64) TH_QUOTA_DURATION_S * G_USEC_PER_SEC;
   guint count = 0;
 
+  /* Replies have a quota of their own (reply_quota_usage). */
   for (guint i = 0; i < posts->len; i++)
-    if (((SmSandboxPost *) g_ptr_array_index (posts, i))->received_us >= since)
+    if (((SmSandboxPost *) g_ptr_array_index (posts, i))->received_us >= since
+        && ((SmSandboxPost *) g_ptr_array_index (posts, i))->reply_to == NULL)
       count++;
   return count;
 }
@@ -824,6 +826,12 @@ create_container_cb (SmSandboxRequest *req,
       unsupported_request (req, reply_to);
       return;
     }
+  /* Replying takes threads_manage_replies. */
+  if (reply_to != NULL && !_sm_sandbox_scope_has (token->scope, "threads_manage_replies"))
+    {
+      missing_permission (req);
+      return;
+    }
   if (kind == KIND_CAROUSEL &&
       (children = take_children (req, state, token->account, children_list)) == NULL)
     return;
@@ -1005,6 +1013,9 @@ list_threads_cb (SmSandboxRequest *req,
     {
       SmSandboxPost *post = g_ptr_array_index (posts, i);
 
+      /* Replies are listed under /replies, not /threads. */
+      if (post->reply_to != NULL)
+        continue;
       if (post->received_us / G_USEC_PER_SEC < since_us / G_USEC_PER_SEC ||
           post->received_us / G_USEC_PER_SEC > until_us / G_USEC_PER_SEC)
         continue;

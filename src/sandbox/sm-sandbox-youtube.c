@@ -968,6 +968,124 @@ string_member (JsonObject *object,
   return json_node_get_string (node);
 }
 
+static JsonObject *
+object_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* commentThreads.insert (1.2): a top-level comment by the channel under
+ * a video of its own.  Needs youtube.force-ssl (the only scope the API
+ * reference lists for it); the body is a commentThread resource with
+ * snippet.channelId, snippet.videoId and
+ * snippet.topLevelComment.snippet.textOriginal. */
+static void
+comment_threads_insert_cb (SmSandboxRequest *req,
+                           gpointer          user_data)
+{
+  static const char * const comment_scopes[] = {
+    "https://www.googleapis.com/auth/youtube.force-ssl", NULL
+  };
+  static const char * const thread_parts[] = { "id", "snippet", "replies", NULL };
+  YtState *state = user_data;
+  SmSandboxToken *token = authenticate (req, comment_scopes);
+  g_auto(GStrv) parts = NULL;
+  JsonNode *root;
+  JsonObject *snippet = NULL, *top = NULL, *top_snippet = NULL;
+  const char *channel, *video_id, *text;
+  SmSandboxPost *post;
+  g_autofree char *id = NULL;
+  g_autofree char *published = NULL;
+  JsonObject *object, *out_snippet, *out_top, *out_top_snippet;
+
+  if (token == NULL)
+    return;
+  if ((parts = parse_parts (req, thread_parts)) == NULL)
+    return;
+  root = _sm_sandbox_request_json (req);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      bad_request (req, "parseError", "The request body is not a commentThread resource.");
+      return;
+    }
+  snippet = object_member (json_node_get_object (root), "snippet");
+  top = object_member (snippet, "topLevelComment");
+  top_snippet = object_member (top, "snippet");
+  channel = string_member (snippet, "channelId");
+  video_id = string_member (snippet, "videoId");
+  text = string_member (top_snippet, "textOriginal");
+  if (video_id == NULL || *video_id == '\0')
+    {
+      google_error (req, 400, "youtube.commentThread", "missingVideoId",
+                    "The request must specify snippet.videoId.", "body.snippet.videoId");
+      return;
+    }
+  if (text == NULL || *text == '\0')
+    {
+      google_error (req, 400, "youtube.commentThread", "commentTextRequired",
+                    "The comment resource being inserted must specify a value for the "
+                    "snippet.topLevelComment.snippet.textOriginal property.",
+                    "body.snippet.topLevelComment.snippet.textOriginal");
+      return;
+    }
+  if (g_utf8_strlen (text, -1) > 10000)
+    {
+      google_error (req, 400, "youtube.commentThread", "commentTextTooLong",
+                    "The comment resource being inserted contains too many characters in the "
+                    "snippet.topLevelComment.snippet.textOriginal property.",
+                    "body.snippet.topLevelComment.snippet.textOriginal");
+      return;
+    }
+  post = _sm_sandbox_post_lookup (req->sandbox, YT_NETWORK, video_id);
+  if (g_hash_table_lookup (state->videos, video_id) == NULL || post == NULL || post->deleted)
+    {
+      google_error (req, 404, "youtube.commentThread", "videoNotFound",
+                    "The video identified by the videoId parameter could not be found.",
+                    "body.snippet.videoId");
+      return;
+    }
+  if (strcmp (post->account, token->account) != 0 ||
+      (channel != NULL && strcmp (channel, token->account) != 0))
+    {
+      google_error (req, 403, "youtube.commentThread", "forbidden",
+                    "The comment thread could not be created due to insufficient permissions. "
+                    "The request might not be properly authorized.", NULL);
+      return;
+    }
+
+  id = random_id (26);
+  _sm_sandbox_post_add_comment (post, id, token->account, text);
+  published = format_time (g_get_real_time ());
+
+  out_top_snippet = json_object_new ();
+  json_object_set_string_member (out_top_snippet, "channelId", token->account);
+  json_object_set_string_member (out_top_snippet, "videoId", video_id);
+  json_object_set_string_member (out_top_snippet, "textDisplay", text);
+  json_object_set_string_member (out_top_snippet, "textOriginal", text);
+  json_object_set_string_member (out_top_snippet, "authorChannelId", token->account);
+  json_object_set_string_member (out_top_snippet, "publishedAt", published);
+  json_object_set_string_member (out_top_snippet, "updatedAt", published);
+  out_top = json_object_new ();
+  json_object_set_string_member (out_top, "kind", "youtube#comment");
+  json_object_set_string_member (out_top, "id", id);
+  json_object_set_object_member (out_top, "snippet", out_top_snippet);
+  out_snippet = json_object_new ();
+  json_object_set_string_member (out_snippet, "channelId", token->account);
+  json_object_set_string_member (out_snippet, "videoId", video_id);
+  json_object_set_object_member (out_snippet, "topLevelComment", out_top);
+  json_object_set_boolean_member (out_snippet, "canReply", TRUE);
+  json_object_set_int_member (out_snippet, "totalReplyCount", 0);
+  json_object_set_boolean_member (out_snippet, "isPublic", TRUE);
+  object = json_object_new ();
+  json_object_set_string_member (object, "kind", "youtube#commentThread");
+  json_object_set_string_member (object, "id", id);
+  json_object_set_object_member (object, "snippet", out_snippet);
+  _sm_sandbox_respond_object (req, 200, object);
+}
+
 /* Checks the video resource of an insert and keeps what it sets; FALSE
  * after answering 400. */
 static gboolean
@@ -1676,6 +1794,8 @@ _sm_sandbox_youtube_register (SmSandbox *self)
   _sm_sandbox_add_route (self, api_hosts, "GET", "/youtube/v3/videos", videos_list_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "DELETE", "/youtube/v3/videos", videos_delete_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "PUT", "/youtube/v3/videos", videos_update_cb, state);
+  _sm_sandbox_add_route (self, api_hosts, "POST", "/youtube/v3/commentThreads",
+                         comment_threads_insert_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "POST", "/upload/youtube/v3/thumbnails/set",
                          thumbnails_set_cb, state);
   _sm_sandbox_add_route (self, api_hosts, "POST", "/upload/youtube/v3/videos", insert_cb, state);

@@ -59,6 +59,7 @@ typedef struct
   char      *method;
   char      *path;
   gint64     count;
+  gint64     skip;      /* matching requests to let through first */
   FaultKind  kind;
   guint      status;
   JsonNode  *body;      /* a JSON value, or a string sent as text */
@@ -205,7 +206,17 @@ post_free (SmSandboxPost *post)
   g_free (post->extra);
   g_free (post->media_sha256);
   g_clear_pointer (&post->media, g_ptr_array_unref);
+  g_clear_pointer (&post->comments, g_ptr_array_unref);
   g_free (post);
+}
+
+static void
+comment_free (SmSandboxComment *comment)
+{
+  g_free (comment->id);
+  g_free (comment->author);
+  g_free (comment->text);
+  g_free (comment);
 }
 
 static void
@@ -1234,8 +1245,25 @@ _sm_sandbox_post_add (SmSandbox  *self,
   post->text = g_strdup (text);
   post->received_us = g_get_real_time ();
   post->media = g_ptr_array_new_with_free_func ((GDestroyNotify) media_free);
+  post->comments = g_ptr_array_new_with_free_func ((GDestroyNotify) comment_free);
   g_ptr_array_add (self->posts, post);
   return post;
+}
+
+SmSandboxComment *
+_sm_sandbox_post_add_comment (SmSandboxPost *post,
+                              const char    *id,
+                              const char    *author,
+                              const char    *text)
+{
+  SmSandboxComment *comment = g_new0 (SmSandboxComment, 1);
+
+  comment->id = g_strdup (id);
+  comment->author = g_strdup (author);
+  comment->text = g_strdup (text);
+  comment->received_us = g_get_real_time ();
+  g_ptr_array_add (post->comments, comment);
+  return comment;
 }
 
 void
@@ -1575,6 +1603,23 @@ hook_posts (SmSandboxRequest *req)
             }
           json_object_set_array_member (object, "media", media);
         }
+      if (post->comments->len > 0)
+        {
+          JsonArray *comments = json_array_new ();
+
+          for (guint j = 0; j < post->comments->len; j++)
+            {
+              SmSandboxComment *comment = g_ptr_array_index (post->comments, j);
+              JsonObject *entry = json_object_new ();
+
+              json_object_set_string_member (entry, "id", comment->id);
+              json_object_set_string_member (entry, "author", comment->author);
+              json_object_set_string_member (entry, "text", comment->text);
+              set_time_member (entry, "received_at", comment->received_us);
+              json_array_add_object_element (comments, entry);
+            }
+          json_object_set_array_member (object, "comments", comments);
+        }
       json_array_add_object_element (array, object);
     }
   _sm_sandbox_respond_json (req, 200, node_take_array (array));
@@ -1694,6 +1739,8 @@ fault_to_object (Fault *fault)
   json_object_set_string_member (object, "method", fault->method);
   json_object_set_string_member (object, "path", fault->path);
   json_object_set_int_member (object, "count", fault->count);
+  if (fault->skip > 0)
+    json_object_set_int_member (object, "after", fault->skip);
   switch (fault->kind)
     {
     case FAULT_STATUS:
@@ -1761,6 +1808,12 @@ hook_faults_add (SmSandboxRequest *req)
       hook_error (req, 400, "count must be a positive integer");
       return;
     }
+  if (json_object_has_member (body, "after") &&
+      (!member_is (body, "after", G_TYPE_INT64) || json_object_get_int_member (body, "after") < 0))
+    {
+      hook_error (req, 400, "after must be a number of requests, 0 or more");
+      return;
+    }
 
   if (json_object_has_member (body, "status"))
     g_ptr_array_add (kinds, (gpointer) "status");
@@ -1800,6 +1853,7 @@ hook_faults_add (SmSandboxRequest *req)
     g_clear_pointer (&fault->method, g_free);
   fault->path = g_strdup (json_object_get_string_member_with_default (body, "path", NULL));
   fault->count = json_object_get_int_member_with_default (body, "count", 1);
+  fault->skip = json_object_get_int_member_with_default (body, "after", 0);
 
   if (json_object_has_member (body, "status"))
     {
@@ -1977,6 +2031,11 @@ take_fault (SmSandbox        *self,
         continue;
       if (fault->path != NULL && !g_pattern_match_simple (fault->path, req->path))
         continue;
+      if (fault->skip > 0)
+        {
+          fault->skip--;
+          continue;
+        }
       /* The request keeps its own reference: the list may be cleared
        * while its body is still coming in. */
       fault->count--;

@@ -37,6 +37,18 @@
  *     uploaded media, in media_ids order; a GIF is an "image").
  *     A reply (an X thread's next part, a Threads reply) also has
  *     "reply_to": the id of the post it answers.
+ *     A post with comments (Facebook POST /{post-id}/comments, Instagram
+ *     POST /{ig-media-id}/comments, YouTube commentThreads.insert,
+ *     LinkedIn POST /rest/socialActions/{urn}/comments) also has
+ *     "comments":[{"id":"…","author":"…","text":"…","received_at":"…Z"}],
+ *     oldest first; author is the page id, Instagram user id, channel id
+ *     or actor URN.  On X and Threads a first comment is a reply, listed
+ *     as a post with "reply_to".  Each comment call checks its token kind
+ *     and permission (Facebook pages_manage_engagement, Instagram
+ *     instagram_manage_comments, YouTube youtube.force-ssl, Threads
+ *     threads_manage_replies), that the post exists, is not deleted and
+ *     (but for X and Threads replies) belongs to the account, and its
+ *     required fields, answering in the network's error envelope.
  *
  *   GET  /__sandbox/tokens
  *     → 200 [{"network":"x","kind":"access"|"refresh","token":"sbx-…",
@@ -80,7 +92,9 @@
  *     host, method and path are optional (absent = any); path is a glob
  *     (g_pattern_match_simple) over the path after the host, without the
  *     query; count defaults to 1.  Faults apply, in the order added, to the
- *     next count matching requests, taken when a request's headers arrive.
+ *     next count matching requests, taken when a request's headers arrive;
+ *     with "after":N the first N matching requests go through untouched
+ *     (X's post and its reply share POST /2/tweets).
  *     → 201 the fault as stored, with "id".
  *   GET    /__sandbox/faults → 200 [fault, …] (those with count left)
  *   DELETE /__sandbox/faults → 200 {"cleared":N}

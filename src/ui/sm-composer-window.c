@@ -91,6 +91,13 @@ static const OptionRow option_rows[] = {
   { "whatsapp.to", N_("Recipient’s phone number, with country code"), OPTION_ENTRY, FALSE },
   { "whatsapp.template", N_("Template name"), OPTION_ENTRY, FALSE },
   { "linkedin.visibility", N_("Who can see it"), OPTION_COMBO, FALSE },
+  /* Sent under the post once it is out (sm-publisher.c). */
+  { "facebook.first_comment", N_("First comment"), OPTION_ENTRY, FALSE },
+  { "instagram.first_comment", N_("First comment"), OPTION_ENTRY, FALSE },
+  { "youtube.first_comment", N_("First comment"), OPTION_ENTRY, FALSE },
+  { "linkedin.first_comment", N_("First comment"), OPTION_ENTRY, FALSE },
+  { "threads.first_comment", N_("First comment, as a reply"), OPTION_ENTRY, FALSE },
+  { "x.first_comment", N_("First comment, as a reply"), OPTION_ENTRY, FALSE },
 };
 
 /* Names for people of the options' values. */
