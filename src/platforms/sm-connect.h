@@ -30,6 +30,16 @@ void     sm_connect_account_async  (SmStore            *store,
                                     GCancellable       *cancellable,
                                     GAsyncReadyCallback callback,
                                     gpointer            user_data);
+/* The same, the accounts going into @workspace_id (0: the default one). */
+void     sm_connect_account_in_async (SmStore            *store,
+                                      gint64              workspace_id,
+                                      SmNetwork           network,
+                                      gboolean            open_browser,
+                                      SmConnectUrlFunc    url_func,
+                                      gpointer            url_data,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data);
 GArray  *sm_connect_account_finish (GAsyncResult       *result,
                                     GError            **error);
 
@@ -44,6 +54,15 @@ void     sm_connect_account_with_token_async  (SmStore            *store,
                                                GCancellable       *cancellable,
                                                GAsyncReadyCallback callback,
                                                gpointer            user_data);
+/* The same, into @workspace_id (0: the default one). */
+void     sm_connect_account_with_token_in_async (SmStore            *store,
+                                                 gint64              workspace_id,
+                                                 SmNetwork           network,
+                                                 const char         *remote_id,
+                                                 const char         *token,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
 gint64   sm_connect_account_with_token_finish (GAsyncResult       *result,
                                                GError            **error);
 
