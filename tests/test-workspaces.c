@@ -249,6 +249,37 @@ show_window (SmStore *store)
   return window;
 }
 
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *build_dir = g_getenv ("SM_BUILD_DIR");
+  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : g_get_tmp_dir (),
+                                           "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  int width, height;
+
+  g_assert_true (wait_for (widget_is_mapped, widget, WAIT_MS));
+  settle ();
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_render_node_unref (node);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
 /* Opens the header bar's workspace menu and chooses the item @label, as a
  * click (or Enter on the focused button, then on the item) does. */
 static void
@@ -363,6 +394,7 @@ test_switcher (void)
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "save"));
   g_assert_nonnull (find_widget (GTK_WIDGET (dialog), match_label_containing,
                                  "“America/Nowhere” is not a time zone"));
+  save_screenshot (GTK_WIDGET (dialog), "workspace-new-invalid.png");
   fill_dialog (dialog, "  Client B ", "America/New_York");
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "save"));
   g_assert_true (gtk_widget_activate (find_widget (GTK_WIDGET (dialog), match_button_label, "C_reate")));
@@ -435,6 +467,15 @@ test_switcher (void)
   g_assert_null (find_widget (GTK_WIDGET (window), match_any_chip, NULL));
 
   /* Back to the first one: its post is there again. */
+  {
+    GtkWidget *button = find_widget (GTK_WIDGET (window), match_id, "workspace_button");
+
+    save_screenshot (GTK_WIDGET (window), "workspace-window.png");
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))),
+                     "workspace-switcher.png");
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  }
   choose_in_switcher (window, "My Workspace");
   assert_switcher_label (window, "My Workspace");
   g_assert_cmpint (sm_window_get_workspace (window), ==, def);
@@ -523,6 +564,7 @@ test_token_health (void)
   g_assert_true (wait_for (widget_found, &query, WAIT_MS));
   /* The network's own verdict stays what the row says. */
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_action_row_subtitle, "Needs reconnecting"));
+  save_screenshot (GTK_WIDGET (window), "accounts-token-health.png");
   /* No token's text anywhere. */
   g_assert_null (find_widget (GTK_WIDGET (window), match_label_containing, "test-access"));
   g_assert_null (find_widget (GTK_WIDGET (window), match_label_containing, "test-refresh"));

@@ -41,6 +41,7 @@ struct _SmWindow
   gint64                workspace_id;       /* the one shown */
   GMenu                *workspace_menu;
   GSimpleActionGroup   *workspace_actions;  /* "workspace.switch" */
+  char                 *workspace_key;      /* what the switcher shows */
   GtkWidget            *new_post_label;  /* new_post_content, while not shown */
   GCancellable         *cancellable;
   guint                 update_button_id;
@@ -236,6 +237,7 @@ update_workspace_menu (SmWindow *self)
   g_autoptr(GMenu) list = g_menu_new ();
   g_autoptr(GMenu) actions = g_menu_new ();
   g_autofree char *accessible = NULL;
+  g_autoptr(GString) key = g_string_new (NULL);
   const char *name = NULL;
   GAction *action;
 
@@ -248,10 +250,24 @@ update_workspace_menu (SmWindow *self)
       return;
     }
 
+  /* Unchanged: the menu (and an open popover) stays as it is. */
+  g_string_append_printf (key, "%" G_GINT64_FORMAT, self->workspace_id);
+  for (guint i = 0; i < workspaces->len; i++)
+    g_string_append_printf (key, "|%" G_GINT64_FORMAT ":%s",
+                            ((SmWorkspace *) g_ptr_array_index (workspaces, i))->id,
+                            ((SmWorkspace *) g_ptr_array_index (workspaces, i))->name);
+  if (g_strcmp0 (key->str, self->workspace_key) == 0)
+    return;
+  g_free (self->workspace_key);
+  self->workspace_key = g_strdup (key->str);
+
   for (guint i = 0; i < workspaces->len; i++)
     {
       const SmWorkspace *workspace = g_ptr_array_index (workspaces, i);
-      g_autoptr(GMenuItem) item = g_menu_item_new (workspace->name, NULL);
+      /* Menu labels take "_" as a mnemonic: a name's own ones are doubled. */
+      g_auto(GStrv) parts = g_strsplit (workspace->name, "_", -1);
+      g_autofree char *label = g_strjoinv ("__", parts);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
 
       g_menu_item_set_action_and_target_value (item, "workspace.switch",
                                                g_variant_new_int64 (workspace->id));
@@ -691,6 +707,7 @@ sm_window_finalize (GObject *object)
 
   /* Kept to the end: the children read it while they go. */
   g_clear_object (&self->store);
+  g_clear_pointer (&self->workspace_key, g_free);
 
   G_OBJECT_CLASS (sm_window_parent_class)->finalize (object);
 }
@@ -890,6 +907,13 @@ sm_window_show_post (SmWindow *self,
 {
   g_return_if_fail (SM_IS_WINDOW (self));
 
+  /* A notification may be about another workspace's post: show that one. */
+  {
+    g_autoptr(SmPost) post = sm_store_get_post (self->store, post_id, NULL);
+
+    if (post != NULL && post->workspace_id != self->workspace_id)
+      show_workspace (self, post->workspace_id);
+  }
   adw_view_stack_set_visible_child_name (self->stack, "agenda");
   if (!sm_agenda_view_show_post (self->agenda_view, post_id))
     sm_ui_show_toast (GTK_WIDGET (self), _("That post is no longer in the agenda."));
