@@ -152,6 +152,21 @@ match_button_label (GtkWidget     *widget,
          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
+/* A shown button, by its accessible name. */
+static gboolean
+match_visible_button_label (GtkWidget     *widget,
+                            gconstpointer  label)
+{
+  g_autofree char *mismatch = NULL;
+
+  if (!GTK_IS_BUTTON (widget) || !gtk_widget_get_visible (widget) ||
+      !gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    return FALSE;
+  mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                 label);
+  return mismatch == NULL;
+}
+
 static gboolean
 match_chip (GtkWidget     *widget,
             gconstpointer  post_id)
@@ -562,6 +577,10 @@ test_token_health (void)
   query = (FindQuery) { GTK_WIDGET (window), match_action_row_subtitle,
                         "No token in the keyring — reconnect" };
   g_assert_true (wait_for (widget_found, &query, WAIT_MS));
+  /* Where the user must act, the row offers it; not where all is well. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), match_visible_button_label, "Reconnect Bakery Insta on Instagram"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), match_visible_button_label, "Reconnect Bakery Page on Facebook Pages"));
+  g_assert_null (find_widget (GTK_WIDGET (window), match_visible_button_label, "Reconnect Ada on X"));
   /* The network's own verdict stays what the row says. */
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_action_row_subtitle, "Needs reconnecting"));
   save_screenshot (GTK_WIDGET (window), "accounts-token-health.png");

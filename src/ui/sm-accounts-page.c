@@ -857,6 +857,7 @@ health_done_cb (GObject      *source,
           gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
           adw_action_row_add_prefix (row, icon);
           g_object_set_data (G_OBJECT (row), "sm-warned", GINT_TO_POINTER (TRUE));
+          gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "sm-reconnect-button"), TRUE);
         }
     }
 }
@@ -953,6 +954,7 @@ build_account_row (SmAccountsPage  *self,
   else
     {
       g_autofree char *subtitle = NULL;
+      g_autofree char *reconnect_label = NULL;
 
       if (account->handle != NULL && *account->handle != '\0')
         /* Translators: a row's subtitle, "@jane · Connected" */
@@ -960,6 +962,23 @@ build_account_row (SmAccountsPage  *self,
       else
         subtitle = g_strdup (_("Connected"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+      /* Shown when the keyring says the sign-in needs the user
+       * (health_done_cb). */
+      button = gtk_button_new_with_mnemonic (_("_Reconnect…"));
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_visible (button, FALSE);
+      /* Translators: accessible name of a button, "Reconnect Jane Doe on X" */
+      reconnect_label = g_strdup_printf (_("Reconnect %s on %s"), account->name, network);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, reconnect_label,
+                                      -1);
+      gtk_widget_set_tooltip_text (button, _("Sign in again, before So-me Studio’s access ends"));
+      g_object_set_data (G_OBJECT (button), "sm-network", GINT_TO_POINTER (account->network));
+      g_object_set_data_full (G_OBJECT (button), "sm-remote-id", g_strdup (account->remote_id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (connect_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      g_object_set_data (G_OBJECT (row), "sm-reconnect-button", button);
     }
 
   /* Posting Times: the account's queue slots (sm-queue-dialog.c). */
