@@ -7,7 +7,9 @@
 
 #include <string.h>
 
+#include "sm-store.h"
 #include "sm-test-util.h"
+#include "sm-token-store.h"
 
 /* `so-me --workspace NAME accounts connect x --print-url`, then what the
  * browser does; returns the new account's id. */
@@ -150,10 +152,35 @@ test_workspace_cli (void)
   g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "workspace", "delete", "Atelier", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "still has 1 account"));
   g_clear_pointer (&err, g_free);
+  /* Disconnecting it there leaves the same X account in the default
+   * workspace signed in: they share the keyring item. */
+  g_clear_pointer (&mine, g_free);
+  mine = g_strdup_printf ("%" G_GINT64_FORMAT, atelier_account);
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, NULL, "accounts", "disconnect", mine, NULL), ==, 0);
+  {
+    g_autofree char *profile = g_build_filename (p->data_home, "so-me-studio", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SmStore) store = sm_store_open (profile, &error);
+    g_autoptr(SmAccount) account = NULL;
+    g_autoptr(SmTokens) tokens = NULL;
+
+    g_assert_no_error (error);
+    account = sm_store_get_account (store, default_account, &error);
+    g_assert_no_error (error);
+    tokens = sm_token_store_load (profile, SM_NETWORK_X, account->remote_id, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (tokens);
+  }
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, NULL, "workspace", "delete", "Atelier", NULL), ==, 0);
+
   g_assert_cmpint (sm_test_cli (p, NULL, NULL, NULL, "workspace", "create", "Empty", NULL), ==, 0);
   g_assert_cmpint (sm_test_cli (p, NULL, NULL, NULL, "workspace", "delete", "Empty", NULL), ==, 0);
   g_assert_cmpint (sm_test_cli (p, NULL, &out, NULL, "workspace", "list", NULL), ==, 0);
   g_assert_null (strstr (out, "Empty"));
+  g_assert_null (strstr (out, "Atelier"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (sm_test_cli (p, NULL, NULL, &err, "workspace", "delete", "My Workspace", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "the only workspace"));
 }
 
 int

@@ -443,6 +443,23 @@ sm_disconnect_account (SmStore       *store,
   if (account == NULL)
     return FALSE;
 
+  /* The same network account in another workspace shares the keyring
+   * item (it is per profile, network and account): only the row goes. */
+  {
+    g_autoptr(GPtrArray) all = sm_store_list_accounts (store, error);
+
+    if (all == NULL)
+      return FALSE;
+    for (guint i = 0; i < all->len; i++)
+      {
+        const SmAccount *other = g_ptr_array_index (all, i);
+
+        if (other->id != account->id && other->network == account->network &&
+            g_strcmp0 (other->remote_id, account->remote_id) == 0)
+          return sm_store_delete_account (store, account_id, error);
+      }
+  }
+
   platform = sm_platform_get (account->network);
   tokens = sm_token_store_load (profile, account->network, account->remote_id, cancellable, NULL);
   creds = sm_token_store_load_credentials (account->network, cancellable, NULL);

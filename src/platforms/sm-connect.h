@@ -67,7 +67,9 @@ gint64   sm_connect_account_with_token_finish (GAsyncResult       *result,
                                                GError            **error);
 
 /* Removes the account: best-effort revoke at the network, tokens out of the
- * keyring, the row and its targets out of the store. */
+ * keyring, the row and its targets out of the store.  While the same
+ * network account is also in another workspace, only the row and its
+ * targets go: the other one keeps the shared tokens. */
 gboolean sm_disconnect_account     (SmStore            *store,
                                     gint64              account_id,
                                     GCancellable       *cancellable,

@@ -534,6 +534,9 @@ open_workspace_dialog (SmWindow *self,
   local = sm_time_local_zone_id ();
   gtk_editable_set_text (GTK_EDITABLE (wd->zone_row), workspace != NULL ? workspace->time_zone : local);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), wd->zone_row);
+  /* Enter in either field saves, when Save is on. */
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (wd->name_row), TRUE);
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (wd->zone_row), TRUE);
   gtk_box_append (GTK_BOX (box), group);
   wd->error_label = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (wd->error_label), TRUE);
