@@ -155,43 +155,6 @@ accounts_changed_cb (SmWindow *self)
   sm_agenda_view_reload (self->agenda_view);
 }
 
-static void
-is_active_changed_cb (SmWindow *self)
-{
-  /* The publisher or the command line may have changed things while the
-   * window was in the background.  Its first activation follows its
-   * construction, which has just read everything: no second read of the
-   * month before the first frame. */
-  if (!gtk_window_is_active (GTK_WINDOW (self)))
-    return;
-  if (self->was_active)
-    sm_window_reload (self);
-  self->was_active = TRUE;
-}
-
-static void
-open_composer (SmWindow *self,
-               gboolean  from_calendar,
-               gint64    due_us)
-{
-  if (self->composer != NULL)
-    {
-      if (due_us != 0)
-        sm_composer_window_set_due (self->composer, due_us);
-      gtk_window_present (GTK_WINDOW (self->composer));
-      return;
-    }
-
-  self->composing_from_calendar = from_calendar;
-  self->composer = sm_composer_window_new_in_workspace (GTK_WINDOW (self), self->store,
-                                                        self->workspace_id);
-  g_object_add_weak_pointer (G_OBJECT (self->composer), (gpointer *) &self->composer);
-  g_signal_connect_object (self->composer, "post-created", G_CALLBACK (post_created_cb), self, 0);
-  if (due_us != 0)
-    sm_composer_window_set_due (self->composer, due_us);
-  gtk_window_present (GTK_WINDOW (self->composer));
-}
-
 /* ---- Workspaces ---------------------------------------------------------- */
 
 /* Which workspace the window shows is kept per profile, next to its
@@ -594,6 +557,43 @@ workspace_settings_action (GtkWidget  *widget,
 }
 
 static void
+is_active_changed_cb (SmWindow *self)
+{
+  /* The publisher or the command line may have changed things while the
+   * window was in the background.  Its first activation follows its
+   * construction, which has just read everything: no second read of the
+   * month before the first frame. */
+  if (!gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+  if (self->was_active)
+    sm_window_reload (self);
+  self->was_active = TRUE;
+}
+
+static void
+open_composer (SmWindow *self,
+               gboolean  from_calendar,
+               gint64    due_us)
+{
+  if (self->composer != NULL)
+    {
+      if (due_us != 0)
+        sm_composer_window_set_due (self->composer, due_us);
+      gtk_window_present (GTK_WINDOW (self->composer));
+      return;
+    }
+
+  self->composing_from_calendar = from_calendar;
+  self->composer = sm_composer_window_new_in_workspace (GTK_WINDOW (self), self->store,
+                                                        self->workspace_id);
+  g_object_add_weak_pointer (G_OBJECT (self->composer), (gpointer *) &self->composer);
+  g_signal_connect_object (self->composer, "post-created", G_CALLBACK (post_created_cb), self, 0);
+  if (due_us != 0)
+    sm_composer_window_set_due (self->composer, due_us);
+  gtk_window_present (GTK_WINDOW (self->composer));
+}
+
+static void
 new_post_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
@@ -792,12 +792,12 @@ sm_window_class_init (SmWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, calendar_compose_cb);
   gtk_widget_class_bind_template_callback (widget_class, title_visible_changed_cb);
 
+  gtk_widget_class_install_action (widget_class, "win.new-workspace", NULL, new_workspace_action);
+  gtk_widget_class_install_action (widget_class, "win.workspace-settings", NULL, workspace_settings_action);
   gtk_widget_class_install_action (widget_class, "win.new-post", NULL, new_post_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.show-post", "x", show_post_action);
-  gtk_widget_class_install_action (widget_class, "win.new-workspace", NULL, new_workspace_action);
-  gtk_widget_class_install_action (widget_class, "win.workspace-settings", NULL, workspace_settings_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
                                        "win.show-page", "s", "calendar");
