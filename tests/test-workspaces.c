@@ -309,7 +309,8 @@ choose_in_switcher (SmWindow   *window,
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_focusable (button) ||
                  gtk_widget_get_focusable (gtk_widget_get_first_child (button)));
-  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  /* Alt+W opens it from anywhere in the window. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.switch-workspace", NULL));
   popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
   g_assert_nonnull (popover);
   g_assert_true (wait_for (widget_is_mapped, popover, WAIT_MS));

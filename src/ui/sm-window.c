@@ -546,6 +546,15 @@ new_workspace_action (GtkWidget  *widget,
   open_workspace_dialog (SM_WINDOW (widget), 0);
 }
 
+/* Alt+W: the switcher's menu, from anywhere in the window. */
+static void
+switch_workspace_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  gtk_menu_button_popup (SM_WINDOW (widget)->workspace_button);
+}
+
 static void
 workspace_settings_action (GtkWidget  *widget,
                            const char *action_name,
@@ -794,6 +803,8 @@ sm_window_class_init (SmWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.new-workspace", NULL, new_workspace_action);
   gtk_widget_class_install_action (widget_class, "win.workspace-settings", NULL, workspace_settings_action);
+  gtk_widget_class_install_action (widget_class, "win.switch-workspace", NULL, switch_workspace_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_ALT_MASK, "win.switch-workspace", NULL);
   gtk_widget_class_install_action (widget_class, "win.new-post", NULL, new_post_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
