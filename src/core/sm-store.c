@@ -454,6 +454,28 @@ sm_store_get_default_workspace (SmStore  *self,
   gint64 id = 0;
   int rc;
 
+  /* Once it exists, a plain read: the window asks often, and a write lock
+   * would wait for the publisher's transactions. */
+  {
+    g_autoptr(SmStmt) stmt = prepare (self, "SELECT id, time_zone FROM workspaces ORDER BY id LIMIT 1", error);
+
+    if (stmt == NULL)
+      return 0;
+    rc = sqlite3_step (stmt);
+    if (rc == SQLITE_ROW)
+      {
+        id = sqlite3_column_int64 (stmt, 0);
+        if (time_zone)
+          *time_zone = column_dup (stmt, 1);
+        return id;
+      }
+    if (rc != SQLITE_DONE)
+      {
+        set_sqlite_error (self, rc, error);
+        return 0;
+      }
+  }
+
   /* One transaction: the UI and the CLI starting together on a new profile
    * must not create two default workspaces. */
   if (!exec (self, "BEGIN IMMEDIATE", error))
