@@ -586,6 +586,44 @@ test_one_transaction (Fixture       *f,
   g_assert_cmpuint (count_posts (f), ==, 2);
 }
 
+/* `--workspace NAME`: the file's accounts and times are that workspace's. */
+static void
+test_workspace (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  g_autofree char *later = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *err = NULL;
+  gint64 workspace, account, due;
+
+  (void) data;
+  workspace = sm_store_create_workspace (f->store, "Atelier", "Asia/Tokyo", &error);
+  g_assert_no_error (error);
+  account = sm_store_upsert_account (f->store, workspace, SM_NETWORK_X, "303", "Atelier", "@atelier", &error);
+  g_assert_no_error (error);
+  later = local_time (5, "Asia/Tokyo", &due);
+
+  /* Without --workspace, the default one's accounts only. */
+  csv = g_strdup_printf ("text,accounts,at\nIn Tokyo,%" G_GINT64_FORMAT ",%s\n", account, later);
+  path = write_file (f, "atelier.csv", csv, -1);
+  g_assert_cmpint (sm_test_cli (f->p, NULL, NULL, &err, "import", path, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "nothing was saved"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sm_test_cli (f->p, NULL, NULL, &err, "--workspace", "My Workspace", "import", path, NULL), ==, 1);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpuint (count_posts (f), ==, 0);
+
+  g_assert_cmpint (sm_test_cli (f->p, NULL, NULL, NULL, "import", path, "--workspace", "Atelier", NULL), ==, 0);
+  posts = sm_store_list_posts_in (f->store, workspace, 0, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (posts->len, ==, 1);
+  g_assert_cmpstr (((SmPost *) g_ptr_array_index (posts, 0))->time_zone, ==, "Asia/Tokyo");
+  g_assert_cmpint (((SmPost *) g_ptr_array_index (posts, 0))->due_us, ==, due);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -599,6 +637,7 @@ main (int   argc,
   ADD ("/import/limits", test_limits);
   ADD ("/import/fifty-rows", test_fifty_rows);
   ADD ("/import/one-transaction", test_one_transaction);
+  ADD ("/import/workspace", test_workspace);
 #undef ADD
 
   return g_test_run ();

@@ -70,6 +70,199 @@ schedule (Fixture    *f,
 }
 
 static void
+test_workspaces_create_rename_zone (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(SmWorkspace) got = NULL;
+  gint64 def = sm_store_get_default_workspace (f->store, NULL, NULL);
+  gint64 ws;
+
+  ws = sm_store_create_workspace (f->store, "  Client B\t", "America/New_York", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ws, >, def);
+
+  got = sm_store_get_workspace (f->store, ws, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->name, ==, "Client B");
+  g_assert_cmpstr (got->time_zone, ==, "America/New_York");
+  g_assert_cmpint (sm_store_find_workspace (f->store, "client b ", &error), ==, ws);
+  g_assert_no_error (error);
+
+  /* Names: non-empty, unique ignoring case, one line; zones: IANA. */
+  g_assert_cmpint (sm_store_create_workspace (f->store, "   ", "UTC", &error), ==, 0);
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (sm_store_create_workspace (f->store, "CLIENT B", "UTC", &error), ==, 0);
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "already"));
+  g_clear_error (&error);
+  g_assert_cmpint (sm_store_create_workspace (f->store, "Two\nlines", "UTC", &error), ==, 0);
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (sm_store_create_workspace (f->store, "Mars", "Mars/Olympus_Mons", &error), ==, 0);
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Mars/Olympus_Mons"));
+  g_clear_error (&error);
+  g_assert_cmpint (sm_store_find_workspace (f->store, "Mars", &error), ==, 0);
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Rename: the same rules, and its own name (another case) is fine. */
+  g_assert_false (sm_store_rename_workspace (f->store, ws, "", &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autoptr(SmWorkspace) def_ws = sm_store_get_workspace (f->store, def, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (sm_store_rename_workspace (f->store, ws, def_ws->name, &error));
+    g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  g_assert_true (sm_store_rename_workspace (f->store, ws, "client b", &error));
+  g_assert_no_error (error);
+  g_assert_true (sm_store_rename_workspace (f->store, ws, " Atelier ", &error));
+  g_assert_no_error (error);
+  g_assert_false (sm_store_rename_workspace (f->store, 9999, "Nowhere", &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_false (sm_store_set_workspace_zone (f->store, ws, "Nowhere/City", &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (sm_store_set_workspace_zone (f->store, ws, "Asia/Tokyo", &error));
+  g_assert_no_error (error);
+
+  /* Listed by name: "Atelier" before "My Workspace". */
+  list = sm_store_list_workspaces (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (((SmWorkspace *) g_ptr_array_index (list, 0))->name, ==, "Atelier");
+  g_assert_cmpstr (((SmWorkspace *) g_ptr_array_index (list, 0))->time_zone, ==, "Asia/Tokyo");
+  g_assert_cmpint (((SmWorkspace *) g_ptr_array_index (list, 1))->id, ==, def);
+
+  /* The default stays the first one made. */
+  g_assert_cmpint (sm_store_get_default_workspace (f->store, NULL, NULL), ==, def);
+  g_assert_cmpint (sm_store_resolve_workspace (f->store, 0, NULL, &error), ==, def);
+  g_assert_cmpint (sm_store_resolve_workspace (f->store, 9999, NULL, &error), ==, 0);
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_workspaces_keep_their_own (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  g_autoptr(SmPost) post = NULL;
+  gint64 due = g_get_real_time () + (gint64) G_USEC_PER_SEC * 3600;
+  gint64 def = sm_store_get_default_workspace (f->store, NULL, NULL);
+  gint64 ws, other_account, mine, theirs;
+
+  ws = sm_store_create_workspace (f->store, "Client B", "America/New_York", &error);
+  g_assert_no_error (error);
+  /* The same network account may be in two workspaces. */
+  other_account = sm_store_upsert_account (f->store, ws, SM_NETWORK_X, "42", "Shop (B)", "@shop", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (other_account, !=, f->account_x);
+
+  accounts = sm_store_list_accounts_in (f->store, ws, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  g_assert_cmpint (((SmAccount *) g_ptr_array_index (accounts, 0))->id, ==, other_account);
+  g_clear_pointer (&accounts, g_ptr_array_unref);
+  accounts = sm_store_list_accounts_in (f->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (accounts->len, ==, 2);
+  g_clear_pointer (&accounts, g_ptr_array_unref);
+  accounts = sm_store_list_accounts (f->store, &error);
+  g_assert_cmpuint (accounts->len, ==, 3);
+
+  mine = schedule (f, "Default's post", due);
+  {
+    SmTargetSpec spec = { other_account, NULL };
+
+    theirs = sm_store_create_post (f->store, "B's post", due, "America/New_York", &spec, 1, FALSE, &error);
+    g_assert_no_error (error);
+  }
+  post = sm_store_get_post (f->store, theirs, &error);
+  g_assert_cmpint (post->workspace_id, ==, ws);
+
+  posts = sm_store_list_posts_in (f->store, ws, due - 1, due + 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (posts->len, ==, 1);
+  g_assert_cmpint (((SmPost *) g_ptr_array_index (posts, 0))->id, ==, theirs);
+  g_assert_cmpuint (((SmPost *) g_ptr_array_index (posts, 0))->targets->len, ==, 1);
+  g_clear_pointer (&posts, g_ptr_array_unref);
+  posts = sm_store_list_posts_in (f->store, def, due - 1, due + 1, &error);
+  g_assert_cmpuint (posts->len, ==, 1);
+  g_assert_cmpint (((SmPost *) g_ptr_array_index (posts, 0))->id, ==, mine);
+  g_assert_cmpuint (((SmPost *) g_ptr_array_index (posts, 0))->targets->len, ==, 2);
+  g_clear_pointer (&posts, g_ptr_array_unref);
+  /* The publisher's view: every workspace. */
+  posts = sm_store_list_posts (f->store, due - 1, due + 1, &error);
+  g_assert_cmpuint (posts->len, ==, 2);
+  g_clear_pointer (&posts, g_ptr_array_unref);
+  posts = sm_store_list_posts_in (f->store, 9999, due - 1, due + 1, &error);
+  g_assert_null (posts);
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The account a post gets its zone from is the workspace's. */
+  {
+    g_autofree char *zone = sm_store_get_account_zone (f->store, other_account, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (zone, ==, "America/New_York");
+  }
+}
+
+static void
+test_workspaces_delete (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  gint64 def = sm_store_get_default_workspace (f->store, NULL, NULL);
+  gint64 ws, account;
+
+  /* The only one never goes, even when empty. */
+  g_assert_true (sm_store_delete_account (f->store, f->account_x, &error));
+  g_assert_true (sm_store_delete_account (f->store, f->account_fb, &error));
+  g_assert_false (sm_store_delete_workspace (f->store, def, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  ws = sm_store_create_workspace (f->store, "Client B", "UTC", &error);
+  g_assert_no_error (error);
+  account = sm_store_upsert_account (f->store, ws, SM_NETWORK_X, "7", "B", NULL, &error);
+  g_assert_no_error (error);
+
+  /* One with accounts is refused, and nothing changes. */
+  g_assert_false (sm_store_delete_workspace (f->store, ws, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "1 account"));
+  g_clear_error (&error);
+  {
+    g_autoptr(SmAccount) still = sm_store_get_account (f->store, account, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (still->workspace_id, ==, ws);
+  }
+
+  g_assert_true (sm_store_delete_account (f->store, account, &error));
+  g_assert_true (sm_store_delete_workspace (f->store, ws, &error));
+  g_assert_no_error (error);
+  list = sm_store_list_workspaces (f->store, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_false (sm_store_delete_workspace (f->store, ws, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+}
+
+static void
 test_file_mode_and_pragmas (Fixture       *f,
                             gconstpointer  data)
 {
@@ -1150,6 +1343,9 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/store/file-mode-and-pragmas", test_file_mode_and_pragmas);
+  ADD ("/store/workspaces-create-rename-zone", test_workspaces_create_rename_zone);
+  ADD ("/store/workspaces-keep-their-own", test_workspaces_keep_their_own);
+  ADD ("/store/workspaces-delete", test_workspaces_delete);
   ADD ("/store/newer-database-refused", test_newer_database_refused);
   ADD ("/store/create-post-validation", test_create_post_validation);
   ADD ("/store/post-round-trip", test_post_round_trip);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sm-cli.h"
+#include "sm-cli-workspace.h"
 #include "sm-import.h"
 #include "sm-store.h"
 #include "sm-time.h"
@@ -44,6 +45,7 @@ sm_cli_import (int    argc,
   g_autoptr(GOptionContext) ctx = g_option_context_new (N_("FILE.csv"));
   g_autoptr(GError) error = NULL;
   g_autoptr(SmStore) store = NULL;
+  gint64 workspace_id;
   g_autoptr(SmImport) import = NULL;
   g_autoptr(GArray) ids = NULL;
   guint n_drafts = 0;
@@ -63,7 +65,8 @@ sm_cli_import (int    argc,
     }
 
   if (!(store = sm_store_open (NULL, &error)) ||
-      !(import = sm_import_check (store, argv[1], g_get_real_time (), NULL, &error)))
+      !(workspace_id = sm_cli_resolve_workspace (store, NULL, &error)) ||
+      !(import = sm_import_check_in (store, workspace_id, argv[1], g_get_real_time (), NULL, &error)))
     {
       g_printerr ("so-me: %s: %s\n", argv[1], error->message);
       return 1;

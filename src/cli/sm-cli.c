@@ -19,6 +19,7 @@
 #include "sm-cli.h"
 #include "sm-cli-bucket.h"
 #include "sm-cli-queue.h"
+#include "sm-cli-workspace.h"
 #include "sm-connect.h"
 #include "sm-media.h"
 #include "sm-media-rules.h"
@@ -141,13 +142,16 @@ cmd_accounts_list (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(SmStore) store = NULL;
   g_autoptr(GPtrArray) accounts = NULL;
+  gint64 workspace_id;
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail_error (error);
   if (argc > 1)
     return fail (_("“accounts list” takes no arguments"));
-  if (!(store = open_store (&error)) || !(accounts = sm_store_list_accounts (store, &error)))
+  if (!(store = open_store (&error)) ||
+      !(workspace_id = sm_cli_resolve_workspace (store, NULL, &error)) ||
+      !(accounts = sm_store_list_accounts_in (store, workspace_id, &error)))
     return fail_error (error);
 
   if (json)
@@ -288,7 +292,13 @@ connect_with_token (SmStore    *store,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(SmAccount) account = NULL;
   TokenConnectWait wait = { loop, 0, NULL };
-  GString *token = sm_cli_read_secret (_("System-user access token, then Enter: "));
+  g_autoptr(GError) error = NULL;
+  gint64 workspace_id = sm_cli_resolve_workspace (store, NULL, &error);
+  GString *token;
+
+  if (workspace_id == 0)
+    return fail_error (error);
+  token = sm_cli_read_secret (_("System-user access token, then Enter: "));
 
   if (token->len == 0)
     {
@@ -298,8 +308,8 @@ connect_with_token (SmStore    *store,
                    sm_network_to_string (network));
     }
 
-  sm_connect_account_with_token_async (store, network, remote_id, token->str,
-                                       NULL, token_connect_done_cb, &wait);
+  sm_connect_account_with_token_in_async (store, workspace_id, network, remote_id, token->str,
+                                          NULL, token_connect_done_cb, &wait);
   sm_cli_wipe_secret (token);
   g_main_loop_run (loop);
   if (wait.id == 0)
@@ -335,6 +345,7 @@ cmd_accounts_connect (int    argc,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   ConnectWait wait = { loop, NULL, NULL };
   SmNetwork network;
+  gint64 workspace_id;
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -357,13 +368,15 @@ cmd_accounts_connect (int    argc,
     return fail (_("--phone-number-id is for WhatsApp; %s accounts connect in the browser"),
                  sm_network_display_name (network));
 
-  if (!(store = open_store (&error)))
+  if (!(store = open_store (&error)) ||
+      !(workspace_id = sm_cli_resolve_workspace (store, NULL, &error)))
     return fail_error (error);
 
   if (!print_url)
     g_printerr ("%s\n", _("Continue in your browser…"));
-  sm_connect_account_async (store, network, !print_url, print_url ? print_url_cb : NULL, NULL,
-                            NULL, connect_done_cb, &wait);
+  sm_connect_account_in_async (store, workspace_id, network, !print_url,
+                               print_url ? print_url_cb : NULL, NULL,
+                               NULL, connect_done_cb, &wait);
   g_main_loop_run (loop);
 
   if (wait.ids == NULL)
@@ -566,7 +579,7 @@ cmd_post (int    argc,
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_account_free);
   g_autofree char *workspace_zone = NULL;
   const char *text;
-  gint64 due_us, post_id;
+  gint64 due_us, post_id, workspace_id = 0;
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -585,8 +598,24 @@ cmd_post (int    argc,
 
   if (!(store = open_store (&error)))
     return fail_error (error);
-  if (sm_store_get_default_workspace (store, &workspace_zone, &error) == 0)
-    return fail_error (error);
+  /* The post goes to its accounts' workspace: --workspace names it (and
+   * the accounts must be in it); otherwise the first account's. */
+  if (sm_cli_workspace_given ())
+    {
+      if ((workspace_id = sm_cli_resolve_workspace (store, &workspace_zone, &error)) == 0)
+        return fail_error (error);
+    }
+  else
+    {
+      gint64 first = 0;
+      g_autoptr(SmAccount) account = NULL;
+
+      if (g_ascii_string_to_signed (to[0], 10, 1, G_MAXINT64, &first, NULL) &&
+          (account = sm_store_get_account (store, first, NULL)) != NULL)
+        workspace_id = account->workspace_id;
+      if ((workspace_id = sm_store_resolve_workspace (store, workspace_id, &workspace_zone, &error)) == 0)
+        return fail_error (error);
+    }
   if (zone == NULL && !queue)
     zone = g_strdup (workspace_zone);
   if (zone != NULL && !sm_time_zone_is_valid (zone))
@@ -607,6 +636,14 @@ cmd_post (int    argc,
       if (!(account = sm_store_get_account (store, spec.account_id, &error)))
         return fail_error (error);
       g_ptr_array_add (accounts, account);
+      if (account->workspace_id != workspace_id)
+        {
+          g_autoptr(SmWorkspace) workspace = sm_store_get_workspace (store, workspace_id, NULL);
+
+          return fail (_("account %" G_GINT64_FORMAT " is not in the workspace “%s”; "
+                         "“so-me --workspace NAME accounts list” shows each workspace's accounts"),
+                       account->id, workspace != NULL ? workspace->name : "");
+        }
 
       for (guint j = 0; variants && variants[j]; j++)
         {
@@ -770,8 +807,18 @@ cmd_list (int    argc,
     return fail_error (error);
   if (argc > 1)
     return fail (_("“list” takes no arguments"));
-  if (!(store = open_store (&error)) ||
-      !(posts = sm_store_list_posts (store, G_MININT64, G_MAXINT64, &error)))
+  if (!(store = open_store (&error)))
+    return fail_error (error);
+  /* Every workspace's posts, unless --workspace names one. */
+  if (sm_cli_workspace_given ())
+    {
+      gint64 workspace_id = sm_cli_resolve_workspace (store, NULL, &error);
+
+      if (workspace_id == 0 ||
+          !(posts = sm_store_list_posts_in (store, workspace_id, G_MININT64, G_MAXINT64, &error)))
+        return fail_error (error);
+    }
+  else if (!(posts = sm_store_list_posts (store, G_MININT64, G_MAXINT64, &error)))
     return fail_error (error);
 
   if (json)
@@ -983,7 +1030,14 @@ usage (void)
                      "  media check FILE [--to NETWORK …]       whether the networks take a file\n"
                      "  media transcode FILE [--out FILE]       convert a video to H.264/AAC MP4\n"
                      "  media thumbnail FILE --out PNG [--at S] a still frame of a video\n"
-                     "  bucket set|show|test|clear              the media bucket Instagram and Threads fetch from"));
+                     "  bucket set|show|test|clear              the media bucket Instagram and Threads fetch from\n"
+                     "  workspace list [--json]                 the workspaces, their zones, the default one\n"
+                     "  workspace create NAME [--zone ZONE]     a new workspace (prints its id)\n"
+                     "  workspace rename OLD NEW | zone NAME ZONE | delete NAME\n"
+                     "\n"
+                     "  --workspace NAME (before or after COMMAND): the workspace whose accounts\n"
+                     "  “accounts”, “post”, “import” and “list” use (default: the default one;\n"
+                     "  “post” without it goes to its accounts' workspace, “list” lists all)."));
 }
 
 int
@@ -996,6 +1050,17 @@ sm_cli_run (int    argc,
       usage ();
       return argc < 2 ? 1 : 0;
     }
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!sm_cli_take_workspace_option (&argc, argv, &error))
+      return fail_error (error);
+    if (argc < 2)
+      {
+        usage ();
+        return 1;
+      }
+  }
   if (g_str_equal (argv[1], "--version"))
     {
       g_print ("so-me %s\n", PACKAGE_VERSION);
@@ -1023,6 +1088,8 @@ sm_cli_run (int    argc,
     return sm_cli_bucket (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "queue"))
     return sm_cli_queue (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "workspace"))
+    return sm_cli_workspace (argc - 1, argv + 1);
   usage ();
   return fail (_("unknown command “%s”"), argv[1]);
 }

@@ -628,6 +628,17 @@ sm_import_check (SmStore       *store,
                  GCancellable  *cancellable,
                  GError       **error)
 {
+  return sm_import_check_in (store, 0, path, now_us, cancellable, error);
+}
+
+SmImport *
+sm_import_check_in (SmStore       *store,
+                    gint64         workspace_id,
+                    const char    *path,
+                    gint64         now_us,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
   g_autoptr(SmImport) import = g_new0 (SmImport, 1);
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFileInfo) info = NULL;
@@ -693,9 +704,9 @@ sm_import_check (SmStore       *store,
   if (!read_header (g_ptr_array_index (records, 0), index, import->problems))
     return g_steal_pointer (&import);
 
-  if (!(accounts = sm_store_list_accounts (store, error)))
+  if (!(accounts = sm_store_list_accounts_in (store, workspace_id, error)))
     return NULL;
-  if (sm_store_get_default_workspace (store, &workspace_zone, error) == 0)
+  if (sm_store_resolve_workspace (store, workspace_id, &workspace_zone, error) == 0)
     return NULL;
   folder = g_path_get_dirname (path);
   if (!g_path_is_absolute (folder))
@@ -725,8 +736,9 @@ sm_import_check (SmStore       *store,
 
 typedef struct
 {
-  char *profile_dir;
-  char *path;
+  char   *profile_dir;
+  gint64  workspace_id;
+  char   *path;
 } CheckData;
 
 static void
@@ -752,7 +764,8 @@ check_thread (GTask        *task,
 
   /* One store per thread (sm-store.h). */
   if (!(store = sm_store_open (data->profile_dir, &error)) ||
-      !(import = sm_import_check (store, data->path, g_get_real_time (), cancellable, &error)))
+      !(import = sm_import_check_in (store, data->workspace_id, data->path,
+                                     g_get_real_time (), cancellable, &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -767,6 +780,17 @@ sm_import_check_async (const char          *profile_dir,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
+  sm_import_check_in_async (profile_dir, 0, path, cancellable, callback, user_data);
+}
+
+void
+sm_import_check_in_async (const char          *profile_dir,
+                          gint64               workspace_id,
+                          const char          *path,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   CheckData *data;
 
@@ -776,6 +800,7 @@ sm_import_check_async (const char          *profile_dir,
   g_task_set_source_tag (task, sm_import_check_async);
   data = g_new0 (CheckData, 1);
   data->profile_dir = g_strdup (profile_dir);
+  data->workspace_id = workspace_id;
   data->path = g_strdup (path);
   g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
   g_task_run_in_thread (task, check_thread);

@@ -88,9 +88,25 @@ SmImport *sm_import_check        (SmStore             *store,
                                   GCancellable        *cancellable,
                                   GError             **error);
 
+/* The same against the accounts and zone of @workspace_id (0: the
+ * default workspace); sm_import_check() uses the default one. */
+SmImport *sm_import_check_in     (SmStore             *store,
+                                  gint64               workspace_id,
+                                  const char          *path,
+                                  gint64               now_us,
+                                  GCancellable        *cancellable,
+                                  GError             **error);
+
 /* sm_import_check() in a thread, with its own store opened in
  * @profile_dir (sm_store_get_dir()). */
 void      sm_import_check_async  (const char          *profile_dir,
+                                  const char          *path,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+/* The same for @workspace_id (0: the default one). */
+void      sm_import_check_in_async (const char        *profile_dir,
+                                  gint64               workspace_id,
                                   const char          *path,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,

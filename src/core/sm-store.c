@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
@@ -463,6 +464,28 @@ sm_store_get_default_workspace (SmStore  *self,
   gint64 id = 0;
   int rc;
 
+  /* Once it exists, a plain read: the window asks often, and a write lock
+   * would wait for the publisher's transactions. */
+  {
+    g_autoptr(SmStmt) stmt = prepare (self, "SELECT id, time_zone FROM workspaces ORDER BY id LIMIT 1", error);
+
+    if (stmt == NULL)
+      return 0;
+    rc = sqlite3_step (stmt);
+    if (rc == SQLITE_ROW)
+      {
+        id = sqlite3_column_int64 (stmt, 0);
+        if (time_zone)
+          *time_zone = column_dup (stmt, 1);
+        return id;
+      }
+    if (rc != SQLITE_DONE)
+      {
+        set_sqlite_error (self, rc, error);
+        return 0;
+      }
+  }
+
   /* One transaction: the UI and the CLI starting together on a new profile
    * must not create two default workspaces. */
   if (!exec (self, "BEGIN IMMEDIATE", error))
@@ -512,6 +535,452 @@ sm_store_get_default_workspace (SmStore  *self,
 fail:
   exec (self, "ROLLBACK", NULL);
   return 0;
+}
+
+static gboolean step_done_changed (SmStore       *self,
+                                   sqlite3_stmt  *stmt,
+                                   const char    *not_found_message,
+                                   GError       **error);
+
+void
+sm_workspace_free (SmWorkspace *workspace)
+{
+  if (workspace == NULL)
+    return;
+  g_free (workspace->name);
+  g_free (workspace->time_zone);
+  g_free (workspace);
+}
+
+#define WORKSPACE_NAME_MAX 80
+
+static SmWorkspace *
+workspace_from_row (sqlite3_stmt *stmt)
+{
+  SmWorkspace *workspace = g_new0 (SmWorkspace, 1);
+
+  workspace->id = sqlite3_column_int64 (stmt, 0);
+  workspace->name = column_dup (stmt, 1);
+  workspace->time_zone = column_dup (stmt, 2);
+  return workspace;
+}
+
+static gint
+workspace_compare (gconstpointer a,
+                   gconstpointer b)
+{
+  const SmWorkspace *wa = *(SmWorkspace **) a;
+  const SmWorkspace *wb = *(SmWorkspace **) b;
+  g_autofree char *ka = g_utf8_collate_key (wa->name, -1);
+  g_autofree char *kb = g_utf8_collate_key (wb->name, -1);
+  int cmp = strcmp (ka, kb);
+
+  if (cmp != 0)
+    return cmp;
+  return wa->id < wb->id ? -1 : wa->id > wb->id;
+}
+
+static GPtrArray *
+list_workspaces_locked (SmStore  *self,
+                        GError  **error)
+{
+  g_autoptr(GPtrArray) workspaces = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_workspace_free);
+  g_autoptr(SmStmt) stmt = prepare (self, "SELECT id, name, time_zone FROM workspaces ORDER BY id", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (workspaces, workspace_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&workspaces);
+}
+
+GPtrArray *
+sm_store_list_workspaces (SmStore  *self,
+                          GError  **error)
+{
+  g_autoptr(GPtrArray) workspaces = NULL;
+
+  g_return_val_if_fail (SM_IS_STORE (self), NULL);
+
+  /* The default one exists before anything lists them. */
+  if (sm_store_get_default_workspace (self, NULL, error) == 0)
+    return NULL;
+  {
+    g_autoptr(GMutexLocker) locker = store_lock (self);
+
+    workspaces = list_workspaces_locked (self, error);
+  }
+  if (workspaces != NULL)
+    g_ptr_array_sort (workspaces, workspace_compare);
+  return g_steal_pointer (&workspaces);
+}
+
+SmWorkspace *
+sm_store_get_workspace (SmStore  *self,
+                        gint64    workspace_id,
+                        GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (SM_IS_STORE (self), NULL);
+
+  if (workspace_id <= 0 &&
+      (workspace_id = sm_store_get_default_workspace (self, NULL, error)) == 0)
+    return NULL;
+
+  locker = store_lock (self);
+  stmt = prepare (self, "SELECT id, name, time_zone FROM workspaces WHERE id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, workspace_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return workspace_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                 _("The workspace no longer exists."));
+  else
+    set_sqlite_error (self, rc, error);
+  return NULL;
+}
+
+gint64
+sm_store_resolve_workspace (SmStore  *self,
+                            gint64    workspace_id,
+                            char    **time_zone,
+                            GError  **error)
+{
+  g_autoptr(SmWorkspace) workspace = sm_store_get_workspace (self, workspace_id, error);
+
+  if (workspace == NULL)
+    return 0;
+  if (time_zone != NULL)
+    *time_zone = g_steal_pointer (&workspace->time_zone);
+  return workspace->id;
+}
+
+/* The id of another workspace than @except called @name, ignoring case;
+ * 0 when none.  Called with the lock held. */
+static gint64
+find_workspace_locked (SmStore     *self,
+                       const char  *name,
+                       gint64       except,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) workspaces = list_workspaces_locked (self, error);
+  g_autofree char *key = g_utf8_casefold (name, -1);
+
+  if (workspaces == NULL)
+    return -1;
+  for (guint i = 0; i < workspaces->len; i++)
+    {
+      SmWorkspace *workspace = g_ptr_array_index (workspaces, i);
+      g_autofree char *other = g_utf8_casefold (workspace->name, -1);
+
+      if (workspace->id != except && strcmp (key, other) == 0)
+        return workspace->id;
+    }
+  return 0;
+}
+
+gint64
+sm_store_find_workspace (SmStore     *self,
+                         const char  *name,
+                         GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+  gint64 id;
+
+  g_return_val_if_fail (SM_IS_STORE (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  if (sm_store_get_default_workspace (self, NULL, error) == 0)
+    return 0;
+  trimmed = g_strstrip (g_strdup (name));
+  {
+    g_autoptr(GMutexLocker) locker = store_lock (self);
+
+    id = find_workspace_locked (self, trimmed, 0, error);
+  }
+  if (id < 0)
+    return 0;
+  if (id == 0)
+    g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
+                 _("There is no workspace called “%s”; “so-me workspace list” shows them."), trimmed);
+  return id;
+}
+
+/* A trimmed copy of @name if it can name a workspace, else NULL with
+ * SM_STORE_ERROR_INVALID saying why. */
+static char *
+check_workspace_name (const char  *name,
+                      GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                           _("Give the workspace a name."));
+      return NULL;
+    }
+  trimmed = g_strstrip (g_strdup (name));
+  if (*trimmed == '\0')
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                           _("Give the workspace a name."));
+      return NULL;
+    }
+  if (g_utf8_strlen (trimmed, -1) > WORKSPACE_NAME_MAX)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                   _("A workspace’s name can be at most %d characters long."), WORKSPACE_NAME_MAX);
+      return NULL;
+    }
+  for (const char *p = trimmed; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      {
+        g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                             _("A workspace’s name must be one line of text."));
+        return NULL;
+      }
+  return g_steal_pointer (&trimmed);
+}
+
+static gboolean
+check_workspace_zone (const char  *zone,
+                      GError     **error)
+{
+  if (zone == NULL || !sm_time_zone_is_valid (zone))
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                   _("“%s” is not a time zone; use a name like Europe/Berlin."),
+                   zone != NULL ? zone : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+refuse_taken_name (SmStore     *self,
+                   const char  *name,
+                   gint64       except,
+                   GError     **error)
+{
+  gint64 other = find_workspace_locked (self, name, except, error);
+
+  if (other < 0)
+    return TRUE;
+  if (other > 0)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                   _("There is already a workspace called “%s”; choose another name."), name);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gint64
+sm_store_create_workspace (SmStore     *self,
+                           const char  *name,
+                           const char  *zone,
+                           GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *local = NULL;
+  gint64 id = 0;
+  int rc;
+
+  g_return_val_if_fail (SM_IS_STORE (self), 0);
+
+  if (!(trimmed = check_workspace_name (name, error)))
+    return 0;
+  if (zone == NULL)
+    zone = local = sm_time_local_zone_id ();
+  if (!check_workspace_zone (zone, error))
+    return 0;
+  /* The default one first: a new profile's first workspace is that one. */
+  if (sm_store_get_default_workspace (self, NULL, error) == 0)
+    return 0;
+
+  {
+    g_autoptr(GMutexLocker) locker = store_lock (self);
+
+    if (!exec (self, "BEGIN IMMEDIATE", error))
+      return 0;
+    if (refuse_taken_name (self, trimmed, 0, error))
+      goto fail;
+    {
+      g_autoptr(SmStmt) stmt = prepare (self,
+                                        "INSERT INTO workspaces (name, time_zone, created_us) VALUES (?, ?, ?)",
+                                        error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, trimmed, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          set_sqlite_error (self, rc, error);
+          goto fail;
+        }
+      id = sqlite3_last_insert_rowid (self->db);
+    }
+    if (!exec (self, "COMMIT", error))
+      goto fail;
+    return id;
+
+  fail:
+    exec (self, "ROLLBACK", NULL);
+    return 0;
+  }
+}
+
+gboolean
+sm_store_rename_workspace (SmStore     *self,
+                           gint64       workspace_id,
+                           const char  *name,
+                           GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *trimmed = NULL;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+
+  if (!(trimmed = check_workspace_name (name, error)))
+    return FALSE;
+
+  locker = store_lock (self);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (refuse_taken_name (self, trimmed, workspace_id, error))
+    goto fail;
+  {
+    g_autoptr(SmStmt) stmt = prepare (self, "UPDATE workspaces SET name = ? WHERE id = ?", error);
+
+    if (stmt == NULL)
+      goto fail;
+    sqlite3_bind_text (stmt, 1, trimmed, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (stmt, 2, workspace_id);
+    if (!step_done_changed (self, stmt, _("The workspace no longer exists."), error))
+      goto fail;
+  }
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+gboolean
+sm_store_set_workspace_zone (SmStore     *self,
+                             gint64       workspace_id,
+                             const char  *zone,
+                             GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+
+  if (!check_workspace_zone (zone, error))
+    return FALSE;
+  locker = store_lock (self);
+  stmt = prepare (self, "UPDATE workspaces SET time_zone = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, workspace_id);
+  return step_done_changed (self, stmt, _("The workspace no longer exists."), error);
+}
+
+/* One number from a query with one parameter; -1 on error. */
+static gint64
+count_locked (SmStore     *self,
+              const char  *sql,
+              gint64       param,
+              GError     **error)
+{
+  g_autoptr(SmStmt) stmt = prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, param);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, rc, error);
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+gboolean
+sm_store_delete_workspace (SmStore     *self,
+                           gint64       workspace_id,
+                           GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  gint64 n;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+
+  locker = store_lock (self);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  n = count_locked (self, "SELECT count(*) FROM workspaces WHERE id != ?", workspace_id, error);
+  if (n < 0)
+    goto fail;
+  if (n == 0)
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                           _("This is the only workspace; there must always be one."));
+      goto fail;
+    }
+  /* Accounts are what a user would lose without seeing it: their posts,
+   * queue slots and tokens.  Disconnecting them first is explicit. */
+  n = count_locked (self, "SELECT count(*) FROM accounts WHERE workspace_id = ?", workspace_id, error);
+  if (n < 0)
+    goto fail;
+  if (n > 0)
+    {
+      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The workspace still has %" G_GINT64_FORMAT " account; disconnect it on the Accounts page first.",
+                                "The workspace still has %" G_GINT64_FORMAT " accounts; disconnect them on the Accounts page first.",
+                                n),
+                   n);
+      goto fail;
+    }
+  {
+    g_autoptr(SmStmt) stmt = prepare (self, "DELETE FROM workspaces WHERE id = ?", error);
+
+    if (stmt == NULL)
+      goto fail;
+    sqlite3_bind_int64 (stmt, 1, workspace_id);
+    if (!step_done_changed (self, stmt, _("The workspace no longer exists."), error))
+      goto fail;
+  }
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
 }
 
 /* ---- accounts --------------------------------------------------------- */
@@ -582,6 +1051,36 @@ sm_store_list_accounts (SmStore  *self,
 
   if (stmt == NULL)
     return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (accounts, account_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&accounts);
+}
+
+GPtrArray *
+sm_store_list_accounts_in (SmStore  *self,
+                           gint64    workspace_id,
+                           GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_account_free);
+  g_autoptr(SmStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (SM_IS_STORE (self), NULL);
+
+  if ((workspace_id = sm_store_resolve_workspace (self, workspace_id, NULL, error)) == 0)
+    return NULL;
+  locker = store_lock (self);
+  stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE workspace_id = ?"
+                        " ORDER BY network, name, id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, workspace_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (accounts, account_from_row (stmt));
   if (rc != SQLITE_DONE)
@@ -1273,11 +1772,14 @@ sm_store_get_post (SmStore  *self,
   return g_steal_pointer (&post);
 }
 
-GPtrArray *
-sm_store_list_posts (SmStore  *self,
-                     gint64    from_us,
-                     gint64    to_us,
-                     GError  **error)
+/* Posts due in [from_us, to_us) of @workspace_id, or of every workspace
+ * when it is 0. */
+static GPtrArray *
+list_posts (SmStore  *self,
+            gint64    workspace_id,
+            gint64    from_us,
+            gint64    to_us,
+            GError  **error)
 {
   g_autoptr(GMutexLocker) locker = store_lock (self);
   g_autoptr(SmStmt) stmt = NULL;
@@ -1286,11 +1788,13 @@ sm_store_list_posts (SmStore  *self,
   int rc;
 
   stmt = prepare (self, "SELECT " POST_COLUMNS " FROM posts WHERE due_us >= ? AND due_us < ?"
+                        " AND (?3 = 0 OR workspace_id = ?3)"
                         " ORDER BY due_us, id", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, from_us);
   sqlite3_bind_int64 (stmt, 2, to_us);
+  sqlite3_bind_int64 (stmt, 3, workspace_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       SmPost *post = post_from_row (stmt);
@@ -1306,11 +1810,13 @@ sm_store_list_posts (SmStore  *self,
 
   /* All targets of the range in one query. */
   stmt = prepare (self, "SELECT " TARGET_COLUMNS TARGET_FROM
-                        " WHERE p.due_us >= ? AND p.due_us < ? ORDER BY t.post_id, t.id", error);
+                        " WHERE p.due_us >= ? AND p.due_us < ?"
+                        " AND (?3 = 0 OR p.workspace_id = ?3) ORDER BY t.post_id, t.id", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, from_us);
   sqlite3_bind_int64 (stmt, 2, to_us);
+  sqlite3_bind_int64 (stmt, 3, workspace_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       SmTarget *target = target_from_row (stmt, 0);
@@ -1327,6 +1833,31 @@ sm_store_list_posts (SmStore  *self,
       return NULL;
     }
   return g_steal_pointer (&posts);
+}
+
+GPtrArray *
+sm_store_list_posts (SmStore  *self,
+                     gint64    from_us,
+                     gint64    to_us,
+                     GError  **error)
+{
+  g_return_val_if_fail (SM_IS_STORE (self), NULL);
+
+  return list_posts (self, 0, from_us, to_us, error);
+}
+
+GPtrArray *
+sm_store_list_posts_in (SmStore  *self,
+                        gint64    workspace_id,
+                        gint64    from_us,
+                        gint64    to_us,
+                        GError  **error)
+{
+  g_return_val_if_fail (SM_IS_STORE (self), NULL);
+
+  if ((workspace_id = sm_store_resolve_workspace (self, workspace_id, NULL, error)) == 0)
+    return NULL;
+  return list_posts (self, workspace_id, from_us, to_us, error);
 }
 
 gboolean

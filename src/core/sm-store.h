@@ -51,6 +51,17 @@ typedef struct
 void sm_account_free (SmAccount *account);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmAccount, sm_account_free)
 
+/* A workspace: its own accounts, posts, calendar and time zone. */
+typedef struct
+{
+  gint64  id;
+  char   *name;
+  char   *time_zone;   /* IANA zone its calendar is laid out in */
+} SmWorkspace;
+
+void sm_workspace_free (SmWorkspace *workspace);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmWorkspace, sm_workspace_free)
+
 typedef struct
 {
   gint64         id;
@@ -147,6 +158,48 @@ gint64     sm_store_get_default_workspace (SmStore    *self,
                                            char      **time_zone,
                                            GError    **error);
 
+/* SmWorkspace ordered by name (then id); never empty. */
+GPtrArray *sm_store_list_workspaces    (SmStore       *self,
+                                        GError       **error);
+/* NOT_FOUND for an unknown id; @workspace_id <= 0: the default one. */
+SmWorkspace *sm_store_get_workspace    (SmStore       *self,
+                                        gint64         workspace_id,
+                                        GError       **error);
+/* The id of the workspace named @name (trimmed, compared without regard
+ * to case), or 0 with NOT_FOUND. */
+gint64     sm_store_find_workspace     (SmStore       *self,
+                                        const char    *name,
+                                        GError       **error);
+/* The id of @workspace_id, or of the default workspace when it is <= 0,
+ * and its zone; 0 with NOT_FOUND for an id that does not exist. */
+gint64     sm_store_resolve_workspace  (SmStore       *self,
+                                        gint64         workspace_id,
+                                        char         **time_zone,
+                                        GError       **error);
+/* A new workspace.  The name is trimmed and must be non-empty and not
+ * another workspace's (ignoring case); @zone must be an IANA zone (NULL:
+ * the local one).  SM_STORE_ERROR_INVALID with a message for people
+ * otherwise. */
+gint64     sm_store_create_workspace   (SmStore       *self,
+                                        const char    *name,
+                                        const char    *zone,
+                                        GError       **error);
+gboolean   sm_store_rename_workspace   (SmStore       *self,
+                                        gint64         workspace_id,
+                                        const char    *name,
+                                        GError       **error);
+/* The calendar's zone; posts keep the zone they were written in. */
+gboolean   sm_store_set_workspace_zone (SmStore       *self,
+                                        gint64         workspace_id,
+                                        const char    *zone,
+                                        GError       **error);
+/* Refused with SM_STORE_ERROR_INVALID for the last workspace and for one
+ * that still has accounts (disconnect them first: their tokens and posts
+ * go with them).  Its drafts without accounts go with it. */
+gboolean   sm_store_delete_workspace   (SmStore       *self,
+                                        gint64         workspace_id,
+                                        GError       **error);
+
 /* Accounts (no secrets here: tokens live in the keyring). */
 gint64     sm_store_upsert_account     (SmStore       *self,
                                         gint64         workspace_id,
@@ -156,6 +209,10 @@ gint64     sm_store_upsert_account     (SmStore       *self,
                                         const char    *handle,
                                         GError       **error);
 GPtrArray *sm_store_list_accounts      (SmStore       *self,
+                                        GError       **error);
+/* The accounts of one workspace (<= 0: the default one). */
+GPtrArray *sm_store_list_accounts_in   (SmStore       *self,
+                                        gint64         workspace_id,
                                         GError       **error);
 SmAccount *sm_store_get_account        (SmStore       *self,
                                         gint64         account_id,
@@ -306,6 +363,12 @@ SmPost    *sm_store_get_post           (SmStore       *self,
                                         GError       **error);
 /* Posts due in [from_us, to_us), oldest first, with their targets. */
 GPtrArray *sm_store_list_posts         (SmStore       *self,
+                                        gint64         from_us,
+                                        gint64         to_us,
+                                        GError       **error);
+/* The same, for one workspace's posts (<= 0: the default one). */
+GPtrArray *sm_store_list_posts_in      (SmStore       *self,
+                                        gint64         workspace_id,
                                         gint64         from_us,
                                         gint64         to_us,
                                         GError       **error);

@@ -44,6 +44,7 @@ typedef struct
   SmOAuthListener     *listener;
   char                *verifier;
   char                *code;
+  gint64        workspace_id;  /* 0: the default one */
 } ConnectData;
 
 static void
@@ -88,7 +89,7 @@ exchange_thread (GTask        *task,
       return;
     }
 
-  workspace_id = sm_store_get_default_workspace (data->store, NULL, &error);
+  workspace_id = sm_store_resolve_workspace (data->store, data->workspace_id, NULL, &error);
   if (workspace_id == 0)
     {
       g_task_return_error (task, error);
@@ -150,15 +151,16 @@ launch_cb (GObject      *object,
     g_debug ("Could not open the browser: %s", error->message);
 }
 
-void
-sm_connect_account_async (SmStore             *store,
-                          SmNetwork            network,
-                          gboolean             open_browser,
-                          SmConnectUrlFunc     url_func,
-                          gpointer             url_data,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+static void
+connect_account (SmStore             *store,
+                 gint64               workspace_id,
+                 SmNetwork            network,
+                 gboolean             open_browser,
+                 SmConnectUrlFunc     url_func,
+                 gpointer             url_data,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *state = NULL;
@@ -194,6 +196,7 @@ sm_connect_account_async (SmStore             *store,
 
   data = g_new0 (ConnectData, 1);
   data->store = g_object_ref (store);
+  data->workspace_id = workspace_id;
   data->platform = platform;
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
 
@@ -234,6 +237,35 @@ sm_connect_account_async (SmStore             *store,
     g_app_info_launch_default_for_uri_async (resolved, NULL, cancellable, launch_cb, NULL);
 }
 
+void
+sm_connect_account_async (SmStore             *store,
+                          SmNetwork            network,
+                          gboolean             open_browser,
+                          SmConnectUrlFunc     url_func,
+                          gpointer             url_data,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  connect_account (store, 0, network, open_browser, url_func, url_data,
+                   cancellable, callback, user_data);
+}
+
+void
+sm_connect_account_in_async (SmStore             *store,
+                             gint64               workspace_id,
+                             SmNetwork            network,
+                             gboolean             open_browser,
+                             SmConnectUrlFunc     url_func,
+                             gpointer             url_data,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  connect_account (store, workspace_id, network, open_browser, url_func, url_data,
+                   cancellable, callback, user_data);
+}
+
 GArray *
 sm_connect_account_finish (GAsyncResult  *result,
                            GError       **error)
@@ -248,6 +280,7 @@ typedef struct
   SmNetwork  network;
   char      *remote_id;
   char      *token;
+  gint64        workspace_id;  /* 0: the default one */
 } TokenConnectData;
 
 static void
@@ -284,7 +317,7 @@ token_connect_thread (GTask        *task,
       return;
     }
 
-  workspace_id = sm_store_get_default_workspace (data->store, NULL, &error);
+  workspace_id = sm_store_resolve_workspace (data->store, data->workspace_id, NULL, &error);
   if (workspace_id == 0)
     {
       g_task_return_error (task, error);
@@ -317,14 +350,15 @@ token_connect_thread (GTask        *task,
   g_task_return_int (task, id);
 }
 
-void
-sm_connect_account_with_token_async (SmStore             *store,
-                                     SmNetwork            network,
-                                     const char          *remote_id,
-                                     const char          *token,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
+static void
+connect_account_with_token (SmStore             *store,
+                            gint64               workspace_id,
+                            SmNetwork            network,
+                            const char          *remote_id,
+                            const char          *token,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   SmPlatform *platform;
@@ -347,11 +381,39 @@ sm_connect_account_with_token_async (SmStore             *store,
 
   data = g_new0 (TokenConnectData, 1);
   data->store = g_object_ref (store);
+  data->workspace_id = workspace_id;
   data->network = network;
   data->remote_id = g_strstrip (g_strdup (remote_id));
   data->token = g_strstrip (g_strdup (token));
   g_task_set_task_data (task, data, (GDestroyNotify) token_connect_data_free);
   g_task_run_in_thread (task, token_connect_thread);
+}
+
+void
+sm_connect_account_with_token_async (SmStore             *store,
+                                     SmNetwork            network,
+                                     const char          *remote_id,
+                                     const char          *token,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  connect_account_with_token (store, 0, network, remote_id, token,
+                              cancellable, callback, user_data);
+}
+
+void
+sm_connect_account_with_token_in_async (SmStore             *store,
+                                        gint64               workspace_id,
+                                        SmNetwork            network,
+                                        const char          *remote_id,
+                                        const char          *token,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  connect_account_with_token (store, workspace_id, network, remote_id, token,
+                              cancellable, callback, user_data);
 }
 
 gint64
@@ -380,6 +442,23 @@ sm_disconnect_account (SmStore       *store,
 
   if (account == NULL)
     return FALSE;
+
+  /* The same network account in another workspace shares the keyring
+   * item (it is per profile, network and account): only the row goes. */
+  {
+    g_autoptr(GPtrArray) all = sm_store_list_accounts (store, error);
+
+    if (all == NULL)
+      return FALSE;
+    for (guint i = 0; i < all->len; i++)
+      {
+        const SmAccount *other = g_ptr_array_index (all, i);
+
+        if (other->id != account->id && other->network == account->network &&
+            g_strcmp0 (other->remote_id, account->remote_id) == 0)
+          return sm_store_delete_account (store, account_id, error);
+      }
+  }
 
   platform = sm_platform_get (account->network);
   tokens = sm_token_store_load (profile, account->network, account->remote_id, cancellable, NULL);

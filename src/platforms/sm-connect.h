@@ -30,6 +30,16 @@ void     sm_connect_account_async  (SmStore            *store,
                                     GCancellable       *cancellable,
                                     GAsyncReadyCallback callback,
                                     gpointer            user_data);
+/* The same, the accounts going into @workspace_id (0: the default one). */
+void     sm_connect_account_in_async (SmStore            *store,
+                                      gint64              workspace_id,
+                                      SmNetwork           network,
+                                      gboolean            open_browser,
+                                      SmConnectUrlFunc    url_func,
+                                      gpointer            url_data,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data);
 GArray  *sm_connect_account_finish (GAsyncResult       *result,
                                     GError            **error);
 
@@ -44,11 +54,22 @@ void     sm_connect_account_with_token_async  (SmStore            *store,
                                                GCancellable       *cancellable,
                                                GAsyncReadyCallback callback,
                                                gpointer            user_data);
+/* The same, into @workspace_id (0: the default one). */
+void     sm_connect_account_with_token_in_async (SmStore            *store,
+                                                 gint64              workspace_id,
+                                                 SmNetwork           network,
+                                                 const char         *remote_id,
+                                                 const char         *token,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
 gint64   sm_connect_account_with_token_finish (GAsyncResult       *result,
                                                GError            **error);
 
 /* Removes the account: best-effort revoke at the network, tokens out of the
- * keyring, the row and its targets out of the store. */
+ * keyring, the row and its targets out of the store.  While the same
+ * network account is also in another workspace, only the row and its
+ * targets go: the other one keeps the shared tokens. */
 gboolean sm_disconnect_account     (SmStore            *store,
                                     gint64              account_id,
                                     GCancellable       *cancellable,

@@ -37,7 +37,10 @@ struct _SmAccountsPage
 
   /* owned */
   SmStore      *store;
+  gint64        workspace_id;   /* whose accounts; 0: the default one */
   GCancellable *cancellable;
+  GCancellable *health_cancellable; /* the keyring read for the shown rows */
+  GHashTable   *rows;           /* account id → its AdwActionRow (borrowed) */
   ConnectOp    *connect_op;     /* the one flow running, if any */
   GtkWidget    *token_dialog;   /* borrowed: the token dialog while it is open */
   char         *shown_key;      /* what the page shows, see accounts_key() */
@@ -407,9 +410,10 @@ token_connect_clicked_cb (GtkButton   *button,
   token_dialog_set_busy (dialog, TRUE);
   /* The check runs on a worker; the dialog stays, to show what the
    * network says. */
-  sm_connect_account_with_token_async (dialog->self->store, dialog->network, id, token,
-                                       dialog->cancellable, token_connect_done_cb,
-                                       g_rc_box_acquire (dialog));
+  sm_connect_account_with_token_in_async (dialog->self->store, dialog->self->workspace_id,
+                                          dialog->network, id, token,
+                                          dialog->cancellable, token_connect_done_cb,
+                                          g_rc_box_acquire (dialog));
 }
 
 static void
@@ -684,6 +688,215 @@ posting_times_clicked_cb (GtkButton      *button,
                                                        *account_id)));
 }
 
+/* ---- Token health ------------------------------------------------------- */
+
+/* What the keyring says about an account's access, for people. */
+typedef enum
+{
+  HEALTH_RENEWS,        /* a refresh token (or Threads' own renewal) */
+  HEALTH_NO_EXPIRY,     /* a token that does not expire */
+  HEALTH_EXPIRES,       /* cannot be renewed; expires later */
+  HEALTH_EXPIRES_SOON,  /* cannot be renewed; expires within a week */
+  HEALTH_EXPIRED,
+  HEALTH_MISSING,       /* no token in the keyring */
+  HEALTH_UNKNOWN,       /* the keyring could not be read */
+} Health;
+
+#define HEALTH_SOON_US (7 * G_TIME_SPAN_DAY)
+
+typedef struct
+{
+  gint64     account_id;
+  SmNetwork  network;
+  char      *remote_id;
+  Health     health;
+  gint64     expires_at_us;
+} HealthItem;
+
+static void
+health_item_free (HealthItem *item)
+{
+  g_free (item->remote_id);
+  g_free (item);
+}
+
+/* Whether So-me Studio renews the access by itself (sm_account_get_tokens):
+ * with a refresh token, or Threads' long-lived token renewed with itself. */
+static gboolean
+renews_itself (SmNetwork       network,
+               const SmTokens *tokens)
+{
+  return tokens->refresh_token != NULL || network == SM_NETWORK_THREADS;
+}
+
+static void
+health_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GPtrArray *items = task_data;
+  const char *profile = g_object_get_data (G_OBJECT (task), "sm-profile");
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      HealthItem *item = g_ptr_array_index (items, i);
+      g_autoptr(SmTokens) tokens = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      /* Tokens stay in this thread: only what they say goes back. */
+      tokens = sm_token_store_load (profile, item->network, item->remote_id, cancellable, &error);
+      if (tokens == NULL)
+        {
+          item->health = g_error_matches (error, SM_PLATFORM_ERROR, SM_PLATFORM_ERROR_REVOKED)
+                         ? HEALTH_MISSING : HEALTH_UNKNOWN;
+          if (item->health == HEALTH_UNKNOWN)
+            g_debug ("Could not read the keyring: %s", error->message);
+          continue;
+        }
+      item->expires_at_us = tokens->expires_at_us;
+      if (tokens->expires_at_us != 0 && tokens->expires_at_us <= now)
+        /* Threads renews only a token that still works. */
+        item->health = tokens->refresh_token != NULL ? HEALTH_RENEWS : HEALTH_EXPIRED;
+      else if (renews_itself (item->network, tokens))
+        item->health = HEALTH_RENEWS;
+      else if (tokens->expires_at_us == 0)
+        item->health = HEALTH_NO_EXPIRY;
+      else if (tokens->expires_at_us - now <= HEALTH_SOON_US)
+        item->health = HEALTH_EXPIRES_SOON;
+      else
+        item->health = HEALTH_EXPIRES;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The line a row shows about its access. */
+static char *
+health_text (const HealthItem *item)
+{
+  gint64 left = item->expires_at_us - g_get_real_time ();
+  int days = (int) MAX (1, (left + G_TIME_SPAN_DAY - 1) / G_TIME_SPAN_DAY);
+
+  switch (item->health)
+    {
+    case HEALTH_RENEWS:
+      return g_strdup (_("Signed in · renews automatically"));
+    case HEALTH_NO_EXPIRY:
+      return g_strdup (_("Signed in · does not expire"));
+    case HEALTH_EXPIRES:
+      {
+        g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (item->expires_at_us / G_USEC_PER_SEC);
+        /* Translators: a date, see strftime(3) */
+        g_autofree char *date = g_date_time_format (when, _("%-d %B %Y"));
+
+        /* Translators: "Signed in · expires on 3 March 2027; reconnect before then" */
+        return g_strdup_printf (_("Signed in · expires on %s; reconnect before then"), date);
+      }
+    case HEALTH_EXPIRES_SOON:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Access expires in %d day — reconnect before then",
+                                           "Access expires in %d days — reconnect before then",
+                                           days),
+                              days);
+    case HEALTH_EXPIRED:
+      return g_strdup (_("Access expired — reconnect to post again"));
+    case HEALTH_MISSING:
+      return g_strdup (_("No token in the keyring — reconnect"));
+    case HEALTH_UNKNOWN:
+    default:
+      return g_strdup (_("Could not read the keyring; unlock it to see the sign-in’s state"));
+    }
+}
+
+static void
+health_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SmAccountsPage *self;
+  GPtrArray *items;
+
+  if (!g_task_propagate_boolean (G_TASK (result), NULL))
+    return;   /* cancelled: the page was rebuilt or went away */
+
+  self = SM_ACCOUNTS_PAGE (source);
+  items = g_task_get_task_data (G_TASK (result));
+  for (guint i = 0; i < items->len; i++)
+    {
+      HealthItem *item = g_ptr_array_index (items, i);
+      AdwActionRow *row = g_hash_table_lookup (self->rows, &item->account_id);
+      const char *handle;
+      g_autofree char *text = NULL;
+      g_autofree char *subtitle = NULL;
+      gboolean warn;
+
+      if (row == NULL || g_object_get_data (G_OBJECT (row), "sm-needs-reconnect") != NULL)
+        continue;
+      handle = g_object_get_data (G_OBJECT (row), "sm-handle");
+      text = health_text (item);
+      if (handle != NULL && *handle != '\0')
+        /* Translators: a row's subtitle, "@jane · Signed in · renews automatically" */
+        subtitle = g_strdup_printf (_("%s · %s"), handle, text);
+      else
+        subtitle = g_steal_pointer (&text);
+      adw_action_row_set_subtitle (row, subtitle);
+
+      warn = item->health == HEALTH_EXPIRES_SOON || item->health == HEALTH_EXPIRED ||
+             item->health == HEALTH_MISSING;
+      if (warn && g_object_get_data (G_OBJECT (row), "sm-warned") == NULL)
+        {
+          GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+          gtk_widget_add_css_class (icon, "warning");
+          gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+          adw_action_row_add_prefix (row, icon);
+          g_object_set_data (G_OBJECT (row), "sm-warned", GINT_TO_POINTER (TRUE));
+          gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "sm-reconnect-button"), TRUE);
+        }
+    }
+}
+
+/* Reads each shown account's tokens off the main thread and says in its
+ * row what they mean; the tokens themselves never leave the worker. */
+static void
+read_health (SmAccountsPage *self,
+             GPtrArray      *accounts)
+{
+  g_autoptr(GTask) task = NULL;
+  GPtrArray *items;
+
+  g_cancellable_cancel (self->health_cancellable);
+  g_clear_object (&self->health_cancellable);
+  if (accounts == NULL || accounts->len == 0)
+    return;
+
+  self->health_cancellable = g_cancellable_new ();
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) health_item_free);
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      const SmAccount *account = g_ptr_array_index (accounts, i);
+      HealthItem *item = g_new0 (HealthItem, 1);
+
+      item->account_id = account->id;
+      item->network = account->network;
+      item->remote_id = g_strdup (account->remote_id);
+      g_ptr_array_add (items, item);
+    }
+
+  task = g_task_new (self, self->health_cancellable, health_done_cb, NULL);
+  g_task_set_source_tag (task, read_health);
+  g_task_set_task_data (task, items, (GDestroyNotify) g_ptr_array_unref);
+  g_object_set_data_full (G_OBJECT (task), "sm-profile",
+                          g_strdup (sm_store_get_dir (self->store)), g_free);
+  g_task_run_in_thread (task, health_thread);
+}
+
 /* ---- Building the page ------------------------------------------------- */
 
 static GtkWidget *
@@ -697,6 +910,8 @@ build_account_row (SmAccountsPage  *self,
   row = adw_action_row_new ();
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), account->name);
+  g_object_set_data_full (G_OBJECT (row), "sm-handle", g_strdup (account->handle), g_free);
+  g_hash_table_insert (self->rows, g_memdup2 (&account->id, sizeof account->id), row);
 
   if (account->state == SM_ACCOUNT_NEEDS_RECONNECT)
     {
@@ -707,6 +922,7 @@ build_account_row (SmAccountsPage  *self,
       gtk_widget_add_css_class (icon, "warning");
       gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      g_object_set_data (G_OBJECT (row), "sm-needs-reconnect", GINT_TO_POINTER (TRUE));
 
       /* The state goes in the subtitle, so that narrow windows keep room
        * for the name. */
@@ -738,6 +954,7 @@ build_account_row (SmAccountsPage  *self,
   else
     {
       g_autofree char *subtitle = NULL;
+      g_autofree char *reconnect_label = NULL;
 
       if (account->handle != NULL && *account->handle != '\0')
         /* Translators: a row's subtitle, "@jane · Connected" */
@@ -745,6 +962,23 @@ build_account_row (SmAccountsPage  *self,
       else
         subtitle = g_strdup (_("Connected"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+      /* Shown when the keyring says the sign-in needs the user
+       * (health_done_cb). */
+      button = gtk_button_new_with_mnemonic (_("_Reconnect…"));
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_visible (button, FALSE);
+      /* Translators: accessible name of a button, "Reconnect Jane Doe on X" */
+      reconnect_label = g_strdup_printf (_("Reconnect %s on %s"), account->name, network);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, reconnect_label,
+                                      -1);
+      gtk_widget_set_tooltip_text (button, _("Sign in again, before So-me Studio’s access ends"));
+      g_object_set_data (G_OBJECT (button), "sm-network", GINT_TO_POINTER (account->network));
+      g_object_set_data_full (G_OBJECT (button), "sm-remote-id", g_strdup (account->remote_id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (connect_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      g_object_set_data (G_OBJECT (row), "sm-reconnect-button", button);
     }
 
   /* Posting Times: the account's queue slots (sm-queue-dialog.c). */
@@ -851,6 +1085,7 @@ sm_accounts_page_finalize (GObject *object)
   SmAccountsPage *self = (SmAccountsPage *) object;
 
   g_clear_pointer (&self->shown_key, g_free);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (sm_accounts_page_parent_class)->finalize (object);
 }
@@ -861,6 +1096,8 @@ sm_accounts_page_dispose (GObject *object)
   SmAccountsPage *self = (SmAccountsPage *) object;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->health_cancellable);
+  g_clear_object (&self->health_cancellable);
   if (self->token_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->token_dialog));
   if (self->connect_op != NULL)
@@ -902,6 +1139,7 @@ sm_accounts_page_init (SmAccountsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 /**
@@ -920,6 +1158,24 @@ sm_accounts_page_set_store (SmAccountsPage *self,
     sm_accounts_page_reload (self);
 }
 
+/**
+ * sm_accounts_page_set_workspace:
+ * @self: a #SmAccountsPage
+ * @workspace_id: whose accounts to show, and where new ones go (0: the
+ *   default workspace)
+ */
+void
+sm_accounts_page_set_workspace (SmAccountsPage *self,
+                                gint64          workspace_id)
+{
+  g_return_if_fail (SM_IS_ACCOUNTS_PAGE (self));
+
+  if (self->workspace_id == workspace_id)
+    return;
+  self->workspace_id = workspace_id;
+  sm_accounts_page_reload (self);
+}
+
 void
 sm_accounts_page_reload (SmAccountsPage *self)
 {
@@ -933,7 +1189,7 @@ sm_accounts_page_reload (SmAccountsPage *self)
   if (self->store == NULL)
     return;
 
-  accounts = sm_store_list_accounts (self->store, &error);
+  accounts = sm_store_list_accounts_in (self->store, self->workspace_id, &error);
   if (accounts == NULL)
     {
       g_autofree char *title = g_strdup_printf (_("Could not read the accounts: %s"), error->message);
@@ -943,15 +1199,21 @@ sm_accounts_page_reload (SmAccountsPage *self)
 
   key = accounts_key (accounts);
   if (g_strcmp0 (key, self->shown_key) == 0)
-    return;
+    {
+      /* The same rows; what the keyring says may have changed. */
+      read_health (self, accounts);
+      return;
+    }
   g_free (self->shown_key);
   self->shown_key = g_steal_pointer (&key);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->groups_box))) != NULL)
     gtk_box_remove (self->groups_box, child);
+  g_hash_table_remove_all (self->rows);
 
   for (guint i = 0; i < G_N_ELEMENTS (page_networks); i++)
     gtk_box_append (self->groups_box, build_network_group (self, page_networks[i], accounts));
+  read_health (self, accounts);
 }
 
 /**
@@ -1022,8 +1284,8 @@ sm_accounts_page_connect (SmAccountsPage *self,
   g_signal_connect (dialog, "response", G_CALLBACK (browser_dialog_response_cb), op);
   gtk_window_present (GTK_WINDOW (dialog));
 
-  sm_connect_account_async (self->store, network, TRUE,
-                            connect_url_cb, op,
-                            op->cancellable,
-                            connect_done_cb, op);
+  sm_connect_account_in_async (self->store, self->workspace_id, network, TRUE,
+                               connect_url_cb, op,
+                               op->cancellable,
+                               connect_done_cb, op);
 }

@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (SmAccountsPage, sm_accounts_page, SM, ACCOUNTS_PAGE, AdwBi
 
 void sm_accounts_page_set_store (SmAccountsPage *self,
                                  SmStore        *store);
+void sm_accounts_page_set_workspace (SmAccountsPage *self,
+                                     gint64          workspace_id);
 void sm_accounts_page_reload    (SmAccountsPage *self);
 /* Starts connecting an account on @network, as the Connect button does. */
 void sm_accounts_page_connect   (SmAccountsPage *self,

@@ -27,6 +27,7 @@ struct _SmAgendaView
 
   /* owned */
   SmStore         *store;
+  gint64           workspace_id;  /* 0: the default one */
   char            *zone;
   char            *layout_key;    /* of what is shown, see layout_key() */
   GHashTable      *rows;          /* post id → SmPostRow (borrowed) */
@@ -313,6 +314,23 @@ sm_agenda_view_set_store (SmAgendaView *self,
   sm_agenda_view_reload (self);
 }
 
+/**
+ * sm_agenda_view_set_workspace:
+ * @self: a #SmAgendaView
+ * @workspace_id: the workspace whose posts to show (0: the default one)
+ */
+void
+sm_agenda_view_set_workspace (SmAgendaView *self,
+                              gint64        workspace_id)
+{
+  g_return_if_fail (SM_IS_AGENDA_VIEW (self));
+
+  if (self->workspace_id == workspace_id)
+    return;
+  self->workspace_id = workspace_id;
+  sm_agenda_view_reload (self);
+}
+
 void
 sm_agenda_view_reload (SmAgendaView *self)
 {
@@ -331,7 +349,7 @@ sm_agenda_view_reload (SmAgendaView *self)
   if (self->store == NULL)
     return;
 
-  if (sm_store_get_default_workspace (self->store, &zone, &error) <= 0 || zone == NULL)
+  if (sm_store_resolve_workspace (self->store, self->workspace_id, &zone, &error) <= 0 || zone == NULL)
     {
       g_debug ("No workspace zone, using the local one: %s",
                error != NULL ? error->message : "none set");
@@ -350,10 +368,10 @@ sm_agenda_view_reload (SmAgendaView *self)
   from = g_date_time_add_days (midnight, -DAYS_BEFORE);
   to = g_date_time_add_days (midnight, DAYS_AFTER + 1);
 
-  posts = sm_store_list_posts (self->store,
-                               g_date_time_to_unix (from) * G_USEC_PER_SEC,
-                               g_date_time_to_unix (to) * G_USEC_PER_SEC,
-                               &error);
+  posts = sm_store_list_posts_in (self->store, self->workspace_id,
+                                  g_date_time_to_unix (from) * G_USEC_PER_SEC,
+                                  g_date_time_to_unix (to) * G_USEC_PER_SEC,
+                                  &error);
   if (posts == NULL)
     {
       g_autofree char *title = g_strdup_printf (_("Could not read the posts: %s"), error->message);

@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (SmAgendaView, sm_agenda_view, SM, AGENDA_VIEW, AdwBin)
 
 void     sm_agenda_view_set_store   (SmAgendaView *self,
                                      SmStore      *store);
+void     sm_agenda_view_set_workspace (SmAgendaView *self,
+                                       gint64        workspace_id);
 /* Re-reads the posts; rebuilds only when something changed. */
 void     sm_agenda_view_reload      (SmAgendaView *self);
 /* Re-reads one post and updates its row. */

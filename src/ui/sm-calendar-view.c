@@ -67,6 +67,7 @@ struct _SmCalendarView
 
   /* owned */
   SmStore            *store;
+  gint64              workspace_id;  /* 0: the default one */
   char               *zone;
   GTimeZone          *tz;
   GPtrArray          *posts;            /* SmPost of the shown range */
@@ -759,8 +760,8 @@ read_zone (SmCalendarView *self)
   g_autoptr(GError) error = NULL;
   g_autofree char *zone = NULL;
 
-  if (sm_store_get_default_workspace (self->store, &zone, &error) <= 0 || zone == NULL ||
-      !sm_time_zone_is_valid (zone))
+  if (sm_store_resolve_workspace (self->store, self->workspace_id, &zone, &error) <= 0 ||
+      zone == NULL || !sm_time_zone_is_valid (zone))
     {
       g_debug ("No workspace zone, using the local one: %s",
                error != NULL ? error->message : "none set");
@@ -797,8 +798,9 @@ reload (SmCalendarView *self)
   end = self->range_start;
   g_date_add_days (&end, self->range_days);
 
-  posts = sm_store_list_posts (self->store, local_us (self, &self->range_start, 0, 0),
-                               local_us (self, &end, 0, 0), &error);
+  posts = sm_store_list_posts_in (self->store, self->workspace_id,
+                                  local_us (self, &self->range_start, 0, 0),
+                                  local_us (self, &end, 0, 0), &error);
   if (posts == NULL)
     {
       g_autofree char *title = g_strdup_printf (_("Could not read the posts: %s"), error->message);
@@ -2030,6 +2032,25 @@ sm_calendar_view_set_store (SmCalendarView *self,
   read_zone (self);
   date_today (self, &self->date);
   reload (self);
+}
+
+/**
+ * sm_calendar_view_set_workspace:
+ * @self: a #SmCalendarView
+ * @workspace_id: the workspace whose posts to show, in its zone (0: the
+ *   default one)
+ */
+void
+sm_calendar_view_set_workspace (SmCalendarView *self,
+                                gint64          workspace_id)
+{
+  g_return_if_fail (SM_IS_CALENDAR_VIEW (self));
+
+  if (self->workspace_id == workspace_id)
+    return;
+  self->workspace_id = workspace_id;
+  if (self->store != NULL)
+    reload (self);
 }
 
 void

@@ -27,6 +27,8 @@ G_DECLARE_FINAL_TYPE (SmCalendarView, sm_calendar_view, SM, CALENDAR_VIEW, AdwBi
 
 void           sm_calendar_view_set_store  (SmCalendarView *self,
                                             SmStore        *store);
+void           sm_calendar_view_set_workspace (SmCalendarView *self,
+                                               gint64          workspace_id);
 /* Reads the shown range again. */
 void           sm_calendar_view_reload     (SmCalendarView *self);
 void           sm_calendar_view_set_mode   (SmCalendarView *self,

@@ -166,6 +166,7 @@ struct _SmComposerWindow
 
   /* owned */
   SmStore             *store;
+  gint64               workspace_id;  /* whose accounts and zone; 0: the default */
   GPtrArray           *entries;       /* AccountEntry */
   char                *local_zone;
   guint                recheck_id;
@@ -195,6 +196,7 @@ struct _SmComposerWindow
 enum {
   PROP_0,
   PROP_STORE,
+  PROP_WORKSPACE_ID,
   N_PROPS
 };
 
@@ -2376,7 +2378,7 @@ load_accounts (SmComposerWindow *self)
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GError) error = NULL;
 
-  accounts = sm_store_list_accounts (self->store, &error);
+  accounts = sm_store_list_accounts_in (self->store, self->workspace_id, &error);
   if (accounts == NULL)
     g_debug ("Listing accounts failed: %s", error->message);
 
@@ -2415,7 +2417,7 @@ load_when (SmComposerWindow *self)
   g_autoptr(GDateTime) now = NULL;
   g_autoptr(GDateTime) later = NULL;
 
-  if (sm_store_get_default_workspace (self->store, &zone, &error) <= 0 || zone == NULL)
+  if (sm_store_resolve_workspace (self->store, self->workspace_id, &zone, &error) <= 0 || zone == NULL)
     {
       g_debug ("No workspace zone: %s", error != NULL ? error->message : "none set");
       g_free (zone);
@@ -2550,6 +2552,9 @@ sm_composer_window_set_property (GObject      *object,
     case PROP_STORE:
       self->store = g_value_dup_object (value);
       break;
+    case PROP_WORKSPACE_ID:
+      self->workspace_id = g_value_get_int64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2567,6 +2572,9 @@ sm_composer_window_get_property (GObject    *object,
     {
     case PROP_STORE:
       g_value_set_object (value, self->store);
+      break;
+    case PROP_WORKSPACE_ID:
+      g_value_set_int64 (value, self->workspace_id);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2589,6 +2597,11 @@ sm_composer_window_class_init (SmComposerWindowClass *klass)
     g_param_spec_object ("store", NULL, NULL,
                          SM_TYPE_STORE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The workspace whose accounts the post can go to (0: the default one). */
+  properties[PROP_WORKSPACE_ID] =
+    g_param_spec_int64 ("workspace-id", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -2698,6 +2711,30 @@ sm_composer_window_new (GtkWindow *parent,
                        "transient-for", parent,
                        "application", gtk_window_get_application (parent),
                        "store", store,
+                       NULL);
+}
+
+/**
+ * sm_composer_window_new_in_workspace:
+ * @parent: the window the composer is modal for
+ * @store: where the post is saved
+ * @workspace_id: whose accounts it offers, and whose zone it starts in
+ *
+ * Returns: (transfer none): a new composer; it destroys itself when done
+ */
+SmComposerWindow *
+sm_composer_window_new_in_workspace (GtkWindow *parent,
+                                     SmStore   *store,
+                                     gint64     workspace_id)
+{
+  g_return_val_if_fail (GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (SM_IS_STORE (store), NULL);
+
+  return g_object_new (SM_TYPE_COMPOSER_WINDOW,
+                       "transient-for", parent,
+                       "application", gtk_window_get_application (parent),
+                       "store", store,
+                       "workspace-id", workspace_id,
                        NULL);
 }
 

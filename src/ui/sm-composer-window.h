@@ -22,6 +22,10 @@ G_DECLARE_FINAL_TYPE (SmComposerWindow, sm_composer_window, SM, COMPOSER_WINDOW,
  * the post as each chosen network will (sm-post-preview.h). */
 SmComposerWindow *sm_composer_window_new (GtkWindow *parent,
                                           SmStore   *store);
+/* The same, offering only @workspace_id's accounts, in its zone. */
+SmComposerWindow *sm_composer_window_new_in_workspace (GtkWindow *parent,
+                                                       SmStore   *store,
+                                                       gint64     workspace_id);
 
 /* Starts the date and time fields at @due_us, as seen in the zone the
  * composer shows (the workspace's). */

@@ -215,8 +215,9 @@ sm_import_flow_run (SmWindow *window,
       flow_free (flow);
       return;
     }
-  sm_import_check_async (sm_store_get_dir (sm_window_get_store (window)), path, NULL,
-                         check_done_cb, flow);
+  sm_import_check_in_async (sm_store_get_dir (sm_window_get_store (window)),
+                            sm_window_get_workspace (window), path, NULL,
+                            check_done_cb, flow);
 }
 
 static void

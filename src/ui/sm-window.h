@@ -18,6 +18,11 @@ SmWindow *sm_window_new       (GtkApplication *application,
 SmStore  *sm_window_get_store (SmWindow       *self);
 /* Re-reads posts and accounts from the store. */
 void      sm_window_reload    (SmWindow       *self);
+/* The workspace the window shows (its calendar, agenda, accounts and the
+ * composer's accounts), remembered per profile. */
+gint64    sm_window_get_workspace (SmWindow   *self);
+void      sm_window_set_workspace (SmWindow   *self,
+                                   gint64      workspace_id);
 /* Shows the agenda with the post focused. */
 void      sm_window_show_post (SmWindow       *self,
                                gint64          post_id);
