@@ -916,7 +916,13 @@ test_upload_progress (Fixture       *f,
   /* The agenda reads the store when it is first shown: show it once, then
    * go back to the calendar. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "agenda"));
-  settle ();
+  {
+    /* Read (in a thread) and laid out: the post's row is there, with no
+     * upload yet. */
+    gpointer row_shown[4] = { f->window, &f->busy[0], &target_id, NULL };
+
+    g_assert_true (wait_for (row_upload_text_is, row_shown, WAIT_MS));
+  }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "calendar"));
   settle ();
 

@@ -28,6 +28,7 @@ struct _SmCalendarChip
   int            time_len;  /* bytes of the time in text */
   PangoLayout   *layout;
   char          *tooltip;   /* without the upload progress */
+  char          *account_times; /* in accounts' own zones, or NULL */
   int            percent;   /* of the upload, or -1 */
 };
 
@@ -281,6 +282,7 @@ sm_calendar_chip_finalize (GObject *object)
   g_clear_object (&self->layout);
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->tooltip, g_free);
+  g_clear_pointer (&self->account_times, g_free);
 
   G_OBJECT_CLASS (sm_calendar_chip_parent_class)->finalize (object);
 }
@@ -489,15 +491,22 @@ sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
        * "Publishing · X\nUploading 42% (120 MB of 290 MB)" */
       g_autofree char *tooltip = g_strdup_printf (_("%s\n%s"), self->tooltip, progress);
 
+      g_autofree char *description = self->account_times != NULL ?
+                                     g_strdup_printf ("%s\n%s", progress, self->account_times) :
+                                     g_strdup (progress);
+
       /* After the tooltip, which GTK also makes the description. */
       gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      progress, -1);
+                                      description, -1);
       gtk_widget_add_css_class (GTK_WIDGET (self), "uploading");
     }
   else
     {
       gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->tooltip);
+      if (self->account_times != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                        self->account_times, -1);
       gtk_widget_remove_css_class (GTK_WIDGET (self), "uploading");
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -510,4 +519,104 @@ sm_calendar_chip_get_upload_percent (SmCalendarChip *self)
   g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), -1);
 
   return self->percent;
+}
+
+/**
+ * sm_calendar_chip_set_account_times:
+ * @self: a #SmCalendarChip
+ * @times: (nullable): the post's time in its accounts' own zones, from
+ *   sm_calendar_format_account_times()
+ *
+ * Adds @times to the chip's tooltip, and makes it what a screen reader
+ * tells about the chip beyond its name.  Set before the upload progress.
+ */
+void
+sm_calendar_chip_set_account_times (SmCalendarChip *self,
+                                    const char     *times)
+{
+  g_autofree char *base = NULL;
+  char *nl;
+
+  g_return_if_fail (SM_IS_CALENDAR_CHIP (self));
+
+  if (g_strcmp0 (times, self->account_times) == 0)
+    return;
+
+  /* The tooltip's first line is the state and networks. */
+  base = g_strdup (self->tooltip);
+  if (self->account_times != NULL && (nl = strchr (base, '\n')) != NULL)
+    *nl = '\0';
+  g_free (self->account_times);
+  self->account_times = g_strdup (times);
+  g_free (self->tooltip);
+  self->tooltip = times != NULL ? g_strdup_printf ("%s\n%s", base, times) : g_steal_pointer (&base);
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->tooltip);
+  if (times != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    times, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+/**
+ * sm_calendar_format_account_times:
+ * @post: the post, with its targets
+ * @zone: the workspace's zone, in which the calendar shows times
+ * @account_zones: (nullable): account id (gint64) → the account's own
+ *   IANA zone
+ *
+ * Returns: (nullable): one line per account of @post whose zone differs
+ *   from @zone, "09:00 · 15:00 in Asia/Tokyo (Ana’s Bakery on Instagram)",
+ *   or %NULL when every account uses @zone
+ */
+char *
+sm_calendar_format_account_times (const SmPost *post,
+                                  const char   *zone,
+                                  GHashTable   *account_zones)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) here = NULL;
+  g_autofree char *here_time = NULL;
+  GString *lines = NULL;
+
+  g_return_val_if_fail (post != NULL, NULL);
+
+  if (account_zones == NULL || g_hash_table_size (account_zones) == 0)
+    return NULL;
+
+  for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
+    {
+      const SmTarget *target = g_ptr_array_index (post->targets, i);
+      const char *account_zone = g_hash_table_lookup (account_zones, &target->account_id);
+      g_autoptr(GTimeZone) there_tz = NULL;
+      g_autoptr(GDateTime) there = NULL;
+      g_autofree char *there_time = NULL;
+
+      if (account_zone == NULL || g_strcmp0 (account_zone, zone) == 0)
+        continue;
+
+      if (here_time == NULL)
+        {
+          tz = sm_ui_time_zone_new (zone);
+          utc = g_date_time_new_from_unix_utc (post->due_us / G_USEC_PER_SEC);
+          here = g_date_time_to_timezone (utc, tz);
+          here_time = sm_ui_format_time (here);
+          lines = g_string_new (NULL);
+        }
+      there_tz = sm_ui_time_zone_new (account_zone);
+      there = g_date_time_to_timezone (utc, there_tz);
+      there_time = sm_ui_format_time (there);
+      if (lines->len > 0)
+        g_string_append_c (lines, '\n');
+      /* Translators: a post's time in the workspace's zone, then in one
+       * account's own zone: "09:00 · 15:00 in Asia/Tokyo (Ana’s Bakery on
+       * Instagram)" */
+      g_string_append_printf (lines, _("%s · %s in %s (%s on %s)"), here_time, there_time, account_zone,
+                              target->account_name != NULL ? target->account_name : "",
+                              sm_network_display_name (target->network));
+    }
+
+  return lines != NULL ? g_string_free (lines, FALSE) : NULL;
 }

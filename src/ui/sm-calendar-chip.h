@@ -34,4 +34,11 @@ void          sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
                                                     guint64         total);
 int           sm_calendar_chip_get_upload_percent  (SmCalendarChip *self);
 
+/* The post's time where an account's zone differs from the workspace's. */
+char         *sm_calendar_format_account_times     (const SmPost   *post,
+                                                    const char     *zone,
+                                                    GHashTable     *account_zones);
+void          sm_calendar_chip_set_account_times   (SmCalendarChip *self,
+                                                    const char     *times);
+
 G_END_DECLS

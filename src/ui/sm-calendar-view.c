@@ -72,6 +72,7 @@ struct _SmCalendarView
   GPtrArray          *posts;            /* SmPost of the shown range */
   GHashTable         *pending_deletes;  /* target id → PendingDelete */
   GHashTable         *uploads;          /* target id → guint64[2] sent, total */
+  GHashTable         *account_zones;    /* account id → its own zone, where it differs */
   char               *filter;           /* casefolded search text, or NULL */
   GCancellable       *cancellable;
   GtkWidget          *popover;          /* parented to self while shown */
@@ -408,8 +409,10 @@ make_chip (SmCalendarView *self,
 {
   g_autoptr(SmPost) owned = NULL;
   GtkWidget *chip = sm_calendar_chip_new (shown_post (self, post, &owned), self->tz);
+  g_autofree char *times = sm_calendar_format_account_times (post, self->zone, self->account_zones);
   guint64 sent, total;
 
+  sm_calendar_chip_set_account_times (SM_CALENDAR_CHIP (chip), times);
   post_upload (self, post, &sent, &total);
   sm_calendar_chip_set_upload_progress (SM_CALENDAR_CHIP (chip), sent, total);
   g_signal_connect_object (chip, "clicked", G_CALLBACK (chip_clicked_cb), self, 0);
@@ -776,6 +779,31 @@ read_zone (SmCalendarView *self)
     }
 }
 
+/* The accounts with a zone of their own (schema v4), other than the
+ * workspace's: their posts show the time there too. */
+static void
+read_account_zones (SmCalendarView *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = sm_store_list_accounts (self->store, &error);
+
+  g_hash_table_remove_all (self->account_zones);
+  if (accounts == NULL)
+    {
+      g_debug ("Listing accounts failed: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      const SmAccount *account = g_ptr_array_index (accounts, i);
+      g_autofree char *zone = sm_store_get_account_zone (self->store, account->id, NULL);
+
+      if (zone != NULL && g_strcmp0 (zone, self->zone) != 0)
+        g_hash_table_insert (self->account_zones, g_memdup2 (&account->id, sizeof account->id),
+                             g_steal_pointer (&zone));
+    }
+}
+
 /* Reads the posts of the range around self->date, which only the store
  * knows; populate() alone re-lays them out. */
 static void
@@ -793,6 +821,7 @@ reload (SmCalendarView *self)
     }
 
   read_zone (self);
+  read_account_zones (self);
   compute_range (self, &self->range_start, &self->range_days);
   end = self->range_start;
   g_date_add_days (&end, self->range_days);
@@ -953,6 +982,11 @@ chip_clicked_cb (SmCalendarChip *chip,
     bounds = self->more_bounds;
 
   show_popover (self, sm_post_popover_new (shown_post (self, post, &owned), self->zone), &bounds);
+  {
+    g_autofree char *times = sm_calendar_format_account_times (post, self->zone, self->account_zones);
+
+    sm_post_popover_set_account_times (SM_POST_POPOVER (self->popover), times);
+  }
   apply_upload_to_popover (self, SM_POST_POPOVER (self->popover));
 }
 
@@ -1898,6 +1932,7 @@ sm_calendar_view_finalize (GObject *object)
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
   g_clear_pointer (&self->uploads, g_hash_table_unref);
+  g_clear_pointer (&self->account_zones, g_hash_table_unref);
   g_clear_pointer (&self->posts, g_ptr_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->zone, g_free);
@@ -1975,6 +2010,7 @@ sm_calendar_view_init (SmCalendarView *self)
 
   self->pending_deletes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, pending_delete_free);
   self->uploads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->account_zones = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
   self->week_start = locale_week_start ();
   self->zone = sm_time_local_zone_id ();
