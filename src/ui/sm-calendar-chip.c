@@ -27,9 +27,20 @@ struct _SmCalendarChip
   char          *text;      /* time and first words */
   int            time_len;  /* bytes of the time in text */
   PangoLayout   *layout;
+  int            text_width;  /* of the layout, unwrapped */
+  int            text_height;
+  int            layout_width; /* the width the layout is cut to, or -1 */
+  char          *network_class;
+  GtkIconPaintable *icon;     /* of the state, at icon_scale */
+  int            icon_scale;
+  gboolean       colors_valid;
+  GdkRGBA        color;       /* the text's, and the icon's below */
+  GdkRGBA        icon_color;
+  GdkRGBA        accent;
   char          *tooltip;   /* without the upload progress */
   char          *account_times; /* in accounts' own zones, or NULL */
   int            percent;   /* of the upload, or -1 */
+  gboolean       state_class_set; /* the state's class is on */
 };
 
 enum {
@@ -99,8 +110,42 @@ ensure_layout (SmCalendarChip *self)
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
       pango_layout_set_single_paragraph_mode (self->layout, TRUE);
       pango_attr_list_unref (attrs);
+      /* Measured once: measuring again for every frame of a month of
+       * chips would lay each out twice a frame. */
+      pango_layout_get_pixel_size (self->layout, &self->text_width, &self->text_height);
+      self->layout_width = -1;
     }
   return self->layout;
+}
+
+/* The colours of the text, the state icon and an upload, from the theme:
+ * looked up once per style change, not per chip per frame. */
+static void
+ensure_colors (SmCalendarChip *self)
+{
+  GtkStyleContext *context;
+  const char *name;
+  GdkRGBA named;
+
+  if (self->colors_valid)
+    return;
+  self->colors_valid = TRUE;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  context = gtk_widget_get_style_context (GTK_WIDGET (self));
+  gtk_style_context_get_color (context, &self->color);
+
+  /* The state icon in the state's colour from the theme, when it has one. */
+  self->icon_color = self->color;
+  name = self->state == SM_TARGET_FAILED ? "error_color" :
+         self->state == SM_TARGET_PUBLISHED ? "success_color" :
+         self->state == SM_TARGET_PUBLISHING || self->state == SM_TARGET_UNCONFIRMED ? "warning_color" :
+         NULL;
+  if (name != NULL && gtk_style_context_lookup_color (context, name, &named))
+    self->icon_color = named;
+  self->accent = self->color;
+  gtk_style_context_lookup_color (context, "accent_color", &self->accent);
+  G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 static GdkContentProvider *
@@ -170,11 +215,11 @@ sm_calendar_chip_measure (GtkWidget      *widget,
                           int            *natural_baseline)
 {
   SmCalendarChip *self = SM_CALENDAR_CHIP (widget);
-  PangoLayout *layout = ensure_layout (self);
   int width, height;
 
-  pango_layout_set_width (layout, -1);
-  pango_layout_get_pixel_size (layout, &width, &height);
+  ensure_layout (self);
+  width = self->text_width;
+  height = self->text_height;
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -196,42 +241,19 @@ sm_calendar_chip_snapshot (GtkWidget   *widget,
   PangoLayout *layout = ensure_layout (self);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  g_autoptr(GtkIconPaintable) icon = NULL;
-  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
-  GdkRGBA color, icon_color;
+  const GdkRGBA color = (ensure_colors (self), self->color);
+  const GdkRGBA icon_color = self->icon_color;
   int text_width, text_height;
   gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
-
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-
-  /* The state icon in the state's colour from the theme, when it has one. */
-  icon_color = color;
-  {
-    const char *name = self->state == SM_TARGET_FAILED ? "error_color" :
-                       self->state == SM_TARGET_PUBLISHED ? "success_color" :
-                       self->state == SM_TARGET_PUBLISHING || self->state == SM_TARGET_UNCONFIRMED ? "warning_color" :
-                       NULL;
-    GdkRGBA named;
-
-    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-    if (name != NULL && gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, &named))
-      icon_color = named;
-    G_GNUC_END_IGNORE_DEPRECATIONS
-  }
 
   /* Being uploaded: the chip fills from its start as far as sent, with a
    * thin bar along the bottom; under the text, which stays readable. */
   if (self->percent >= 0)
     {
-      GdkRGBA accent = color, tint, trough;
+      GdkRGBA accent = self->accent, tint, trough;
       float filled = (float) width * self->percent / 100.f;
       float x = rtl ? width - filled : 0;
 
-      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-      gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "accent_color", &accent);
-      G_GNUC_END_IGNORE_DEPRECATIONS
       tint = trough = accent;
       tint.alpha *= 0.2f;
       trough.alpha *= 0.25f;
@@ -242,17 +264,29 @@ sm_calendar_chip_snapshot (GtkWidget   *widget,
                                  &GRAPHENE_RECT_INIT (x, height - PROGRESS_HEIGHT, filled, PROGRESS_HEIGHT));
     }
 
-  icon = gtk_icon_theme_lookup_icon (theme, state_icon_name (self->state), NULL, ICON_SIZE,
-                                     gtk_widget_get_scale_factor (widget), gtk_widget_get_direction (widget),
-                                     0);
+  if (self->icon != NULL && self->icon_scale != gtk_widget_get_scale_factor (widget))
+    g_clear_object (&self->icon);
+  if (self->icon == NULL)
+    {
+      GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+
+      self->icon = gtk_icon_theme_lookup_icon (theme, state_icon_name (self->state), NULL, ICON_SIZE,
+                                               gtk_widget_get_scale_factor (widget),
+                                               gtk_widget_get_direction (widget), 0);
+      self->icon_scale = gtk_widget_get_scale_factor (widget);
+    }
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (rtl ? width - ICON_SIZE : 0,
                                                           (height - ICON_SIZE) / 2.0));
-  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot, ICON_SIZE, ICON_SIZE,
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (self->icon), snapshot, ICON_SIZE, ICON_SIZE,
                                             &icon_color, 1);
   gtk_snapshot_restore (snapshot);
 
-  pango_layout_set_width (layout, MAX (0, width - ICON_SIZE - SPACING) * PANGO_SCALE);
+  if (self->layout_width != MAX (0, width - ICON_SIZE - SPACING))
+    {
+      self->layout_width = MAX (0, width - ICON_SIZE - SPACING);
+      pango_layout_set_width (layout, self->layout_width * PANGO_SCALE);
+    }
   pango_layout_get_pixel_size (layout, &text_width, &text_height);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (rtl ? 0 : ICON_SIZE + SPACING,
@@ -269,8 +303,10 @@ sm_calendar_chip_css_changed (GtkWidget         *widget,
 
   GTK_WIDGET_CLASS (sm_calendar_chip_parent_class)->css_changed (widget, change);
 
-  /* A new font: lay out again. */
+  /* A new font or colours: lay out and look up again. */
   g_clear_object (&self->layout);
+  g_clear_object (&self->icon);
+  self->colors_valid = FALSE;
   gtk_widget_queue_resize (widget);
 }
 
@@ -280,6 +316,8 @@ sm_calendar_chip_finalize (GObject *object)
   SmCalendarChip *self = (SmCalendarChip *) object;
 
   g_clear_object (&self->layout);
+  g_clear_object (&self->icon);
+  g_clear_pointer (&self->network_class, g_free);
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->tooltip, g_free);
   g_clear_pointer (&self->account_times, g_free);
@@ -386,6 +424,30 @@ sm_calendar_chip_new (const SmPost *post,
                       GTimeZone    *tz)
 {
   SmCalendarChip *self;
+
+  g_return_val_if_fail (post != NULL, NULL);
+
+  self = g_object_new (SM_TYPE_CALENDAR_CHIP, NULL);
+  sm_calendar_chip_set_post (self, post, tz);
+
+  return GTK_WIDGET (self);
+}
+
+/**
+ * sm_calendar_chip_set_post:
+ * @self: a #SmCalendarChip
+ * @post: the post, with its targets
+ * @tz: the zone its time is shown in
+ *
+ * Makes the chip show @post (its account times and upload progress are
+ * set again after this): the calendar recycles its chips when it moves to
+ * another month or week.
+ */
+void
+sm_calendar_chip_set_post (SmCalendarChip *self,
+                           const SmPost   *post,
+                           GTimeZone      *tz)
+{
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
   g_autoptr(GString) networks = g_string_new (NULL);
@@ -394,13 +456,15 @@ sm_calendar_chip_new (const SmPost *post,
   g_autofree char *accessible = NULL;
   g_autofree char *tooltip = NULL;
   g_autofree char *network_class = NULL;
+  g_autofree char *text = NULL;
   SmNetwork network = SM_NETWORK_INVALID;
+  SmTargetState state;
 
-  g_return_val_if_fail (post != NULL, NULL);
+  g_return_if_fail (SM_IS_CALENDAR_CHIP (self));
+  g_return_if_fail (post != NULL);
 
-  self = g_object_new (SM_TYPE_CALENDAR_CHIP, NULL);
   self->post_id = post->id;
-  self->state = sm_calendar_post_state (post);
+  state = sm_calendar_post_state (post);
 
   for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
     {
@@ -417,24 +481,74 @@ sm_calendar_chip_new (const SmPost *post,
   local = g_date_time_to_timezone (utc, tz);
   time = sm_ui_format_time (local);
   words = first_words (post->text);
-  self->text = g_strconcat (time, " ", words, NULL);
-  self->time_len = strlen (time);
+  text = g_strconcat (time, " ", words, NULL);
+  if (g_strcmp0 (text, self->text) != 0)
+    {
+      g_free (self->text);
+      self->text = g_steal_pointer (&text);
+      self->time_len = strlen (time);
+      g_clear_object (&self->layout);
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
 
+  /* Classes change only when they differ: each change restyles. */
   network_class = g_strconcat ("network-", sm_network_to_string (network), NULL);
-  gtk_widget_add_css_class (GTK_WIDGET (self), network_class);
-  gtk_widget_add_css_class (GTK_WIDGET (self), sm_target_state_to_string (self->state));
+  if (g_strcmp0 (network_class, self->network_class) != 0)
+    {
+      if (self->network_class != NULL)
+        gtk_widget_remove_css_class (GTK_WIDGET (self), self->network_class);
+      gtk_widget_add_css_class (GTK_WIDGET (self), network_class);
+      g_free (self->network_class);
+      self->network_class = g_steal_pointer (&network_class);
+    }
+  if (self->state_class_set && state != self->state)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), sm_target_state_to_string (self->state));
+  if (!self->state_class_set || state != self->state)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), sm_target_state_to_string (state));
+      g_clear_object (&self->icon);
+      self->colors_valid = FALSE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  self->state = state;
+  self->state_class_set = TRUE;
 
   /* Translators: a post in the calendar, for screen readers:
    * "09:00, Scheduled, X, LinkedIn: Our spring collection…" */
   accessible = g_strdup_printf (_("%s, %s, %s: %s"), time, sm_target_state_display (self->state),
                                 networks->str, words);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+
+  /* A new post: no account times and no upload until they are set. */
+  g_clear_pointer (&self->account_times, g_free);
+  if (self->percent >= 0)
+    {
+      self->percent = -1;
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "uploading");
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
   /* Translators: tooltip of a post in the calendar: "Scheduled · X, LinkedIn" */
   tooltip = g_strdup_printf (_("%s · %s"), sm_target_state_display (self->state), networks->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  g_free (self->tooltip);
   self->tooltip = g_steal_pointer (&tooltip);
+}
 
-  return GTK_WIDGET (self);
+/**
+ * sm_calendar_chip_reset:
+ * @self: a #SmCalendarChip
+ *
+ * Makes a chip kept for later (hidden) show no post: no post id, no name
+ * for screen readers, no upload.
+ */
+void
+sm_calendar_chip_reset (SmCalendarChip *self)
+{
+  g_return_if_fail (SM_IS_CALENDAR_CHIP (self));
+
+  self->post_id = 0;
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  sm_calendar_chip_set_upload_progress (self, 0, 0);
 }
 
 gint64

@@ -23,6 +23,11 @@ SmTargetState sm_calendar_post_state        (const SmPost *post);
 
 GtkWidget    *sm_calendar_chip_new          (const SmPost *post,
                                              GTimeZone    *tz);
+void          sm_calendar_chip_set_post     (SmCalendarChip *self,
+                                             const SmPost   *post,
+                                             GTimeZone      *tz);
+/* A chip kept hidden for later shows no post. */
+void          sm_calendar_chip_reset        (SmCalendarChip *self);
 gint64        sm_calendar_chip_get_post_id  (SmCalendarChip *self);
 SmTargetState sm_calendar_chip_get_state    (SmCalendarChip *self);
 /* "09:00 Our spring collection…", as drawn. */
