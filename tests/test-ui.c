@@ -703,6 +703,21 @@ test_agenda_states (void)
 
   window = show_window (store);
   g_assert_nonnull (wait_for_post_row (window, post_id));
+
+  /* Keyboard: a post's row takes the focus, and Tab (the window's focus
+   * movement) goes on to the row's own buttons. */
+  {
+    GtkWidget *row = wait_for_post_row (window, post_id);
+    GtkWidget *focus;
+
+    g_assert_true (gtk_widget_grab_focus (row));
+    g_assert_true (gtk_widget_is_focus (row));
+    g_assert_true (gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD));
+    focus = gtk_root_get_focus (GTK_ROOT (window));
+    g_assert_true (GTK_IS_BUTTON (focus));
+    g_assert_true (gtk_widget_is_ancestor (focus, row));
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "_View Post");
+  }
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_visible_label,
                                  "Sent, but the network did not confirm; checking…"));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_visible_label,
