@@ -87,6 +87,8 @@ struct _SmCalendarView
   gint64              prefetch_stamp;   /* the store's change stamp they were read at */
   gboolean            prefetching;
   gboolean            prefetch_again;
+  gboolean            prefetch_on_map;
+  guint               prefetch_id;
   char               *filter;           /* casefolded search text, or NULL */
   GCancellable       *cancellable;
   GtkWidget          *popover;          /* parented to self while shown */
@@ -644,12 +646,14 @@ populate_month (SmCalendarView *self,
             {
               set_more_label (more, posts->len - n_chips);
               gtk_actionable_set_action_target (GTK_ACTIONABLE (more), "s", day);
+              gtk_widget_set_visible (more, TRUE);
             }
           gtk_accessible_update_property (GTK_ACCESSIBLE (more), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
         }
       else if (child != NULL)
         {
-          gtk_box_remove (GTK_BOX (cell->chips_box), child);
+          /* Kept hidden for the next busy day. */
+          gtk_widget_set_visible (child, FALSE);
         }
 
       name = sm_ui_format_day (dt);
@@ -1078,6 +1082,41 @@ prefetch_neighbours (SmCalendarView *self)
   g_task_run_in_thread (task, prefetch_thread);
 }
 
+static gboolean
+prefetch_idle_cb (gpointer user_data)
+{
+  SmCalendarView *self = user_data;
+
+  self->prefetch_id = 0;
+  /* Not for a view nobody sees, such as the window's before its first
+   * frame. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->prefetch_on_map = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  prefetch_neighbours (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Once the frame is drawn and nothing else waits. */
+static void
+schedule_prefetch (SmCalendarView *self)
+{
+  if (self->prefetch_id == 0)
+    self->prefetch_id = g_idle_add_full (G_PRIORITY_LOW, prefetch_idle_cb, self, NULL);
+}
+
+static void
+mapped_cb (SmCalendarView *self)
+{
+  if (self->prefetch_on_map)
+    {
+      self->prefetch_on_map = FALSE;
+      schedule_prefetch (self);
+    }
+}
+
 /* The accounts with a zone of their own (schema v4), other than the
  * workspace's: their posts show the time there too. */
 static void
@@ -1156,7 +1195,7 @@ reload (SmCalendarView *self)
     }
 
   populate (self);
-  prefetch_neighbours (self);
+  schedule_prefetch (self);
 }
 
 static gboolean
@@ -2200,6 +2239,7 @@ sm_calendar_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->reload_id, g_source_remove);
   g_clear_handle_id (&self->build_id, g_source_remove);
+  g_clear_handle_id (&self->prefetch_id, g_source_remove);
   g_clear_object (&self->store);
   g_clear_object (&self->reader);
 
@@ -2295,6 +2335,7 @@ sm_calendar_view_init (SmCalendarView *self)
   self->account_zones = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->prefetched = g_array_new (FALSE, TRUE, sizeof (Prefetched));
   g_array_set_clear_func (self->prefetched, prefetched_clear);
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
   self->cancellable = g_cancellable_new ();
   self->week_start = locale_week_start ();
   self->zone = sm_time_local_zone_id ();
