@@ -110,10 +110,17 @@ ensure_layout (SmCalendarChip *self)
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
       pango_layout_set_single_paragraph_mode (self->layout, TRUE);
       pango_attr_list_unref (attrs);
-      /* Measured once: measuring again for every frame of a month of
-       * chips would lay each out twice a frame. */
+      /* A recycled chip has its width already: the text is laid out
+       * (shaped) once, cut to it, instead of once whole for measuring and
+       * again cut for drawing.  Its natural width is then what it shows,
+       * which is all a cell or an hour slot uses.  Measured once: not for
+       * every frame. */
+      self->layout_width = gtk_widget_get_width (GTK_WIDGET (self)) - ICON_SIZE - SPACING;
+      if (self->layout_width > 0)
+        pango_layout_set_width (self->layout, self->layout_width * PANGO_SCALE);
+      else
+        self->layout_width = -1;
       pango_layout_get_pixel_size (self->layout, &self->text_width, &self->text_height);
-      self->layout_width = -1;
     }
   return self->layout;
 }
