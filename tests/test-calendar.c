@@ -916,7 +916,13 @@ test_upload_progress (Fixture       *f,
   /* The agenda reads the store when it is first shown: show it once, then
    * go back to the calendar. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "agenda"));
-  settle ();
+  {
+    /* Read (in a thread) and laid out: the post's row is there, with no
+     * upload yet. */
+    gpointer row_shown[4] = { f->window, &f->busy[0], &target_id, NULL };
+
+    g_assert_true (wait_for (row_upload_text_is, row_shown, WAIT_MS));
+  }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "calendar"));
   settle ();
 
@@ -1020,6 +1026,113 @@ scroll_through_day (Fixture *f)
   settle ();
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
   settle ();
+}
+
+static gboolean
+match_label (GtkWidget     *widget,
+             gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static GtkWidget *
+open_popover (Fixture *f,
+              gint64   post_id)
+{
+  GtkWidget *chip = find_widget (GTK_WIDGET (f->view), match_chip, &post_id);
+  GtkWidget *popover;
+
+  g_assert_nonnull (chip);
+  click (chip);
+  popover = find_widget (GTK_WIDGET (f->view), match_type, GSIZE_TO_POINTER (SM_TYPE_POST_POPOVER));
+  g_assert_nonnull (popover);
+  g_assert_true (wait_for (widget_is_mapped, popover, WAIT_MS));
+  return popover;
+}
+
+static void
+close_popover (GtkWidget *popover)
+{
+  gpointer weak = popover;
+
+  g_object_add_weak_pointer (G_OBJECT (popover), &weak);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+}
+
+/* In Europe/Berlin, an Instagram account posting in Asia/Tokyo: its post
+ * at 09:00 says the time in Tokyo too, on the chip (tooltip, and what a
+ * screen reader is told) and in the popover; a post of an account in the
+ * workspace's zone does not, nor does this one once the account follows
+ * the workspace's zone again. */
+static void
+test_account_zone (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimeZone) tokyo = g_time_zone_new_identifier ("Asia/Tokyo");
+  g_autoptr(GDateTime) there = NULL;
+  g_autofree char *expected = NULL;
+  gint64 workspace_id, bakery, post, due;
+  GtkWidget *chip, *popover;
+
+  workspace_id = sm_store_get_default_workspace (f->store, NULL, &error);
+  g_assert_no_error (error);
+  bakery = sm_store_upsert_account (f->store, workspace_id, SM_NETWORK_INSTAGRAM, "17841400000000001",
+                                    "Ana’s Bakery", "anasbakery", &error);
+  g_assert_no_error (error);
+  g_assert_true (sm_store_set_account_zone (f->store, bakery, "Asia/Tokyo", &error));
+  g_assert_no_error (error);
+  due = at (f, &f->day, 0, 9, 0);
+  post = create (f, "Fresh cardamom buns at nine.", due, bakery);
+
+  /* Tokyo is 7 or 8 hours ahead of Berlin, with or without summer time. */
+  {
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (due / SECOND_US);
+
+    there = g_date_time_to_timezone (utc, tokyo);
+  }
+  g_assert_true (g_date_time_get_hour (there) == 16 || g_date_time_get_hour (there) == 17);
+  expected = g_strdup_printf ("09:00 · %02d:00 in Asia/Tokyo (Ana’s Bakery on Instagram)",
+                              g_date_time_get_hour (there));
+
+  sm_calendar_view_reload (f->view);
+  show_day_of_fixture (f, SM_CALENDAR_MODE_MONTH);
+
+  chip = find_widget (GTK_WIDGET (f->view), match_chip, &post);
+  g_assert_nonnull (chip);
+  g_assert_true (g_str_has_suffix (gtk_widget_get_tooltip_text (chip), expected));
+  assert_accessible_text (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, expected);
+
+  popover = open_popover (f, post);
+  {
+    GtkWidget *label = find_widget (popover, match_label, expected);
+
+    g_assert_nonnull (label);
+    g_assert_true (gtk_widget_get_mapped (label));
+  }
+  save_screenshot (popover, "calendar-popover-account-zone.png");
+  close_popover (popover);
+
+  /* The X account uses the workspace's zone: nothing more to say. */
+  chip = find_widget (GTK_WIDGET (f->view), match_chip, &f->busy[0]);
+  g_assert_nonnull (chip);
+  g_assert_null (strstr (gtk_widget_get_tooltip_text (chip), " in "));
+  popover = open_popover (f, f->busy[0]);
+  g_assert_null (find_widget (popover, match_label, expected));
+  close_popover (popover);
+
+  /* Back to the workspace's zone. */
+  g_assert_true (sm_store_set_account_zone (f->store, bakery, NULL, &error));
+  g_assert_no_error (error);
+  sm_calendar_view_reload (f->view);
+  settle ();
+  chip = find_widget (GTK_WIDGET (f->view), match_chip, &post);
+  g_assert_nonnull (chip);
+  g_assert_null (strstr (gtk_widget_get_tooltip_text (chip), "Asia/Tokyo"));
+  popover = open_popover (f, post);
+  g_assert_null (find_widget (popover, match_label, expected));
+  close_popover (popover);
 }
 
 /* In Europe/Berlin: the 25-hour day in October holds both 02:30s and its
@@ -1140,6 +1253,8 @@ main (int   argc,
   ADD ("upload-progress", test_upload_progress);
 #undef ADD
   g_test_add ("/calendar/dst", Fixture, "Europe/Berlin", fixture_set_up, test_dst, fixture_tear_down);
+  g_test_add ("/calendar/account-zone", Fixture, "Europe/Berlin", fixture_set_up, test_account_zone,
+              fixture_tear_down);
 
   status = g_test_run ();
 

@@ -1337,6 +1337,44 @@ test_first_comment_once (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* The change stamp moves with a write on this connection and with one on
+ * another (the publisher's, the calendar's reading thread's), and not
+ * with reads: what the calendar read ahead is used only while it holds. */
+static void
+test_change_stamp (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) other = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  gint64 stamp, after;
+
+  stamp = sm_store_get_change_stamp (f->store);
+  g_assert_cmpint (stamp, !=, -1);
+  posts = sm_store_list_posts (f->store, 0, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sm_store_get_change_stamp (f->store), ==, stamp);
+
+  schedule (f, "Written here", g_get_real_time () + G_TIME_SPAN_HOUR);
+  after = sm_store_get_change_stamp (f->store);
+  g_assert_cmpint (after, !=, stamp);
+
+  other = sm_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&posts, g_ptr_array_unref);
+  posts = sm_store_list_posts (other, 0, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sm_store_get_change_stamp (f->store), ==, after);
+  {
+    SmTargetSpec spec = { f->account_x, NULL };
+
+    sm_store_create_post (other, "Written elsewhere", g_get_real_time () + G_TIME_SPAN_HOUR,
+                          "Europe/Berlin", &spec, 1, FALSE, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (sm_store_get_change_stamp (f->store), !=, after);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1367,6 +1405,7 @@ main (int argc, char *argv[])
   ADD ("/store/update-post-full", test_update_post_full);
   ADD ("/store/backdate-published-post", test_backdate_published_post);
   ADD ("/store/first-comment-once", test_first_comment_once);
+  ADD ("/store/change-stamp", test_change_stamp);
 #undef ADD
   return g_test_run ();
 }

@@ -69,6 +69,12 @@ widget_is_mapped (gpointer data)
 }
 
 static gboolean
+widget_has_focus (gpointer data)
+{
+  return gtk_widget_is_focus (GTK_WIDGET (data));
+}
+
+static gboolean
 pointer_is_null (gpointer data)
 {
   return *(gpointer *) data == NULL;
@@ -347,6 +353,38 @@ close_window (SmWindow *window)
   g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
 }
 
+/* The agenda reads its posts in a thread and its list view makes rows
+ * only for what is on screen: a post's row is there once the post is read
+ * and in view.  Returns the row, mapped. */
+static gboolean
+post_row_mapped (gpointer data)
+{
+  gpointer *args = data;
+  GtkWidget *row = find_widget (args[0], match_post_row, args[1]);
+
+  return row != NULL && widget_is_mapped (row);
+}
+
+static GtkWidget *
+wait_for_post_row (SmWindow *window,
+                   gint64    post_id)
+{
+  gpointer args[2] = { window, &post_id };
+
+  g_assert_true (wait_for (post_row_mapped, args, WAIT_MS));
+  return find_widget (GTK_WIDGET (window), match_post_row, &post_id);
+}
+
+/* args: window, label text */
+static gboolean
+label_mapped (gpointer data)
+{
+  gpointer *args = data;
+  GtkWidget *label = find_widget (args[0], match_visible_label, args[1]);
+
+  return label != NULL && widget_is_mapped (label);
+}
+
 /* ---- Tests ---------------------------------------------------------------- */
 
 static void
@@ -372,8 +410,13 @@ test_schedule_post (void)
 
   window = show_window (store);
 
-  /* Nothing planned yet: the empty state says so and offers the way on. */
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), match_visible_label, "No Posts Planned"));
+  /* Nothing planned yet: the empty state says so (once the posts are
+   * read) and offers the way on. */
+  {
+    gpointer args[2] = { window, (gpointer) "No Posts Planned" };
+
+    g_assert_true (wait_for (label_mapped, args, WAIT_MS));
+  }
   save_screenshot (GTK_WIDGET (window), "agenda-empty.png");
 
   composer = open_composer (window);
@@ -444,9 +487,10 @@ test_schedule_post (void)
   g_assert_false (target->has_variant);
 
   /* And the agenda shows it. */
-  post_row = find_widget (GTK_WIDGET (window), match_post_row, &post->id);
+  post_row = wait_for_post_row (window, post->id);
   g_assert_nonnull (post_row);
-  g_assert_true (wait_for (widget_is_mapped, post_row, WAIT_MS));
+  /* Shown with the focus on it, as after a notification's click. */
+  g_assert_true (wait_for (widget_has_focus, post_row, WAIT_MS));
   g_assert_nonnull (find_widget (post_row, match_visible_label, text));
   g_assert_nonnull (find_widget (post_row, match_visible_label,
                                  sm_target_state_display (SM_TARGET_SCHEDULED)));
@@ -658,7 +702,22 @@ test_agenda_states (void)
   g_assert_no_error (error);
 
   window = show_window (store);
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), match_post_row, &post_id));
+  g_assert_nonnull (wait_for_post_row (window, post_id));
+
+  /* Keyboard: a post's row takes the focus, and Tab (the window's focus
+   * movement) goes on to the row's own buttons. */
+  {
+    GtkWidget *row = wait_for_post_row (window, post_id);
+    GtkWidget *focus;
+
+    g_assert_true (gtk_widget_grab_focus (row));
+    g_assert_true (gtk_widget_is_focus (row));
+    g_assert_true (gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD));
+    focus = gtk_root_get_focus (GTK_ROOT (window));
+    g_assert_true (GTK_IS_BUTTON (focus));
+    g_assert_true (gtk_widget_is_ancestor (focus, row));
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "_View Post");
+  }
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_visible_label,
                                  "Sent, but the network did not confirm; checking…"));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_visible_label,
@@ -727,6 +786,7 @@ test_agenda_states (void)
   g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
   save_screenshot (GTK_WIDGET (window), "calendar-narrow.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "agenda"));
+  g_assert_nonnull (wait_for_post_row (window, post_id));
   save_screenshot (GTK_WIDGET (window), "agenda-narrow.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "accounts"));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_action_row_subtitle,

@@ -452,6 +452,37 @@ sm_store_get_dir (SmStore *self)
   return self->dir;
 }
 
+/**
+ * sm_store_get_change_stamp:
+ * @self: a #SmStore
+ *
+ * A number that changes whenever the database changes, by this connection
+ * (its count of changed rows) or by another, in this process or another
+ * (SQLite's `PRAGMA data_version`): what was read on any connection is
+ * still current while the stamp taken before the read stays the same.
+ *
+ * Returns: the stamp, or -1 when it cannot be read
+ */
+gint64
+sm_store_get_change_stamp (SmStore *self)
+{
+  SmStmt *stmt;
+  gint64 version = -1;
+
+  g_return_val_if_fail (SM_IS_STORE (self), -1);
+
+  stmt = prepare (self, "PRAGMA data_version", NULL);
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (version < 0)
+    return -1;
+
+  return (version << 40) ^ sqlite3_total_changes64 (self->db);
+}
+
 /* ---- workspaces ------------------------------------------------------- */
 
 gint64

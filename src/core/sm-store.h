@@ -152,6 +152,8 @@ char      *sm_store_default_dir        (void);
 SmStore   *sm_store_open               (const char    *dir,
                                         GError       **error);
 const char *sm_store_get_dir           (SmStore       *self);
+/* Changes whenever the database does, from any connection. */
+gint64     sm_store_get_change_stamp   (SmStore       *self);
 
 /* Workspaces: the default one is created on first open with the local zone. */
 gint64     sm_store_get_default_workspace (SmStore    *self,

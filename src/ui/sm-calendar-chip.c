@@ -27,8 +27,20 @@ struct _SmCalendarChip
   char          *text;      /* time and first words */
   int            time_len;  /* bytes of the time in text */
   PangoLayout   *layout;
+  int            text_width;  /* of the layout, unwrapped */
+  int            text_height;
+  int            layout_width; /* the width the layout is cut to, or -1 */
+  char          *network_class;
+  GtkIconPaintable *icon;     /* of the state, at icon_scale */
+  int            icon_scale;
+  gboolean       colors_valid;
+  GdkRGBA        color;       /* the text's, and the icon's below */
+  GdkRGBA        icon_color;
+  GdkRGBA        accent;
   char          *tooltip;   /* without the upload progress */
+  char          *account_times; /* in accounts' own zones, or NULL */
   int            percent;   /* of the upload, or -1 */
+  gboolean       state_class_set; /* the state's class is on */
 };
 
 enum {
@@ -98,8 +110,49 @@ ensure_layout (SmCalendarChip *self)
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
       pango_layout_set_single_paragraph_mode (self->layout, TRUE);
       pango_attr_list_unref (attrs);
+      /* A recycled chip has its width already: the text is laid out
+       * (shaped) once, cut to it, instead of once whole for measuring and
+       * again cut for drawing.  Its natural width is then what it shows,
+       * which is all a cell or an hour slot uses.  Measured once: not for
+       * every frame. */
+      self->layout_width = gtk_widget_get_width (GTK_WIDGET (self)) - ICON_SIZE - SPACING;
+      if (self->layout_width > 0)
+        pango_layout_set_width (self->layout, self->layout_width * PANGO_SCALE);
+      else
+        self->layout_width = -1;
+      pango_layout_get_pixel_size (self->layout, &self->text_width, &self->text_height);
     }
   return self->layout;
+}
+
+/* The colours of the text, the state icon and an upload, from the theme:
+ * looked up once per style change, not per chip per frame. */
+static void
+ensure_colors (SmCalendarChip *self)
+{
+  GtkStyleContext *context;
+  const char *name;
+  GdkRGBA named;
+
+  if (self->colors_valid)
+    return;
+  self->colors_valid = TRUE;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  context = gtk_widget_get_style_context (GTK_WIDGET (self));
+  gtk_style_context_get_color (context, &self->color);
+
+  /* The state icon in the state's colour from the theme, when it has one. */
+  self->icon_color = self->color;
+  name = self->state == SM_TARGET_FAILED ? "error_color" :
+         self->state == SM_TARGET_PUBLISHED ? "success_color" :
+         self->state == SM_TARGET_PUBLISHING || self->state == SM_TARGET_UNCONFIRMED ? "warning_color" :
+         NULL;
+  if (name != NULL && gtk_style_context_lookup_color (context, name, &named))
+    self->icon_color = named;
+  self->accent = self->color;
+  gtk_style_context_lookup_color (context, "accent_color", &self->accent);
+  G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 static GdkContentProvider *
@@ -169,11 +222,11 @@ sm_calendar_chip_measure (GtkWidget      *widget,
                           int            *natural_baseline)
 {
   SmCalendarChip *self = SM_CALENDAR_CHIP (widget);
-  PangoLayout *layout = ensure_layout (self);
   int width, height;
 
-  pango_layout_set_width (layout, -1);
-  pango_layout_get_pixel_size (layout, &width, &height);
+  ensure_layout (self);
+  width = self->text_width;
+  height = self->text_height;
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -195,42 +248,19 @@ sm_calendar_chip_snapshot (GtkWidget   *widget,
   PangoLayout *layout = ensure_layout (self);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  g_autoptr(GtkIconPaintable) icon = NULL;
-  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
-  GdkRGBA color, icon_color;
+  const GdkRGBA color = (ensure_colors (self), self->color);
+  const GdkRGBA icon_color = self->icon_color;
   int text_width, text_height;
   gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
-
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-
-  /* The state icon in the state's colour from the theme, when it has one. */
-  icon_color = color;
-  {
-    const char *name = self->state == SM_TARGET_FAILED ? "error_color" :
-                       self->state == SM_TARGET_PUBLISHED ? "success_color" :
-                       self->state == SM_TARGET_PUBLISHING || self->state == SM_TARGET_UNCONFIRMED ? "warning_color" :
-                       NULL;
-    GdkRGBA named;
-
-    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-    if (name != NULL && gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, &named))
-      icon_color = named;
-    G_GNUC_END_IGNORE_DEPRECATIONS
-  }
 
   /* Being uploaded: the chip fills from its start as far as sent, with a
    * thin bar along the bottom; under the text, which stays readable. */
   if (self->percent >= 0)
     {
-      GdkRGBA accent = color, tint, trough;
+      GdkRGBA accent = self->accent, tint, trough;
       float filled = (float) width * self->percent / 100.f;
       float x = rtl ? width - filled : 0;
 
-      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-      gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "accent_color", &accent);
-      G_GNUC_END_IGNORE_DEPRECATIONS
       tint = trough = accent;
       tint.alpha *= 0.2f;
       trough.alpha *= 0.25f;
@@ -241,17 +271,29 @@ sm_calendar_chip_snapshot (GtkWidget   *widget,
                                  &GRAPHENE_RECT_INIT (x, height - PROGRESS_HEIGHT, filled, PROGRESS_HEIGHT));
     }
 
-  icon = gtk_icon_theme_lookup_icon (theme, state_icon_name (self->state), NULL, ICON_SIZE,
-                                     gtk_widget_get_scale_factor (widget), gtk_widget_get_direction (widget),
-                                     0);
+  if (self->icon != NULL && self->icon_scale != gtk_widget_get_scale_factor (widget))
+    g_clear_object (&self->icon);
+  if (self->icon == NULL)
+    {
+      GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+
+      self->icon = gtk_icon_theme_lookup_icon (theme, state_icon_name (self->state), NULL, ICON_SIZE,
+                                               gtk_widget_get_scale_factor (widget),
+                                               gtk_widget_get_direction (widget), 0);
+      self->icon_scale = gtk_widget_get_scale_factor (widget);
+    }
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (rtl ? width - ICON_SIZE : 0,
                                                           (height - ICON_SIZE) / 2.0));
-  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot, ICON_SIZE, ICON_SIZE,
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (self->icon), snapshot, ICON_SIZE, ICON_SIZE,
                                             &icon_color, 1);
   gtk_snapshot_restore (snapshot);
 
-  pango_layout_set_width (layout, MAX (0, width - ICON_SIZE - SPACING) * PANGO_SCALE);
+  if (self->layout_width != MAX (0, width - ICON_SIZE - SPACING))
+    {
+      self->layout_width = MAX (0, width - ICON_SIZE - SPACING);
+      pango_layout_set_width (layout, self->layout_width * PANGO_SCALE);
+    }
   pango_layout_get_pixel_size (layout, &text_width, &text_height);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (rtl ? 0 : ICON_SIZE + SPACING,
@@ -268,8 +310,10 @@ sm_calendar_chip_css_changed (GtkWidget         *widget,
 
   GTK_WIDGET_CLASS (sm_calendar_chip_parent_class)->css_changed (widget, change);
 
-  /* A new font: lay out again. */
+  /* A new font or colours: lay out and look up again. */
   g_clear_object (&self->layout);
+  g_clear_object (&self->icon);
+  self->colors_valid = FALSE;
   gtk_widget_queue_resize (widget);
 }
 
@@ -279,8 +323,11 @@ sm_calendar_chip_finalize (GObject *object)
   SmCalendarChip *self = (SmCalendarChip *) object;
 
   g_clear_object (&self->layout);
+  g_clear_object (&self->icon);
+  g_clear_pointer (&self->network_class, g_free);
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->tooltip, g_free);
+  g_clear_pointer (&self->account_times, g_free);
 
   G_OBJECT_CLASS (sm_calendar_chip_parent_class)->finalize (object);
 }
@@ -384,6 +431,30 @@ sm_calendar_chip_new (const SmPost *post,
                       GTimeZone    *tz)
 {
   SmCalendarChip *self;
+
+  g_return_val_if_fail (post != NULL, NULL);
+
+  self = g_object_new (SM_TYPE_CALENDAR_CHIP, NULL);
+  sm_calendar_chip_set_post (self, post, tz);
+
+  return GTK_WIDGET (self);
+}
+
+/**
+ * sm_calendar_chip_set_post:
+ * @self: a #SmCalendarChip
+ * @post: the post, with its targets
+ * @tz: the zone its time is shown in
+ *
+ * Makes the chip show @post (its account times and upload progress are
+ * set again after this): the calendar recycles its chips when it moves to
+ * another month or week.
+ */
+void
+sm_calendar_chip_set_post (SmCalendarChip *self,
+                           const SmPost   *post,
+                           GTimeZone      *tz)
+{
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
   g_autoptr(GString) networks = g_string_new (NULL);
@@ -392,13 +463,15 @@ sm_calendar_chip_new (const SmPost *post,
   g_autofree char *accessible = NULL;
   g_autofree char *tooltip = NULL;
   g_autofree char *network_class = NULL;
+  g_autofree char *text = NULL;
   SmNetwork network = SM_NETWORK_INVALID;
+  SmTargetState state;
 
-  g_return_val_if_fail (post != NULL, NULL);
+  g_return_if_fail (SM_IS_CALENDAR_CHIP (self));
+  g_return_if_fail (post != NULL);
 
-  self = g_object_new (SM_TYPE_CALENDAR_CHIP, NULL);
   self->post_id = post->id;
-  self->state = sm_calendar_post_state (post);
+  state = sm_calendar_post_state (post);
 
   for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
     {
@@ -415,24 +488,74 @@ sm_calendar_chip_new (const SmPost *post,
   local = g_date_time_to_timezone (utc, tz);
   time = sm_ui_format_time (local);
   words = first_words (post->text);
-  self->text = g_strconcat (time, " ", words, NULL);
-  self->time_len = strlen (time);
+  text = g_strconcat (time, " ", words, NULL);
+  if (g_strcmp0 (text, self->text) != 0)
+    {
+      g_free (self->text);
+      self->text = g_steal_pointer (&text);
+      self->time_len = strlen (time);
+      g_clear_object (&self->layout);
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
 
+  /* Classes change only when they differ: each change restyles. */
   network_class = g_strconcat ("network-", sm_network_to_string (network), NULL);
-  gtk_widget_add_css_class (GTK_WIDGET (self), network_class);
-  gtk_widget_add_css_class (GTK_WIDGET (self), sm_target_state_to_string (self->state));
+  if (g_strcmp0 (network_class, self->network_class) != 0)
+    {
+      if (self->network_class != NULL)
+        gtk_widget_remove_css_class (GTK_WIDGET (self), self->network_class);
+      gtk_widget_add_css_class (GTK_WIDGET (self), network_class);
+      g_free (self->network_class);
+      self->network_class = g_steal_pointer (&network_class);
+    }
+  if (self->state_class_set && state != self->state)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), sm_target_state_to_string (self->state));
+  if (!self->state_class_set || state != self->state)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), sm_target_state_to_string (state));
+      g_clear_object (&self->icon);
+      self->colors_valid = FALSE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  self->state = state;
+  self->state_class_set = TRUE;
 
   /* Translators: a post in the calendar, for screen readers:
    * "09:00, Scheduled, X, LinkedIn: Our spring collection…" */
   accessible = g_strdup_printf (_("%s, %s, %s: %s"), time, sm_target_state_display (self->state),
                                 networks->str, words);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+
+  /* A new post: no account times and no upload until they are set. */
+  g_clear_pointer (&self->account_times, g_free);
+  if (self->percent >= 0)
+    {
+      self->percent = -1;
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "uploading");
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
   /* Translators: tooltip of a post in the calendar: "Scheduled · X, LinkedIn" */
   tooltip = g_strdup_printf (_("%s · %s"), sm_target_state_display (self->state), networks->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  g_free (self->tooltip);
   self->tooltip = g_steal_pointer (&tooltip);
+}
 
-  return GTK_WIDGET (self);
+/**
+ * sm_calendar_chip_reset:
+ * @self: a #SmCalendarChip
+ *
+ * Makes a chip kept for later (hidden) show no post: no post id, no name
+ * for screen readers, no upload.
+ */
+void
+sm_calendar_chip_reset (SmCalendarChip *self)
+{
+  g_return_if_fail (SM_IS_CALENDAR_CHIP (self));
+
+  self->post_id = 0;
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  sm_calendar_chip_set_upload_progress (self, 0, 0);
 }
 
 gint64
@@ -489,15 +612,22 @@ sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
        * "Publishing · X\nUploading 42% (120 MB of 290 MB)" */
       g_autofree char *tooltip = g_strdup_printf (_("%s\n%s"), self->tooltip, progress);
 
+      g_autofree char *description = self->account_times != NULL ?
+                                     g_strdup_printf ("%s\n%s", progress, self->account_times) :
+                                     g_strdup (progress);
+
       /* After the tooltip, which GTK also makes the description. */
       gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      progress, -1);
+                                      description, -1);
       gtk_widget_add_css_class (GTK_WIDGET (self), "uploading");
     }
   else
     {
       gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->tooltip);
+      if (self->account_times != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                        self->account_times, -1);
       gtk_widget_remove_css_class (GTK_WIDGET (self), "uploading");
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -510,4 +640,104 @@ sm_calendar_chip_get_upload_percent (SmCalendarChip *self)
   g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), -1);
 
   return self->percent;
+}
+
+/**
+ * sm_calendar_chip_set_account_times:
+ * @self: a #SmCalendarChip
+ * @times: (nullable): the post's time in its accounts' own zones, from
+ *   sm_calendar_format_account_times()
+ *
+ * Adds @times to the chip's tooltip, and makes it what a screen reader
+ * tells about the chip beyond its name.  Set before the upload progress.
+ */
+void
+sm_calendar_chip_set_account_times (SmCalendarChip *self,
+                                    const char     *times)
+{
+  g_autofree char *base = NULL;
+  char *nl;
+
+  g_return_if_fail (SM_IS_CALENDAR_CHIP (self));
+
+  if (g_strcmp0 (times, self->account_times) == 0)
+    return;
+
+  /* The tooltip's first line is the state and networks. */
+  base = g_strdup (self->tooltip);
+  if (self->account_times != NULL && (nl = strchr (base, '\n')) != NULL)
+    *nl = '\0';
+  g_free (self->account_times);
+  self->account_times = g_strdup (times);
+  g_free (self->tooltip);
+  self->tooltip = times != NULL ? g_strdup_printf ("%s\n%s", base, times) : g_steal_pointer (&base);
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->tooltip);
+  if (times != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    times, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+/**
+ * sm_calendar_format_account_times:
+ * @post: the post, with its targets
+ * @zone: the workspace's zone, in which the calendar shows times
+ * @account_zones: (nullable): account id (gint64) → the account's own
+ *   IANA zone
+ *
+ * Returns: (nullable): one line per account of @post whose zone differs
+ *   from @zone, "09:00 · 15:00 in Asia/Tokyo (Ana’s Bakery on Instagram)",
+ *   or %NULL when every account uses @zone
+ */
+char *
+sm_calendar_format_account_times (const SmPost *post,
+                                  const char   *zone,
+                                  GHashTable   *account_zones)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) here = NULL;
+  g_autofree char *here_time = NULL;
+  GString *lines = NULL;
+
+  g_return_val_if_fail (post != NULL, NULL);
+
+  if (account_zones == NULL || g_hash_table_size (account_zones) == 0)
+    return NULL;
+
+  for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
+    {
+      const SmTarget *target = g_ptr_array_index (post->targets, i);
+      const char *account_zone = g_hash_table_lookup (account_zones, &target->account_id);
+      g_autoptr(GTimeZone) there_tz = NULL;
+      g_autoptr(GDateTime) there = NULL;
+      g_autofree char *there_time = NULL;
+
+      if (account_zone == NULL || g_strcmp0 (account_zone, zone) == 0)
+        continue;
+
+      if (here_time == NULL)
+        {
+          tz = sm_ui_time_zone_new (zone);
+          utc = g_date_time_new_from_unix_utc (post->due_us / G_USEC_PER_SEC);
+          here = g_date_time_to_timezone (utc, tz);
+          here_time = sm_ui_format_time (here);
+          lines = g_string_new (NULL);
+        }
+      there_tz = sm_ui_time_zone_new (account_zone);
+      there = g_date_time_to_timezone (utc, there_tz);
+      there_time = sm_ui_format_time (there);
+      if (lines->len > 0)
+        g_string_append_c (lines, '\n');
+      /* Translators: a post's time in the workspace's zone, then in one
+       * account's own zone: "09:00 · 15:00 in Asia/Tokyo (Ana’s Bakery on
+       * Instagram)" */
+      g_string_append_printf (lines, _("%s · %s in %s (%s on %s)"), here_time, there_time, account_zone,
+                              target->account_name != NULL ? target->account_name : "",
+                              sm_network_display_name (target->network));
+    }
+
+  return lines != NULL ? g_string_free (lines, FALSE) : NULL;
 }

@@ -23,6 +23,11 @@ SmTargetState sm_calendar_post_state        (const SmPost *post);
 
 GtkWidget    *sm_calendar_chip_new          (const SmPost *post,
                                              GTimeZone    *tz);
+void          sm_calendar_chip_set_post     (SmCalendarChip *self,
+                                             const SmPost   *post,
+                                             GTimeZone      *tz);
+/* A chip kept hidden for later shows no post. */
+void          sm_calendar_chip_reset        (SmCalendarChip *self);
 gint64        sm_calendar_chip_get_post_id  (SmCalendarChip *self);
 SmTargetState sm_calendar_chip_get_state    (SmCalendarChip *self);
 /* "09:00 Our spring collection…", as drawn. */
@@ -33,5 +38,12 @@ void          sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
                                                     guint64         sent,
                                                     guint64         total);
 int           sm_calendar_chip_get_upload_percent  (SmCalendarChip *self);
+
+/* The post's time where an account's zone differs from the workspace's. */
+char         *sm_calendar_format_account_times     (const SmPost   *post,
+                                                    const char     *zone,
+                                                    GHashTable     *account_zones);
+void          sm_calendar_chip_set_account_times   (SmCalendarChip *self,
+                                                    const char     *times);
 
 G_END_DECLS

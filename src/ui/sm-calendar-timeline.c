@@ -26,7 +26,9 @@ struct _SmCalendarTimeline
   GtkWidget  parent_instance;
 
   GArray    *items;   /* Item */
+  GPtrArray *spares;  /* children of the last items, hidden, to reuse */
   guint      n_days;
+  PangoLayout *hour_layouts[24];
 };
 
 G_DEFINE_FINAL_TYPE (SmCalendarTimeline, sm_calendar_timeline, GTK_TYPE_WIDGET)
@@ -100,9 +102,16 @@ sm_calendar_timeline_snapshot (GtkWidget   *widget,
 
   for (guint hour = 0; hour < HOURS; hour++)
     {
-      g_autofree char *text = g_strdup_printf ("%02u:00", hour);
-      PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
+      PangoLayout *layout;
       GdkRGBA label = line;
+
+      if (self->hour_layouts[hour] == NULL)
+        {
+          g_autofree char *text = g_strdup_printf ("%02u:00", hour);
+
+          self->hour_layouts[hour] = gtk_widget_create_pango_layout (widget, text);
+        }
+      layout = self->hour_layouts[hour];
 
       gtk_snapshot_append_color (snapshot, &line,
                                  &GRAPHENE_RECT_INIT (SM_CALENDAR_TIMELINE_GUTTER, hour * HOUR_HEIGHT,
@@ -112,7 +121,6 @@ sm_calendar_timeline_snapshot (GtkWidget   *widget,
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (6, hour * HOUR_HEIGHT + 2));
       gtk_snapshot_append_layout (snapshot, layout, &label);
       gtk_snapshot_restore (snapshot);
-      g_object_unref (layout);
     }
   for (guint day = 0; day <= self->n_days; day++)
     gtk_snapshot_append_color (snapshot, &line,
@@ -123,12 +131,29 @@ sm_calendar_timeline_snapshot (GtkWidget   *widget,
 }
 
 static void
+sm_calendar_timeline_css_changed (GtkWidget         *widget,
+                                  GtkCssStyleChange *change)
+{
+  SmCalendarTimeline *self = SM_CALENDAR_TIMELINE (widget);
+
+  GTK_WIDGET_CLASS (sm_calendar_timeline_parent_class)->css_changed (widget, change);
+
+  /* A new font: the hour labels are laid out again. */
+  for (guint i = 0; i < HOURS; i++)
+    g_clear_object (&self->hour_layouts[i]);
+}
+
+static void
 sm_calendar_timeline_dispose (GObject *object)
 {
   SmCalendarTimeline *self = (SmCalendarTimeline *) object;
 
   if (self->items != NULL)
     sm_calendar_timeline_clear (self);
+  if (self->spares != NULL)
+    sm_calendar_timeline_drop_spares (self);
+  for (guint i = 0; i < HOURS; i++)
+    g_clear_object (&self->hour_layouts[i]);
 
   G_OBJECT_CLASS (sm_calendar_timeline_parent_class)->dispose (object);
 }
@@ -139,6 +164,7 @@ sm_calendar_timeline_finalize (GObject *object)
   SmCalendarTimeline *self = (SmCalendarTimeline *) object;
 
   g_clear_pointer (&self->items, g_array_unref);
+  g_clear_pointer (&self->spares, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sm_calendar_timeline_parent_class)->finalize (object);
 }
@@ -154,6 +180,7 @@ sm_calendar_timeline_class_init (SmCalendarTimelineClass *klass)
   widget_class->measure = sm_calendar_timeline_measure;
   widget_class->size_allocate = sm_calendar_timeline_size_allocate;
   widget_class->snapshot = sm_calendar_timeline_snapshot;
+  widget_class->css_changed = sm_calendar_timeline_css_changed;
 
   gtk_widget_class_set_css_name (widget_class, "sm-calendar-timeline");
 }
@@ -162,6 +189,7 @@ static void
 sm_calendar_timeline_init (SmCalendarTimeline *self)
 {
   self->items = g_array_new (FALSE, FALSE, sizeof (Item));
+  self->spares = g_ptr_array_new ();
   self->n_days = 7;
   gtk_widget_set_focusable (GTK_WIDGET (self), FALSE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
@@ -199,10 +227,56 @@ sm_calendar_timeline_clear (SmCalendarTimeline *self)
 {
   g_return_if_fail (SM_IS_CALENDAR_TIMELINE (self));
 
+  /* Kept, hidden, for sm_calendar_timeline_take_spare(): moving to
+   * another week reuses the widgets instead of making them again. */
   for (guint i = 0; i < self->items->len; i++)
-    gtk_widget_unparent (g_array_index (self->items, Item, i).child);
+    {
+      GtkWidget *child = g_array_index (self->items, Item, i).child;
+
+      gtk_widget_set_visible (child, FALSE);
+      g_ptr_array_add (self->spares, child);
+    }
   g_array_set_size (self->items, 0);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/**
+ * sm_calendar_timeline_take_spare:
+ * @self: a #SmCalendarTimeline
+ * @type: the type of child wanted
+ *
+ * Returns: (transfer none) (nullable): a child of @type that
+ *   sm_calendar_timeline_clear() took away, to be set up again and passed
+ *   to sm_calendar_timeline_add(), or %NULL when there is none
+ */
+GtkWidget *
+sm_calendar_timeline_take_spare (SmCalendarTimeline *self,
+                                 GType               type)
+{
+  g_return_val_if_fail (SM_IS_CALENDAR_TIMELINE (self), NULL);
+
+  for (guint i = self->spares->len; i > 0; i--)
+    {
+      GtkWidget *child = g_ptr_array_index (self->spares, i - 1);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        {
+          g_ptr_array_remove_index_fast (self->spares, i - 1);
+          return child;
+        }
+    }
+  return NULL;
+}
+
+/* Removes the spares not reused. */
+void
+sm_calendar_timeline_drop_spares (SmCalendarTimeline *self)
+{
+  g_return_if_fail (SM_IS_CALENDAR_TIMELINE (self));
+
+  for (guint i = 0; i < self->spares->len; i++)
+    gtk_widget_unparent (g_ptr_array_index (self->spares, i));
+  g_ptr_array_set_size (self->spares, 0);
 }
 
 void
@@ -218,7 +292,10 @@ sm_calendar_timeline_add (SmCalendarTimeline *self,
   g_return_if_fail (GTK_IS_WIDGET (child));
   g_return_if_fail (day < self->n_days && hour < HOURS && slot < SM_CALENDAR_TIMELINE_SLOTS);
 
-  gtk_widget_set_parent (child, GTK_WIDGET (self));
+  if (gtk_widget_get_parent (child) == GTK_WIDGET (self))
+    gtk_widget_set_visible (child, TRUE);   /* a spare, reused */
+  else
+    gtk_widget_set_parent (child, GTK_WIDGET (self));
   g_array_append_val (self->items, item);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }

@@ -20,8 +20,13 @@ GtkWidget *sm_calendar_timeline_new          (void);
 void       sm_calendar_timeline_set_n_days   (SmCalendarTimeline *self,
                                               guint               n_days);
 guint      sm_calendar_timeline_get_n_days   (SmCalendarTimeline *self);
-/* Removes every item. */
+/* Removes every item; their widgets stay, hidden, as spares. */
 void       sm_calendar_timeline_clear        (SmCalendarTimeline *self);
+/* A spare of @type to reuse with sm_calendar_timeline_add(), or NULL. */
+GtkWidget *sm_calendar_timeline_take_spare   (SmCalendarTimeline *self,
+                                              GType               type);
+/* Removes the spares not reused. */
+void       sm_calendar_timeline_drop_spares  (SmCalendarTimeline *self);
 /* Puts @child in slot @slot (< SM_CALENDAR_TIMELINE_SLOTS) of @hour
  * (wall-clock, 0–23) on day @day. */
 void       sm_calendar_timeline_add          (SmCalendarTimeline *self,

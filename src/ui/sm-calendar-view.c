@@ -46,6 +46,15 @@ typedef struct
 
 typedef struct _PendingDelete PendingDelete;
 
+/* The posts of a range next to the shown one, read ahead in a thread:
+ * "next" and "previous" then cost the layout, not the read. */
+typedef struct
+{
+  gint64     from_us;
+  gint64     to_us;
+  GPtrArray *posts;
+} Prefetched;
+
 struct _SmCalendarView
 {
   AdwBin              parent_instance;
@@ -73,6 +82,14 @@ struct _SmCalendarView
   GPtrArray          *posts;            /* SmPost of the shown range */
   GHashTable         *pending_deletes;  /* target id → PendingDelete */
   GHashTable         *uploads;          /* target id → guint64[2] sent, total */
+  GHashTable         *account_zones;    /* account id → its own zone, where it differs */
+  SmStore            *reader;           /* the prefetching thread's connection */
+  GArray             *prefetched;       /* Prefetched: the ranges either side */
+  gint64              prefetch_stamp;   /* the store's change stamp they were read at */
+  gboolean            prefetching;
+  gboolean            prefetch_again;
+  gboolean            prefetch_on_map;
+  guint               prefetch_id;
   char               *filter;           /* casefolded search text, or NULL */
   GCancellable       *cancellable;
   GtkWidget          *popover;          /* parented to self while shown */
@@ -194,13 +211,14 @@ date_time_of (SmCalendarView *self,
 }
 
 static void
-compute_range (SmCalendarView *self,
-               GDate          *start,
-               guint          *n_days)
+compute_range_for (SmCalendarView *self,
+                   const GDate    *date,
+                   GDate          *start,
+                   guint          *n_days)
 {
   guint back;
 
-  *start = self->date;
+  *start = *date;
   switch (self->mode)
     {
     case SM_CALENDAR_MODE_MONTH:
@@ -217,6 +235,46 @@ compute_range (SmCalendarView *self,
     case SM_CALENDAR_MODE_DAY:
     default:
       *n_days = 1;
+      break;
+    }
+}
+
+static void
+compute_range (SmCalendarView *self,
+               GDate          *start,
+               guint          *n_days)
+{
+  compute_range_for (self, &self->date, start, n_days);
+}
+
+/* The date "next" (@direction 1) or "previous" (-1) goes to. */
+static void
+step_date (SmCalendarView *self,
+           int             direction,
+           GDate          *date)
+{
+  *date = self->date;
+  switch (self->mode)
+    {
+    case SM_CALENDAR_MODE_MONTH:
+      g_date_set_day (date, 1);
+      if (direction > 0)
+        g_date_add_months (date, 1);
+      else
+        g_date_subtract_months (date, 1);
+      break;
+    case SM_CALENDAR_MODE_WEEK:
+      if (direction > 0)
+        g_date_add_days (date, 7);
+      else
+        g_date_subtract_days (date, 7);
+      break;
+    case SM_CALENDAR_MODE_DAY:
+    default:
+      if (direction > 0)
+        g_date_add_days (date, 1);
+      else
+        g_date_subtract_days (date, 1);
       break;
     }
 }
@@ -403,27 +461,49 @@ apply_uploads (SmCalendarView *self,
     apply_uploads (self, child);
 }
 
+/* Shows @post on @chip, a new one or one recycled from another day. */
+static void
+update_chip (SmCalendarView *self,
+             SmCalendarChip *chip,
+             const SmPost   *post)
+{
+  g_autoptr(SmPost) owned = NULL;
+  g_autofree char *times = sm_calendar_format_account_times (post, self->zone, self->account_zones);
+  guint64 sent, total;
+
+  sm_calendar_chip_set_post (chip, shown_post (self, post, &owned), self->tz);
+  sm_calendar_chip_set_account_times (chip, times);
+  post_upload (self, post, &sent, &total);
+  sm_calendar_chip_set_upload_progress (chip, sent, total);
+}
+
 static GtkWidget *
 make_chip (SmCalendarView *self,
            const SmPost   *post)
 {
-  g_autoptr(SmPost) owned = NULL;
-  GtkWidget *chip = sm_calendar_chip_new (shown_post (self, post, &owned), self->tz);
-  guint64 sent, total;
+  GtkWidget *chip = g_object_new (SM_TYPE_CALENDAR_CHIP, NULL);
 
-  post_upload (self, post, &sent, &total);
-  sm_calendar_chip_set_upload_progress (SM_CALENDAR_CHIP (chip), sent, total);
+  update_chip (self, SM_CALENDAR_CHIP (chip), post);
   g_signal_connect_object (chip, "clicked", G_CALLBACK (chip_clicked_cb), self, 0);
   return chip;
+}
+
+static void
+set_more_label (GtkWidget *button,
+                guint      n)
+{
+  /* Translators: more posts on a day or in an hour than there is room for */
+  g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "+%u more", "+%u more", n), n);
+
+  gtk_button_set_label (GTK_BUTTON (button), label);
 }
 
 static GtkWidget *
 make_more_button (guint n)
 {
-  /* Translators: more posts on a day or in an hour than there is room for */
-  g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "+%u more", "+%u more", n), n);
-  GtkWidget *button = gtk_button_new_with_label (label);
+  GtkWidget *button = gtk_button_new ();
 
+  set_more_label (button, n);
   gtk_widget_add_css_class (button, "flat");
   gtk_widget_add_css_class (button, "sm-cal-more");
   gtk_widget_set_halign (button, GTK_ALIGN_START);
@@ -507,15 +587,44 @@ populate_month (SmCalendarView *self,
       else
         gtk_widget_remove_css_class (cell->cell, "selected");
 
-      while ((child = gtk_widget_get_first_child (cell->chips_box)) != NULL)
-        gtk_box_remove (GTK_BOX (cell->chips_box), child);
-
+      /* The cell's chips are reused, then "+N more" (always last): moving
+       * to another month updates widgets rather than making them again. */
       n_chips = posts->len <= SM_CALENDAR_MONTH_CHIPS ? posts->len : SM_CALENDAR_MONTH_CHIPS - 1;
-      for (guint j = 0; j < n_chips; j++)
-        gtk_box_append (GTK_BOX (cell->chips_box), make_chip (self, g_ptr_array_index (posts, j)));
+      child = gtk_widget_get_first_child (cell->chips_box);
+      {
+        GtkWidget *previous = NULL;
+
+        for (guint j = 0; j < n_chips; j++)
+          {
+            const SmPost *post = g_ptr_array_index (posts, j);
+
+            if (SM_IS_CALENDAR_CHIP (child))
+              {
+                update_chip (self, SM_CALENDAR_CHIP (child), post);
+                gtk_widget_set_visible (child, TRUE);
+                previous = child;
+                child = gtk_widget_get_next_sibling (child);
+              }
+            else
+              {
+                GtkWidget *chip = make_chip (self, post);
+
+                gtk_box_insert_child_after (GTK_BOX (cell->chips_box), chip, previous);
+                previous = chip;
+              }
+          }
+        /* Chips not needed now wait, hidden and showing nothing, for the
+         * next month (at most SM_CALENDAR_MONTH_CHIPS a cell). */
+        for (; SM_IS_CALENDAR_CHIP (child); child = gtk_widget_get_next_sibling (child))
+          {
+            sm_calendar_chip_reset (SM_CALENDAR_CHIP (child));
+            gtk_widget_set_visible (child, FALSE);
+          }
+      }
+      /* What is left is the "+N more" button, if any. */
       if (n_chips < posts->len)
         {
-          GtkWidget *more = make_more_button (posts->len - n_chips);
+          GtkWidget *more = child;
           g_autofree char *day = g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&cell->date),
                                                   g_date_get_month (&cell->date),
                                                   g_date_get_day (&cell->date));
@@ -525,10 +634,27 @@ populate_month (SmCalendarView *self,
                                                                  posts->len - n_chips),
                                                     posts->len - n_chips);
 
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (more), "calendar.open-day");
-          gtk_actionable_set_action_target (GTK_ACTIONABLE (more), "s", day);
+          if (more == NULL)
+            {
+              /* The target first: an action with a parameter and no
+               * target would be refused. */
+              more = make_more_button (posts->len - n_chips);
+              gtk_actionable_set_action_target (GTK_ACTIONABLE (more), "s", day);
+              gtk_actionable_set_action_name (GTK_ACTIONABLE (more), "calendar.open-day");
+              gtk_box_append (GTK_BOX (cell->chips_box), more);
+            }
+          else
+            {
+              set_more_label (more, posts->len - n_chips);
+              gtk_actionable_set_action_target (GTK_ACTIONABLE (more), "s", day);
+              gtk_widget_set_visible (more, TRUE);
+            }
           gtk_accessible_update_property (GTK_ACCESSIBLE (more), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-          gtk_box_append (GTK_BOX (cell->chips_box), more);
+        }
+      else if (child != NULL)
+        {
+          /* Kept hidden for the next busy day. */
+          gtk_widget_set_visible (child, FALSE);
         }
 
       name = sm_ui_format_day (dt);
@@ -613,22 +739,38 @@ build_hours (SmCalendarView *self,
 
           shown = n <= SM_CALENDAR_TIMELINE_SLOTS ? n : SM_CALENDAR_TIMELINE_SLOTS - 1;
           for (guint j = 0; j < shown; j++)
-            sm_calendar_timeline_add (self->timeline, make_chip (self, g_ptr_array_index (posts, i + j)),
-                                      day, hour, j);
+            {
+              const SmPost *post = g_ptr_array_index (posts, i + j);
+              GtkWidget *chip = sm_calendar_timeline_take_spare (self->timeline, SM_TYPE_CALENDAR_CHIP);
+
+              if (chip != NULL)
+                update_chip (self, SM_CALENDAR_CHIP (chip), post);
+              else
+                chip = make_chip (self, post);
+              sm_calendar_timeline_add (self->timeline, chip, day, hour, j);
+            }
           if (shown < n)
             {
-              GtkWidget *more = make_more_button (n - shown);
+              GtkWidget *more = sm_calendar_timeline_take_spare (self->timeline, GTK_TYPE_BUTTON);
               g_autofree char *more_label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                                           "%u more post in this hour",
                                                                           "%u more posts in this hour",
                                                                           n - shown),
                                                              n - shown);
 
+              if (more != NULL)
+                {
+                  set_more_label (more, n - shown);
+                }
+              else
+                {
+                  more = make_more_button (n - shown);
+                  g_signal_connect_object (more, "clicked", G_CALLBACK (more_in_hour_clicked_cb), self, 0);
+                }
               gtk_accessible_update_property (GTK_ACCESSIBLE (more), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                               more_label, -1);
               g_object_set_data (G_OBJECT (more), "sm-day", GUINT_TO_POINTER (day));
               g_object_set_data (G_OBJECT (more), "sm-hour", GINT_TO_POINTER (hour));
-              g_signal_connect_object (more, "clicked", G_CALLBACK (more_in_hour_clicked_cb), self, 0);
               sm_calendar_timeline_add (self->timeline, more, day, hour, shown);
             }
           i = end;
@@ -676,6 +818,7 @@ populate_timeline (SmCalendarView *self,
 
   visible_hours (self, &first, &last);
   build_hours (self, buckets, first, last);
+  sm_calendar_timeline_drop_spares (self->timeline);
 }
 
 static gboolean
@@ -777,6 +920,233 @@ read_zone (SmCalendarView *self)
     }
 }
 
+typedef struct
+{
+  SmStore    *reader;    /* NULL: opened by the thread */
+  char       *dir;
+  gint64      workspace_id;
+  gint64      stamp;
+  Prefetched  ranges[2];
+} PrefetchData;
+
+static void
+prefetched_clear (gpointer data)
+{
+  g_clear_pointer (&((Prefetched *) data)->posts, g_ptr_array_unref);
+}
+
+static void
+prefetch_data_free (PrefetchData *data)
+{
+  g_clear_object (&data->reader);
+  g_clear_pointer (&data->dir, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (data->ranges); i++)
+    prefetched_clear (&data->ranges[i]);
+  g_free (data);
+}
+
+/* The posts read ahead for [@from_us, @to_us), if nothing changed in the
+ * store since: taken, or NULL. */
+static GPtrArray *
+take_prefetched (SmCalendarView *self,
+                 gint64          from_us,
+                 gint64          to_us)
+{
+  gint64 stamp;
+
+  if (self->prefetched->len == 0)
+    return NULL;
+  stamp = sm_store_get_change_stamp (self->store);
+  if (stamp == -1 || stamp != self->prefetch_stamp)
+    {
+      g_debug ("The store changed since the read ahead");
+      g_array_set_size (self->prefetched, 0);
+      return NULL;
+    }
+  for (guint i = 0; i < self->prefetched->len; i++)
+    {
+      Prefetched *range = &g_array_index (self->prefetched, Prefetched, i);
+
+      if (range->from_us == from_us && range->to_us == to_us && range->posts != NULL)
+        {
+          g_debug ("Range read ahead");
+          return g_steal_pointer (&range->posts);
+        }
+    }
+  g_debug ("Range not read ahead");
+  return NULL;
+}
+
+static void
+prefetch_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  PrefetchData *data = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (data->reader == NULL)
+    data->reader = sm_store_open (data->dir, &error);
+  for (guint i = 0; data->reader != NULL && i < G_N_ELEMENTS (data->ranges); i++)
+    {
+      data->ranges[i].posts = sm_store_list_posts_in (data->reader, data->workspace_id,
+                                                      data->ranges[i].from_us,
+                                                      data->ranges[i].to_us, &error);
+      if (data->ranges[i].posts == NULL)
+        break;
+    }
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void prefetch_neighbours (SmCalendarView *self);
+
+static void
+prefetch_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  SmCalendarView *self = SM_CALENDAR_VIEW (source);
+  PrefetchData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Only a read ahead: the range is read when shown. */
+      g_debug ("Reading ahead failed: %s", error->message);
+    }
+  else
+    {
+      if (self->reader == NULL)
+        self->reader = g_object_ref (data->reader);
+      g_array_set_size (self->prefetched, 0);
+      /* Read for a workspace no longer shown: of no use. */
+      for (guint i = 0; data->workspace_id == self->workspace_id && i < G_N_ELEMENTS (data->ranges); i++)
+        {
+          Prefetched range = data->ranges[i];
+
+          data->ranges[i].posts = NULL;
+          g_array_append_val (self->prefetched, range);
+        }
+      self->prefetch_stamp = data->stamp;
+    }
+
+  self->prefetching = FALSE;
+  if (self->prefetch_again)
+    {
+      self->prefetch_again = FALSE;
+      prefetch_neighbours (self);
+    }
+}
+
+/* Reads the ranges "previous" and "next" go to, in a thread with its own
+ * connection. */
+static void
+prefetch_neighbours (SmCalendarView *self)
+{
+  g_autoptr(GTask) task = NULL;
+  PrefetchData *data;
+
+  if (self->store == NULL || self->range_days == 0)
+    return;
+  if (self->prefetching)
+    {
+      self->prefetch_again = TRUE;
+      return;
+    }
+
+  data = g_new0 (PrefetchData, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (data->ranges); i++)
+    {
+      GDate date, start, end;
+      guint n_days;
+
+      step_date (self, i == 0 ? -1 : 1, &date);
+      compute_range_for (self, &date, &start, &n_days);
+      end = start;
+      g_date_add_days (&end, n_days);
+      data->ranges[i].from_us = local_us (self, &start, 0, 0);
+      data->ranges[i].to_us = local_us (self, &end, 0, 0);
+    }
+  /* Taken before the thread reads: whatever it reads is at least this
+   * current. */
+  data->stamp = sm_store_get_change_stamp (self->store);
+  data->reader = self->reader != NULL ? g_object_ref (self->reader) : NULL;
+  data->dir = g_strdup (sm_store_get_dir (self->store));
+  data->workspace_id = self->workspace_id;
+  self->prefetching = TRUE;
+
+  task = g_task_new (self, self->cancellable, prefetch_done_cb, NULL);
+  g_task_set_source_tag (task, prefetch_neighbours);
+  g_task_set_task_data (task, data, (GDestroyNotify) prefetch_data_free);
+  g_task_run_in_thread (task, prefetch_thread);
+}
+
+static gboolean
+prefetch_idle_cb (gpointer user_data)
+{
+  SmCalendarView *self = user_data;
+
+  self->prefetch_id = 0;
+  /* Not for a view nobody sees, such as the window's before its first
+   * frame. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->prefetch_on_map = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  prefetch_neighbours (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Once the frame is drawn and nothing else waits. */
+static void
+schedule_prefetch (SmCalendarView *self)
+{
+  if (self->prefetch_id == 0)
+    self->prefetch_id = g_idle_add_full (G_PRIORITY_LOW, prefetch_idle_cb, self, NULL);
+}
+
+static void
+mapped_cb (SmCalendarView *self)
+{
+  if (self->prefetch_on_map)
+    {
+      self->prefetch_on_map = FALSE;
+      schedule_prefetch (self);
+    }
+}
+
+/* The accounts with a zone of their own (schema v4), other than the
+ * workspace's: their posts show the time there too. */
+static void
+read_account_zones (SmCalendarView *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = sm_store_list_accounts (self->store, &error);
+
+  g_hash_table_remove_all (self->account_zones);
+  if (accounts == NULL)
+    {
+      g_debug ("Listing accounts failed: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      const SmAccount *account = g_ptr_array_index (accounts, i);
+      g_autofree char *zone = sm_store_get_account_zone (self->store, account->id, NULL);
+
+      if (zone != NULL && g_strcmp0 (zone, self->zone) != 0)
+        g_hash_table_insert (self->account_zones, g_memdup2 (&account->id, sizeof account->id),
+                             g_steal_pointer (&zone));
+    }
+}
+
 /* Reads the posts of the range around self->date, which only the store
  * knows; populate() alone re-lays them out. */
 static void
@@ -794,13 +1164,16 @@ reload (SmCalendarView *self)
     }
 
   read_zone (self);
+  read_account_zones (self);
   compute_range (self, &self->range_start, &self->range_days);
   end = self->range_start;
   g_date_add_days (&end, self->range_days);
 
-  posts = sm_store_list_posts_in (self->store, self->workspace_id,
-                                  local_us (self, &self->range_start, 0, 0),
-                                  local_us (self, &end, 0, 0), &error);
+  posts = take_prefetched (self, local_us (self, &self->range_start, 0, 0), local_us (self, &end, 0, 0));
+  if (posts == NULL)
+    posts = sm_store_list_posts_in (self->store, self->workspace_id,
+                                    local_us (self, &self->range_start, 0, 0),
+                                    local_us (self, &end, 0, 0), &error);
   if (posts == NULL)
     {
       g_autofree char *title = g_strdup_printf (_("Could not read the posts: %s"), error->message);
@@ -828,6 +1201,7 @@ reload (SmCalendarView *self)
     }
 
   populate (self);
+  schedule_prefetch (self);
 }
 
 static gboolean
@@ -955,6 +1329,11 @@ chip_clicked_cb (SmCalendarChip *chip,
     bounds = self->more_bounds;
 
   show_popover (self, sm_post_popover_new (shown_post (self, post, &owned), self->zone), &bounds);
+  {
+    g_autofree char *times = sm_calendar_format_account_times (post, self->zone, self->account_zones);
+
+    sm_post_popover_set_account_times (SM_POST_POPOVER (self->popover), times);
+  }
   apply_upload_to_popover (self, SM_POST_POPOVER (self->popover));
 }
 
@@ -1519,31 +1898,9 @@ static void
 step (SmCalendarView *self,
       int             direction)
 {
-  GDate date = self->date;
+  GDate date;
 
-  switch (self->mode)
-    {
-    case SM_CALENDAR_MODE_MONTH:
-      g_date_set_day (&date, 1);
-      if (direction > 0)
-        g_date_add_months (&date, 1);
-      else
-        g_date_subtract_months (&date, 1);
-      break;
-    case SM_CALENDAR_MODE_WEEK:
-      if (direction > 0)
-        g_date_add_days (&date, 7);
-      else
-        g_date_subtract_days (&date, 7);
-      break;
-    case SM_CALENDAR_MODE_DAY:
-    default:
-      if (direction > 0)
-        g_date_add_days (&date, 1);
-      else
-        g_date_subtract_days (&date, 1);
-      break;
-    }
+  step_date (self, direction, &date);
   go_to_date (self, &date, FALSE);
 }
 
@@ -1898,7 +2255,9 @@ sm_calendar_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->reload_id, g_source_remove);
   g_clear_handle_id (&self->build_id, g_source_remove);
+  g_clear_handle_id (&self->prefetch_id, g_source_remove);
   g_clear_object (&self->store);
+  g_clear_object (&self->reader);
 
   G_OBJECT_CLASS (sm_calendar_view_parent_class)->dispose (object);
 }
@@ -1910,6 +2269,8 @@ sm_calendar_view_finalize (GObject *object)
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
   g_clear_pointer (&self->uploads, g_hash_table_unref);
+  g_clear_pointer (&self->account_zones, g_hash_table_unref);
+  g_clear_pointer (&self->prefetched, g_array_unref);
   g_clear_pointer (&self->posts, g_ptr_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->zone, g_free);
@@ -1988,6 +2349,10 @@ sm_calendar_view_init (SmCalendarView *self)
 
   self->pending_deletes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, pending_delete_free);
   self->uploads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->account_zones = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->prefetched = g_array_new (FALSE, TRUE, sizeof (Prefetched));
+  g_array_set_clear_func (self->prefetched, prefetched_clear);
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
   self->cancellable = g_cancellable_new ();
   self->week_start = locale_week_start ();
   self->zone = sm_time_local_zone_id ();
@@ -2027,6 +2392,8 @@ sm_calendar_view_set_store (SmCalendarView *self,
 
   if (!g_set_object (&self->store, store))
     return;
+  g_clear_object (&self->reader);
+  g_array_set_size (self->prefetched, 0);
 
   /* Today in the workspace's zone. */
   read_zone (self);
@@ -2049,6 +2416,7 @@ sm_calendar_view_set_workspace (SmCalendarView *self,
   if (self->workspace_id == workspace_id)
     return;
   self->workspace_id = workspace_id;
+  g_array_set_size (self->prefetched, 0);
   if (self->store != NULL)
     reload (self);
 }

@@ -17,6 +17,7 @@ struct _SmPostPopover
 
   gint64      post_id;
   GHashTable *progress;   /* target id → its upload progress box */
+  GtkLabel   *account_times;
 };
 
 G_DEFINE_FINAL_TYPE (SmPostPopover, sm_post_popover, GTK_TYPE_POPOVER)
@@ -178,6 +179,15 @@ sm_post_popover_new (const SmPost *post,
   gtk_widget_add_css_class (title, "title-4");
   gtk_box_append (GTK_BOX (box), title);
 
+  /* The time in accounts' own zones, when one differs. */
+  self->account_times = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->account_times, 0);
+  gtk_label_set_wrap (self->account_times, TRUE);
+  gtk_label_set_max_width_chars (self->account_times, 44);
+  gtk_widget_add_css_class (GTK_WIDGET (self->account_times), "dim-label");
+  gtk_widget_set_visible (GTK_WIDGET (self->account_times), FALSE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->account_times));
+
   text = gtk_label_new (post->text);
   gtk_label_set_wrap (GTK_LABEL (text), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
@@ -257,4 +267,23 @@ sm_post_popover_get_upload_text (SmPostPopover *self,
 
   progress = g_hash_table_lookup (self->progress, &target_id);
   return progress != NULL ? sm_ui_upload_progress_get_text (progress) : NULL;
+}
+
+/**
+ * sm_post_popover_set_account_times:
+ * @self: a #SmPostPopover
+ * @times: (nullable): the post's time in its accounts' own zones, as
+ *   sm_calendar_format_account_times() says it, or %NULL
+ *
+ * Shows "09:00 · 15:00 in Asia/Tokyo (Ana’s Bakery on Instagram)" under
+ * the post's time.
+ */
+void
+sm_post_popover_set_account_times (SmPostPopover *self,
+                                   const char    *times)
+{
+  g_return_if_fail (SM_IS_POST_POPOVER (self));
+
+  gtk_label_set_text (self->account_times, times != NULL ? times : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->account_times), times != NULL);
 }

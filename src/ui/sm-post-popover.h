@@ -27,5 +27,7 @@ void        sm_post_popover_set_upload_progress (SmPostPopover *self,
                                                  guint64        total);
 const char *sm_post_popover_get_upload_text     (SmPostPopover *self,
                                                  gint64         target_id);
+void        sm_post_popover_set_account_times   (SmPostPopover *self,
+                                                 const char    *times);
 
 G_END_DECLS

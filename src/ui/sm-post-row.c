@@ -13,16 +13,19 @@
 
 struct _SmPostRow
 {
-  AdwPreferencesRow parent_instance;
+  GtkWidget      parent_instance;
 
   /* template widgets */
+  GtkWidget     *row_box;
+  GtkLabel      *day_label;
+  GtkWidget     *card;
   GtkLabel      *time_label;
   GtkLabel      *text_label;
   GtkLabel      *zone_label;
   GtkBox        *targets_box;
 
-  gint64         post_id;
-  GHashTable    *uploads;     /* target id → guint64[2] sent, total */
+  /* owned */
+  SmAgendaItem  *item;
   GHashTable    *progress;    /* target id → its upload progress box */
 };
 
@@ -33,7 +36,7 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (SmPostRow, sm_post_row, ADW_TYPE_PREFERENCES_ROW)
+G_DEFINE_FINAL_TYPE (SmPostRow, sm_post_row, GTK_TYPE_WIDGET)
 
 static const char *
 state_icon_name (SmTargetState state)
@@ -142,11 +145,11 @@ build_target (SmPostRow      *self,
   if (target->state == SM_TARGET_PUBLISHING)
     {
       GtkWidget *progress = sm_ui_upload_progress_new (who);
-      const guint64 *upload = g_hash_table_lookup (self->uploads, &target->id);
+      guint64 sent, total;
 
       gtk_widget_set_margin_start (progress, 10);
-      if (upload != NULL)
-        sm_ui_upload_progress_set (progress, upload[0], upload[1]);
+      if (sm_agenda_item_get_upload (self->item, target->id, &sent, &total))
+        sm_ui_upload_progress_set (progress, sent, total);
       g_hash_table_insert (self->progress, g_memdup2 (&target->id, sizeof target->id), progress);
       gtk_box_append (GTK_BOX (box), progress);
     }
@@ -180,84 +183,13 @@ build_target (SmPostRow      *self,
   return box;
 }
 
+/* Shows the item's post, replacing what the row showed. */
 static void
-sm_post_row_finalize (GObject *object)
+show_post (SmPostRow *self)
 {
-  SmPostRow *self = (SmPostRow *) object;
-
-  g_clear_pointer (&self->uploads, g_hash_table_unref);
-  g_clear_pointer (&self->progress, g_hash_table_unref);
-
-  G_OBJECT_CLASS (sm_post_row_parent_class)->finalize (object);
-}
-
-static void
-sm_post_row_class_init (SmPostRowClass *klass)
-{
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-
-  G_OBJECT_CLASS (klass)->finalize = sm_post_row_finalize;
-
-  /**
-   * SmPostRow::retry-target:
-   * @target_id: the failed target the user wants to send again
-   */
-  signals[RETRY_TARGET] =
-    g_signal_new ("retry-target",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_INT64);
-
-  gtk_widget_class_set_template_from_resource (widget_class, "/studio/so_me/Studio/ui/sm-post-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, SmPostRow, time_label);
-  gtk_widget_class_bind_template_child (widget_class, SmPostRow, text_label);
-  gtk_widget_class_bind_template_child (widget_class, SmPostRow, zone_label);
-  gtk_widget_class_bind_template_child (widget_class, SmPostRow, targets_box);
-}
-
-static void
-sm_post_row_init (SmPostRow *self)
-{
-  gtk_widget_init_template (GTK_WIDGET (self));
-  self->uploads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  self->progress = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-}
-
-/**
- * sm_post_row_new:
- * @post: the post, with its targets
- * @zone: the workspace's IANA zone
- *
- * Returns: (transfer floating): a new row
- */
-GtkWidget *
-sm_post_row_new (const SmPost *post,
-                 const char   *zone)
-{
-  SmPostRow *self;
-
-  g_return_val_if_fail (post != NULL, NULL);
-
-  self = g_object_new (SM_TYPE_POST_ROW, NULL);
-  sm_post_row_set_post (self, post, zone);
-
-  return GTK_WIDGET (self);
-}
-
-/**
- * sm_post_row_set_post:
- * @self: a #SmPostRow
- * @post: the post, with its targets
- * @zone: the workspace's IANA zone
- *
- * Shows @post, replacing what the row showed.
- */
-void
-sm_post_row_set_post (SmPostRow    *self,
-                      const SmPost *post,
-                      const char   *zone)
-{
+  const SmPost *post = sm_agenda_item_get_post (self->item);
+  const char *zone = sm_agenda_item_get_zone (self->item);
+  const char *day = sm_agenda_item_get_day_title (self->item);
   g_autoptr(GTimeZone) tz = sm_ui_time_zone_new (zone);
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
@@ -265,10 +197,14 @@ sm_post_row_set_post (SmPostRow    *self,
   g_autofree char *accessible = NULL;
   GtkWidget *child;
 
-  g_return_if_fail (SM_IS_POST_ROW (self));
-  g_return_if_fail (post != NULL);
-
-  self->post_id = post->id;
+  /* The first post of a day carries the day's heading; the last one the
+   * space before the next day. */
+  gtk_label_set_text (self->day_label, day != NULL ? day : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->day_label), day != NULL);
+  if (sm_agenda_item_get_last_of_day (self->item))
+    gtk_widget_add_css_class (self->row_box, "last-of-day");
+  else
+    gtk_widget_remove_css_class (self->row_box, "last-of-day");
 
   utc = g_date_time_new_from_unix_utc (post->due_us / G_USEC_PER_SEC);
   local = g_date_time_to_timezone (utc, tz);
@@ -297,30 +233,160 @@ sm_post_row_set_post (SmPostRow    *self,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->targets_box))) != NULL)
     gtk_box_remove (self->targets_box, child);
   g_hash_table_remove_all (self->progress);
-  /* Only a target still being sent keeps its progress. */
-  {
-    g_autoptr(GHashTable) uploads = g_steal_pointer (&self->uploads);
-
-    self->uploads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-    for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
-      {
-        const SmTarget *target = g_ptr_array_index (post->targets, i);
-        gpointer key, value;
-
-        if (target->state == SM_TARGET_PUBLISHING &&
-            g_hash_table_steal_extended (uploads, &target->id, &key, &value))
-          g_hash_table_insert (self->uploads, key, value);
-      }
-  }
-
   for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
     gtk_box_append (self->targets_box, build_target (self, g_ptr_array_index (post->targets, i)));
 
   /* Translators: how a screen reader reads a post, "At 09:00: text" */
   accessible = g_strdup_printf (_("At %s: %s"), time, post->text);
+  if (day != NULL)
+    {
+      /* The heading is part of the row: a screen reader hears the day
+       * when it reaches its first post. */
+      g_autofree char *with_day = NULL;
+
+      /* Translators: the first post of a day, for screen readers: "Today, At 09:00: text" */
+      with_day = g_strdup_printf (_("%s, %s"), day, accessible);
+      g_free (accessible);
+      accessible = g_steal_pointer (&with_day);
+    }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
+}
+
+static void
+item_changed_cb (SmAgendaItem *item,
+                 SmPostRow    *self)
+{
+  show_post (self);
+}
+
+static void
+item_upload_changed_cb (SmAgendaItem *item,
+                        gint64        target_id,
+                        SmPostRow    *self)
+{
+  GtkWidget *progress = g_hash_table_lookup (self->progress, &target_id);
+  guint64 sent = 0, total = 0;
+
+  if (progress == NULL)
+    return;
+  sm_agenda_item_get_upload (item, target_id, &sent, &total);
+  sm_ui_upload_progress_set (progress, sent, total);
+}
+
+static void
+sm_post_row_dispose (GObject *object)
+{
+  SmPostRow *self = (SmPostRow *) object;
+
+  sm_post_row_set_item (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SM_TYPE_POST_ROW);
+
+  G_OBJECT_CLASS (sm_post_row_parent_class)->dispose (object);
+}
+
+static void
+sm_post_row_finalize (GObject *object)
+{
+  SmPostRow *self = (SmPostRow *) object;
+
+  g_clear_pointer (&self->progress, g_hash_table_unref);
+
+  G_OBJECT_CLASS (sm_post_row_parent_class)->finalize (object);
+}
+
+static void
+sm_post_row_class_init (SmPostRowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = sm_post_row_dispose;
+  G_OBJECT_CLASS (klass)->finalize = sm_post_row_finalize;
+
+  /**
+   * SmPostRow::retry-target:
+   * @target_id: the failed target the user wants to send again
+   */
+  signals[RETRY_TARGET] =
+    g_signal_new ("retry-target",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/studio/so_me/Studio/ui/sm-post-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, row_box);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, day_label);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, card);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, text_label);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, zone_label);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, targets_box);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "sm-post-row");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+sm_post_row_init (SmPostRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->progress = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+/**
+ * sm_post_row_new:
+ *
+ * A row for the agenda's list view, showing nothing until
+ * sm_post_row_set_item().
+ *
+ * Returns: (transfer floating): a new row
+ */
+GtkWidget *
+sm_post_row_new (void)
+{
+  return g_object_new (SM_TYPE_POST_ROW, NULL);
+}
+
+/**
+ * sm_post_row_set_item:
+ * @self: a #SmPostRow
+ * @item: (nullable): the post to show, or %NULL when the row is recycled
+ *
+ * Shows @item and follows its changes until another item is set.
+ */
+void
+sm_post_row_set_item (SmPostRow    *self,
+                      SmAgendaItem *item)
+{
+  g_return_if_fail (SM_IS_POST_ROW (self));
+  g_return_if_fail (item == NULL || SM_IS_AGENDA_ITEM (item));
+
+  if (self->item == item)
+    return;
+
+  if (self->item != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->item, self);
+      g_clear_object (&self->item);
+    }
+  if (item == NULL)
+    return;
+
+  self->item = g_object_ref (item);
+  g_signal_connect (item, "changed", G_CALLBACK (item_changed_cb), self);
+  g_signal_connect (item, "upload-changed", G_CALLBACK (item_upload_changed_cb), self);
+  show_post (self);
+}
+
+SmAgendaItem *
+sm_post_row_get_item (SmPostRow *self)
+{
+  g_return_val_if_fail (SM_IS_POST_ROW (self), NULL);
+
+  return self->item;
 }
 
 gint64
@@ -328,7 +394,7 @@ sm_post_row_get_post_id (SmPostRow *self)
 {
   g_return_val_if_fail (SM_IS_POST_ROW (self), 0);
 
-  return self->post_id;
+  return self->item != NULL ? sm_agenda_item_get_post (self->item)->id : 0;
 }
 
 /**
@@ -339,7 +405,8 @@ sm_post_row_get_post_id (SmPostRow *self)
  * @total: bytes in all, or 0 when it is no longer being uploaded
  *
  * Shows "Uploading 42% (120 MB of 290 MB)" with a progress bar under a
- * target being published, or hides it.
+ * target being published, or hides it.  The numbers are kept by the row's
+ * item, so a row recycled and bound again shows them too.
  */
 void
 sm_post_row_set_upload_progress (SmPostRow *self,
@@ -347,25 +414,10 @@ sm_post_row_set_upload_progress (SmPostRow *self,
                                  guint64    sent,
                                  guint64    total)
 {
-  GtkWidget *progress;
-
   g_return_if_fail (SM_IS_POST_ROW (self));
 
-  if (total > 0)
-    {
-      guint64 *upload = g_new (guint64, 2);
-
-      upload[0] = sent;
-      upload[1] = total;
-      g_hash_table_insert (self->uploads, g_memdup2 (&target_id, sizeof target_id), upload);
-    }
-  else
-    {
-      g_hash_table_remove (self->uploads, &target_id);
-    }
-  progress = g_hash_table_lookup (self->progress, &target_id);
-  if (progress != NULL)
-    sm_ui_upload_progress_set (progress, sent, total);
+  if (self->item != NULL)
+    sm_agenda_item_set_upload (self->item, target_id, sent, total);
 }
 
 /* "Uploading 42% (…)" as shown for @target_id, or NULL. */

@@ -1,5 +1,7 @@
-/* sm-post-row.h — one post in the agenda: time, text and, per account, the
- * state of its target.
+/* sm-post-row.h — one post in the agenda: its day's heading when it is the
+ * first of the day, time, text and, per account, the state of its target.
+ * Rows are made and recycled by the agenda's list view, and show an
+ * SmAgendaItem.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,20 +9,19 @@
 
 #include <adwaita.h>
 
+#include "sm-agenda-item.h"
 #include "sm-store.h"
 
 G_BEGIN_DECLS
 
 #define SM_TYPE_POST_ROW (sm_post_row_get_type ())
-G_DECLARE_FINAL_TYPE (SmPostRow, sm_post_row, SM, POST_ROW, AdwPreferencesRow)
+G_DECLARE_FINAL_TYPE (SmPostRow, sm_post_row, SM, POST_ROW, GtkWidget)
 
-/* @zone is the workspace's zone, in which the time is shown. */
-GtkWidget *sm_post_row_new         (const SmPost *post,
-                                    const char   *zone);
-void       sm_post_row_set_post    (SmPostRow    *self,
-                                    const SmPost *post,
-                                    const char   *zone);
-gint64     sm_post_row_get_post_id (SmPostRow    *self);
+GtkWidget    *sm_post_row_new         (void);
+void          sm_post_row_set_item    (SmPostRow    *self,
+                                       SmAgendaItem *item);
+SmAgendaItem *sm_post_row_get_item    (SmPostRow    *self);
+gint64        sm_post_row_get_post_id (SmPostRow    *self);
 
 /* @total 0 hides the target's upload progress. */
 void        sm_post_row_set_upload_progress (SmPostRow *self,
