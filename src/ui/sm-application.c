@@ -93,7 +93,10 @@ ensure_window (SmApplication *self)
   store = sm_application_get_store (self, &error);
   if (store != NULL)
     {
-      g_idle_add_full (G_PRIORITY_LOW, wake_if_queued_cb, g_object_ref (self), g_object_unref);
+      /* Not before the window is up: a publisher starting competes with
+       * the first frame for the CPU. */
+      g_timeout_add_seconds_full (G_PRIORITY_LOW, 3, wake_if_queued_cb, g_object_ref (self),
+                                  g_object_unref);
       return sm_window_new (GTK_APPLICATION (self), store);
     }
 
