@@ -12,8 +12,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include <adwaita.h>
 
 #include "sm-application.h"
