@@ -327,9 +327,12 @@ sm_test_ui_wait_gone (GtkWidget     *root,
   return sm_test_ui_wait (gone_cb, &query, timeout_ms);
 }
 
-GtkWindow *
-sm_test_ui_find_toplevel (GType       type,
-                          const char *title)
+/* The first toplevel of @type titled @title (any when NULL), shown or,
+ * unless @shown_only, not. */
+static GtkWindow *
+find_window (GType       type,
+             const char *title,
+             gboolean    shown_only)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
 
@@ -338,7 +341,8 @@ sm_test_ui_find_toplevel (GType       type,
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
       const char *own;
 
-      if (!G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+      if (!G_TYPE_CHECK_INSTANCE_TYPE (window, type) ||
+          (shown_only && !gtk_widget_get_mapped (GTK_WIDGET (window))))
         continue;
       own = ADW_IS_MESSAGE_DIALOG (window) ? adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window))
                                            : gtk_window_get_title (GTK_WINDOW (window));
@@ -348,6 +352,13 @@ sm_test_ui_find_toplevel (GType       type,
     }
 
   return NULL;
+}
+
+GtkWindow *
+sm_test_ui_find_toplevel (GType       type,
+                          const char *title)
+{
+  return find_window (type, title, FALSE);
 }
 
 typedef struct
@@ -635,36 +646,12 @@ sm_test_ui_match_any_label_containing (GtkWidget     *widget,
   return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
 }
 
-/* The first shown toplevel of @type titled @title (any when NULL). */
-static GtkWindow *
-find_shown_window (GType       type,
-                   const char *title)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-      const char *own;
-
-      if (!G_TYPE_CHECK_INSTANCE_TYPE (window, type) || !gtk_widget_get_mapped (GTK_WIDGET (window)))
-        continue;
-      own = ADW_IS_MESSAGE_DIALOG (window) ? adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window))
-                                           : gtk_window_get_title (GTK_WINDOW (window));
-      if (title != NULL && g_strcmp0 (own, title) != 0)
-        continue;
-      return GTK_WINDOW (window);
-    }
-
-  return NULL;
-}
-
 static gboolean
 window_shown_cb (gpointer data)
 {
   ToplevelQuery *query = data;
 
-  return find_shown_window (query->type, query->title) != NULL;
+  return find_window (query->type, query->title, TRUE) != NULL;
 }
 
 static gboolean
@@ -682,7 +669,7 @@ sm_test_ui_wait_window (GType       type,
 
   if (!sm_test_ui_wait (window_shown_cb, &query, timeout_ms))
     return NULL;
-  return find_shown_window (type, title);
+  return find_window (type, title, TRUE);
 }
 
 gboolean

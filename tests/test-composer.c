@@ -15,7 +15,6 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <gst/gst.h>
 
 #include <adwaita.h>
@@ -27,6 +26,7 @@
 #include "sm-queue.h"
 #include "sm-store.h"
 #include "sm-test-ui.h"
+#include "sm-test-util.h"
 #include "sm-window.h"
 
 #define WAIT_MS 5000
@@ -603,18 +603,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_object (&app);
-  {
-    g_autoptr(GDir) dir = g_dir_open (fixture_dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (fixture_dir, name, NULL);
-
-        g_unlink (path);
-      }
-    g_rmdir (fixture_dir);
-  }
+  sm_test_remove_tree (fixture_dir);
   g_free (fixture_dir);
   return status;
 }

@@ -19,7 +19,6 @@
 #include <math.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <gst/gst.h>
 
 #include <adwaita.h>
@@ -32,6 +31,7 @@
 #include "sm-post-popover.h"
 #include "sm-store.h"
 #include "sm-test-ui.h"
+#include "sm-test-util.h"
 #include "sm-time.h"
 #include "sm-window.h"
 
@@ -628,18 +628,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_object (&app);
-  {
-    g_autoptr(GDir) dir = g_dir_open (fixture_dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (fixture_dir, name, NULL);
-
-        g_unlink (path);
-      }
-    g_rmdir (fixture_dir);
-  }
+  sm_test_remove_tree (fixture_dir);
   g_free (fixture_dir);
   return status;
 }
