@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "sm-calendar-chip.h"
 #include "sm-test-ui.h"
 
 void
@@ -326,9 +327,12 @@ sm_test_ui_wait_gone (GtkWidget     *root,
   return sm_test_ui_wait (gone_cb, &query, timeout_ms);
 }
 
-GtkWindow *
-sm_test_ui_find_toplevel (GType       type,
-                          const char *title)
+/* The first toplevel of @type titled @title (any when NULL), shown or,
+ * unless @shown_only, not. */
+static GtkWindow *
+find_window (GType       type,
+             const char *title,
+             gboolean    shown_only)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
 
@@ -337,7 +341,8 @@ sm_test_ui_find_toplevel (GType       type,
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
       const char *own;
 
-      if (!G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+      if (!G_TYPE_CHECK_INSTANCE_TYPE (window, type) ||
+          (shown_only && !gtk_widget_get_mapped (GTK_WIDGET (window))))
         continue;
       own = ADW_IS_MESSAGE_DIALOG (window) ? adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window))
                                            : gtk_window_get_title (GTK_WINDOW (window));
@@ -347,6 +352,13 @@ sm_test_ui_find_toplevel (GType       type,
     }
 
   return NULL;
+}
+
+GtkWindow *
+sm_test_ui_find_toplevel (GType       type,
+                          const char *title)
+{
+  return find_window (type, title, FALSE);
 }
 
 typedef struct
@@ -555,3 +567,172 @@ sm_test_ui_save_png (GtkWidget  *widget,
   g_test_message ("Screenshot: %s", path);
 }
 
+
+/* ---- rows, buttons, chips and windows ------------------------------------- */
+
+gboolean
+sm_test_ui_match_row_subtitle (GtkWidget     *widget,
+                               gconstpointer  subtitle)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)), subtitle) == 0;
+}
+
+gboolean
+sm_test_ui_match_row_title (GtkWidget     *widget,
+                            gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+gboolean
+sm_test_ui_match_expander_title (GtkWidget     *widget,
+                                 gconstpointer  title)
+{
+  return ADW_IS_EXPANDER_ROW (widget) && gtk_widget_get_visible (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+gboolean
+sm_test_ui_match_button_label (GtkWidget     *widget,
+                               gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+gboolean
+sm_test_ui_match_tooltip (GtkWidget     *widget,
+                          gconstpointer  text)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0;
+}
+
+gboolean
+sm_test_ui_match_button_named (GtkWidget     *widget,
+                               gconstpointer  name)
+{
+  return GTK_IS_BUTTON (widget) && sm_test_ui_match_accessible (widget, name);
+}
+
+gboolean
+sm_test_ui_match_label (GtkWidget     *widget,
+                        gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+gboolean
+sm_test_ui_match_shown_name (GtkWidget     *widget,
+                             gconstpointer  name)
+{
+  return gtk_widget_get_mapped (widget) && g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+gboolean
+sm_test_ui_match_chip (GtkWidget     *widget,
+                       gconstpointer  post_id)
+{
+  return SM_IS_CALENDAR_CHIP (widget) && gtk_widget_get_mapped (widget) &&
+         (post_id == NULL ||
+          sm_calendar_chip_get_post_id (SM_CALENDAR_CHIP (widget)) == *(const gint64 *) post_id);
+}
+
+gboolean
+sm_test_ui_match_any_label_containing (GtkWidget     *widget,
+                                       gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static gboolean
+window_shown_cb (gpointer data)
+{
+  ToplevelQuery *query = data;
+
+  return find_window (query->type, query->title, TRUE) != NULL;
+}
+
+static gboolean
+window_gone_cb (gpointer data)
+{
+  return !window_shown_cb (data);
+}
+
+GtkWindow *
+sm_test_ui_wait_window (GType       type,
+                        const char *title,
+                        guint       timeout_ms)
+{
+  ToplevelQuery query = { type, title };
+
+  if (!sm_test_ui_wait (window_shown_cb, &query, timeout_ms))
+    return NULL;
+  return find_window (type, title, TRUE);
+}
+
+gboolean
+sm_test_ui_wait_window_gone (GType       type,
+                             const char *title,
+                             guint       timeout_ms)
+{
+  ToplevelQuery query = { type, title };
+
+  return sm_test_ui_wait (window_gone_cb, &query, timeout_ms);
+}
+
+void
+sm_test_ui_activate_and_wait_closed (GtkWindow  *window,
+                                     const char *action,
+                                     guint       timeout_ms)
+{
+  gpointer weak = window;
+
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  g_assert_true (sm_test_ui_wait (sm_test_ui_is_null, &weak, timeout_ms));
+}
+
+SmWindow *
+sm_test_ui_show_window (SmApplication *app,
+                        SmStore       *store,
+                        guint          timeout_ms)
+{
+  SmWindow *window = sm_window_new (GTK_APPLICATION (app), store);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (sm_test_ui_wait (sm_test_ui_is_mapped, window, timeout_ms));
+  return window;
+}
+
+/* ---- the store and the composer ------------------------------------------- */
+
+gint64
+sm_test_ui_add_account (SmStore    *store,
+                        gint64      workspace_id,
+                        SmNetwork   network,
+                        const char *remote_id,
+                        const char *name,
+                        const char *handle)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = sm_store_upsert_account (store, workspace_id, network, remote_id, name, handle, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+void
+sm_test_ui_choose_account (GtkWidget  *composer,
+                           const char *subtitle)
+{
+  GtkWidget *row = sm_test_ui_find (composer, sm_test_ui_match_row_subtitle, subtitle);
+  GtkWidget *check;
+
+  g_assert_nonnull (row);
+  check = sm_test_ui_find (row, sm_test_ui_match_type, GSIZE_TO_POINTER (GTK_TYPE_CHECK_BUTTON));
+  gtk_widget_activate (row);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+}

@@ -10,6 +10,8 @@
 #include <adwaita.h>
 
 #include "sm-application.h"
+#include "sm-store.h"
+#include "sm-window.h"
 
 G_BEGIN_DECLS
 
@@ -131,5 +133,68 @@ void           sm_test_ui_close_window    (GtkWindow         *window);
 /* Saves what @widget shows as $SM_BUILD_DIR/screenshots/@name. */
 void           sm_test_ui_save_png        (GtkWidget         *widget,
                                            const char        *name);
+
+/* ---- rows, buttons, chips and windows ------------------------------------- */
+
+/* More matches, on what the widget itself holds, shown or not unless said:
+ * an AdwActionRow whose subtitle is @data; an AdwPreferencesRow whose
+ * title is @data as written; a visible AdwExpanderRow titled @data; a
+ * button whose label is @data as written, mnemonic and all ("_Edit…");
+ * a button whose tooltip is @data; a mapped button whose accessible name
+ * is @data; a mapped label whose text is exactly @data; a mapped widget
+ * named @data; a mapped SmCalendarChip of the post whose id is
+ * *(const gint64 *) @data, or of any post when @data is NULL; a label,
+ * shown or not, whose text contains @data (to assert that a text is
+ * nowhere, hidden pages included). */
+gboolean       sm_test_ui_match_row_subtitle        (GtkWidget *widget, gconstpointer subtitle);
+gboolean       sm_test_ui_match_row_title           (GtkWidget *widget, gconstpointer title);
+gboolean       sm_test_ui_match_expander_title      (GtkWidget *widget, gconstpointer title);
+gboolean       sm_test_ui_match_button_label        (GtkWidget *widget, gconstpointer label);
+gboolean       sm_test_ui_match_tooltip             (GtkWidget *widget, gconstpointer text);
+gboolean       sm_test_ui_match_button_named        (GtkWidget *widget, gconstpointer name);
+gboolean       sm_test_ui_match_label               (GtkWidget *widget, gconstpointer text);
+gboolean       sm_test_ui_match_shown_name          (GtkWidget *widget, gconstpointer name);
+gboolean       sm_test_ui_match_chip                (GtkWidget *widget, gconstpointer post_id);
+gboolean       sm_test_ui_match_any_label_containing (GtkWidget *widget, gconstpointer text);
+
+/* Waits until a shown toplevel of @type has the title (or, for an
+ * AdwMessageDialog, heading) @title (any when NULL); it, or NULL after
+ * @timeout_ms. */
+GtkWindow     *sm_test_ui_wait_window     (GType              type,
+                                           const char        *title,
+                                           guint              timeout_ms);
+/* Waits until no such toplevel is shown; whether none is. */
+gboolean       sm_test_ui_wait_window_gone (GType             type,
+                                           const char        *title,
+                                           guint              timeout_ms);
+
+/* Activates @window's action @action (one without a parameter), asserts
+ * it was there, and that the window is gone (finalized) within
+ * @timeout_ms, as Save or Schedule closes the composer. */
+void           sm_test_ui_activate_and_wait_closed (GtkWindow    *window,
+                                           const char        *action,
+                                           guint              timeout_ms);
+
+/* A main window of @app on @store, presented; asserts it is shown within
+ * @timeout_ms. */
+SmWindow      *sm_test_ui_show_window     (SmApplication     *app,
+                                           SmStore           *store,
+                                           guint              timeout_ms);
+
+/* ---- the store and the composer ------------------------------------------- */
+
+/* Adds (or updates) an account in @workspace_id; asserts it worked; its id. */
+gint64         sm_test_ui_add_account     (SmStore           *store,
+                                           gint64             workspace_id,
+                                           SmNetwork          network,
+                                           const char        *remote_id,
+                                           const char        *name,
+                                           const char        *handle);
+
+/* Ticks the box of the account whose row in @composer has the subtitle
+ * @subtitle ("X · @ada") by activating the row, as a click does; asserts
+ * it is ticked then. */
+void           sm_test_ui_choose_account  (GtkWidget         *composer,
+                                           const char        *subtitle);
 
 G_END_DECLS

@@ -91,6 +91,14 @@ remove_tree (GFile *file)
 }
 
 void
+sm_test_remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  remove_tree (file);
+}
+
+void
 sm_test_profile_free (SmTestProfile *p)
 {
   g_autoptr(GFile) dir = NULL;

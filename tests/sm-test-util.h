@@ -28,6 +28,9 @@ SmTestProfile *sm_test_profile_new      (void);
 void           sm_test_profile_free     (SmTestProfile  *profile);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmTestProfile, sm_test_profile_free)
 
+/* Deletes the file or folder @path with all it holds (a fixture folder). */
+void           sm_test_remove_tree      (const char     *path);
+
 /* Points D-Bus activation at this profile and sandbox, as a user's session
  * would have it; stops any running publisher first. */
 void           sm_test_profile_activate (SmTestProfile  *profile);

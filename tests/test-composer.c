@@ -15,7 +15,6 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <gst/gst.h>
 
 #include <adwaita.h>
@@ -26,6 +25,8 @@
 #include "sm-media-rules.h"
 #include "sm-queue.h"
 #include "sm-store.h"
+#include "sm-test-ui.h"
+#include "sm-test-util.h"
 #include "sm-window.h"
 
 #define WAIT_MS 5000
@@ -36,230 +37,7 @@
 static SmApplication *app;
 static char *fixture_dir;
 
-/* ---- Helpers (as in test-ui.c) --------------------------------------------- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Condition cond,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data)) && gtk_widget_get_width (GTK_WIDGET (data)) > 0;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-settle (void)
-{
-  gint64 until = g_get_monotonic_time () + 500 * 1000;
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-}
-
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             Match          match,
-             gconstpointer  data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-match_id (GtkWidget     *widget,
-          gconstpointer  id)
-{
-  return g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0;
-}
-
-static gboolean
-match_name (GtkWidget     *widget,
-            gconstpointer  name)
-{
-  return gtk_widget_get_mapped (widget) && g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
-}
-
-static gboolean
-match_type (GtkWidget     *widget,
-            gconstpointer  type)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
-}
-
-static gboolean
-match_action_row_subtitle (GtkWidget     *widget,
-                           gconstpointer  subtitle)
-{
-  return ADW_IS_ACTION_ROW (widget) &&
-         g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)), subtitle) == 0;
-}
-
-static gboolean
-match_expander_title (GtkWidget     *widget,
-                      gconstpointer  title)
-{
-  return ADW_IS_EXPANDER_ROW (widget) && gtk_widget_get_visible (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-static gboolean
-match_tooltip (GtkWidget     *widget,
-               gconstpointer  text)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0;
-}
-
-static gboolean
-match_button_label (GtkWidget     *widget,
-                    gconstpointer  label)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
-/* A shown label whose text contains @text. */
-static gboolean
-match_label_containing (GtkWidget     *widget,
-                        gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-static GtkWidget *
-find_by_id (GtkWidget  *root,
-            const char *id)
-{
-  GtkWidget *widget = find_widget (root, match_id, id);
-
-  g_assert_nonnull (widget);
-  return widget;
-}
-
-typedef struct
-{
-  GtkWidget  *root;
-  Match       match;
-  const char *data;
-} FindQuery;
-
-static gboolean
-widget_found (gpointer data)
-{
-  FindQuery *query = data;
-
-  return find_widget (query->root, query->match, query->data) != NULL;
-}
-
-static gboolean
-widget_gone (gpointer data)
-{
-  return !widget_found (data);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : g_get_tmp_dir (),
-                                           "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderNode *node;
-  GskRenderer *renderer;
-  int width, height;
-
-  g_assert_true (wait_for (widget_is_mapped, widget, WAIT_MS));
-  settle ();
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_render_node_unref (node);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-}
-
-static gint64
-add_account (SmStore    *store,
-             gint64      workspace_id,
-             SmNetwork   network,
-             const char *remote_id,
-             const char *name,
-             const char *handle)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 id = sm_store_upsert_account (store, workspace_id, network, remote_id, name, handle, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (id, >, 0);
-  return id;
-}
-
-/* Ticks an account's box by activating its row, as a click does. */
-static void
-choose_account (GtkWidget  *composer,
-                const char *subtitle)
-{
-  GtkWidget *row = find_widget (composer, match_action_row_subtitle, subtitle);
-  GtkWidget *check;
-
-  g_assert_nonnull (row);
-  check = find_widget (row, match_type, GSIZE_TO_POINTER (GTK_TYPE_CHECK_BUTTON));
-  gtk_widget_activate (row);
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
-}
+/* ---- Helpers ------------------------------------------------------------------ */
 
 /* A 4 s VP8/Opus WebM: YouTube takes it; X and Instagram want H.264 and AAC. */
 static char *
@@ -288,33 +66,6 @@ make_webm (void)
   return g_steal_pointer (&path);
 }
 
-/* Drops @file on @widget as a file manager does: its GtkDropTarget gets
- * a GdkFileList. */
-static void
-drop_files (GtkWidget *widget,
-            GFile     *file)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-  g_auto(GValue) value = G_VALUE_INIT;
-  GtkDropTarget *target = NULL;
-  GSList *files = g_slist_prepend (NULL, file);
-  gboolean accepted = FALSE;
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_DROP_TARGET (controller))
-        target = GTK_DROP_TARGET (controller);
-    }
-  g_assert_nonnull (target);
-  g_value_init (&value, GDK_TYPE_FILE_LIST);
-  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
-  g_slist_free (files);
-  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
-  g_assert_true (accepted);
-}
-
 static gboolean
 have_element (const char *name)
 {
@@ -329,25 +80,19 @@ stream_prepared (gpointer data)
   return gtk_media_stream_is_prepared (data) || gtk_media_stream_get_error (data) != NULL;
 }
 
-static GtkWindow *
-find_named_toplevel (const char *name)
+/* Opens the composer from @window and types @text into it. */
+static SmComposerWindow *
+open_composer_with_text (SmWindow   *window,
+                         const char *text)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWindow *composer;
 
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0)
-        return GTK_WINDOW (window);
-    }
-  return NULL;
-}
-
-static gboolean
-action_enabled (gpointer data)
-{
-  return gtk_widget_is_sensitive (GTK_WIDGET (data));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-post", NULL));
+  composer = sm_test_ui_find_toplevel (SM_TYPE_COMPOSER_WINDOW, NULL);
+  g_assert_nonnull (composer);
+  g_assert_true (sm_test_ui_wait (sm_test_ui_is_mapped, composer, WAIT_MS));
+  sm_test_ui_type (sm_test_ui_find_by_id (GTK_WIDGET (composer), "text_view"), text);
+  return SM_COMPOSER_WINDOW (composer);
 }
 
 /* ---- Tests ------------------------------------------------------------------ */
@@ -373,7 +118,6 @@ test_media_convert_options (void)
   GtkWidget *schedule, *convert, *title_row, *problems, *expander;
   const SmPost *post;
   const SmPostMedia *row;
-  FindQuery query;
 
   if (g_find_program_in_path ("gst-launch-1.0") == NULL ||
       !have_element ("vp8enc") || !have_element ("webmmux") || !have_element ("opusenc") ||
@@ -404,82 +148,59 @@ test_media_convert_options (void)
   g_assert_no_error (error);
   workspace_id = sm_store_get_default_workspace (store, &zone, &error);
   g_assert_no_error (error);
-  add_account (store, workspace_id, SM_NETWORK_YOUTUBE, "UC42", "Ada's Channel", "@adachannel");
-  add_account (store, workspace_id, SM_NETWORK_X, "1001", "Ada Lovelace", "@ada");
-  add_account (store, workspace_id, SM_NETWORK_INSTAGRAM, "1789", "ada.codes", "@ada.codes");
+  sm_test_ui_add_account (store, workspace_id, SM_NETWORK_YOUTUBE, "UC42", "Ada's Channel", "@adachannel");
+  sm_test_ui_add_account (store, workspace_id, SM_NETWORK_X, "1001", "Ada Lovelace", "@ada");
+  sm_test_ui_add_account (store, workspace_id, SM_NETWORK_INSTAGRAM, "1789", "ada.codes", "@ada.codes");
 
-  window = sm_window_new (GTK_APPLICATION (app), store);
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-post", NULL));
-  {
-    GListModel *toplevels = gtk_window_get_toplevels ();
-
-    composer = NULL;
-    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && composer == NULL; i++)
-      {
-        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-        if (SM_IS_COMPOSER_WINDOW (w))
-          composer = SM_COMPOSER_WINDOW (w);
-      }
-  }
-  g_assert_nonnull (composer);
-  g_assert_true (wait_for (widget_is_mapped, composer, WAIT_MS));
-
-  {
-    GtkWidget *view = find_by_id (GTK_WIDGET (composer), "text_view");
-
-    gtk_widget_grab_focus (view);
-    gtk_text_buffer_insert_interactive_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
-                                                  text, -1, TRUE);
-  }
-  choose_account (GTK_WIDGET (composer), "YouTube · @adachannel");
-  choose_account (GTK_WIDGET (composer), "X · @ada");
-  choose_account (GTK_WIDGET (composer), "Instagram · @ada.codes");
+  window = sm_test_ui_show_window (app, store, WAIT_MS);
+  composer = open_composer_with_text (window, text);
+  sm_test_ui_choose_account (GTK_WIDGET (composer), "YouTube · @adachannel");
+  sm_test_ui_choose_account (GTK_WIDGET (composer), "X · @ada");
+  sm_test_ui_choose_account (GTK_WIDGET (composer), "Instagram · @ada.codes");
 
   /* The selected networks' options show. */
-  g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (composer), "options_group")));
+  g_assert_true (gtk_widget_get_visible (sm_test_ui_find_by_id (GTK_WIDGET (composer), "options_group")));
 
   /* The video, as Add Files or a drop gives it. */
   file = g_file_new_for_path (webm);
   sm_composer_window_add_files (composer, &file, 1);
-  schedule = find_by_id (GTK_WIDGET (composer), "schedule_button");
+  schedule = sm_test_ui_find_by_id (GTK_WIDGET (composer), "schedule_button");
 
   /* Read off the main loop; then its card says how long and how big. */
   {
     g_autofree char *size = g_format_size (original_info->size_bytes);
     g_autofree char *details = g_strdup_printf ("0:04 · %s", size);
 
-    query = (FindQuery) { GTK_WIDGET (composer), match_label_containing, details };
-    g_assert_true (wait_for (widget_found, &query, 60000));
+    g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_label_containing, details,
+                                            60000));
   }
 
   /* X does not take VP8 in WebM: a problem that blocks scheduling, with
    * a Convert button; Instagram neither (it wants H.264 too). */
-  query = (FindQuery) { GTK_WIDGET (composer), match_name, "convert-button" };
-  g_assert_true (wait_for (widget_found, &query, WAIT_MS));
-  problems = find_by_id (GTK_WIDGET (composer), "problems_box");
-  g_assert_nonnull (find_widget (problems, match_label_containing, "X"));
+  g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "convert-button",
+                                          WAIT_MS));
+  problems = sm_test_ui_find_by_id (GTK_WIDGET (composer), "problems_box");
+  g_assert_nonnull (sm_test_ui_find (problems, sm_test_ui_match_label_containing, "X"));
   g_assert_true (sm_media_rules_needs_transcode (SM_NETWORK_X, NULL, original_info));
   g_assert_false (gtk_widget_is_sensitive (schedule));
-  save_screenshot (GTK_WIDGET (composer), "composer-media-problem.png");
+  sm_test_ui_save_png (GTK_WIDGET (composer), "composer-media-problem.png");
 
   /* Open YouTube's options.  A title with < > is refused as typed. */
-  expander = find_widget (GTK_WIDGET (composer), match_expander_title, "YouTube");
+  expander = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_expander_title, "YouTube");
   g_assert_nonnull (expander);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
-  query = (FindQuery) { GTK_WIDGET (composer), match_name, "youtube.title" };
-  g_assert_true (wait_for (widget_found, &query, WAIT_MS));
-  title_row = find_widget (GTK_WIDGET (composer), match_name, "youtube.title");
+  g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "youtube.title",
+                                          WAIT_MS));
+  title_row = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "youtube.title");
   g_assert_nonnull (title_row);
   g_assert_true (ADW_IS_ENTRY_ROW (title_row));
   gtk_editable_set_text (GTK_EDITABLE (title_row), "Holiday <2026>");
-  query = (FindQuery) { problems, match_label_containing, "youtube.title cannot contain" };
-  g_assert_true (wait_for (widget_found, &query, WAIT_MS));
+  g_assert_nonnull (sm_test_ui_wait_find (problems, sm_test_ui_match_label_containing, "youtube.title cannot contain",
+                                          WAIT_MS));
   g_assert_true (gtk_widget_has_css_class (title_row, "error"));
   gtk_editable_set_text (GTK_EDITABLE (title_row), "Holiday 2026");
-  g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
+  g_assert_true (sm_test_ui_wait_gone (problems, sm_test_ui_match_label_containing, "youtube.title cannot contain",
+                                       WAIT_MS));
   g_assert_false (gtk_widget_has_css_class (title_row, "error"));
 
   /* A photo dropped on the window joins, after the video; X takes one video or photos, not
@@ -488,94 +209,91 @@ test_media_convert_options (void)
     g_autoptr(GFile) photo = g_file_new_for_path (photo_path);
     GtkWidget *first, *button;
 
-    drop_files (GTK_WIDGET (composer), photo);
-    query = (FindQuery) { GTK_WIDGET (composer), match_label_containing, "320×240" };
-    g_assert_true (wait_for (widget_found, &query, 60000));
-    query = (FindQuery) { problems, match_label_containing, "X videos must be alone in a post" };
-    g_assert_true (wait_for (widget_found, &query, WAIT_MS));
-    first = gtk_widget_get_first_child (find_by_id (GTK_WIDGET (composer), "media_box"));
-    g_assert_nonnull (find_widget (first, match_label_containing, "holiday clip.webm"));
-    button = find_widget (gtk_widget_get_next_sibling (first), match_tooltip, "Move earlier");
+    sm_test_ui_drop_file (GTK_WIDGET (composer), photo);
+    g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_label_containing, "320×240",
+                                            60000));
+    g_assert_nonnull (sm_test_ui_wait_find (problems, sm_test_ui_match_label_containing,
+                                            "X videos must be alone in a post", WAIT_MS));
+    first = gtk_widget_get_first_child (sm_test_ui_find_by_id (GTK_WIDGET (composer), "media_box"));
+    g_assert_nonnull (sm_test_ui_find (first, sm_test_ui_match_label_containing, "holiday clip.webm"));
+    button = sm_test_ui_find (gtk_widget_get_next_sibling (first), sm_test_ui_match_tooltip, "Move earlier");
     g_assert_true (gtk_widget_is_sensitive (button));
-    g_signal_emit_by_name (button, "clicked");
-    first = gtk_widget_get_first_child (find_by_id (GTK_WIDGET (composer), "media_box"));
-    g_assert_nonnull (find_widget (first, match_label_containing, "still.png"));
-    g_assert_nonnull (find_widget (gtk_widget_get_next_sibling (first), match_label_containing,
-                                   "holiday clip.webm"));
-    g_signal_emit_by_name (find_widget (first, match_tooltip, "Remove from the post"), "clicked");
-    first = gtk_widget_get_first_child (find_by_id (GTK_WIDGET (composer), "media_box"));
-    g_assert_nonnull (find_widget (first, match_label_containing, "holiday clip.webm"));
+    sm_test_ui_click (button);
+    first = gtk_widget_get_first_child (sm_test_ui_find_by_id (GTK_WIDGET (composer), "media_box"));
+    g_assert_nonnull (sm_test_ui_find (first, sm_test_ui_match_label_containing, "still.png"));
+    g_assert_nonnull (sm_test_ui_find (gtk_widget_get_next_sibling (first), sm_test_ui_match_label_containing,
+                                       "holiday clip.webm"));
+    sm_test_ui_click (sm_test_ui_find (first, sm_test_ui_match_tooltip, "Remove from the post"));
+    first = gtk_widget_get_first_child (sm_test_ui_find_by_id (GTK_WIDGET (composer), "media_box"));
+    g_assert_nonnull (sm_test_ui_find (first, sm_test_ui_match_label_containing, "holiday clip.webm"));
     g_assert_null (gtk_widget_get_next_sibling (first));
-    g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
+    g_assert_true (sm_test_ui_wait_gone (problems, sm_test_ui_match_label_containing,
+                                         "X videos must be alone in a post", WAIT_MS));
   }
 
   /* One click converts it off the main loop, with a progress bar. */
-  convert = find_widget (GTK_WIDGET (composer), match_name, "convert-button");
-  g_signal_emit_by_name (convert, "clicked");
-  g_assert_nonnull (find_widget (GTK_WIDGET (composer), match_type, GSIZE_TO_POINTER (GTK_TYPE_PROGRESS_BAR)));
+  convert = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "convert-button");
+  sm_test_ui_click (convert);
+  g_assert_nonnull (sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_type,
+                                     GSIZE_TO_POINTER (GTK_TYPE_PROGRESS_BAR)));
   g_assert_false (gtk_widget_is_sensitive (schedule));
 
-  query = (FindQuery) { GTK_WIDGET (composer), match_label_containing, "Converted from holiday clip.webm" };
-  g_assert_true (wait_for (widget_found, &query, CONVERT_MS));
-  query = (FindQuery) { GTK_WIDGET (composer), match_name, "convert-button" };
-  g_assert_false (widget_found (&query));
-  g_assert_true (wait_for (action_enabled, schedule, WAIT_MS));
+  g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_label_containing,
+                                          "Converted from holiday clip.webm", CONVERT_MS));
+  g_assert_null (sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "convert-button"));
+  g_assert_true (sm_test_ui_wait (sm_test_ui_is_sensitive, schedule, WAIT_MS));
   g_assert_false (gtk_widget_get_visible (problems));
-  save_screenshot (GTK_WIDGET (composer), "composer-media.png");
+  sm_test_ui_save_png (GTK_WIDGET (composer), "composer-media.png");
 
   /* The converted video plays in a window of its own, through GTK's
    * GStreamer media backend. */
   {
-    GtkWidget *play = find_widget (GTK_WIDGET (composer), match_tooltip, "Play the video");
+    GtkWidget *play = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_tooltip, "Play the video");
     GtkWidget *video;
     GtkWindow *preview;
     GtkMediaStream *stream;
-    gpointer weak;
 
     g_assert_nonnull (play);
-    g_signal_emit_by_name (play, "clicked");
-    preview = find_named_toplevel ("media-preview");
+    sm_test_ui_click (play);
+    preview = sm_test_ui_find_toplevel (GTK_TYPE_WINDOW, "holiday clip (converted).mp4");
     g_assert_nonnull (preview);
-    g_assert_true (wait_for (widget_is_mapped, preview, WAIT_MS));
-    g_assert_cmpstr (gtk_window_get_title (preview), ==, "holiday clip (converted).mp4");
-    video = find_widget (GTK_WIDGET (preview), match_type, GSIZE_TO_POINTER (GTK_TYPE_VIDEO));
+    g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (preview)), ==, "media-preview");
+    g_assert_true (sm_test_ui_wait (sm_test_ui_is_mapped, preview, WAIT_MS));
+    video = sm_test_ui_find (GTK_WIDGET (preview), sm_test_ui_match_type, GSIZE_TO_POINTER (GTK_TYPE_VIDEO));
     g_assert_nonnull (video);
     stream = gtk_video_get_media_stream (GTK_VIDEO (video));
     g_assert_nonnull (stream);
-    g_assert_true (wait_for (stream_prepared, stream, 30000));
+    g_assert_true (sm_test_ui_wait (stream_prepared, stream, 30000));
     g_assert_no_error (gtk_media_stream_get_error (stream));
     g_assert_cmpint (gtk_media_stream_get_duration (stream), >, 3 * G_USEC_PER_SEC);
-    weak = preview;
-    g_object_add_weak_pointer (G_OBJECT (preview), &weak);
-    gtk_window_destroy (preview);
-    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+    sm_test_ui_close_window (preview);
   }
 
   /* The options of the three networks, YouTube's open, scrolled to. */
   {
-    GtkWidget *scroller = gtk_widget_get_ancestor (find_by_id (GTK_WIDGET (composer), "options_group"),
+    GtkWidget *scroller = gtk_widget_get_ancestor (sm_test_ui_find_by_id (GTK_WIDGET (composer), "options_group"),
                                                    GTK_TYPE_SCROLLED_WINDOW);
     GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
     double y = 0;
 
-    g_assert_true (gtk_widget_translate_coordinates (find_by_id (GTK_WIDGET (composer), "options_group"),
+    g_assert_true (gtk_widget_translate_coordinates (sm_test_ui_find_by_id (GTK_WIDGET (composer), "options_group"),
                                                      gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
                                                      0, 0, NULL, &y));
     gtk_adjustment_set_value (adjustment, y - 12);
-    save_screenshot (GTK_WIDGET (composer), "composer-options.png");
+    sm_test_ui_save_png (GTK_WIDGET (composer), "composer-options.png");
   }
 
   /* YouTube's thumbnail: a frame of the (converted) video, saved in the
    * profile's folder. */
   {
-    GtkWidget *use = find_widget (GTK_WIDGET (composer), match_button_label, "_Use This Frame");
-    GtkWidget *cover = find_widget (GTK_WIDGET (composer), match_name, "youtube.thumbnail");
+    GtkWidget *use = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_button_label, "_Use This Frame");
+    GtkWidget *cover = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "youtube.thumbnail");
 
     g_assert_nonnull (use);
     g_assert_nonnull (cover);
+    /* It sits in the Pick a Frame popover, not opened here: the signal itself. */
     g_signal_emit_by_name (use, "clicked");
-    query = (FindQuery) { cover, match_label_containing, "cover-" };
-    g_assert_true (wait_for (widget_found, &query, 60000));
+    g_assert_nonnull (sm_test_ui_wait_find (cover, sm_test_ui_match_label_containing, "cover-", 60000));
   }
 
   /* Schedule: the default time is in an hour or two. */
@@ -584,7 +302,7 @@ test_media_convert_options (void)
 
     g_object_add_weak_pointer (G_OBJECT (composer), &weak);
     g_assert_true (gtk_widget_activate (schedule));
-    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+    g_assert_true (sm_test_ui_wait (sm_test_ui_is_null, &weak, WAIT_MS));
   }
 
   posts = sm_store_list_posts (store, g_get_real_time (), g_get_real_time () + 4 * HOUR_US, &error);
@@ -636,13 +354,7 @@ test_media_convert_options (void)
   }
   g_assert_cmpuint (g_hash_table_size (options), ==, 2);
 
-  {
-    gpointer weak = window;
-
-    g_object_add_weak_pointer (G_OBJECT (window), &weak);
-    gtk_window_destroy (GTK_WINDOW (window));
-    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
-  }
+  sm_test_ui_close_window (GTK_WINDOW (window));
 }
 
 static gboolean
@@ -651,12 +363,29 @@ switch_on (gpointer data)
   return gtk_switch_get_active (GTK_SWITCH (data));
 }
 
+typedef struct
+{
+  GtkWidget  *problems;
+  const char *text;
+} Problem;
+
 static gboolean
 problem_shown (gpointer data)
 {
-  FindQuery *query = data;
+  Problem *problem = data;
 
-  return gtk_widget_get_visible (query->root) && widget_found (query);
+  return gtk_widget_get_visible (problem->problems) &&
+         sm_test_ui_find (problem->problems, sm_test_ui_match_label_containing, problem->text) != NULL;
+}
+
+/* Waits until the problems box is shown with one that says @text. */
+static gboolean
+wait_problem (GtkWidget  *problems,
+              const char *text)
+{
+  Problem problem = { problems, text };
+
+  return sm_test_ui_wait (problem_shown, &problem, WAIT_MS);
 }
 
 /* X's thread switch and WhatsApp's recipient, checked as they are set,
@@ -675,7 +404,6 @@ test_options_thread_recipient (void)
   SmWindow *window;
   SmComposerWindow *composer = NULL;
   GtkWidget *schedule, *problems, *expander, *thread, *sw, *to;
-  FindQuery query;
 
   /* Two parts of 200 characters: too long for one X post, fine as a thread. */
   for (int i = 0; i < 200; i++)
@@ -688,107 +416,83 @@ test_options_thread_recipient (void)
   g_assert_no_error (error);
   workspace_id = sm_store_get_default_workspace (store, &zone, &error);
   g_assert_no_error (error);
-  add_account (store, workspace_id, SM_NETWORK_X, "1001", "Ada Lovelace", "@ada");
-  add_account (store, workspace_id, SM_NETWORK_WHATSAPP, "106540352242922", "Sandbox Bakery",
-               "+1 555-078-3881");
+  sm_test_ui_add_account (store, workspace_id, SM_NETWORK_X, "1001", "Ada Lovelace", "@ada");
+  sm_test_ui_add_account (store, workspace_id, SM_NETWORK_WHATSAPP, "106540352242922", "Sandbox Bakery",
+                          "+1 555-078-3881");
 
-  window = sm_window_new (GTK_APPLICATION (app), store);
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-post", NULL));
-  {
-    GListModel *toplevels = gtk_window_get_toplevels ();
-
-    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && composer == NULL; i++)
-      {
-        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-        if (SM_IS_COMPOSER_WINDOW (w))
-          composer = SM_COMPOSER_WINDOW (w);
-      }
-  }
-  g_assert_nonnull (composer);
-  g_assert_true (wait_for (widget_is_mapped, composer, WAIT_MS));
-  {
-    GtkWidget *view = find_by_id (GTK_WIDGET (composer), "text_view");
-
-    gtk_widget_grab_focus (view);
-    gtk_text_buffer_insert_interactive_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
-                                                  text->str, -1, TRUE);
-  }
-  choose_account (GTK_WIDGET (composer), "X · @ada");
-  choose_account (GTK_WIDGET (composer), "WhatsApp Business · +1 555-078-3881");
-  schedule = find_by_id (GTK_WIDGET (composer), "schedule_button");
-  problems = find_by_id (GTK_WIDGET (composer), "problems_box");
+  window = sm_test_ui_show_window (app, store, WAIT_MS);
+  composer = open_composer_with_text (window, text->str);
+  sm_test_ui_choose_account (GTK_WIDGET (composer), "X · @ada");
+  sm_test_ui_choose_account (GTK_WIDGET (composer), "WhatsApp Business · +1 555-078-3881");
+  schedule = sm_test_ui_find_by_id (GTK_WIDGET (composer), "schedule_button");
+  problems = sm_test_ui_find_by_id (GTK_WIDGET (composer), "problems_box");
 
   /* Too long for X as one post; WhatsApp needs a recipient, and its
    * options open by themselves. */
-  query = (FindQuery) { problems, match_label_containing, "A WhatsApp message needs a recipient" };
-  g_assert_true (wait_for (problem_shown, &query, WAIT_MS));
-  query = (FindQuery) { problems, match_label_containing, "280" };
-  g_assert_true (wait_for (problem_shown, &query, WAIT_MS));
+  g_assert_true (wait_problem (problems, "A WhatsApp message needs a recipient"));
+  g_assert_true (wait_problem (problems, "280"));
   g_assert_false (gtk_widget_is_sensitive (schedule));
-  expander = find_widget (GTK_WIDGET (composer), match_expander_title, "WhatsApp Business");
+  expander = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_expander_title, "WhatsApp Business");
   g_assert_nonnull (expander);
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (expander)));
 
   /* As a thread, each part fits. */
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_widget (GTK_WIDGET (composer),
-                                                                match_expander_title, "X")), TRUE);
-  query = (FindQuery) { GTK_WIDGET (composer), match_name, "x.thread" };
-  g_assert_true (wait_for (widget_found, &query, WAIT_MS));
-  thread = find_widget (GTK_WIDGET (composer), match_name, "x.thread");
-  sw = find_widget (thread, match_type, GSIZE_TO_POINTER (GTK_TYPE_SWITCH));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (sm_test_ui_find (GTK_WIDGET (composer),
+                                                                    sm_test_ui_match_expander_title, "X")), TRUE);
+  g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "x.thread",
+                                          WAIT_MS));
+  thread = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "x.thread");
+  sw = sm_test_ui_find (thread, sm_test_ui_match_type, GSIZE_TO_POINTER (GTK_TYPE_SWITCH));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (sw)));
   /* Activating the row flips the switch, at the end of its animation. */
   gtk_widget_activate (thread);
-  g_assert_true (wait_for (switch_on, sw, WAIT_MS));
-  query = (FindQuery) { problems, match_label_containing, "280" };
-  g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find_by_id (GTK_WIDGET (composer), "counter_label"))),
+  g_assert_true (sm_test_ui_wait (switch_on, sw, WAIT_MS));
+  g_assert_true (sm_test_ui_wait_gone (problems, sm_test_ui_match_label_containing, "280", WAIT_MS));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (sm_test_ui_find_by_id (GTK_WIDGET (composer),
+                                                                                  "counter_label"))),
                             "X 2 posts, longest 200/280"));
 
   /* A recipient that is not a phone number is refused as typed. */
-  query = (FindQuery) { GTK_WIDGET (composer), match_name, "whatsapp.to" };
-  g_assert_true (wait_for (widget_found, &query, WAIT_MS));
-  to = find_widget (GTK_WIDGET (composer), match_name, "whatsapp.to");
+  g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "whatsapp.to",
+                                          WAIT_MS));
+  to = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "whatsapp.to");
   gtk_editable_set_text (GTK_EDITABLE (to), "the baker");
-  query = (FindQuery) { problems, match_label_containing, "whatsapp.to takes digits only" };
-  g_assert_true (wait_for (problem_shown, &query, WAIT_MS));
+  g_assert_true (wait_problem (problems, "whatsapp.to takes digits only"));
   g_assert_false (gtk_widget_is_sensitive (schedule));
   gtk_editable_set_text (GTK_EDITABLE (to), "+15551234567");
-  g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
-  g_assert_true (wait_for (action_enabled, schedule, WAIT_MS));
+  g_assert_true (sm_test_ui_wait_gone (problems, sm_test_ui_match_label_containing, "whatsapp.to takes digits only",
+                                       WAIT_MS));
+  g_assert_true (sm_test_ui_wait (sm_test_ui_is_sensitive, schedule, WAIT_MS));
 
   /* X's first comment is a reply: counted as X counts a post. */
   {
     g_autofree char *long_comment = g_strnfill (281, 'a');
     GtkWidget *comment;
 
-    query = (FindQuery) { GTK_WIDGET (composer), match_name, "x.first_comment" };
-    g_assert_true (wait_for (widget_found, &query, WAIT_MS));
-    comment = find_widget (GTK_WIDGET (composer), match_name, "x.first_comment");
+    g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "x.first_comment",
+                                            WAIT_MS));
+    comment = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "x.first_comment");
     g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (comment)), ==,
                      "First comment, as a reply");
     gtk_editable_set_text (GTK_EDITABLE (comment), long_comment);
-    query = (FindQuery) { problems, match_label_containing, "x.first_comment: X allows 280 characters" };
-    g_assert_true (wait_for (problem_shown, &query, WAIT_MS));
+    g_assert_true (wait_problem (problems, "x.first_comment: X allows 280 characters"));
     g_assert_false (gtk_widget_is_sensitive (schedule));
     g_assert_true (gtk_widget_has_css_class (comment, "error"));
     gtk_editable_set_text (GTK_EDITABLE (comment), "Order by noon: https://example.com/rye");
-    g_assert_true (wait_for (widget_gone, &query, WAIT_MS));
-    g_assert_true (wait_for (action_enabled, schedule, WAIT_MS));
+    g_assert_true (sm_test_ui_wait_gone (problems, sm_test_ui_match_label_containing,
+                                         "x.first_comment: X allows 280 characters", WAIT_MS));
+    g_assert_true (sm_test_ui_wait (sm_test_ui_is_sensitive, schedule, WAIT_MS));
     /* WhatsApp has no comments. */
-    g_assert_null (find_widget (GTK_WIDGET (composer), match_name, "whatsapp.first_comment"));
+    g_assert_null (sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "whatsapp.first_comment"));
   }
-  save_screenshot (GTK_WIDGET (composer), "composer-thread-recipient.png");
+  sm_test_ui_save_png (GTK_WIDGET (composer), "composer-thread-recipient.png");
 
   {
     gpointer weak = composer;
 
     g_object_add_weak_pointer (G_OBJECT (composer), &weak);
     g_assert_true (gtk_widget_activate (schedule));
-    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+    g_assert_true (sm_test_ui_wait (sm_test_ui_is_null, &weak, WAIT_MS));
   }
 
   posts = sm_store_list_posts (store, g_get_real_time (), g_get_real_time () + 4 * HOUR_US, &error);
@@ -804,52 +508,7 @@ test_options_thread_recipient (void)
   g_assert_cmpstr (g_hash_table_lookup (options, "x.first_comment"), ==, "Order by noon: https://example.com/rye");
   g_assert_cmpuint (g_hash_table_size (options), ==, 3);
 
-  {
-    gpointer weak = window;
-
-    g_object_add_weak_pointer (G_OBJECT (window), &weak);
-    gtk_window_destroy (GTK_WINDOW (window));
-    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
-  }
-}
-
-/* Opens the composer from @window and types @text into it. */
-static SmComposerWindow *
-open_composer_with_text (SmWindow   *window,
-                         const char *text)
-{
-  SmComposerWindow *composer = NULL;
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-post", NULL));
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && composer == NULL; i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (SM_IS_COMPOSER_WINDOW (w))
-        composer = SM_COMPOSER_WINDOW (w);
-    }
-  g_assert_nonnull (composer);
-  g_assert_true (wait_for (widget_is_mapped, composer, WAIT_MS));
-  {
-    GtkWidget *view = find_by_id (GTK_WIDGET (composer), "text_view");
-
-    gtk_widget_grab_focus (view);
-    gtk_text_buffer_insert_interactive_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
-                                                  text, -1, TRUE);
-  }
-  return composer;
-}
-
-static void
-activate_and_wait_closed (SmComposerWindow *composer,
-                          const char       *action)
-{
-  gpointer weak = composer;
-
-  g_object_add_weak_pointer (G_OBJECT (composer), &weak);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), action, NULL));
-  g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+  sm_test_ui_close_window (GTK_WINDOW (window));
 }
 
 /* "Add to Queue" takes the account's next free posting time; "Save as
@@ -870,28 +529,26 @@ test_queue_and_draft (void)
   g_assert_no_error (error);
   workspace_id = sm_store_get_default_workspace (store, &zone, &error);
   g_assert_no_error (error);
-  account = add_account (store, workspace_id, SM_NETWORK_X, "2002", "Queue Bakery", "@queue");
+  account = sm_test_ui_add_account (store, workspace_id, SM_NETWORK_X, "2002", "Queue Bakery", "@queue");
   for (int day = 1; day <= 7; day++)
     g_assert_true (sm_store_add_queue_slot (store, account, day, 9 * 60 + 30, &error));
   expected = sm_queue_next_free (store, &account, 1, g_get_real_time (), &error);
   g_assert_no_error (error);
 
-  window = sm_window_new (GTK_APPLICATION (app), store);
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
+  window = sm_test_ui_show_window (app, store, WAIT_MS);
 
   composer = open_composer_with_text (window, "Fresh rye, from the queue.");
   /* The only account is ticked already. */
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (
-    find_widget (find_widget (GTK_WIDGET (composer), match_action_row_subtitle, "X · @queue"),
-                 match_type, GSIZE_TO_POINTER (GTK_TYPE_CHECK_BUTTON)))));
+    sm_test_ui_find (sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_row_subtitle, "X · @queue"),
+                     sm_test_ui_match_type, GSIZE_TO_POINTER (GTK_TYPE_CHECK_BUTTON)))));
   /* Add to Queue is enabled with Post Now: only the time differs. */
-  g_assert_true (wait_for (action_enabled, find_by_id (GTK_WIDGET (composer), "post_now_button"),
-                           WAIT_MS));
-  activate_and_wait_closed (composer, "composer.add-to-queue");
+  g_assert_true (sm_test_ui_wait (sm_test_ui_is_sensitive,
+                                  sm_test_ui_find_by_id (GTK_WIDGET (composer), "post_now_button"), WAIT_MS));
+  sm_test_ui_activate_and_wait_closed (GTK_WINDOW (composer), "composer.add-to-queue", WAIT_MS);
 
   composer = open_composer_with_text (window, "An idea for later.");
-  activate_and_wait_closed (composer, "composer.save-draft");
+  sm_test_ui_activate_and_wait_closed (GTK_WINDOW (composer), "composer.save-draft", WAIT_MS);
 
   posts = sm_store_list_posts (store, 0, G_MAXINT64 / 2, &error);
   g_assert_no_error (error);
@@ -915,13 +572,7 @@ test_queue_and_draft (void)
   g_assert_cmpuint (queued, ==, 1);
   g_assert_cmpuint (drafts, ==, 1);
 
-  {
-    gpointer weak = window;
-
-    g_object_add_weak_pointer (G_OBJECT (window), &weak);
-    gtk_window_destroy (GTK_WINDOW (window));
-    g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
-  }
+  sm_test_ui_close_window (GTK_WINDOW (window));
 }
 
 int
@@ -935,23 +586,15 @@ main (int   argc,
    * upload for GtkVideo on its own thread crashes in it now and then
    * (SIGBUS in swrast_dri.so from gst_gl_memory_texsubimage).  Without GL,
    * GTK draws with cairo and the video sink hands it plain memory. */
-  g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
-  g_content_type_set_mime_dirs (NULL);
-  gtk_init ();
+  sm_test_ui_init_gtk (TRUE);
   gst_init (NULL, NULL);
-  g_assert_nonnull (g_settings_schema_source_get_default ());
-  gtk_icon_theme_get_for_display (gdk_display_get_default ());
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   fixture_dir = g_dir_make_tmp ("sm-composer-XXXXXX", &error);
   g_assert_no_error (error);
 
-  app = sm_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = sm_test_ui_app_new ();
 
   g_test_add_func ("/composer/media-convert-options", test_media_convert_options);
   g_test_add_func ("/composer/options-thread-recipient", test_options_thread_recipient);
@@ -960,18 +603,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_object (&app);
-  {
-    g_autoptr(GDir) dir = g_dir_open (fixture_dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (fixture_dir, name, NULL);
-
-        g_unlink (path);
-      }
-    g_rmdir (fixture_dir);
-  }
+  sm_test_remove_tree (fixture_dir);
   g_free (fixture_dir);
   return status;
 }

@@ -19,19 +19,19 @@
 #include <math.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <gst/gst.h>
 
 #include <adwaita.h>
 
 #include "sm-application.h"
-#include "sm-calendar-chip.h"
 #include "sm-calendar-view.h"
 #include "sm-composer-window.h"
 #include "sm-media.h"
 #include "sm-options.h"
 #include "sm-post-popover.h"
 #include "sm-store.h"
+#include "sm-test-ui.h"
+#include "sm-test-util.h"
 #include "sm-time.h"
 #include "sm-window.h"
 
@@ -40,230 +40,7 @@
 static SmApplication *app;
 static char *fixture_dir;
 
-/* ---- Helpers (as in test-composer.c) ----------------------------------------- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Condition cond,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data)) && gtk_widget_get_width (GTK_WIDGET (data)) > 0;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-settle (void)
-{
-  gint64 until = g_get_monotonic_time () + 500 * 1000;
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-}
-
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             Match          match,
-             gconstpointer  data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-match_id (GtkWidget     *widget,
-          gconstpointer  id)
-{
-  return g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0;
-}
-
-/* By name, shown or not (options sit in folded rows). */
-static gboolean
-match_any_name (GtkWidget     *widget,
-                gconstpointer  name)
-{
-  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
-}
-
-static gboolean
-match_mapped_name (GtkWidget     *widget,
-                   gconstpointer  name)
-{
-  return gtk_widget_get_mapped (widget) && g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
-}
-
-static gboolean
-match_type (GtkWidget     *widget,
-            gconstpointer  type)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
-}
-
-static gboolean
-match_action_row_subtitle (GtkWidget     *widget,
-                           gconstpointer  subtitle)
-{
-  return ADW_IS_ACTION_ROW (widget) &&
-         g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)), subtitle) == 0;
-}
-
-static gboolean
-match_expander_title (GtkWidget     *widget,
-                      gconstpointer  title)
-{
-  return ADW_IS_EXPANDER_ROW (widget) && gtk_widget_get_visible (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-static gboolean
-match_button_label (GtkWidget     *widget,
-                    gconstpointer  label)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
-static gboolean
-match_chip (GtkWidget     *widget,
-            gconstpointer  post_id)
-{
-  return SM_IS_CALENDAR_CHIP (widget) && gtk_widget_get_mapped (widget) &&
-         sm_calendar_chip_get_post_id (SM_CALENDAR_CHIP (widget)) == *(const gint64 *) post_id;
-}
-
-static GtkWidget *
-find_by_id (GtkWidget  *root,
-            const char *id)
-{
-  GtkWidget *widget = find_widget (root, match_id, id);
-
-  g_assert_nonnull (widget);
-  return widget;
-}
-
-typedef struct
-{
-  GtkWidget  *root;
-  Match       match;
-  const char *data;
-} FindQuery;
-
-static gboolean
-widget_found (gpointer data)
-{
-  FindQuery *query = data;
-
-  return find_widget (query->root, query->match, query->data) != NULL;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : g_get_tmp_dir (),
-                                           "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderNode *node;
-  GskRenderer *renderer;
-  int width, height;
-
-  g_assert_true (wait_for (widget_is_mapped, widget, WAIT_MS));
-  settle ();
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_render_node_unref (node);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-}
-
-static gint64
-add_account (SmStore    *store,
-             gint64      workspace_id,
-             SmNetwork   network,
-             const char *remote_id,
-             const char *name,
-             const char *handle)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 id = sm_store_upsert_account (store, workspace_id, network, remote_id, name, handle, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (id, >, 0);
-  return id;
-}
-
-/* Ticks an account's box by activating its row, as a click does. */
-static void
-choose_account (GtkWidget  *composer,
-                const char *subtitle)
-{
-  GtkWidget *row = find_widget (composer, match_action_row_subtitle, subtitle);
-  GtkWidget *check;
-
-  g_assert_nonnull (row);
-  check = find_widget (row, match_type, GSIZE_TO_POINTER (GTK_TYPE_CHECK_BUTTON));
-  gtk_widget_activate (row);
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
-}
-
-static gboolean
-action_enabled (gpointer data)
-{
-  return gtk_widget_is_sensitive (GTK_WIDGET (data));
-}
+/* ---- Helpers ------------------------------------------------------------------ */
 
 /* A 640×960 PNG (a tall phone photo), made at run time. */
 static char *
@@ -294,66 +71,17 @@ make_png (void)
 static SmComposerWindow *
 find_composer (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (SM_IS_COMPOSER_WINDOW (w))
-        return SM_COMPOSER_WINDOW (w);
-    }
-  return NULL;
+  return (SmComposerWindow *) sm_test_ui_find_toplevel (SM_TYPE_COMPOSER_WINDOW, NULL);
 }
 
-static gboolean
-composer_open (gpointer data)
+/* A composer is shown; it. */
+static SmComposerWindow *
+wait_composer (void)
 {
-  SmComposerWindow *composer = find_composer ();
+  GtkWindow *composer = sm_test_ui_wait_window (SM_TYPE_COMPOSER_WINDOW, NULL, WAIT_MS);
 
-  return composer != NULL && widget_is_mapped (composer);
-}
-
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
-static gboolean
-message_dialog_shown (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
-
-static void
-activate_and_wait_closed (SmComposerWindow *composer,
-                          const char       *action)
-{
-  gpointer weak = composer;
-
-  g_object_add_weak_pointer (G_OBJECT (composer), &weak);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), action, NULL));
-  g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
-}
-
-static void
-close_window (GtkWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (window);
-  g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
+  g_assert_nonnull (composer);
+  return SM_COMPOSER_WINDOW (composer);
 }
 
 static char *
@@ -377,10 +105,10 @@ static GtkWidget *
 variant_view (GtkWidget  *composer,
               const char *account_name)
 {
-  GtkWidget *row = find_widget (composer, match_expander_title, account_name);
+  GtkWidget *row = sm_test_ui_find (composer, sm_test_ui_match_expander_title, account_name);
 
   g_assert_nonnull (row);
-  return find_widget (row, match_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  return sm_test_ui_find (row, sm_test_ui_match_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
 }
 
 typedef struct
@@ -403,16 +131,15 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->workspace_id = sm_store_get_default_workspace (f->store, NULL, &error);
   g_assert_no_error (error);
-  f->x = add_account (f->store, f->workspace_id, SM_NETWORK_X, "501", "Crumb Bakery", "@crumb");
-  f->fb = add_account (f->store, f->workspace_id, SM_NETWORK_FACEBOOK, "fb-501", "Crumb Page", NULL);
-  f->ig = add_account (f->store, f->workspace_id, SM_NETWORK_INSTAGRAM, "ig-501", "Crumb Gram", "crumb.gram");
+  f->x = sm_test_ui_add_account (f->store, f->workspace_id, SM_NETWORK_X, "501", "Crumb Bakery", "@crumb");
+  f->fb = sm_test_ui_add_account (f->store, f->workspace_id, SM_NETWORK_FACEBOOK, "fb-501", "Crumb Page", NULL);
+  f->ig = sm_test_ui_add_account (f->store, f->workspace_id, SM_NETWORK_INSTAGRAM, "ig-501", "Crumb Gram",
+                                  "crumb.gram");
   f->png = make_png ();
   f->png_info = sm_media_probe (f->png, NULL, &error);
   g_assert_no_error (error);
 
-  f->window = sm_window_new (GTK_APPLICATION (app), f->store);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (wait_for (widget_is_mapped, f->window, WAIT_MS));
+  f->window = sm_test_ui_show_window (app, f->store, WAIT_MS);
 }
 
 static void
@@ -420,13 +147,13 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   SmComposerWindow *composer = find_composer ();
-  AdwMessageDialog *dialog = find_message_dialog ();
+  GtkWindow *dialog = sm_test_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL);
 
   if (dialog != NULL)
-    close_window (GTK_WINDOW (dialog));
+    sm_test_ui_close_window (dialog);
   if (composer != NULL)
-    close_window (GTK_WINDOW (composer));
-  close_window (GTK_WINDOW (f->window));
+    sm_test_ui_close_window (GTK_WINDOW (composer));
+  sm_test_ui_close_window (GTK_WINDOW (f->window));
   g_clear_object (&f->store);
   g_clear_pointer (&f->png_info, sm_media_info_free);
   g_free (f->png);
@@ -454,8 +181,8 @@ static GtkWidget *
 open_popover (Fixture *f,
               gint64   post_id)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (f->window), match_type, GSIZE_TO_POINTER (SM_TYPE_CALENDAR_VIEW));
-  FindQuery chip_query = { NULL, match_chip, (const char *) &post_id };
+  GtkWidget *view = sm_test_ui_find (GTK_WIDGET (f->window), sm_test_ui_match_type,
+                                     GSIZE_TO_POINTER (SM_TYPE_CALENDAR_VIEW));
   GtkWidget *chip, *popover;
 
   g_assert_nonnull (view);
@@ -463,14 +190,13 @@ open_popover (Fixture *f,
    * the window reads them again when it is next activated. */
   sm_calendar_view_reload (SM_CALENDAR_VIEW (view));
   g_assert_true (sm_calendar_view_show_post (SM_CALENDAR_VIEW (view), post_id));
-  chip_query.root = view;
-  g_assert_true (wait_for (widget_found, &chip_query, WAIT_MS));
-  chip = find_widget (view, match_chip, &post_id);
-  g_signal_emit_by_name (chip, "clicked");
-  settle ();
-  popover = find_widget (view, match_type, GSIZE_TO_POINTER (SM_TYPE_POST_POPOVER));
+  chip = sm_test_ui_wait_find (view, sm_test_ui_match_chip, &post_id, WAIT_MS);
+  g_assert_nonnull (chip);
+  sm_test_ui_click (chip);
+  sm_test_ui_settle (500);
+  popover = sm_test_ui_find (view, sm_test_ui_match_type, GSIZE_TO_POINTER (SM_TYPE_POST_POPOVER));
   g_assert_nonnull (popover);
-  g_assert_true (wait_for (widget_is_mapped, popover, WAIT_MS));
+  g_assert_true (sm_test_ui_wait (sm_test_ui_is_mapped, popover, WAIT_MS));
   g_assert_cmpint (sm_post_popover_get_post_id (SM_POST_POPOVER (popover)), ==, post_id);
   return popover;
 }
@@ -511,18 +237,17 @@ test_edit_scheduled (Fixture       *f,
   g_clear_pointer (&media, g_ptr_array_unref);
 
   popover = open_popover (f, post_id);
-  save_screenshot (popover, "edit-popover.png");
-  edit = find_widget (popover, match_button_label, "_Edit…");
+  sm_test_ui_save_png (popover, "edit-popover.png");
+  edit = sm_test_ui_find (popover, sm_test_ui_match_button_label, "_Edit…");
   g_assert_nonnull (edit);
-  g_signal_emit_by_name (edit, "clicked");
-  g_assert_true (wait_for (composer_open, NULL, WAIT_MS));
-  composer = find_composer ();
+  sm_test_ui_click (edit);
+  composer = wait_composer ();
 
   /* Loaded exactly as saved. */
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, "Edit Post");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_by_id (GTK_WIDGET (composer), "schedule_button"))),
-                   ==, "_Save");
-  view = find_by_id (GTK_WIDGET (composer), "text_view");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (sm_test_ui_find_by_id (GTK_WIDGET (composer),
+                                                                            "schedule_button"))), ==, "_Save");
+  view = sm_test_ui_find_by_id (GTK_WIDGET (composer), "text_view");
   shown = buffer_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
   g_assert_cmpstr (shown, ==, "Our rye is back, every Saturday from eight.");
   g_clear_pointer (&shown, g_free);
@@ -530,16 +255,14 @@ test_edit_scheduled (Fixture       *f,
                                                                               "Crumb Bakery"))));
   g_assert_cmpstr (shown, ==, "Short rye news for X");
   g_clear_pointer (&shown, g_free);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_by_id (GTK_WIDGET (composer), "zone_row"))),
-                   ==, "Europe/Berlin");
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (find_by_id (GTK_WIDGET (composer),
-                                                                                  "hour_spin"))), ==, 10);
-  {
-    FindQuery card = { GTK_WIDGET (composer), match_mapped_name, "media-card" };
-
-    g_assert_true (wait_for (widget_found, &card, WAIT_MS));
-  }
-  combo = find_widget (GTK_WIDGET (composer), match_any_name, "x.reply_settings");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (sm_test_ui_find_by_id (GTK_WIDGET (composer),
+                                                                              "zone_row"))), ==, "Europe/Berlin");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (sm_test_ui_find_by_id (GTK_WIDGET (composer),
+                                                                                             "hour_spin"))),
+                   ==, 10);
+  g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "media-card",
+                                          WAIT_MS));
+  combo = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_name, "x.reply_settings");
   g_assert_nonnull (combo);
   choices = sm_options_choices ("x.reply_settings");
   g_assert_cmpstr (choices[adw_combo_row_get_selected (ADW_COMBO_ROW (combo)) - 1], ==, "following");
@@ -552,11 +275,12 @@ test_edit_scheduled (Fixture       *f,
       mentioned = i + 1;
   g_assert_cmpuint (mentioned, >, 0);
   adw_combo_row_set_selected (ADW_COMBO_ROW (combo), mentioned);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_by_id (GTK_WIDGET (composer), "hour_spin")), 11);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_by_id (GTK_WIDGET (composer), "minute_spin")), 30);
-  g_assert_true (wait_for (action_enabled, find_by_id (GTK_WIDGET (composer), "schedule_button"), WAIT_MS));
-  save_screenshot (GTK_WIDGET (composer), "composer-edit.png");
-  activate_and_wait_closed (composer, "composer.schedule");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (sm_test_ui_find_by_id (GTK_WIDGET (composer), "hour_spin")), 11);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (sm_test_ui_find_by_id (GTK_WIDGET (composer), "minute_spin")), 30);
+  g_assert_true (sm_test_ui_wait (sm_test_ui_is_sensitive,
+                                  sm_test_ui_find_by_id (GTK_WIDGET (composer), "schedule_button"), WAIT_MS));
+  sm_test_ui_save_png (GTK_WIDGET (composer), "composer-edit.png");
+  sm_test_ui_activate_and_wait_closed (GTK_WINDOW (composer), "composer.schedule", WAIT_MS);
 
   post = sm_store_get_post (f->store, post_id, &error);
   g_assert_no_error (error);
@@ -608,17 +332,17 @@ test_edit_draft (Fixture       *f,
   g_assert_no_error (error);
 
   popover = open_popover (f, post_id);
-  edit = find_widget (popover, match_button_label, "_Edit…");
+  edit = sm_test_ui_find (popover, sm_test_ui_match_button_label, "_Edit…");
   g_assert_nonnull (edit);
-  g_signal_emit_by_name (edit, "clicked");
-  g_assert_true (wait_for (composer_open, NULL, WAIT_MS));
-  composer = find_composer ();
+  sm_test_ui_click (edit);
+  composer = wait_composer ();
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, "Edit Draft");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_by_id (GTK_WIDGET (composer), "schedule_button"))),
-                   ==, "_Schedule");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (sm_test_ui_find_by_id (GTK_WIDGET (composer),
+                                                                            "schedule_button"))), ==, "_Schedule");
 
-  set_text_view (find_by_id (GTK_WIDGET (composer), "text_view"), "An idea: seeded loaves, with pumpkin");
-  activate_and_wait_closed (composer, "composer.save-draft");
+  set_text_view (sm_test_ui_find_by_id (GTK_WIDGET (composer), "text_view"),
+                 "An idea: seeded loaves, with pumpkin");
+  sm_test_ui_activate_and_wait_closed (GTK_WINDOW (composer), "composer.save-draft", WAIT_MS);
 
   post = sm_store_get_post (f->store, post_id, &error);
   g_assert_no_error (error);
@@ -674,22 +398,21 @@ test_published_not_editable (Fixture       *f,
                                    specs, 1, FALSE, &error);
   g_assert_no_error (error);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.edit-post", "x", other_id));
-  g_assert_true (wait_for (composer_open, NULL, WAIT_MS));
-  composer = find_composer ();
-  view = find_by_id (GTK_WIDGET (composer), "text_view");
+  composer = wait_composer ();
+  view = sm_test_ui_find_by_id (GTK_WIDGET (composer), "text_view");
   set_text_view (view, "Croissants at seven, and pain au chocolat");
   publish (f, other_id);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.schedule", NULL));
-  g_assert_true (wait_for (message_dialog_shown, NULL, WAIT_MS));
-  dialog = find_message_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (sm_test_ui_wait_window (ADW_TYPE_MESSAGE_DIALOG, NULL, WAIT_MS));
+  g_assert_nonnull (dialog);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Could Not Save the Changes");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "duplicate"));
-  save_screenshot (GTK_WIDGET (dialog), "edit-refused.png");
-  close_window (GTK_WINDOW (dialog));
+  sm_test_ui_save_png (GTK_WIDGET (dialog), "edit-refused.png");
+  sm_test_ui_close_window (GTK_WINDOW (dialog));
   g_assert_true (find_composer () == composer);
   kept = buffer_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
   g_assert_cmpstr (kept, ==, "Croissants at seven, and pain au chocolat");
-  close_window (GTK_WINDOW (composer));
+  sm_test_ui_close_window (GTK_WINDOW (composer));
   post = sm_store_get_post (f->store, other_id, &error);
   g_assert_cmpstr (post->text, ==, "Croissants at seven");
 
@@ -700,11 +423,11 @@ test_published_not_editable (Fixture       *f,
   g_assert_no_error (error);
   publish (f, post_id);
   popover = open_popover (f, post_id);
-  g_assert_null (find_widget (popover, match_button_label, "_Edit…"));
-  g_assert_nonnull (find_widget (popover, match_button_label, "_Duplicate"));
+  g_assert_null (sm_test_ui_find (popover, sm_test_ui_match_button_label, "_Edit…"));
+  g_assert_nonnull (sm_test_ui_find (popover, sm_test_ui_match_button_label, "_Duplicate"));
   gtk_popover_popdown (GTK_POPOVER (popover));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.edit-post", "x", post_id));
-  settle ();
+  sm_test_ui_settle (500);
   g_assert_null (find_composer ());
 }
 
@@ -720,7 +443,7 @@ static gboolean
 label_shows (gpointer data)
 {
   LabelQuery *query = data;
-  GtkWidget *label = find_widget (query->root, match_mapped_name, query->name);
+  GtkWidget *label = sm_test_ui_find (query->root, sm_test_ui_match_shown_name, query->name);
   const char *text;
 
   if (label == NULL || !GTK_IS_LABEL (label))
@@ -738,33 +461,13 @@ typedef struct
   guint       n;
 } CountQuery;
 
-static guint
-count_named (GtkWidget  *root,
-             const char *name)
-{
-  guint n = gtk_widget_get_mapped (root) && g_strcmp0 (gtk_widget_get_name (root), name) == 0;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    n += count_named (child, name);
-  return n;
-}
-
 /* Exactly @n shown widgets of that name. */
 static gboolean
 widgets_counted (gpointer data)
 {
   CountQuery *query = data;
 
-  return count_named (query->root, query->name) == query->n;
-}
-
-static gboolean
-match_label_text (GtkWidget     *widget,
-                  gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+  return sm_test_ui_count (query->root, sm_test_ui_match_shown_name, query->name) == query->n;
 }
 
 typedef struct
@@ -778,7 +481,7 @@ static gboolean
 media_shown_at (gpointer data)
 {
   RatioQuery *query = data;
-  GtkWidget *picture = find_widget (query->pane, match_mapped_name, "preview-media");
+  GtkWidget *picture = sm_test_ui_find (query->pane, sm_test_ui_match_shown_name, "preview-media");
   int width, height;
 
   if (picture == NULL)
@@ -804,77 +507,72 @@ test_preview (Fixture       *f,
   SmComposerWindow *composer;
   GtkWidget *view, *button, *pane, *label;
   LabelQuery query = { NULL, "preview-text", NULL, NULL };
-  FindQuery find = { NULL, match_mapped_name, NULL };
 
   g_assert_cmpint (g_utf8_strlen (text, -1), >, 125);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-post", NULL));
-  g_assert_true (wait_for (composer_open, NULL, WAIT_MS));
-  composer = find_composer ();
-  view = find_by_id (GTK_WIDGET (composer), "text_view");
-  gtk_widget_grab_focus (view);
-  gtk_text_buffer_insert_interactive_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1, TRUE);
-  choose_account (GTK_WIDGET (composer), "Instagram · crumb.gram");
-  choose_account (GTK_WIDGET (composer), "X · @crumb");
+  composer = wait_composer ();
+  view = sm_test_ui_find_by_id (GTK_WIDGET (composer), "text_view");
+  sm_test_ui_type (view, text);
+  sm_test_ui_choose_account (GTK_WIDGET (composer), "Instagram · crumb.gram");
+  sm_test_ui_choose_account (GTK_WIDGET (composer), "X · @crumb");
 
   /* Preview, then the Instagram button. */
-  button = find_by_id (GTK_WIDGET (composer), "preview_button");
+  button = sm_test_ui_find_by_id (GTK_WIDGET (composer), "preview_button");
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
-  pane = find_by_id (GTK_WIDGET (composer), "preview");
-  g_assert_true (wait_for (widget_is_mapped, pane, WAIT_MS));
-  find.root = GTK_WIDGET (composer);
-  find.data = "preview-network-instagram";
-  g_assert_true (wait_for (widget_found, &find, WAIT_MS));
-  g_assert_nonnull (find_widget (GTK_WIDGET (composer), match_mapped_name, "preview-network-x"));
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_widget (GTK_WIDGET (composer), match_mapped_name,
-                                                                "preview-network-instagram")), TRUE);
+  pane = sm_test_ui_find_by_id (GTK_WIDGET (composer), "preview");
+  g_assert_true (sm_test_ui_wait (sm_test_ui_is_mapped, pane, WAIT_MS));
+  g_assert_nonnull (sm_test_ui_wait_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name,
+                                          "preview-network-instagram", WAIT_MS));
+  g_assert_nonnull (sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name, "preview-network-x"));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name,
+                                                                    "preview-network-instagram")), TRUE);
   query.root = pane;
   query.suffix = "… more";
-  g_assert_true (wait_for (label_shows, &query, WAIT_MS));
-  label = find_widget (pane, match_mapped_name, "preview-text");
+  g_assert_true (sm_test_ui_wait (label_shows, &query, WAIT_MS));
+  label = sm_test_ui_find (pane, sm_test_ui_match_shown_name, "preview-text");
   g_assert_true (g_str_has_prefix (text, "Saturday is rye day"));
   g_assert_cmpint (g_utf8_strlen (gtk_label_get_text (GTK_LABEL (label)), -1), <=, 125 + strlen ("… more"));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_widget (pane, match_mapped_name, "preview-name"))),
-                   ==, "Crumb Gram");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_widget (pane, match_mapped_name, "preview-avatar"))),
-                   ==, "C");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (sm_test_ui_find (pane, sm_test_ui_match_shown_name,
+                                                                   "preview-name"))), ==, "Crumb Gram");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (sm_test_ui_find (pane, sm_test_ui_match_shown_name,
+                                                                   "preview-avatar"))), ==, "C");
   /* Instagram makes no card of a link. */
-  g_assert_null (find_widget (pane, match_mapped_name, "preview-link"));
-  save_screenshot (GTK_WIDGET (composer), "composer-preview-instagram.png");
+  g_assert_null (sm_test_ui_find (pane, sm_test_ui_match_shown_name, "preview-link"));
+  sm_test_ui_save_png (GTK_WIDGET (composer), "composer-preview-instagram.png");
 
   /* X: the whole text, and a card with the link's domain. */
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_widget (GTK_WIDGET (composer), match_mapped_name,
-                                                                "preview-network-x")), TRUE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_shown_name,
+                                                                    "preview-network-x")), TRUE);
   query.suffix = NULL;
   query.equals = text;
-  g_assert_true (wait_for (label_shows, &query, WAIT_MS));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_widget (pane, match_mapped_name, "preview-handle"))),
-                   ==, "@crumb");
+  g_assert_true (sm_test_ui_wait (label_shows, &query, WAIT_MS));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (sm_test_ui_find (pane, sm_test_ui_match_shown_name,
+                                                                   "preview-handle"))), ==, "@crumb");
   query.name = "preview-link-domain";
   query.equals = "CRUMB-BAKERY.EXAMPLE";
-  g_assert_true (wait_for (label_shows, &query, WAIT_MS));
+  g_assert_true (sm_test_ui_wait (label_shows, &query, WAIT_MS));
   query.name = "preview-link-url";
   query.equals = "https://www.crumb-bakery.example/rye";
-  g_assert_true (wait_for (label_shows, &query, WAIT_MS));
+  g_assert_true (sm_test_ui_wait (label_shows, &query, WAIT_MS));
 
   /* It follows the typing. */
-  gtk_text_buffer_insert_interactive_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
-                                                " See you!", -1, TRUE);
+  sm_test_ui_type (view, " See you!");
   query.name = "preview-text";
   query.equals = full_more;
-  g_assert_true (wait_for (label_shows, &query, WAIT_MS));
-  save_screenshot (GTK_WIDGET (composer), "composer-preview.png");
+  g_assert_true (sm_test_ui_wait (label_shows, &query, WAIT_MS));
+  sm_test_ui_save_png (GTK_WIDGET (composer), "composer-preview.png");
 
   /* An X thread: each part is a post of its own. */
   {
-    GtkWidget *row = find_widget (GTK_WIDGET (composer), match_any_name, "x.thread");
+    GtkWidget *row = sm_test_ui_find (GTK_WIDGET (composer), sm_test_ui_match_name, "x.thread");
     CountQuery cards = { pane, "preview-card", 2 };
 
     g_assert_nonnull (row);
     set_text_view (view, "Rye day, part one.\n---\nPart two: come early.");
     gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))), TRUE);
-    g_assert_true (wait_for (widgets_counted, &cards, WAIT_MS));
-    g_assert_nonnull (find_widget (pane, match_label_text, "Rye day, part one."));
-    g_assert_nonnull (find_widget (pane, match_label_text, "Part two: come early."));
+    g_assert_true (sm_test_ui_wait (widgets_counted, &cards, WAIT_MS));
+    g_assert_nonnull (sm_test_ui_find (pane, sm_test_ui_match_label, "Rye day, part one."));
+    g_assert_nonnull (sm_test_ui_find (pane, sm_test_ui_match_label, "Part two: come early."));
   }
 
   /* A tall photo: X crops it to 16:9 and drops the link card, Instagram's
@@ -886,18 +584,19 @@ test_preview (Fixture       *f,
     RatioQuery ratio = { pane, 16.0 / 9.0 };
 
     sm_composer_window_add_files (composer, files, 1);
-    g_assert_true (wait_for (media_shown_at, &ratio, WAIT_MS));
-    g_assert_null (find_widget (pane, match_mapped_name, "preview-link"));
+    g_assert_true (sm_test_ui_wait (media_shown_at, &ratio, WAIT_MS));
+    g_assert_null (sm_test_ui_find (pane, sm_test_ui_match_shown_name, "preview-link"));
 
-    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_widget (GTK_WIDGET (composer), match_mapped_name,
-                                                                  "preview-network-instagram")), TRUE);
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (sm_test_ui_find (GTK_WIDGET (composer),
+                                                                      sm_test_ui_match_shown_name,
+                                                                      "preview-network-instagram")), TRUE);
     query.name = "preview-name";
     query.equals = "Crumb Gram";
-    g_assert_true (wait_for (label_shows, &query, WAIT_MS));
+    g_assert_true (sm_test_ui_wait (label_shows, &query, WAIT_MS));
     /* Once the photo is read, its 2:3 shape is cropped to 4:5. */
     ratio.ratio = 0.8;
-    g_assert_true (wait_for (media_shown_at, &ratio, WAIT_MS));
-    save_screenshot (GTK_WIDGET (composer), "composer-preview-media.png");
+    g_assert_true (sm_test_ui_wait (media_shown_at, &ratio, WAIT_MS));
+    sm_test_ui_save_png (GTK_WIDGET (composer), "composer-preview-media.png");
   }
 }
 
@@ -909,23 +608,15 @@ main (int   argc,
   int status;
 
   /* As test-composer: GTK without GL under Xvfb. */
-  g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
-  g_content_type_set_mime_dirs (NULL);
-  gtk_init ();
+  sm_test_ui_init_gtk (TRUE);
   gst_init (NULL, NULL);
-  g_assert_nonnull (g_settings_schema_source_get_default ());
-  gtk_icon_theme_get_for_display (gdk_display_get_default ());
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   fixture_dir = g_dir_make_tmp ("sm-edit-XXXXXX", &error);
   g_assert_no_error (error);
 
-  app = sm_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = sm_test_ui_app_new ();
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/edit/scheduled", test_edit_scheduled);
@@ -937,18 +628,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_object (&app);
-  {
-    g_autoptr(GDir) dir = g_dir_open (fixture_dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (fixture_dir, name, NULL);
-
-        g_unlink (path);
-      }
-    g_rmdir (fixture_dir);
-  }
+  sm_test_remove_tree (fixture_dir);
   g_free (fixture_dir);
   return status;
 }

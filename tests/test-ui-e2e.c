@@ -236,32 +236,16 @@ have_element (const char *name)
   return factory != NULL;
 }
 
-static gboolean
-match_button_named (GtkWidget     *widget,
-                    gconstpointer  name)
-{
-  return GTK_IS_BUTTON (widget) && sm_test_ui_match_accessible (widget, name);
-}
-
 /* A click on the header's view switcher. */
 static void
 show_page (SmWindow   *window,
            const char *title)
 {
-  GtkWidget *button = sm_test_ui_find (GTK_WIDGET (window), match_button_named, title);
+  GtkWidget *button = sm_test_ui_find (GTK_WIDGET (window), sm_test_ui_match_button_named, title);
 
   g_assert_nonnull (button);
   sm_test_ui_click (button);
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
-}
-
-/* A chip of @post_id that is shown. */
-static gboolean
-match_chip (GtkWidget     *widget,
-            gconstpointer  post_id)
-{
-  return SM_IS_CALENDAR_CHIP (widget) && gtk_widget_get_mapped (widget) &&
-         sm_calendar_chip_get_post_id (SM_CALENDAR_CHIP (widget)) == *(const gint64 *) post_id;
 }
 
 static gboolean
@@ -314,7 +298,7 @@ typedef struct
 static GtkWidget *
 find_chip (ChipQuery *query)
 {
-  GtkWidget *chip = sm_test_ui_find (query->root, match_chip, &query->post_id);
+  GtkWidget *chip = sm_test_ui_find (query->root, sm_test_ui_match_chip, &query->post_id);
   g_autofree char *name = NULL;
   g_autofree char *needle = NULL;
 
