@@ -410,17 +410,23 @@ sm_store_open (const char  *dir,
       return NULL;
     }
 
-  /* Create the file 0600 ourselves: SQLite would use the umask. */
+  /* Create the file 0600 ourselves: SQLite would use the umask.  Only
+   * when it does not exist yet: closing any descriptor of the file drops
+   * every POSIX lock this process holds on it, those of other
+   * connections in this process included.  Without its lock a
+   * connection's WAL can be checkpointed and deleted under it by another
+   * process, and the whole process then reads an old copy. */
   path = g_build_filename (self->dir, "studio.db", NULL);
-  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
+  fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST)
     {
       int saved = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
                    _("Could not open the database %s: %s"), path, g_strerror (saved));
       return NULL;
     }
-  close (fd);
+  if (fd >= 0)
+    close (fd);
 
   rc = sqlite3_open_v2 (path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
