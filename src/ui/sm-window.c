@@ -263,6 +263,11 @@ update_workspace_menu (SmWindow *self)
   g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_int64 (self->workspace_id));
 
   gtk_label_set_text (self->workspace_label, name != NULL ? name : "");
+  /* A short name is shown whole (with room for wide letters), a long one
+   * cut after about 14 characters: an ellipsizing label would otherwise
+   * give all its room to the centred view switcher. */
+  gtk_label_set_width_chars (self->workspace_label,
+                             name != NULL ? MIN ((int) g_utf8_strlen (name, -1) + 2, 16) : 0);
   /* Translators: accessible name of the workspace switcher, "Workspace: Bakery" */
   accessible = g_strdup_printf (_("Workspace: %s"), name != NULL ? name : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->workspace_button),
