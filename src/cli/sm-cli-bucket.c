@@ -26,24 +26,6 @@
 #include "sm-store.h"
 #include "sm-token-store.h"
 
-static int
-fail (const char *format,
-      ...) G_GNUC_PRINTF (1, 2);
-
-static int
-fail (const char *format,
-      ...)
-{
-  g_autofree char *msg = NULL;
-  va_list args;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("so-me: %s\n", msg);
-  return 1;
-}
-
 /* The profile the keyring item belongs to: the store's folder. */
 static char *
 current_profile (GError **error)
@@ -113,16 +95,16 @@ cmd_set (int    argc,
                                         "the keyring."));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   /* AWS's endpoints name their region; others need --region. */
   if (region == NULL && endpoint != NULL)
     region = aws_region_of (endpoint);
   if (argc != 1 || endpoint == NULL || region == NULL || bucket == NULL || key_id == NULL)
-    return fail (_("usage: so-me bucket set --endpoint URL [--region REGION] --bucket NAME "
+    return sm_cli_fail (_("usage: so-me bucket set --endpoint URL [--region REGION] --bucket NAME "
                    "--access-key-id ID [--path-style|--virtual-hosted] < SECRET_KEY "
                    "(--region is needed unless the endpoint is AWS’s)"));
   if (path_style && virtual_hosted)
-    return fail (_("choose one of --path-style and --virtual-hosted"));
+    return sm_cli_fail (_("choose one of --path-style and --virtual-hosted"));
   if (path_style)
     addressing = SM_S3_ADDRESSING_PATH;
   else if (virtual_hosted)
@@ -132,21 +114,21 @@ cmd_set (int    argc,
   if (secret->len == 0)
     {
       sm_cli_wipe_secret (secret);
-      return fail (_("no secret access key on standard input; nothing was saved"));
+      return sm_cli_fail (_("no secret access key on standard input; nothing was saved"));
     }
   config = sm_s3_config_new (endpoint, region, bucket, key_id, secret->str, addressing);
   sm_cli_wipe_secret (secret);
 
   if (!sm_s3_config_validate (config, &error))
-    return fail (_("%s; nothing was saved"), error->message);
+    return sm_cli_fail (_("%s; nothing was saved"), error->message);
   if (!(profile = current_profile (&error)))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
 
   session = sm_http_session_new ();
   if (!sm_s3_check (config, session, NULL, &error))
-    return fail (_("the bucket did not work, so nothing was saved: %s"), error->message);
+    return sm_cli_fail (_("the bucket did not work, so nothing was saved: %s"), error->message);
   if (!sm_token_store_save_bucket (profile, config, NULL, &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
 
   g_print (_("The bucket “%s” works (a test file was put, fetched and deleted); its settings "
              "are saved in the keyring. Instagram and Threads posts with photos or videos "
@@ -185,11 +167,11 @@ cmd_show (int    argc,
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   if (argc != 1)
-    return fail (_("“bucket show” takes no arguments"));
+    return sm_cli_fail (_("“bucket show” takes no arguments"));
   if (!(config = load (&error)))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
 
   /* Never the secret key: only that there is one. */
   addressing = sm_s3_config_get_addressing (config);
@@ -241,13 +223,13 @@ cmd_test (int    argc,
   g_autoptr(SoupSession) session = NULL;
 
   if (argc != 1)
-    return fail (_("“bucket test” takes no arguments"));
+    return sm_cli_fail (_("“bucket test” takes no arguments"));
   if (!(config = load (&error)))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
 
   session = sm_http_session_new ();
   if (!sm_s3_check (config, session, NULL, &error))
-    return fail (_("the bucket “%s” did not work: %s"), config->bucket, error->message);
+    return sm_cli_fail (_("the bucket “%s” did not work: %s"), config->bucket, error->message);
   g_print (_("The bucket “%s” works: a test file was put, fetched through a temporary "
              "address and deleted.\n"), config->bucket);
   return 0;
@@ -261,10 +243,10 @@ cmd_clear (int    argc,
   g_autofree char *profile = NULL;
 
   if (argc != 1)
-    return fail (_("“bucket clear” takes no arguments"));
+    return sm_cli_fail (_("“bucket clear” takes no arguments"));
   if (!(profile = current_profile (&error)) ||
       !sm_token_store_delete_bucket (profile, NULL, &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   g_print ("%s\n", _("The media bucket settings are forgotten (the bucket itself and anything "
                      "in it are untouched). Instagram and Threads posts with photos or videos "
                      "now need a bucket again."));
@@ -305,5 +287,5 @@ sm_cli_bucket (int    argc,
   if (g_str_equal (argv[1], "clear"))
     return cmd_clear (argc - 1, argv + 1);
   usage ();
-  return fail (_("unknown command “bucket %s”"), argv[1]);
+  return sm_cli_fail (_("unknown command “bucket %s”"), argv[1]);
 }

@@ -10,28 +10,11 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "sm-cli.h"
 #include "sm-cli-queue.h"
 #include "sm-queue.h"
 #include "sm-store.h"
 #include "sm-time.h"
-
-static int
-fail (const char *format,
-      ...) G_GNUC_PRINTF (1, 2);
-
-static int
-fail (const char *format,
-      ...)
-{
-  g_autofree char *msg = NULL;
-  va_list args;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("so-me: %s\n", msg);
-  return 1;
-}
 
 static gboolean
 parse_account (const char *text,
@@ -53,11 +36,11 @@ cmd_list (int    argc,
   gint64 id;
 
   if (argc != 2 || !parse_account (argv[1], &id))
-    return fail (_("usage: so-me queue list ACCOUNT_ID"));
+    return sm_cli_fail (_("usage: so-me queue list ACCOUNT_ID"));
   if (!(store = sm_store_open (NULL, &error)) ||
       !(slots = sm_store_list_queue_slots (store, id, &error)) ||
       !(zone = sm_store_get_account_zone (store, id, &error)))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   g_print ("zone %s\n", zone);
   for (guint i = 0; i < slots->len; i++)
     {
@@ -82,22 +65,22 @@ cmd_change (int      argc,
   int minute;
 
   if (argc != 4 || !parse_account (argv[1], &id))
-    return fail (add ? _("usage: so-me queue add ACCOUNT_ID DAY[,DAY…] HH:MM")
+    return sm_cli_fail (add ? _("usage: so-me queue add ACCOUNT_ID DAY[,DAY…] HH:MM")
                      : _("usage: so-me queue remove ACCOUNT_ID DAY[,DAY…] HH:MM"));
   if (!sm_queue_parse_days (argv[2], &days))
-    return fail (_("“%s” is not a day; use mon, tue, wed, thu, fri, sat, sun (comma-separated), "
+    return sm_cli_fail (_("“%s” is not a day; use mon, tue, wed, thu, fri, sat, sun (comma-separated), "
                    "“weekdays” or “daily”"), argv[2]);
   if (!sm_queue_parse_time (argv[3], &minute))
-    return fail (_("“%s” is not a time of day; use HH:MM, such as 09:30"), argv[3]);
+    return sm_cli_fail (_("“%s” is not a time of day; use HH:MM, such as 09:30"), argv[3]);
   if (!(store = sm_store_open (NULL, &error)))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   /* Removing: every time named must be there, or nothing changes. */
   if (!add)
     {
       g_autoptr(GArray) slots = sm_store_list_queue_slots (store, id, &error);
 
       if (slots == NULL)
-        return fail ("%s", error->message);
+        return sm_cli_fail ("%s", error->message);
       for (int d = 1; d <= 7; d++)
         {
           gboolean found = FALSE;
@@ -110,7 +93,7 @@ cmd_change (int      argc,
           if (!found)
             {
               g_autofree char *time = sm_queue_format_minute (minute);
-              return fail (_("account %" G_GINT64_FORMAT " has no posting time %s %s; nothing was removed "
+              return sm_cli_fail (_("account %" G_GINT64_FORMAT " has no posting time %s %s; nothing was removed "
                              "(“so-me queue list %" G_GINT64_FORMAT "” shows them)"),
                            id, sm_queue_day_name (d), time, id);
             }
@@ -124,7 +107,7 @@ cmd_change (int      argc,
               : !sm_store_remove_queue_slot (store, id, d, minute, &error))
         {
           g_autofree char *time = sm_queue_format_minute (minute);
-          return fail ("%s (%s %s)", error->message, sm_queue_day_name (d), time);
+          return sm_cli_fail ("%s (%s %s)", error->message, sm_queue_day_name (d), time);
         }
     }
   return 0;
@@ -140,10 +123,10 @@ cmd_zone (int    argc,
   gint64 id;
 
   if (argc != 3 || !parse_account (argv[1], &id))
-    return fail (_("usage: so-me queue zone ACCOUNT_ID ZONE|default"));
+    return sm_cli_fail (_("usage: so-me queue zone ACCOUNT_ID ZONE|default"));
   if (!(store = sm_store_open (NULL, &error)) ||
       !sm_store_set_account_zone (store, id, g_str_equal (argv[2], "default") ? NULL : argv[2], &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   return 0;
 }
 
@@ -152,7 +135,7 @@ sm_cli_queue (int    argc,
               char **argv)
 {
   if (argc < 2)
-    return fail (_("usage: so-me queue list|add|remove|zone ACCOUNT_ID …"));
+    return sm_cli_fail (_("usage: so-me queue list|add|remove|zone ACCOUNT_ID …"));
   if (g_str_equal (argv[1], "list"))
     return cmd_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "add"))
@@ -161,5 +144,5 @@ sm_cli_queue (int    argc,
     return cmd_change (argc - 1, argv + 1, FALSE);
   if (g_str_equal (argv[1], "zone"))
     return cmd_zone (argc - 1, argv + 1);
-  return fail (_("unknown command “queue %s”"), argv[1]);
+  return sm_cli_fail (_("unknown command “queue %s”"), argv[1]);
 }

@@ -11,28 +11,11 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "sm-cli.h"
 #include "sm-cli-workspace.h"
 #include "sm-time.h"
 
 static char *workspace_name;   /* --workspace, for the whole run */
-
-static int
-fail (const char *format,
-      ...) G_GNUC_PRINTF (1, 2);
-
-static int
-fail (const char *format,
-      ...)
-{
-  g_autofree char *msg = NULL;
-  va_list args;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("so-me: %s\n", msg);
-  return 1;
-}
 
 gboolean
 sm_cli_take_workspace_option (int     *argc,
@@ -131,13 +114,13 @@ cmd_list (int    argc,
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   if (argc > 1)
-    return fail (_("“workspace list” takes no arguments"));
+    return sm_cli_fail (_("“workspace list” takes no arguments"));
   if (!(store = sm_store_open (NULL, &error)) ||
       !(def = sm_store_get_default_workspace (store, NULL, &error)) ||
       !(workspaces = sm_store_list_workspaces (store, &error)))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
 
   if (json)
     {
@@ -188,12 +171,12 @@ cmd_create (int    argc,
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   if (argc != 2)
-    return fail (_("usage: so-me workspace create NAME [--zone ZONE]"));
+    return sm_cli_fail (_("usage: so-me workspace create NAME [--zone ZONE]"));
   if (!(store = sm_store_open (NULL, &error)) ||
       !(id = sm_store_create_workspace (store, argv[1], zone, &error)))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   g_print ("%" G_GINT64_FORMAT "\n", id);
   return 0;
 }
@@ -208,11 +191,11 @@ cmd_rename (int    argc,
   gint64 id;
 
   if (argc != 3)
-    return fail (_("usage: so-me workspace rename OLD_NAME NEW_NAME"));
+    return sm_cli_fail (_("usage: so-me workspace rename OLD_NAME NEW_NAME"));
   if (!(store = sm_store_open (NULL, &error)) ||
       !(id = sm_store_find_workspace (store, argv[1], &error)) ||
       !sm_store_rename_workspace (store, id, argv[2], &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   return 0;
 }
 
@@ -226,11 +209,11 @@ cmd_zone (int    argc,
   gint64 id;
 
   if (argc != 3)
-    return fail (_("usage: so-me workspace zone NAME ZONE"));
+    return sm_cli_fail (_("usage: so-me workspace zone NAME ZONE"));
   if (!(store = sm_store_open (NULL, &error)) ||
       !(id = sm_store_find_workspace (store, argv[1], &error)) ||
       !sm_store_set_workspace_zone (store, id, argv[2], &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   return 0;
 }
 
@@ -245,11 +228,11 @@ cmd_delete (int    argc,
   gint64 id;
 
   if (argc != 2)
-    return fail (_("usage: so-me workspace delete NAME"));
+    return sm_cli_fail (_("usage: so-me workspace delete NAME"));
   if (!(store = sm_store_open (NULL, &error)) ||
       !(id = sm_store_find_workspace (store, argv[1], &error)) ||
       !sm_store_delete_workspace (store, id, &error))
-    return fail ("%s", error->message);
+    return sm_cli_fail ("%s", error->message);
   return 0;
 }
 
@@ -267,5 +250,5 @@ sm_cli_workspace (int    argc,
     return cmd_zone (argc - 1, argv + 1);
   if (argc >= 2 && g_str_equal (argv[1], "delete"))
     return cmd_delete (argc - 1, argv + 1);
-  return fail (_("usage: so-me workspace list|create NAME [--zone ZONE]|rename OLD NEW|zone NAME ZONE|delete NAME"));
+  return sm_cli_fail (_("usage: so-me workspace list|create NAME [--zone ZONE]|rename OLD NEW|zone NAME ZONE|delete NAME"));
 }

@@ -35,13 +35,9 @@
 
 #define PUBLISHER_PATH "/studio/so_me/Studio/Publisher"
 
-static int
-fail (const char *format,
-      ...) G_GNUC_PRINTF (1, 2);
-
-static int
-fail (const char *format,
-      ...)
+int
+sm_cli_fail (const char *format,
+             ...)
 {
   g_autofree char *msg = NULL;
   va_list args;
@@ -56,7 +52,7 @@ fail (const char *format,
 static int
 fail_error (const GError *error)
 {
-  return fail ("%s", error->message);
+  return sm_cli_fail ("%s", error->message);
 }
 
 static SmStore *
@@ -148,7 +144,7 @@ cmd_accounts_list (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail_error (error);
   if (argc > 1)
-    return fail (_("“accounts list” takes no arguments"));
+    return sm_cli_fail (_("“accounts list” takes no arguments"));
   if (!(store = open_store (&error)) ||
       !(workspace_id = sm_cli_resolve_workspace (store, NULL, &error)) ||
       !(accounts = sm_store_list_accounts_in (store, workspace_id, &error)))
@@ -303,7 +299,7 @@ connect_with_token (SmStore    *store,
   if (token->len == 0)
     {
       sm_cli_wipe_secret (token);
-      return fail (_("no token on standard input; pipe the system-user token in, such as "
+      return sm_cli_fail (_("no token on standard input; pipe the system-user token in, such as "
                      "“so-me accounts connect %s --phone-number-id ID < token.txt”"),
                    sm_network_to_string (network));
     }
@@ -351,21 +347,21 @@ cmd_accounts_connect (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail_error (error);
   if (argc != 2)
-    return fail (_("usage: so-me accounts connect NETWORK [--print-url]"));
+    return sm_cli_fail (_("usage: so-me accounts connect NETWORK [--print-url]"));
   if ((network = parse_network (argv[1], &error)) == SM_NETWORK_INVALID)
     return fail_error (error);
 
   if (sm_platform_get (network) != NULL && !sm_platform_uses_oauth (sm_platform_get (network)))
     {
       if (phone_number_id == NULL || *phone_number_id == '\0')
-        return fail (_("usage: so-me accounts connect %s --phone-number-id ID < TOKEN"),
+        return sm_cli_fail (_("usage: so-me accounts connect %s --phone-number-id ID < TOKEN"),
                      sm_network_to_string (network));
       if (!(store = open_store (&error)))
         return fail_error (error);
       return connect_with_token (store, network, phone_number_id);
     }
   if (phone_number_id != NULL)
-    return fail (_("--phone-number-id is for WhatsApp; %s accounts connect in the browser"),
+    return sm_cli_fail (_("--phone-number-id is for WhatsApp; %s accounts connect in the browser"),
                  sm_network_display_name (network));
 
   if (!(store = open_store (&error)) ||
@@ -418,7 +414,7 @@ cmd_accounts_credentials (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail_error (error);
   if (argc != 2 || client_id == NULL || *client_id == '\0')
-    return fail (_("usage: so-me accounts credentials NETWORK --client-id ID < secret"));
+    return sm_cli_fail (_("usage: so-me accounts credentials NETWORK --client-id ID < secret"));
   if ((network = parse_network (argv[1], &error)) == SM_NETWORK_INVALID)
     return fail_error (error);
 
@@ -446,7 +442,7 @@ cmd_accounts_disconnect (int    argc,
   gint64 id;
 
   if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
-    return fail (_("usage: so-me accounts disconnect ACCOUNT_ID"));
+    return sm_cli_fail (_("usage: so-me accounts disconnect ACCOUNT_ID"));
   if (!(store = open_store (&error)) || !sm_disconnect_account (store, id, NULL, &error))
     return fail_error (error);
   return 0;
@@ -457,7 +453,7 @@ cmd_accounts (int    argc,
               char **argv)
 {
   if (argc < 2)
-    return fail (_("usage: so-me accounts list|connect|credentials|disconnect …"));
+    return sm_cli_fail (_("usage: so-me accounts list|connect|credentials|disconnect …"));
   if (g_str_equal (argv[1], "list"))
     return cmd_accounts_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "connect"))
@@ -466,7 +462,7 @@ cmd_accounts (int    argc,
     return cmd_accounts_credentials (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "disconnect"))
     return cmd_accounts_disconnect (argc - 1, argv + 1);
-  return fail (_("unknown command “accounts %s”"), argv[1]);
+  return sm_cli_fail (_("unknown command “accounts %s”"), argv[1]);
 }
 
 /* ---- posts -------------------------------------------------------------- */
@@ -585,16 +581,16 @@ cmd_post (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail_error (error);
   if (argc != 2)
-    return fail (_("usage: so-me post --to ACCOUNT_ID [--to …] --at WHEN|--queue [--media FILE …] [--option KEY=VALUE …] TEXT"));
+    return sm_cli_fail (_("usage: so-me post --to ACCOUNT_ID [--to …] --at WHEN|--queue [--media FILE …] [--option KEY=VALUE …] TEXT"));
   text = argv[1];
   if (!g_utf8_validate (text, -1, NULL))
-    return fail (_("the text is not valid UTF-8"));
+    return sm_cli_fail (_("the text is not valid UTF-8"));
   if (to == NULL || to[0] == NULL)
-    return fail (_("say which account to post to with --to ACCOUNT_ID (see “so-me accounts list”)"));
+    return sm_cli_fail (_("say which account to post to with --to ACCOUNT_ID (see “so-me accounts list”)"));
   if (queue && (at != NULL || draft))
-    return fail (_("--queue picks the time itself; leave out --at and --draft"));
+    return sm_cli_fail (_("--queue picks the time itself; leave out --at and --draft"));
   if (at == NULL && !draft && !queue)
-    return fail (_("say when with --at WHEN (“now” or a time such as 2026-10-24T09:00) or --queue"));
+    return sm_cli_fail (_("say when with --at WHEN (“now” or a time such as 2026-10-24T09:00) or --queue"));
 
   if (!(store = open_store (&error)))
     return fail_error (error);
@@ -619,7 +615,7 @@ cmd_post (int    argc,
   if (zone == NULL && !queue)
     zone = g_strdup (workspace_zone);
   if (zone != NULL && !sm_time_zone_is_valid (zone))
-    return fail (_("“%s” is not a time zone; use a name like Europe/Berlin"), zone);
+    return sm_cli_fail (_("“%s” is not a time zone; use a name like Europe/Berlin"), zone);
 
   if (queue || at == NULL)
     due_us = g_get_real_time ();
@@ -632,7 +628,7 @@ cmd_post (int    argc,
       SmAccount *account;
 
       if (!g_ascii_string_to_signed (to[i], 10, 1, G_MAXINT64, &spec.account_id, NULL))
-        return fail (_("“%s” is not an account id; “so-me accounts list” shows them"), to[i]);
+        return sm_cli_fail (_("“%s” is not an account id; “so-me accounts list” shows them"), to[i]);
       if (!(account = sm_store_get_account (store, spec.account_id, &error)))
         return fail_error (error);
       g_ptr_array_add (accounts, account);
@@ -640,7 +636,7 @@ cmd_post (int    argc,
         {
           g_autoptr(SmWorkspace) workspace = sm_store_get_workspace (store, workspace_id, NULL);
 
-          return fail (_("account %" G_GINT64_FORMAT " is not in the workspace “%s”; "
+          return sm_cli_fail (_("account %" G_GINT64_FORMAT " is not in the workspace “%s”; "
                          "“so-me --workspace NAME accounts list” shows each workspace's accounts"),
                        account->id, workspace != NULL ? workspace->name : "");
         }
@@ -651,7 +647,7 @@ cmd_post (int    argc,
           g_autofree char *id = eq ? g_strndup (variants[j], eq - variants[j]) : NULL;
 
           if (eq == NULL)
-            return fail (_("--text-for takes ACCOUNT_ID=TEXT"));
+            return sm_cli_fail (_("--text-for takes ACCOUNT_ID=TEXT"));
           if (g_strcmp0 (id, to[i]) == 0)
             spec.text = eq + 1;
         }
@@ -681,7 +677,7 @@ cmd_post (int    argc,
       const char *eq = strchr (opts[i], '=');
 
       if (eq == NULL)
-        return fail (_("--option takes KEY=VALUE, such as youtube.privacy=unlisted"));
+        return sm_cli_fail (_("--option takes KEY=VALUE, such as youtube.privacy=unlisted"));
       g_hash_table_insert (options, g_strndup (opts[i], eq - opts[i]), g_strdup (eq + 1));
     }
 
@@ -704,10 +700,10 @@ cmd_post (int    argc,
             SmPostProblem *problem = g_ptr_array_index (problems, i);
 
             if (problem->field == SM_POST_FIELD_TEXT)
-              fail (_("%s (account %" G_GINT64_FORMAT "; give it its own text with --text-for %" G_GINT64_FORMAT "=…)"),
+              sm_cli_fail (_("%s (account %" G_GINT64_FORMAT "; give it its own text with --text-for %" G_GINT64_FORMAT "=…)"),
                     problem->message, problem->account_id, problem->account_id);
             else
-              fail ("%s", problem->message);
+              sm_cli_fail ("%s", problem->message);
           }
         return 1;
       }
@@ -774,7 +770,7 @@ cmd_status (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail_error (error);
   if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
-    return fail (_("usage: so-me status POST_ID [--json]"));
+    return sm_cli_fail (_("usage: so-me status POST_ID [--json]"));
   if (!(store = open_store (&error)) || !(post = sm_store_get_post (store, id, &error)))
     return fail_error (error);
 
@@ -806,7 +802,7 @@ cmd_list (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail_error (error);
   if (argc > 1)
-    return fail (_("“list” takes no arguments"));
+    return sm_cli_fail (_("“list” takes no arguments"));
   if (!(store = open_store (&error)))
     return fail_error (error);
   /* Every workspace's posts, unless --workspace names one. */
@@ -846,7 +842,7 @@ cmd_retry (int    argc,
   gint64 id;
 
   if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
-    return fail (_("usage: so-me retry TARGET_ID"));
+    return sm_cli_fail (_("usage: so-me retry TARGET_ID"));
   if (!(store = open_store (&error)) || !sm_store_retry_target (store, id, &error))
     return fail_error (error);
   wake_publisher ();
@@ -898,9 +894,9 @@ cmd_update (int    argc,
     return fail_error (error);
   if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL) ||
       (text == NULL && opts == NULL))
-    return fail (_("usage: so-me update TARGET_ID [--text TEXT] [--option KEY=VALUE …]"));
+    return sm_cli_fail (_("usage: so-me update TARGET_ID [--text TEXT] [--option KEY=VALUE …]"));
   if (text != NULL && !g_utf8_validate (text, -1, NULL))
-    return fail (_("the text is not valid UTF-8"));
+    return sm_cli_fail (_("the text is not valid UTF-8"));
   if (!(store = open_store (&error)) || !(t = sm_store_get_target (store, id, &error)))
     return fail_error (error);
 
@@ -909,7 +905,7 @@ cmd_update (int    argc,
       g_autofree char *message = NULL;
 
       if (!sm_text_check (t->network, text, &message))
-        return fail ("%s", message);
+        return sm_cli_fail ("%s", message);
     }
   for (guint i = 0; opts && opts[i]; i++)
     {
@@ -918,12 +914,12 @@ cmd_update (int    argc,
       const char *eq = strchr (opts[i], '=');
 
       if (eq == NULL)
-        return fail (_("--option takes KEY=VALUE, such as youtube.privacy=unlisted"));
+        return sm_cli_fail (_("--option takes KEY=VALUE, such as youtube.privacy=unlisted"));
       key = g_strndup (opts[i], eq - opts[i]);
       if (!sm_options_check (key, eq + 1, &message))
-        return fail ("%s", message);
+        return sm_cli_fail ("%s", message);
       if (sm_options_network (key) != t->network)
-        return fail (_("%s is for %s, but this post is on %s"), key,
+        return sm_cli_fail (_("%s is for %s, but this post is on %s"), key,
                      sm_network_display_name (sm_options_network (key)),
                      sm_network_display_name (t->network));
       g_variant_builder_add (builder, "{ss}", key, eq + 1);
@@ -964,7 +960,7 @@ cmd_update (int    argc,
     case SM_TARGET_PUBLISHING:
     case SM_TARGET_UNCONFIRMED:
     default:
-      return fail (_("this post is being sent right now; change it once it is published"));
+      return sm_cli_fail (_("this post is being sent right now; change it once it is published"));
     }
 }
 
@@ -980,7 +976,7 @@ cmd_delete (int    argc,
   gint64 id;
 
   if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &id, NULL))
-    return fail (_("usage: so-me delete TARGET_ID"));
+    return sm_cli_fail (_("usage: so-me delete TARGET_ID"));
   if (!(store = open_store (&error)) || !(t = sm_store_get_target (store, id, &error)))
     return fail_error (error);
 
@@ -996,7 +992,7 @@ cmd_delete (int    argc,
       return 0;
     }
   if (t->state == SM_TARGET_PUBLISHING || t->state == SM_TARGET_UNCONFIRMED)
-    return fail (_("this post is being sent right now, or may have gone out; "
+    return sm_cli_fail (_("this post is being sent right now, or may have gone out; "
                    "check “so-me status %" G_GINT64_FORMAT "” and delete it once it is published"),
                  t->post_id);
   if (!sm_store_delete_target (store, id, &error))
@@ -1091,5 +1087,5 @@ sm_cli_run (int    argc,
   if (g_str_equal (argv[1], "workspace"))
     return sm_cli_workspace (argc - 1, argv + 1);
   usage ();
-  return fail (_("unknown command “%s”"), argv[1]);
+  return sm_cli_fail (_("unknown command “%s”"), argv[1]);
 }

@@ -23,6 +23,10 @@ int sm_cli_import (int    argc,
 /* Wakes the publisher (starting it); says so when it cannot be reached. */
 void sm_cli_wake_publisher (void);
 
+/* Prints "so-me: MESSAGE" on standard error; returns 1, the exit status. */
+int  sm_cli_fail (const char *format,
+                  ...) G_GNUC_PRINTF (1, 2);
+
 /* One line from standard input, never from the command line (where ps
  * would show it) nor on the screen: on a terminal, read with echo off after
  * @prompt.  Stripped; empty at end of input.  Free with
