@@ -25,6 +25,7 @@
 
 #include "sm-application.h"
 #include "sm-calendar-view.h"
+#include "sm-agenda-view.h"
 #include "sm-composer-window.h"
 #include "sm-media.h"
 #include "sm-options.h"
@@ -377,6 +378,44 @@ publish (Fixture *f,
     }
 }
 
+/* The agenda offers the same Edit as the popover: it opens the composer
+ * with the post; a published post's row has none. */
+static void
+test_edit_from_agenda (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SmTargetSpec specs[] = { { f->fb, NULL } };
+  gint64 due = tomorrow_at (9, 30);
+  gint64 post_id;
+  SmComposerWindow *composer;
+  GtkWidget *agenda, *edit;
+
+  post_id = sm_store_create_post (f->store, "Pretzels on Friday", due, "Europe/Berlin", specs, 1, FALSE, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "agenda"));
+  agenda = sm_test_ui_find (GTK_WIDGET (f->window), sm_test_ui_match_type,
+                            GSIZE_TO_POINTER (SM_TYPE_AGENDA_VIEW));
+  g_assert_nonnull (agenda);
+  sm_agenda_view_reload (SM_AGENDA_VIEW (agenda));
+  /* The only post: its time is shown in the workspace's zone. */
+  edit = sm_test_ui_wait_find (agenda, sm_test_ui_match_accessible_prefix, "Edit the post at ", WAIT_MS);
+  g_assert_nonnull (edit);
+  sm_test_ui_click (edit);
+  composer = wait_composer ();
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, "Edit Post");
+  sm_test_ui_close_window (GTK_WINDOW (composer));
+
+  publish (f, post_id);
+  sm_agenda_view_reload (SM_AGENDA_VIEW (agenda));
+  g_assert_true (sm_test_ui_wait_gone (agenda, sm_test_ui_match_accessible_prefix, "Edit the post at ",
+                                       WAIT_MS));
+  /* The row is still there, published, with View Post instead. */
+  g_assert_nonnull (sm_test_ui_wait_find (agenda, sm_test_ui_match_label_containing, "Pretzels on Friday",
+                                          WAIT_MS));
+}
+
 /* A published post offers Duplicate, not Edit; one published while the
  * composer was open is refused with the store's words, and the composer
  * keeps what was typed. */
@@ -622,6 +661,7 @@ main (int   argc,
   ADD ("/edit/scheduled", test_edit_scheduled);
   ADD ("/edit/draft-stays-draft", test_edit_draft);
   ADD ("/edit/published-not-editable", test_published_not_editable);
+  ADD ("/edit/from-agenda", test_edit_from_agenda);
   ADD ("/preview/instagram-and-x", test_preview);
 #undef ADD
 

@@ -23,6 +23,7 @@ struct _SmPostRow
   GtkLabel      *text_label;
   GtkLabel      *zone_label;
   GtkBox        *targets_box;
+  GtkWidget     *edit_button;
 
   /* owned */
   SmAgendaItem  *item;
@@ -236,6 +237,22 @@ show_post (SmPostRow *self)
   for (guint i = 0; post->targets != NULL && i < post->targets->len; i++)
     gtk_box_append (self->targets_box, build_target (self, g_ptr_array_index (post->targets, i)));
 
+  /* Edit, as in the calendar's popover, while no part of it has left. */
+  gtk_widget_set_visible (self->edit_button, sm_post_can_change (post));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->edit_button),
+                                          g_variant_new_int64 (post->id));
+  /* Named once it has a target: an action taking a post id refuses none. */
+  if (gtk_actionable_get_action_name (GTK_ACTIONABLE (self->edit_button)) == NULL)
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->edit_button), "win.edit-post");
+  {
+    /* Translators: accessible name of a button, "Edit the post at 09:00" */
+    g_autofree char *edit_label = g_strdup_printf (_("Edit the post at %s"), time);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, edit_label,
+                                    -1);
+  }
+
   /* Translators: how a screen reader reads a post, "At 09:00: text" */
   accessible = g_strdup_printf (_("At %s: %s"), time, post->text);
   if (day != NULL)
@@ -323,6 +340,7 @@ sm_post_row_class_init (SmPostRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmPostRow, text_label);
   gtk_widget_class_bind_template_child (widget_class, SmPostRow, zone_label);
   gtk_widget_class_bind_template_child (widget_class, SmPostRow, targets_box);
+  gtk_widget_class_bind_template_child (widget_class, SmPostRow, edit_button);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "sm-post-row");
