@@ -472,17 +472,19 @@ sm_store_get_dir (SmStore *self)
 gint64
 sm_store_get_change_stamp (SmStore *self)
 {
-  SmStmt *stmt;
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(SmStmt) stmt = NULL;
   gint64 version = -1;
 
   g_return_val_if_fail (SM_IS_STORE (self), -1);
 
+  /* The statement cache is shared: the lock, as for every other read. */
+  locker = store_lock (self);
   stmt = prepare (self, "PRAGMA data_version", NULL);
   if (stmt == NULL)
     return -1;
   if (sqlite3_step (stmt) == SQLITE_ROW)
     version = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
   if (version < 0)
     return -1;
 
