@@ -9,6 +9,9 @@
  *    shows the month (median and worst of SWITCHES round trips, into the
  *    busy month and out of it);
  *  - the same for the week view of the busiest week.
+ * Switching into the month is also split into the frame clock's phases:
+ * the view's own update (in the action), styles and layout, and paint
+ * (render nodes, and GL).
  * Printed side by side, with the ratio busy/empty, and the process's RSS
  * and peak RSS after the busy month.
  *
@@ -42,15 +45,52 @@ typedef struct
   double week_ms;          /* median */
   guint  chips;
   double read_ms;          /* the month from the store alone, median */
+  double into_phase_ms[3]; /* medians of switching in: action, layout, paint */
 } Result;
 
 static guint64 paints;
+
+/* Where a frame's time goes: the end of each phase of the frame clock
+ * (our handlers run after GTK's own, connected when the window was
+ * realized). */
+enum { PHASE_LAYOUT, PHASE_PAINT, N_PHASES };
+static gint64 phase_end[N_PHASES];
+
+static void
+phase_cb (GdkFrameClock *clock,
+          gpointer       user_data)
+{
+  phase_end[GPOINTER_TO_INT (user_data)] = g_get_monotonic_time ();
+}
 
 static void
 after_paint_cb (GdkFrameClock *clock,
                 gpointer       user_data)
 {
   paints++;
+}
+
+typedef struct
+{
+  GArray *action;  /* the view's own work, in the action */
+  GArray *layout;  /* to the end of the layout phase: styles, measuring, allocating */
+  GArray *paint;   /* the paint phase: the render nodes and GL */
+} Phases;
+
+static void
+phases_init (Phases *phases)
+{
+  phases->action = g_array_new (FALSE, FALSE, sizeof (double));
+  phases->layout = g_array_new (FALSE, FALSE, sizeof (double));
+  phases->paint = g_array_new (FALSE, FALSE, sizeof (double));
+}
+
+static void
+phases_clear (Phases *phases)
+{
+  g_clear_pointer (&phases->action, g_array_unref);
+  g_clear_pointer (&phases->layout, g_array_unref);
+  g_clear_pointer (&phases->paint, g_array_unref);
 }
 
 /* Iterates until one more frame has been painted; returns the time from
@@ -66,6 +106,29 @@ wait_paint (gint64 start)
   if (paints == before)
     g_error ("No frame painted in 10 s");
   return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+/* Activates @action on @view and waits for the frame that shows it;
+ * returns the whole time in ms and adds its phases to @phases. */
+static double
+switch_and_paint (GtkWidget  *view,
+                  const char *action,
+                  Phases     *phases)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 acted;
+  double ms, part;
+
+  gtk_widget_activate_action (view, action, NULL);
+  acted = g_get_monotonic_time ();
+  ms = wait_paint (start);
+  part = (acted - start) / 1000.0;
+  g_array_append_val (phases->action, part);
+  part = (phase_end[PHASE_LAYOUT] - acted) / 1000.0;
+  g_array_append_val (phases->layout, part);
+  part = (phase_end[PHASE_PAINT] - phase_end[PHASE_LAYOUT]) / 1000.0;
+  g_array_append_val (phases->paint, part);
+  return ms;
 }
 
 static gboolean
@@ -165,6 +228,7 @@ run (SmStore *store,
   g_autofree char *zone = NULL;
   GtkWidget *window;
   SmCalendarView *view;
+  Phases into_phases, out_phases, week_phases;
   int year, month;
   gint64 start;
 
@@ -180,25 +244,30 @@ run (SmStore *store,
   sm_calendar_view_set_date (view, year, month, 15);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
   gtk_widget_realize (window);
-  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (after_paint_cb), NULL);
+  {
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+    g_signal_connect (clock, "layout", G_CALLBACK (phase_cb), GINT_TO_POINTER (PHASE_LAYOUT));
+    g_signal_connect (clock, "paint", G_CALLBACK (phase_cb), GINT_TO_POINTER (PHASE_PAINT));
+    g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+  }
   gtk_window_present (GTK_WINDOW (window));
   result->first_paint_ms = wait_paint (start);
   settle ();
   result->chips = count_chips (GTK_WIDGET (view));
 
+  phases_init (&out_phases);
+  phases_init (&into_phases);
+  phases_init (&week_phases);
   for (guint i = 0; i < SWITCHES; i++)
     {
       double ms;
 
-      start = g_get_monotonic_time ();
-      gtk_widget_activate_action (GTK_WIDGET (view), "calendar.next", NULL);
-      ms = wait_paint (start);
+      ms = switch_and_paint (GTK_WIDGET (view), "calendar.next", &out_phases);
       g_array_append_val (out, ms);
       settle ();
 
-      start = g_get_monotonic_time ();
-      gtk_widget_activate_action (GTK_WIDGET (view), "calendar.previous", NULL);
-      ms = wait_paint (start);
+      ms = switch_and_paint (GTK_WIDGET (view), "calendar.previous", &into_phases);
       g_array_append_val (into, ms);
       settle ();
     }
@@ -211,9 +280,7 @@ run (SmStore *store,
     {
       double ms;
 
-      start = g_get_monotonic_time ();
-      gtk_widget_activate_action (GTK_WIDGET (view), i % 2 ? "calendar.previous" : "calendar.next", NULL);
-      ms = wait_paint (start);
+      ms = switch_and_paint (GTK_WIDGET (view), i % 2 ? "calendar.previous" : "calendar.next", &week_phases);
       g_array_append_val (week, ms);
       settle ();
     }
@@ -241,6 +308,12 @@ run (SmStore *store,
   result->into_month_worst_ms = g_array_index (into, double, into->len - 1);
   result->out_of_month_ms = bench_median (out);
   result->week_ms = bench_median (week);
+  result->into_phase_ms[0] = bench_median (into_phases.action);
+  result->into_phase_ms[1] = bench_median (into_phases.layout);
+  result->into_phase_ms[2] = bench_median (into_phases.paint);
+  phases_clear (&into_phases);
+  phases_clear (&out_phases);
+  phases_clear (&week_phases);
 
   gtk_window_destroy (GTK_WINDOW (window));
   settle ();
@@ -284,6 +357,10 @@ main (int   argc,
   g_print ("  switch into the month:  %7.1f ms   (no posts: %6.1f ms; ratio %.2f), worst %.1f ms\n",
            full.into_month_ms, none.into_month_ms, full.into_month_ms / none.into_month_ms,
            full.into_month_worst_ms);
+  g_print ("    medians of its phases:  the view's update %.1f ms (%.1f), styles and layout %.1f ms (%.1f), "
+           "paint %.1f ms (%.1f)\n",
+           full.into_phase_ms[0], none.into_phase_ms[0], full.into_phase_ms[1], none.into_phase_ms[1],
+           full.into_phase_ms[2], none.into_phase_ms[2]);
   g_print ("  of which reading the month from the store: %.1f ms (sm_store_list_posts alone)\n",
            full.read_ms);
   g_print ("  switch out of it:       %7.1f ms   (no posts: %6.1f ms; ratio %.2f)\n",
