@@ -37,8 +37,9 @@ struct _SmCalendarChip
   GdkRGBA        color;       /* the text's, and the icon's below */
   GdkRGBA        icon_color;
   GdkRGBA        accent;
-  char          *tooltip;   /* without the upload progress */
+  char          *tooltip;   /* the state and networks */
   char          *account_times; /* in accounts' own zones, or NULL */
+  char          *progress;  /* "Uploading 42% (…)", or NULL */
   int            percent;   /* of the upload, or -1 */
   gboolean       state_class_set; /* the state's class is on */
 };
@@ -153,6 +154,43 @@ ensure_colors (SmCalendarChip *self)
   self->accent = self->color;
   gtk_style_context_lookup_color (context, "accent_color", &self->accent);
   G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+/* What a screen reader tells beyond the chip's name: the upload, then the
+ * times in the accounts' own zones. */
+static void
+update_description (SmCalendarChip *self)
+{
+  g_autofree char *description = NULL;
+
+  if (self->progress != NULL && self->account_times != NULL)
+    description = g_strdup_printf ("%s\n%s", self->progress, self->account_times);
+  else if (self->progress != NULL || self->account_times != NULL)
+    description = g_strdup (self->progress != NULL ? self->progress : self->account_times);
+
+  if (description != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    description, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+/* The tooltip is made when it is shown: setting a widget's tooltip text
+ * asks the display where the pointer is, a round trip to the X server for
+ * each of the month's chips every time it changes. */
+static gboolean
+sm_calendar_chip_query_tooltip (GtkWidget  *widget,
+                                int         x,
+                                int         y,
+                                gboolean    keyboard_tooltip,
+                                GtkTooltip *tooltip)
+{
+  g_autofree char *text = sm_calendar_chip_dup_tooltip (SM_CALENDAR_CHIP (widget));
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static GdkContentProvider *
@@ -328,6 +366,7 @@ sm_calendar_chip_finalize (GObject *object)
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->tooltip, g_free);
   g_clear_pointer (&self->account_times, g_free);
+  g_clear_pointer (&self->progress, g_free);
 
   G_OBJECT_CLASS (sm_calendar_chip_parent_class)->finalize (object);
 }
@@ -342,6 +381,7 @@ sm_calendar_chip_class_init (SmCalendarChipClass *klass)
   widget_class->measure = sm_calendar_chip_measure;
   widget_class->snapshot = sm_calendar_chip_snapshot;
   widget_class->css_changed = sm_calendar_chip_css_changed;
+  widget_class->query_tooltip = sm_calendar_chip_query_tooltip;
 
   /**
    * SmCalendarChip::clicked:
@@ -377,6 +417,7 @@ sm_calendar_chip_init (SmCalendarChip *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_can_focus (GTK_WIDGET (self), TRUE);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
   g_signal_connect_object (click, "pressed", G_CALLBACK (pressed_cb), self, 0);
@@ -526,19 +567,14 @@ sm_calendar_chip_set_post (SmCalendarChip *self,
                                 networks->str, words);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
 
-  /* A new post: no account times and no upload until they are set. */
-  g_clear_pointer (&self->account_times, g_free);
-  if (self->percent >= 0)
-    {
-      self->percent = -1;
-      gtk_widget_remove_css_class (GTK_WIDGET (self), "uploading");
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
   /* Translators: tooltip of a post in the calendar: "Scheduled · X, LinkedIn" */
   tooltip = g_strdup_printf (_("%s · %s"), sm_target_state_display (self->state), networks->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
   g_free (self->tooltip);
   self->tooltip = g_steal_pointer (&tooltip);
+
+  /* A new post: no account times and no upload until they are set. */
+  sm_calendar_chip_set_account_times (self, NULL);
+  sm_calendar_chip_set_upload_progress (self, 0, 0);
 }
 
 /**
@@ -555,6 +591,7 @@ sm_calendar_chip_reset (SmCalendarChip *self)
 
   self->post_id = 0;
   gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  sm_calendar_chip_set_account_times (self, NULL);
   sm_calendar_chip_set_upload_progress (self, 0, 0);
 }
 
@@ -583,6 +620,30 @@ sm_calendar_chip_get_text (SmCalendarChip *self)
 }
 
 /**
+ * sm_calendar_chip_dup_tooltip:
+ * @self: a #SmCalendarChip
+ *
+ * Returns: (transfer full) (nullable): the chip's tooltip, as shown: the
+ *   state and networks, the times in the accounts' own zones, the upload
+ */
+char *
+sm_calendar_chip_dup_tooltip (SmCalendarChip *self)
+{
+  GString *text;
+
+  g_return_val_if_fail (SM_IS_CALENDAR_CHIP (self), NULL);
+
+  if (self->tooltip == NULL)
+    return NULL;
+  text = g_string_new (self->tooltip);
+  if (self->account_times != NULL)
+    g_string_append_printf (text, "\n%s", self->account_times);
+  if (self->progress != NULL)
+    g_string_append_printf (text, "\n%s", self->progress);
+  return g_string_free (text, FALSE);
+}
+
+/**
  * sm_calendar_chip_set_upload_progress:
  * @self: a #SmCalendarChip
  * @sent: bytes of the post's files the networks have so far
@@ -605,31 +666,17 @@ sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
     return;
   self->percent = percent;
 
+  g_clear_pointer (&self->progress, g_free);
   if (percent >= 0)
     {
-      g_autofree char *progress = sm_ui_format_upload_progress (sent, total);
-      /* Translators: tooltip of a post being uploaded:
-       * "Publishing · X\nUploading 42% (120 MB of 290 MB)" */
-      g_autofree char *tooltip = g_strdup_printf (_("%s\n%s"), self->tooltip, progress);
-
-      g_autofree char *description = self->account_times != NULL ?
-                                     g_strdup_printf ("%s\n%s", progress, self->account_times) :
-                                     g_strdup (progress);
-
-      /* After the tooltip, which GTK also makes the description. */
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      description, -1);
+      self->progress = sm_ui_format_upload_progress (sent, total);
       gtk_widget_add_css_class (GTK_WIDGET (self), "uploading");
     }
   else
     {
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->tooltip);
-      if (self->account_times != NULL)
-        gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                        self->account_times, -1);
       gtk_widget_remove_css_class (GTK_WIDGET (self), "uploading");
     }
+  update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -655,29 +702,14 @@ void
 sm_calendar_chip_set_account_times (SmCalendarChip *self,
                                     const char     *times)
 {
-  g_autofree char *base = NULL;
-  char *nl;
-
   g_return_if_fail (SM_IS_CALENDAR_CHIP (self));
 
   if (g_strcmp0 (times, self->account_times) == 0)
     return;
 
-  /* The tooltip's first line is the state and networks. */
-  base = g_strdup (self->tooltip);
-  if (self->account_times != NULL && (nl = strchr (base, '\n')) != NULL)
-    *nl = '\0';
   g_free (self->account_times);
   self->account_times = g_strdup (times);
-  g_free (self->tooltip);
-  self->tooltip = times != NULL ? g_strdup_printf ("%s\n%s", base, times) : g_steal_pointer (&base);
-
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->tooltip);
-  if (times != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                    times, -1);
-  else
-    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+  update_description (self);
 }
 
 /**

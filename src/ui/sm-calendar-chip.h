@@ -32,6 +32,8 @@ gint64        sm_calendar_chip_get_post_id  (SmCalendarChip *self);
 SmTargetState sm_calendar_chip_get_state    (SmCalendarChip *self);
 /* "09:00 Our spring collection…", as drawn. */
 const char   *sm_calendar_chip_get_text     (SmCalendarChip *self);
+/* The tooltip as shown (made when shown, not kept in the widget). */
+char         *sm_calendar_chip_dup_tooltip  (SmCalendarChip *self);
 
 /* @total 0: no upload shown. */
 void          sm_calendar_chip_set_upload_progress (SmCalendarChip *self,
