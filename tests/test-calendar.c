@@ -205,21 +205,27 @@ save_screenshot (GtkWidget  *widget,
   GtkSnapshot *snapshot;
   GskRenderNode *node;
   GskRenderer *renderer;
+  GtkWidget *root;
+  graphene_rect_t bounds;
   int width, height;
 
   g_assert_true (wait_for (widget_is_mapped, widget, WAIT_MS));
   settle ();
 
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
+  /* The window's frame, cut to the widget: what is on the screen there
+   * (the calendar's grids draw their chips themselves). */
+  root = GTK_WIDGET (gtk_widget_get_root (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, root, &bounds));
+  width = gtk_widget_get_width (root);
+  height = gtk_widget_get_height (root);
+  paintable = gtk_widget_paintable_new (root);
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  texture = gsk_renderer_render_texture (renderer, node, &bounds);
   gsk_render_node_unref (node);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);

@@ -32,6 +32,14 @@ gint64        sm_calendar_chip_get_post_id  (SmCalendarChip *self);
 SmTargetState sm_calendar_chip_get_state    (SmCalendarChip *self);
 /* "09:00 Our spring collection…", as drawn. */
 const char   *sm_calendar_chip_get_text     (SmCalendarChip *self);
+/* Drawn by its container's snapshot, with the container's other chips:
+ * the container calls sm_calendar_chip_snapshot_batch() after its
+ * children. */
+void          sm_calendar_chip_set_drawn_by_parent (SmCalendarChip *self,
+                                                    gboolean        drawn_by_parent);
+void          sm_calendar_chip_snapshot_batch      (GtkWidget      *container,
+                                                    GtkSnapshot    *snapshot);
+
 /* The tooltip as shown (made when shown, not kept in the widget). */
 char         *sm_calendar_chip_dup_tooltip  (SmCalendarChip *self);
 

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "sm-calendar-chip.h"
 #include "sm-calendar-timeline.h"
 
 #define SLOT_HEIGHT  26
@@ -100,9 +101,17 @@ sm_calendar_timeline_snapshot (GtkWidget   *widget,
   G_GNUC_END_IGNORE_DEPRECATIONS
   line.alpha *= 0.15;
 
+  /* Every line, then every label: GL draws each kind in one go. */
+  for (guint hour = 0; hour < HOURS; hour++)
+    gtk_snapshot_append_color (snapshot, &line,
+                               &GRAPHENE_RECT_INIT (SM_CALENDAR_TIMELINE_GUTTER, hour * HOUR_HEIGHT,
+                                                    width - SM_CALENDAR_TIMELINE_GUTTER, 1));
+  for (guint day = 0; day <= self->n_days; day++)
+    gtk_snapshot_append_color (snapshot, &line,
+                               &GRAPHENE_RECT_INIT (SM_CALENDAR_TIMELINE_GUTTER + (int) (day * col), 0,
+                                                    1, HOURS * HOUR_HEIGHT));
   for (guint hour = 0; hour < HOURS; hour++)
     {
-      PangoLayout *layout;
       GdkRGBA label = line;
 
       if (self->hour_layouts[hour] == NULL)
@@ -111,23 +120,15 @@ sm_calendar_timeline_snapshot (GtkWidget   *widget,
 
           self->hour_layouts[hour] = gtk_widget_create_pango_layout (widget, text);
         }
-      layout = self->hour_layouts[hour];
-
-      gtk_snapshot_append_color (snapshot, &line,
-                                 &GRAPHENE_RECT_INIT (SM_CALENDAR_TIMELINE_GUTTER, hour * HOUR_HEIGHT,
-                                                      width - SM_CALENDAR_TIMELINE_GUTTER, 1));
       label.alpha = MIN (1.0, line.alpha * 4.5);
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (6, hour * HOUR_HEIGHT + 2));
-      gtk_snapshot_append_layout (snapshot, layout, &label);
+      gtk_snapshot_append_layout (snapshot, self->hour_layouts[hour], &label);
       gtk_snapshot_restore (snapshot);
     }
-  for (guint day = 0; day <= self->n_days; day++)
-    gtk_snapshot_append_color (snapshot, &line,
-                               &GRAPHENE_RECT_INIT (SM_CALENDAR_TIMELINE_GUTTER + (int) (day * col), 0,
-                                                    1, HOURS * HOUR_HEIGHT));
 
   GTK_WIDGET_CLASS (sm_calendar_timeline_parent_class)->snapshot (widget, snapshot);
+  sm_calendar_chip_snapshot_batch (widget, snapshot);
 }
 
 static void

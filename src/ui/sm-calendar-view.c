@@ -36,6 +36,37 @@
 #define RELOAD_DELAY_MS 150
 #define DEFAULT_HOUR    9
 
+/* The month's grid draws its cells, then all of their chips at once (see
+ * sm_calendar_chip_snapshot_batch()). */
+#define SM_TYPE_CALENDAR_MONTH_GRID (sm_calendar_month_grid_get_type ())
+G_DECLARE_FINAL_TYPE (SmCalendarMonthGrid, sm_calendar_month_grid, SM, CALENDAR_MONTH_GRID, GtkGrid)
+
+struct _SmCalendarMonthGrid
+{
+  GtkGrid parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (SmCalendarMonthGrid, sm_calendar_month_grid, GTK_TYPE_GRID)
+
+static void
+sm_calendar_month_grid_snapshot (GtkWidget   *widget,
+                                 GtkSnapshot *snapshot)
+{
+  GTK_WIDGET_CLASS (sm_calendar_month_grid_parent_class)->snapshot (widget, snapshot);
+  sm_calendar_chip_snapshot_batch (widget, snapshot);
+}
+
+static void
+sm_calendar_month_grid_class_init (SmCalendarMonthGridClass *klass)
+{
+  GTK_WIDGET_CLASS (klass)->snapshot = sm_calendar_month_grid_snapshot;
+}
+
+static void
+sm_calendar_month_grid_init (SmCalendarMonthGrid *self)
+{
+}
+
 typedef struct
 {
   GtkWidget *cell;
@@ -609,6 +640,7 @@ populate_month (SmCalendarView *self,
               {
                 GtkWidget *chip = make_chip (self, post);
 
+                sm_calendar_chip_set_drawn_by_parent (SM_CALENDAR_CHIP (chip), TRUE);
                 gtk_box_insert_child_after (GTK_BOX (cell->chips_box), chip, previous);
                 previous = chip;
               }
@@ -747,6 +779,7 @@ build_hours (SmCalendarView *self,
                 update_chip (self, SM_CALENDAR_CHIP (chip), post);
               else
                 chip = make_chip (self, post);
+              sm_calendar_chip_set_drawn_by_parent (SM_CALENDAR_CHIP (chip), TRUE);
               sm_calendar_timeline_add (self->timeline, chip, day, hour, j);
             }
           if (shown < n)
@@ -2300,6 +2333,7 @@ sm_calendar_view_class_init (SmCalendarViewClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   g_type_ensure (SM_TYPE_CALENDAR_TIMELINE);
+  g_type_ensure (SM_TYPE_CALENDAR_MONTH_GRID);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/studio/so_me/Studio/ui/sm-calendar-view.ui");
   gtk_widget_class_bind_template_child (widget_class, SmCalendarView, title_label);
