@@ -380,26 +380,42 @@ shown_post (SmCalendarView *self,
   return copy;
 }
 
-/* The shown posts of each day of the range (borrowed), in time order. */
+/* The shown posts of each day of the range (borrowed), in time order.
+ * Each day's start is found once, and each post's day by comparing its
+ * time with them: a busy month has thousands of posts. */
 static GPtrArray **
 bucket_posts (SmCalendarView *self)
 {
   GPtrArray **buckets = g_new0 (GPtrArray *, self->range_days);
+  g_autofree gint64 *starts = g_new (gint64, self->range_days + 1);
 
+  for (guint i = 0; i <= self->range_days; i++)
+    {
+      GDate day = self->range_start;
+
+      g_date_add_days (&day, i);
+      starts[i] = local_us (self, &day, 0, 0);
+    }
   for (guint i = 0; i < self->range_days; i++)
     buckets[i] = g_ptr_array_new ();
   for (guint i = 0; self->posts != NULL && i < self->posts->len; i++)
     {
       SmPost *post = g_ptr_array_index (self->posts, i);
-      GDate date;
-      int offset;
+      guint low = 0, high = self->range_days;
 
-      if (!post_shown (self, post))
+      if (post->due_us < starts[0] || post->due_us >= starts[self->range_days] || !post_shown (self, post))
         continue;
-      date_of_post (self, post, &date, NULL, NULL);
-      offset = g_date_days_between (&self->range_start, &date);
-      if (offset >= 0 && offset < (int) self->range_days)
-        g_ptr_array_add (buckets[offset], post);
+      /* The last day starting at or before the post. */
+      while (high - low > 1)
+        {
+          guint mid = (low + high) / 2;
+
+          if (starts[mid] <= post->due_us)
+            low = mid;
+          else
+            high = mid;
+        }
+      g_ptr_array_add (buckets[low], post);
     }
 
   return buckets;
