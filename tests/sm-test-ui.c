@@ -552,10 +552,19 @@ sm_test_ui_save_png (GtkWidget  *widget,
 
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* The widget's last frame: none while a redraw is pending (an
+   * animation), so wait for the next. */
+  for (guint tries = 0;; tries++)
+    {
+      paintable = gtk_widget_paintable_new (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node != NULL || tries == 100)
+        break;
+      g_clear_object (&paintable);
+      sm_test_ui_settle (50);
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));

@@ -218,10 +218,18 @@ save_screenshot (GtkWidget  *widget,
   g_assert_true (gtk_widget_compute_bounds (widget, root, &bounds));
   width = gtk_widget_get_width (root);
   height = gtk_widget_get_height (root);
-  paintable = gtk_widget_paintable_new (root);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* Its last frame: none while a redraw is pending, so wait for one. */
+  for (guint tries = 0;; tries++)
+    {
+      paintable = gtk_widget_paintable_new (root);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node != NULL || tries == 100)
+        break;
+      g_clear_object (&paintable);
+      settle ();
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
