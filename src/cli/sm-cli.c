@@ -304,8 +304,8 @@ connect_with_token (SmStore    *store,
                    sm_network_to_string (network));
     }
 
-  sm_connect_account_with_token_in_async (store, workspace_id, network, remote_id, token->str,
-                                          NULL, token_connect_done_cb, &wait);
+  sm_connect_account_with_token_async (store, workspace_id, network, remote_id, token->str,
+                                       NULL, token_connect_done_cb, &wait);
   sm_cli_wipe_secret (token);
   g_main_loop_run (loop);
   if (wait.id == 0)
@@ -370,9 +370,9 @@ cmd_accounts_connect (int    argc,
 
   if (!print_url)
     g_printerr ("%s\n", _("Continue in your browser…"));
-  sm_connect_account_in_async (store, workspace_id, network, !print_url,
-                               print_url ? print_url_cb : NULL, NULL,
-                               NULL, connect_done_cb, &wait);
+  sm_connect_account_async (store, workspace_id, network, !print_url,
+                            print_url ? print_url_cb : NULL, NULL,
+                            NULL, connect_done_cb, &wait);
   g_main_loop_run (loop);
 
   if (wait.ids == NULL)

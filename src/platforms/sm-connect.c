@@ -151,16 +151,16 @@ launch_cb (GObject      *object,
     g_debug ("Could not open the browser: %s", error->message);
 }
 
-static void
-connect_account (SmStore             *store,
-                 gint64               workspace_id,
-                 SmNetwork            network,
-                 gboolean             open_browser,
-                 SmConnectUrlFunc     url_func,
-                 gpointer             url_data,
-                 GCancellable        *cancellable,
-                 GAsyncReadyCallback  callback,
-                 gpointer             user_data)
+void
+sm_connect_account_async (SmStore             *store,
+                          gint64               workspace_id,
+                          SmNetwork            network,
+                          gboolean             open_browser,
+                          SmConnectUrlFunc     url_func,
+                          gpointer             url_data,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *state = NULL;
@@ -235,35 +235,6 @@ connect_account (SmStore             *store,
     url_func (resolved, url_data);
   if (open_browser)
     g_app_info_launch_default_for_uri_async (resolved, NULL, cancellable, launch_cb, NULL);
-}
-
-void
-sm_connect_account_async (SmStore             *store,
-                          SmNetwork            network,
-                          gboolean             open_browser,
-                          SmConnectUrlFunc     url_func,
-                          gpointer             url_data,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  connect_account (store, 0, network, open_browser, url_func, url_data,
-                   cancellable, callback, user_data);
-}
-
-void
-sm_connect_account_in_async (SmStore             *store,
-                             gint64               workspace_id,
-                             SmNetwork            network,
-                             gboolean             open_browser,
-                             SmConnectUrlFunc     url_func,
-                             gpointer             url_data,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  connect_account (store, workspace_id, network, open_browser, url_func, url_data,
-                   cancellable, callback, user_data);
 }
 
 GArray *
@@ -350,15 +321,15 @@ token_connect_thread (GTask        *task,
   g_task_return_int (task, id);
 }
 
-static void
-connect_account_with_token (SmStore             *store,
-                            gint64               workspace_id,
-                            SmNetwork            network,
-                            const char          *remote_id,
-                            const char          *token,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+void
+sm_connect_account_with_token_async (SmStore             *store,
+                                     gint64               workspace_id,
+                                     SmNetwork            network,
+                                     const char          *remote_id,
+                                     const char          *token,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   SmPlatform *platform;
@@ -387,33 +358,6 @@ connect_account_with_token (SmStore             *store,
   data->token = g_strstrip (g_strdup (token));
   g_task_set_task_data (task, data, (GDestroyNotify) token_connect_data_free);
   g_task_run_in_thread (task, token_connect_thread);
-}
-
-void
-sm_connect_account_with_token_async (SmStore             *store,
-                                     SmNetwork            network,
-                                     const char          *remote_id,
-                                     const char          *token,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
-{
-  connect_account_with_token (store, 0, network, remote_id, token,
-                              cancellable, callback, user_data);
-}
-
-void
-sm_connect_account_with_token_in_async (SmStore             *store,
-                                        gint64               workspace_id,
-                                        SmNetwork            network,
-                                        const char          *remote_id,
-                                        const char          *token,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
-{
-  connect_account_with_token (store, workspace_id, network, remote_id, token,
-                              cancellable, callback, user_data);
 }
 
 gint64

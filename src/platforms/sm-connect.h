@@ -20,9 +20,11 @@ typedef void (*SmConnectUrlFunc) (const char *url,
 
 /* Runs the authorization-code flow (PKCE where the network has it, a random
  * `state`, a listener on 127.0.0.1 with a random port), exchanges the code,
- * saves each account's tokens in the keyring and upserts the accounts.
- * Finishes with a GArray of gint64 account ids. */
+ * saves each account's tokens in the keyring and upserts the accounts into
+ * @workspace_id (0: the default one).  Finishes with a GArray of gint64
+ * account ids. */
 void     sm_connect_account_async  (SmStore            *store,
+                                    gint64              workspace_id,
                                     SmNetwork           network,
                                     gboolean            open_browser,
                                     SmConnectUrlFunc    url_func,
@@ -30,39 +32,22 @@ void     sm_connect_account_async  (SmStore            *store,
                                     GCancellable       *cancellable,
                                     GAsyncReadyCallback callback,
                                     gpointer            user_data);
-/* The same, the accounts going into @workspace_id (0: the default one). */
-void     sm_connect_account_in_async (SmStore            *store,
-                                      gint64              workspace_id,
-                                      SmNetwork           network,
-                                      gboolean            open_browser,
-                                      SmConnectUrlFunc    url_func,
-                                      gpointer            url_data,
-                                      GCancellable       *cancellable,
-                                      GAsyncReadyCallback callback,
-                                      gpointer            user_data);
 GArray  *sm_connect_account_finish (GAsyncResult       *result,
                                     GError            **error);
 
 /* For networks without OAuth (WhatsApp): checks @token for the account
  * @remote_id at the network (sm_platform_connect_token), then saves the
- * token in the keyring and upserts the account; nothing is saved when the
- * network refuses.  Finishes with the account id. */
+ * token in the keyring and upserts the account into @workspace_id (0: the
+ * default one); nothing is saved when the network refuses.  Finishes with
+ * the account id. */
 void     sm_connect_account_with_token_async  (SmStore            *store,
+                                               gint64              workspace_id,
                                                SmNetwork           network,
                                                const char         *remote_id,
                                                const char         *token,
                                                GCancellable       *cancellable,
                                                GAsyncReadyCallback callback,
                                                gpointer            user_data);
-/* The same, into @workspace_id (0: the default one). */
-void     sm_connect_account_with_token_in_async (SmStore            *store,
-                                                 gint64              workspace_id,
-                                                 SmNetwork           network,
-                                                 const char         *remote_id,
-                                                 const char         *token,
-                                                 GCancellable       *cancellable,
-                                                 GAsyncReadyCallback callback,
-                                                 gpointer            user_data);
 gint64   sm_connect_account_with_token_finish (GAsyncResult       *result,
                                                GError            **error);
 

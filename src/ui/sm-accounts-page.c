@@ -410,10 +410,10 @@ token_connect_clicked_cb (GtkButton   *button,
   token_dialog_set_busy (dialog, TRUE);
   /* The check runs on a worker; the dialog stays, to show what the
    * network says. */
-  sm_connect_account_with_token_in_async (dialog->self->store, dialog->self->workspace_id,
-                                          dialog->network, id, token,
-                                          dialog->cancellable, token_connect_done_cb,
-                                          g_rc_box_acquire (dialog));
+  sm_connect_account_with_token_async (dialog->self->store, dialog->self->workspace_id,
+                                       dialog->network, id, token,
+                                       dialog->cancellable, token_connect_done_cb,
+                                       g_rc_box_acquire (dialog));
 }
 
 static void
@@ -1284,8 +1284,8 @@ sm_accounts_page_connect (SmAccountsPage *self,
   g_signal_connect (dialog, "response", G_CALLBACK (browser_dialog_response_cb), op);
   gtk_window_present (GTK_WINDOW (dialog));
 
-  sm_connect_account_in_async (self->store, self->workspace_id, network, TRUE,
-                               connect_url_cb, op,
-                               op->cancellable,
-                               connect_done_cb, op);
+  sm_connect_account_async (self->store, self->workspace_id, network, TRUE,
+                            connect_url_cb, op,
+                            op->cancellable,
+                            connect_done_cb, op);
 }

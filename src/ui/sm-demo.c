@@ -880,7 +880,7 @@ prepared_cb (GObject      *source,
 
   if (p->wa_token != NULL && get_sandbox_base () != NULL)
     {
-      sm_connect_account_with_token_async (self->store, SM_NETWORK_WHATSAPP,
+      sm_connect_account_with_token_async (self->store, 0, SM_NETWORK_WHATSAPP,
                                            p->wa_phone_id, p->wa_token,
                                            g_task_get_cancellable (self->task),
                                            whatsapp_connected_cb, g_object_ref (result));
@@ -1084,7 +1084,7 @@ save_credentials_done_cb (GObject      *source,
     }
 
   self->connect_cancellable = g_cancellable_new ();
-  sm_connect_account_async (self->store, network, FALSE,
+  sm_connect_account_async (self->store, 0, network, FALSE,
                             demo_url_cb, self,
                             self->connect_cancellable,
                             connect_done_cb, g_object_ref (self));
