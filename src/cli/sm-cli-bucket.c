@@ -156,20 +156,12 @@ cmd_show (int    argc,
           char **argv)
 {
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(SmS3Config) config = NULL;
   SmS3Addressing addressing;
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return sm_cli_fail ("%s", error->message);
-  if (argc != 1)
-    return sm_cli_fail (_("“bucket show” takes no arguments"));
+  if (!sm_cli_parse_json_only (argc, argv, "bucket show", &json))
+    return 1;
   if (!(config = load (&error)))
     return sm_cli_fail ("%s", error->message);
 

@@ -102,21 +102,13 @@ cmd_list (int    argc,
           char **argv)
 {
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(SmStore) store = NULL;
   g_autoptr(GPtrArray) workspaces = NULL;
   gint64 def;
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return sm_cli_fail ("%s", error->message);
-  if (argc > 1)
-    return sm_cli_fail (_("“workspace list” takes no arguments"));
+  if (!sm_cli_parse_json_only (argc, argv, "workspace list", &json))
+    return 1;
   if (!(store = sm_store_open (NULL, &error)) ||
       !(def = sm_store_get_default_workspace (store, NULL, &error)) ||
       !(workspaces = sm_store_list_workspaces (store, &error)))

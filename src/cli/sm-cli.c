@@ -49,6 +49,34 @@ sm_cli_fail (const char *format,
   return 1;
 }
 
+gboolean
+sm_cli_parse_json_only (int         argc,
+                        char      **argv,
+                        const char *command,
+                        gboolean   *json)
+{
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      sm_cli_fail ("%s", error->message);
+      return FALSE;
+    }
+  if (argc > 1)
+    {
+      /* Translators: %s is a command, "workspace list" */
+      sm_cli_fail (_("“%s” takes no arguments"), command);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 fail_error (const GError *error)
 {
@@ -130,21 +158,13 @@ cmd_accounts_list (int    argc,
                    char **argv)
 {
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(SmStore) store = NULL;
   g_autoptr(GPtrArray) accounts = NULL;
   gint64 workspace_id;
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail_error (error);
-  if (argc > 1)
-    return sm_cli_fail (_("“accounts list” takes no arguments"));
+  if (!sm_cli_parse_json_only (argc, argv, "accounts list", &json))
+    return 1;
   if (!(store = open_store (&error)) ||
       !(workspace_id = sm_cli_resolve_workspace (store, NULL, &error)) ||
       !(accounts = sm_store_list_accounts_in (store, workspace_id, &error)))
@@ -789,20 +809,12 @@ cmd_list (int    argc,
           char **argv)
 {
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(SmStore) store = NULL;
   g_autoptr(GPtrArray) posts = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail_error (error);
-  if (argc > 1)
-    return sm_cli_fail (_("“list” takes no arguments"));
+  if (!sm_cli_parse_json_only (argc, argv, "list", &json))
+    return 1;
   if (!(store = open_store (&error)))
     return fail_error (error);
   /* Every workspace's posts, unless --workspace names one. */

@@ -27,6 +27,13 @@ void sm_cli_wake_publisher (void);
 int  sm_cli_fail (const char *format,
                   ...) G_GNUC_PRINTF (1, 2);
 
+/* Parses the options of a @command ("workspace list") that takes only
+ * --json and no arguments; FALSE, having said why, on anything else. */
+gboolean sm_cli_parse_json_only (int         argc,
+                                 char      **argv,
+                                 const char *command,
+                                 gboolean   *json);
+
 /* One line from standard input, never from the command line (where ps
  * would show it) nor on the screen: on a terminal, read with echo off after
  * @prompt.  Stripped; empty at end of input.  Free with
