@@ -545,18 +545,23 @@ sm_test_ui_save_png (GtkWidget  *widget,
   GtkSnapshot *snapshot;
   GskRenderNode *node;
   GskRenderer *renderer;
+  GtkWidget *root;
+  graphene_rect_t bounds;
   int width, height;
 
   g_assert_true (sm_test_ui_wait (sm_test_ui_is_mapped, widget, SM_TEST_UI_WAIT_MS));
   sm_test_ui_settle (300);
 
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  /* The widget's last frame: none while a redraw is pending (an
-   * animation), so wait for the next. */
+  /* The frame of its window or popover, cut to the widget: what is on
+   * the screen there (the calendar's grids draw their chips themselves).
+   * None while a redraw is pending (an animation), so wait for the next. */
+  root = GTK_WIDGET (gtk_widget_get_native (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, root, &bounds));
+  width = gtk_widget_get_width (root);
+  height = gtk_widget_get_height (root);
   for (guint tries = 0;; tries++)
     {
-      paintable = gtk_widget_paintable_new (widget);
+      paintable = gtk_widget_paintable_new (root);
       snapshot = gtk_snapshot_new ();
       gdk_paintable_snapshot (paintable, snapshot, width, height);
       node = gtk_snapshot_free_to_node (snapshot);
@@ -568,7 +573,7 @@ sm_test_ui_save_png (GtkWidget  *widget,
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  texture = gsk_renderer_render_texture (renderer, node, &bounds);
   gsk_render_node_unref (node);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);

@@ -26,6 +26,7 @@
 #include "sm-post-popover.h"
 #include "sm-post-row.h"
 #include "sm-store.h"
+#include "sm-test-ui.h"
 #include "sm-time.h"
 #include "sm-ui-util.h"
 #include "sm-window.h"
@@ -190,55 +191,6 @@ find_toplevel (GType       type,
     }
 
   return NULL;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : g_get_tmp_dir (),
-                                           "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderNode *node;
-  GskRenderer *renderer;
-  GtkWidget *root;
-  graphene_rect_t bounds;
-  int width, height;
-
-  g_assert_true (wait_for (widget_is_mapped, widget, WAIT_MS));
-  settle ();
-
-  /* The window's frame, cut to the widget: what is on the screen there
-   * (the calendar's grids draw their chips themselves). */
-  root = GTK_WIDGET (gtk_widget_get_root (widget));
-  g_assert_true (gtk_widget_compute_bounds (widget, root, &bounds));
-  width = gtk_widget_get_width (root);
-  height = gtk_widget_get_height (root);
-  /* Its last frame: none while a redraw is pending, so wait for one. */
-  for (guint tries = 0;; tries++)
-    {
-      paintable = gtk_widget_paintable_new (root);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      if (node != NULL || tries == 100)
-        break;
-      g_clear_object (&paintable);
-      settle ();
-    }
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &bounds);
-  gsk_render_node_unref (node);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
 }
 
 /* A click: Enter would show the button pressed for a moment first. */
@@ -487,7 +439,7 @@ test_views (Fixture       *f,
   g_assert_cmpint (sm_calendar_chip_get_state (SM_CALENDAR_CHIP (chip)), ==, SM_TARGET_SCHEDULED);
   g_assert_true (gtk_widget_has_css_class (chip, "network-x"));
   g_assert_true (gtk_widget_has_css_class (chip, "scheduled"));
-  save_screenshot (GTK_WIDGET (f->window), "calendar-month.png");
+  sm_test_ui_save_png (GTK_WIDGET (f->window), "calendar-month.png");
 
   /* Today: published and failed chips. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "calendar.today", NULL));
@@ -514,7 +466,7 @@ test_views (Fixture       *f,
   sm_calendar_view_set_mode (f->view, SM_CALENDAR_MODE_WEEK);
   settle ();
   g_assert_nonnull (find_widget (GTK_WIDGET (f->view), match_chip, &f->busy[0]));
-  save_screenshot (GTK_WIDGET (f->window), "calendar-week.png");
+  sm_test_ui_save_png (GTK_WIDGET (f->window), "calendar-week.png");
 
   /* Keyboard: Right moves the focused day by one. */
   sm_calendar_view_set_mode (f->view, SM_CALENDAR_MODE_MONTH);
@@ -639,7 +591,7 @@ test_retry_and_duplicate (Fixture       *f,
   g_assert_true (wait_for (widget_is_mapped, popover, WAIT_MS));
   g_assert_nonnull (find_widget (popover, match_button_label, "_Retry"));
   g_assert_nonnull (find_widget (popover, match_button_label, "_Duplicate"));
-  save_screenshot (popover, "calendar-popover.png");
+  sm_test_ui_save_png (popover, "calendar-popover.png");
 
   click (find_widget (popover, match_button_label, "_Retry"));
   /* Sent once already: it comes back to be checked with the network. */
@@ -990,9 +942,9 @@ test_upload_progress (Fixture       *f,
   chip = find_widget (GTK_WIDGET (f->view), match_chip, &f->busy[0]);
   assert_accessible_text (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, expected);
   assert_chip_tooltip_ends_with (chip, expected);
-  save_screenshot (chip, "calendar-chip-uploading.png");
+  sm_test_ui_save_png (chip, "calendar-chip-uploading.png");
   /* And in the day's cell, beside the other posts. */
-  save_screenshot (gtk_widget_get_parent (gtk_widget_get_parent (chip)), "calendar-cell-uploading.png");
+  sm_test_ui_save_png (gtk_widget_get_parent (gtk_widget_get_parent (chip)), "calendar-cell-uploading.png");
 
   /* So does the agenda's row for that account. */
   g_assert_true (wait_for (row_upload_text_is, row_shows, WAIT_MS));
@@ -1010,7 +962,7 @@ test_upload_progress (Fixture       *f,
   assert_accessible_text (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Upload to X · Ada Lovelace");
   assert_accessible_text (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, expected);
-  save_screenshot (popover, "calendar-popover-uploading.png");
+  sm_test_ui_save_png (popover, "calendar-popover-uploading.png");
 
   /* Sent: the progress goes everywhere. */
   g_assert_true (sm_store_mark_published (f->store, target_id, "test-calendar-3", "5678",
@@ -1155,7 +1107,7 @@ test_account_zone (Fixture       *f,
     g_assert_nonnull (label);
     g_assert_true (gtk_widget_get_mapped (label));
   }
-  save_screenshot (popover, "calendar-popover-account-zone.png");
+  sm_test_ui_save_png (popover, "calendar-popover-account-zone.png");
   close_popover (popover);
 
   /* The X account uses the workspace's zone: nothing more to say. */
@@ -1260,7 +1212,7 @@ test_dst (Fixture       *f,
   noon = g_date_time_new_utc (g_date_get_year (&spring), g_date_get_month (&spring),
                               g_date_get_day (&spring), 1, 30, 0);
   g_assert_cmpint (post_due (f, spring_ids[0]), ==, g_date_time_to_unix (noon) * SECOND_US);
-  save_screenshot (GTK_WIDGET (f->window), "calendar-day-dst.png");
+  sm_test_ui_save_png (GTK_WIDGET (f->window), "calendar-day-dst.png");
 }
 
 int
