@@ -24,6 +24,7 @@
 #define START_INSET       (EDGE_WIDTH + 4)
 #define END_INSET         4
 #define PAD_Y             1
+#define CORNER_CUT        2   /* pixels, in two steps */
 #define TINT_ALPHA        0.16f
 
 struct _SmCalendarChip
@@ -323,17 +324,18 @@ append_box (GtkSnapshot   *snapshot,
             gboolean       cut_end,
             gboolean       rtl)
 {
-  for (int row = 0; row < 2 && height >= 4; row++)
+  for (int row = 0; row < CORNER_CUT && height >= 2 * CORNER_CUT; row++)
     {
-      float start = cut_start ? 2 - row : 0, end = cut_end ? 2 - row : 0;
+      float start = cut_start ? CORNER_CUT - row : 0, end = cut_end ? CORNER_CUT - row : 0;
       float left = rtl ? end : start, right = rtl ? start : end;
 
       gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x + left, row, width - left - right, 1));
       gtk_snapshot_append_color (snapshot, color,
                                  &GRAPHENE_RECT_INIT (x + left, height - 1 - row, width - left - right, 1));
     }
-  if (height >= 4)
-    gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, 2, width, height - 4));
+  if (height >= 2 * CORNER_CUT)
+    gtk_snapshot_append_color (snapshot, color,
+                               &GRAPHENE_RECT_INIT (x, CORNER_CUT, width, height - 2 * CORNER_CUT));
   else
     gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, 0, width, height));
 }
@@ -359,10 +361,12 @@ snapshot_background (SmCalendarChip *self,
   if (self->percent >= 0)
     {
       GdkRGBA accent = self->accent, tint, trough;
-      float inner = width - EDGE_WIDTH;
+      /* Between the edge and the cut corners at the end. */
+      float inner = width - EDGE_WIDTH - CORNER_CUT;
       float filled = inner * self->percent / 100.f;
-      float x = rtl ? inner - filled : EDGE_WIDTH;
-      float bar_x = rtl ? 0 : EDGE_WIDTH;
+      float start = rtl ? width - EDGE_WIDTH : EDGE_WIDTH;
+      float x = rtl ? start - filled : start;
+      float bar_x = rtl ? start - inner : start;
 
       tint = trough = accent;
       tint.alpha *= 0.2f;
