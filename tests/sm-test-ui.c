@@ -532,16 +532,11 @@ sm_test_ui_close_window (GtkWindow *window)
   g_assert_true (sm_test_ui_wait (sm_test_ui_is_null, &weak, SM_TEST_UI_WAIT_MS));
 }
 
-void
-sm_test_ui_save_png (GtkWidget  *widget,
-                     const char *name)
+GdkTexture *
+sm_test_ui_render (GtkWidget *widget)
 {
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : g_get_tmp_dir (),
-                                           "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
+  GdkTexture *texture;
   GtkSnapshot *snapshot;
   GskRenderNode *node;
   GskRenderer *renderer;
@@ -575,6 +570,19 @@ sm_test_ui_save_png (GtkWidget  *widget,
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   texture = gsk_renderer_render_texture (renderer, node, &bounds);
   gsk_render_node_unref (node);
+
+  return texture;
+}
+
+void
+sm_test_ui_save_png (GtkWidget  *widget,
+                     const char *name)
+{
+  const char *build_dir = g_getenv ("SM_BUILD_DIR");
+  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : g_get_tmp_dir (),
+                                           "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GdkTexture) texture = sm_test_ui_render (widget);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   g_assert_true (gdk_texture_save_to_png (texture, path));

@@ -130,6 +130,9 @@ char          *sm_test_ui_clipboard_text  (GtkWidget         *widget);
 /* Destroys @window and waits until it is gone. */
 void           sm_test_ui_close_window    (GtkWindow         *window);
 
+/* What @widget shows on the screen, as a texture of its size. */
+GdkTexture    *sm_test_ui_render          (GtkWidget         *widget);
+
 /* Saves what @widget shows as $SM_BUILD_DIR/screenshots/@name. */
 void           sm_test_ui_save_png        (GtkWidget         *widget,
                                            const char        *name);

@@ -193,6 +193,28 @@ find_toplevel (GType       type,
   return NULL;
 }
 
+/* The chip's pixel in the middle of its start edge is (@r, @g, @b), and
+ * the one in the middle of its end is a pale tint, not the edge's colour. */
+static void
+assert_chip_edge (GtkWidget *chip,
+                  guint      r,
+                  guint      g,
+                  guint      b)
+{
+  g_autoptr(GdkTexture) texture = sm_test_ui_render (chip);
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  g_autofree guchar *pixels = g_malloc (width * height * 4);
+  const guchar *edge, *end;
+
+  /* Cairo's ARGB32: B, G, R, A in memory here; both pixels are opaque. */
+  gdk_texture_download (texture, pixels, width * 4);
+  edge = pixels + (height / 2) * width * 4 + 1 * 4;
+  end = pixels + (height / 2) * width * 4 + (width - 1) * 4;
+  if (ABS (edge[2] - (int) r) > 3 || ABS (edge[1] - (int) g) > 3 || ABS (edge[0] - (int) b) > 3)
+    g_error ("The chip's edge is #%02x%02x%02x, not #%02x%02x%02x", edge[2], edge[1], edge[0], r, g, b);
+  g_assert_cmpint (end[2] + end[1] + end[0], >, 3 * 200);
+}
+
 /* A click: Enter would show the button pressed for a moment first. */
 static void
 click (GtkWidget *button)
@@ -439,6 +461,9 @@ test_views (Fixture       *f,
   g_assert_cmpint (sm_calendar_chip_get_state (SM_CALENDAR_CHIP (chip)), ==, SM_TARGET_SCHEDULED);
   g_assert_true (gtk_widget_has_css_class (chip, "network-x"));
   g_assert_true (gtk_widget_has_css_class (chip, "scheduled"));
+  /* On the screen (the month's grid draws it): X's colour (Adwaita's
+   * dark_2, #5e5c64) along its start, and the text on a tint of it. */
+  assert_chip_edge (chip, 0x5e, 0x5c, 0x64);
   sm_test_ui_save_png (GTK_WIDGET (f->window), "calendar-month.png");
 
   /* Today: published and failed chips. */
