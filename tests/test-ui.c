@@ -21,6 +21,7 @@
 #include "sm-credentials-dialog.h"
 #include "sm-post-row.h"
 #include "sm-store.h"
+#include "sm-test-ui.h"
 #include "sm-test-util.h"
 #include "sm-text.h"
 #include "sm-time.h"
@@ -233,41 +234,6 @@ wait_for_toplevel (GType       type,
   return find_toplevel (type, heading);
 }
 
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *build_dir = g_getenv ("SM_BUILD_DIR");
-  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : g_get_tmp_dir (),
-                                           "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderNode *node;
-  GskRenderer *renderer;
-  int width, height;
-
-  g_assert_true (wait_for (widget_is_mapped, widget, WAIT_MS));
-  settle ();
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_render_node_unref (node);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-}
-
 static SmStore *
 open_store (gint64  *workspace_id,
             char   **zone)
@@ -417,7 +383,7 @@ test_schedule_post (void)
 
     g_assert_true (wait_for (label_mapped, args, WAIT_MS));
   }
-  save_screenshot (GTK_WIDGET (window), "agenda-empty.png");
+  sm_test_ui_save_png (GTK_WIDGET (window), "agenda-empty.png");
 
   composer = open_composer (window);
 
@@ -461,7 +427,7 @@ test_schedule_post (void)
 
   g_assert_true (gtk_widget_is_sensitive (schedule));
   g_assert_false (gtk_widget_get_visible (find_by_id (GTK_WIDGET (composer), "problems_box")));
-  save_screenshot (GTK_WIDGET (composer), "composer.png");
+  sm_test_ui_save_png (GTK_WIDGET (composer), "composer.png");
 
   {
     gpointer weak = composer;
@@ -494,11 +460,11 @@ test_schedule_post (void)
   g_assert_nonnull (find_widget (post_row, match_visible_label, text));
   g_assert_nonnull (find_widget (post_row, match_visible_label,
                                  sm_target_state_display (SM_TARGET_SCHEDULED)));
-  save_screenshot (GTK_WIDGET (window), "agenda.png");
+  sm_test_ui_save_png (GTK_WIDGET (window), "agenda.png");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "accounts"));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_action_row_title, "Ada Lovelace"));
-  save_screenshot (GTK_WIDGET (window), "accounts.png");
+  sm_test_ui_save_png (GTK_WIDGET (window), "accounts.png");
 
   close_window (window);
 }
@@ -553,7 +519,7 @@ test_over_limit (void)
   /* A shorter text for that account is offered, and it makes things right. */
   variants_group = find_by_id (GTK_WIDGET (composer), "variants_group");
   g_assert_true (gtk_widget_get_visible (variants_group));
-  save_screenshot (GTK_WIDGET (composer), "composer-over-limit.png");
+  sm_test_ui_save_png (GTK_WIDGET (composer), "composer-over-limit.png");
 
   variant_view = find_widget (variants_group, match_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
   g_assert_nonnull (variant_view);
@@ -633,7 +599,7 @@ test_composer_bucket_note (void)
   g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (composer), "problems_box")));
   /* A note, not a problem: the text post can still go. */
   g_assert_true (gtk_widget_is_sensitive (find_by_id (GTK_WIDGET (composer), "post_now_button")));
-  save_screenshot (GTK_WIDGET (composer), "composer-bucket-note.png");
+  sm_test_ui_save_png (GTK_WIDGET (composer), "composer-bucket-note.png");
   gtk_window_destroy (GTK_WINDOW (composer));
 
   /* With a bucket set up, nothing to say. */
@@ -723,7 +689,7 @@ test_agenda_states (void)
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_visible_label,
                                  "LinkedIn refused the post: duplicate content. Change the text and try again."));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_visible_label, "View Post"));
-  save_screenshot (GTK_WIDGET (window), "agenda-states.png");
+  sm_test_ui_save_png (GTK_WIDGET (window), "agenda-states.png");
 
   /* Live: the publisher says a target changed; the row follows without the
    * window being touched. */
@@ -784,15 +750,15 @@ test_agenda_states (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (wait_for (widget_is_mapped, window, WAIT_MS));
-  save_screenshot (GTK_WIDGET (window), "calendar-narrow.png");
+  sm_test_ui_save_png (GTK_WIDGET (window), "calendar-narrow.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "agenda"));
   g_assert_nonnull (wait_for_post_row (window, post_id));
-  save_screenshot (GTK_WIDGET (window), "agenda-narrow.png");
+  sm_test_ui_save_png (GTK_WIDGET (window), "agenda-narrow.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "accounts"));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_action_row_subtitle,
                                  "@ada.codes · Needs reconnecting"));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), match_button_label, "_Reconnect…"));
-  save_screenshot (GTK_WIDGET (window), "accounts-narrow.png");
+  sm_test_ui_save_png (GTK_WIDGET (window), "accounts-narrow.png");
   close_window (window);
 }
 
@@ -837,7 +803,7 @@ test_connect_asks_credentials (void)
   gtk_editable_set_text (GTK_EDITABLE (find_by_id (GTK_WIDGET (dialog), "client_id_entry")), "my-own-client");
   gtk_editable_set_text (GTK_EDITABLE (find_by_id (GTK_WIDGET (dialog), "secret_entry")), "my-own-secret");
   g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "save"));
-  save_screenshot (GTK_WIDGET (dialog), "connect-credentials.png");
+  sm_test_ui_save_png (GTK_WIDGET (dialog), "connect-credentials.png");
 
   /* No browser in the test session: sm-connect may warn about that, which
    * is not what this test is about. */
@@ -849,7 +815,7 @@ test_connect_asks_credentials (void)
   g_assert_true (wait_for (pointer_is_null, &weak, WAIT_MS));
 
   dialog = wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, "Continue in Your Browser");
-  save_screenshot (GTK_WIDGET (dialog), "connect-browser.png");
+  sm_test_ui_save_png (GTK_WIDGET (dialog), "connect-browser.png");
 
   creds = sm_token_store_load_credentials (SM_NETWORK_X, NULL, &error);
   g_assert_no_error (error);
@@ -987,7 +953,7 @@ test_connect_whatsapp_token (void)
   /* The network's refusal, in the dialog, which stays. */
   query = (FindQuery) { GTK_WIDGET (dialog), match_label_containing, "did not accept the token" };
   g_assert_true (wait_for (widget_found, &query, WAIT_MS));
-  save_screenshot (GTK_WIDGET (dialog), "connect-whatsapp-refused.png");
+  sm_test_ui_save_png (GTK_WIDGET (dialog), "connect-whatsapp-refused.png");
   kept = sm_token_store_load (sm_store_get_dir (store), SM_NETWORK_WHATSAPP, "106540352242922", NULL, &error);
   g_assert_null (kept);
   g_clear_error (&error);
@@ -1086,7 +1052,7 @@ test_posting_times (void)
   account_zone = sm_store_get_account_zone (store, account, &error);
   g_assert_cmpstr (account_zone, ==, "America/New_York");
   g_assert_null (find_widget (GTK_WIDGET (dialog), match_label_containing, "is not a time zone"));
-  save_screenshot (GTK_WIDGET (dialog), "posting-times.png");
+  sm_test_ui_save_png (GTK_WIDGET (dialog), "posting-times.png");
 
   gtk_window_destroy (dialog);
   close_window (window);
